@@ -1,0 +1,11 @@
+// The `lanyard` command-line program.
+import { Command } from '@commander-js/extra-typings';
+import { demoCommand } from './demo.command.js';
+import { sandboxCommand } from './sandbox.command.js';
+
+export function buildProgram(): Command {
+  return new Command('lanyard')
+    .description('Lanyard: ORCID integration platform for research organisations')
+    .addCommand(demoCommand())
+    .addCommand(sandboxCommand());
+}

@@ -1,0 +1,262 @@
+// Member API writes (SPEC 6.6): create, update and delete of every section, and bulk works.
+import type { SandboxContext } from '../context.js';
+import { CodecError, type Json, type JsonObject } from '../model/codec.js';
+import { NS } from '../model/orcid-model.js';
+import { SECTION_BY_NAME, type SectionDef } from '../sections.js';
+import type { Item } from '../store/types.js';
+import { type Caller, requireScope } from './api-auth.js';
+import { checkItem, personItemValue } from './item-rules.js';
+import { bodyFormat } from './negotiate.js';
+import { OrcidApiError } from './orcid-errors.js';
+import { externalIdKey, type RecordView } from './record-view.js';
+
+export interface ApiResult {
+  status: number;
+  doc?: { ns: string; element: string; json: JsonObject };
+  headers?: Record<string, string>;
+  /** A body outside the ORCID model (CSV search results). */
+  raw?: { contentType: string; body: string };
+}
+
+const MAX_ITEMS_PER_SECTION = 10000;
+const READ_ONLY_KEYS = [
+  'put-code',
+  'path',
+  'source',
+  'created-date',
+  'last-modified-date',
+  'visibility',
+  'display-index',
+];
+
+/** Decodes a request body of either wire format into ORCID JSON, checked against the XSD. */
+export function parseBody(
+  ctx: SandboxContext,
+  ns: string,
+  element: string,
+  contentType: string | undefined,
+  body: string,
+): JsonObject {
+  const format = bodyFormat(contentType);
+  if (format === null)
+    throw new OrcidApiError(9001, {}, `Unsupported Content-Type: ${contentType ?? '(none)'}`, 415);
+  const { validators } = ctx.model;
+  const codec = ns === NS('group-id') ? ctx.model.groupIdCodec : ctx.model.codec;
+  let xml: string;
+  if (format === 'json') {
+    let json: unknown;
+    try {
+      json = JSON.parse(body);
+    } catch (e) {
+      throw new OrcidApiError(9047, {}, (e as Error).message);
+    }
+    if (json === null || typeof json !== 'object' || Array.isArray(json))
+      throw new OrcidApiError(9047, {}, 'the body must be a JSON object');
+    try {
+      xml = codec.toXml(ns, element, json as JsonObject);
+    } catch (e) {
+      if (e instanceof CodecError) throw new OrcidApiError(9047, {}, e.message);
+      throw e;
+    }
+  } else {
+    xml = body;
+  }
+  const problems = validators.validate(xml);
+  if (problems.length) throw new OrcidApiError(9001, {}, problems.slice(0, 5).join('; '));
+  try {
+    return codec.fromXml(xml, ns, element);
+  } catch (e) {
+    if (e instanceof CodecError) throw new OrcidApiError(9001, {}, e.message);
+    throw e;
+  }
+}
+
+function stripReadOnly(json: JsonObject): JsonObject {
+  const out: JsonObject = {};
+  for (const [k, v] of Object.entries(json)) if (!READ_ONLY_KEYS.includes(k)) out[k] = v;
+  return out;
+}
+
+const isClientSource = (item: Item, clientId: string): boolean =>
+  'clientId' in item.source && item.source.clientId === clientId;
+
+export class RecordWrites {
+  constructor(
+    private readonly ctx: SandboxContext,
+    private readonly view: RecordView,
+  ) {}
+
+  private location(orcid: string, section: SectionDef, putCode: number): string {
+    return `${this.ctx.urls.memberApi}/v3.0/${orcid}/${section.itemSegment}/${putCode}`;
+  }
+
+  /** 9021/9030: the same client already holds this item (SPEC 6.6 duplicates). */
+  private findDuplicate(
+    orcid: string,
+    section: SectionDef,
+    clientId: string,
+    data: JsonObject,
+    except?: number,
+  ): Item | undefined {
+    const mine = this.ctx.store
+      .itemsOf(orcid, section.name)
+      .filter((i) => isClientSource(i, clientId) && i.putCode !== except);
+    if (section.kind === 'person') {
+      const value = personItemValue(section, data).toLowerCase();
+      return mine.find((i) => personItemValue(section, i.data).toLowerCase() === value);
+    }
+    const selfKeys = (item: JsonObject): Set<string> =>
+      new Set(
+        ((section.externalIdsPath?.(item) as JsonObject[] | undefined) ?? [])
+          .filter((id) => (id['external-id-relationship'] ?? 'self') === 'self')
+          .map(externalIdKey),
+      );
+    const keys = selfKeys(data);
+    if (keys.size === 0) return undefined;
+    return mine.find((i) => [...selfKeys(i.data)].some((k) => keys.has(k)));
+  }
+
+  private duplicateError(section: SectionDef, dup: Item): OrcidApiError {
+    if (section.kind === 'person')
+      return new OrcidApiError(9030, { value: personItemValue(section, dup.data), type: section.element });
+    return new OrcidApiError(9021, { putCode: dup.putCode });
+  }
+
+  private checkPeerReviewGroup(section: SectionDef, data: JsonObject): void {
+    if (section.name !== 'peer-review') return;
+    const groupId = String(data['review-group-id'] ?? '');
+    const exists = [...this.ctx.store.groups.values()].some((g) => g.groupId === groupId);
+    if (exists) return;
+    if (/^issn:\d{4}-?\d{3}[\dX]$/i.test(groupId)) {
+      // ORCID creates issn: groups on first use (SPEC 6.7).
+      const store = this.ctx.store;
+      const putCode = store.nextPutCode++;
+      store.groups.set(putCode, {
+        putCode,
+        name: groupId,
+        groupId,
+        description: groupId,
+        type: 'journal',
+        clientId: null,
+      });
+      return;
+    }
+    throw new OrcidApiError(9026, {}, `The given group id does not exist in our records: ${groupId}`);
+  }
+
+  /** Validates one incoming item and returns the data to store. */
+  private prepare(
+    caller: Caller,
+    orcid: string,
+    section: SectionDef,
+    json: JsonObject,
+    creating: boolean,
+  ): JsonObject {
+    if (creating && json['put-code'] !== undefined && json['put-code'] !== null)
+      throw new OrcidApiError(9024);
+    const data = stripReadOnly(json);
+    checkItem(section, data);
+    this.checkPeerReviewGroup(section, data);
+    const count = this.ctx.store.itemsOf(orcid, section.name).length;
+    if (creating && count >= MAX_ITEMS_PER_SECTION) throw new OrcidApiError(9048);
+    const dup = this.findDuplicate(
+      orcid,
+      section,
+      caller.client!.clientId,
+      data,
+      creating ? undefined : Number(json['put-code']),
+    );
+    if (dup) throw this.duplicateError(section, dup);
+    return data;
+  }
+
+  create(
+    caller: Caller,
+    orcid: string,
+    section: SectionDef,
+    contentType: string | undefined,
+    body: string,
+  ): ApiResult {
+    requireScope(caller, section.writeScope);
+    const json = parseBody(this.ctx, section.ns, section.element, contentType, body);
+    const data = this.prepare(caller, orcid, section, json, true);
+    // The researcher's default visibility applies; a visibility sent by the client is ignored (SPEC 6.6).
+    const visibility = this.ctx.store.researchers.get(orcid)!.defaultVisibility;
+    const item = this.ctx.store.addItem(
+      orcid,
+      section.name,
+      data,
+      { clientId: caller.client!.clientId },
+      visibility,
+    );
+    return { status: 201, headers: { location: this.location(orcid, section, item.putCode) } };
+  }
+
+  private ownItem(caller: Caller, orcid: string, section: SectionDef, putCodeText: string): Item {
+    if (!/^\d+$/.test(putCodeText)) throw new OrcidApiError(9034, { putCode: putCodeText });
+    const item = this.ctx.store.items.get(Number(putCodeText));
+    if (!item || item.orcid !== orcid || item.section !== section.name) throw new OrcidApiError(9016);
+    if (!isClientSource(item, caller.client!.clientId))
+      throw new OrcidApiError(9010, { activity: section.noun });
+    return item;
+  }
+
+  update(
+    caller: Caller,
+    orcid: string,
+    section: SectionDef,
+    putCodeText: string,
+    contentType: string | undefined,
+    body: string,
+  ): ApiResult {
+    requireScope(caller, section.writeScope);
+    if (!/^\d+$/.test(putCodeText)) throw new OrcidApiError(9034, { putCode: putCodeText });
+    const json = parseBody(this.ctx, section.ns, section.element, contentType, body);
+    const bodyPutCode = json['put-code'];
+    if (String(bodyPutCode ?? 'null') !== putCodeText)
+      throw new OrcidApiError(9019, { urlPutCode: putCodeText, bodyPutCode: String(bodyPutCode ?? 'null') });
+    const item = this.ownItem(caller, orcid, section, putCodeText);
+    if (json.visibility !== undefined && json.visibility !== null && json.visibility !== item.visibility)
+      throw new OrcidApiError(9035);
+    const data = this.prepare(caller, orcid, section, json, false);
+    if (JSON.stringify(data) !== JSON.stringify(item.data)) this.ctx.store.updateItem(item, data);
+    return { status: 200, doc: { ns: section.ns, element: section.element, json: this.view.item(item) } };
+  }
+
+  remove(caller: Caller, orcid: string, section: SectionDef, putCodeText: string): ApiResult {
+    requireScope(caller, section.writeScope);
+    const item = this.ownItem(caller, orcid, section, putCodeText);
+    this.ctx.store.deleteItem(item);
+    return { status: 204 };
+  }
+
+  /** POST /works: up to 100 works; per-work errors come back inside the bulk list (SPEC 6.6). */
+  bulkCreate(caller: Caller, orcid: string, contentType: string | undefined, body: string): ApiResult {
+    const section = SECTION_BY_NAME.get('work')!;
+    requireScope(caller, section.writeScope);
+    const json = parseBody(this.ctx, NS('bulk'), 'bulk', contentType, body);
+    const entries = Array.isArray(json.bulk) ? (json.bulk as JsonObject[]) : [];
+    if (entries.length > 100)
+      throw new OrcidApiError(9006, {}, 'You are allowed to add up to 100 elements per request.');
+    const visibility = this.ctx.store.researchers.get(orcid)!.defaultVisibility;
+    const results = entries.map((entry): Json => {
+      const work = entry.work as JsonObject | undefined;
+      if (!work) return { error: new OrcidApiError(9001, {}, 'bulk entries must be works').body };
+      try {
+        const data = this.prepare(caller, orcid, section, work, true);
+        const item = this.ctx.store.addItem(
+          orcid,
+          'work',
+          data,
+          { clientId: caller.client!.clientId },
+          visibility,
+        );
+        return { work: this.view.item(item) };
+      } catch (e) {
+        if (e instanceof OrcidApiError) return { error: e.body };
+        throw e;
+      }
+    });
+    return { status: 200, doc: { ns: NS('bulk'), element: 'bulk', json: { bulk: results } } };
+  }
+}

@@ -1,0 +1,48 @@
+// One loaded copy of ORCID's v3.0 model: schema set, codec and XSD validators.
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { OrcidCodec } from './codec.js';
+import { XsdSchemaSet } from './xsd-schema.js';
+import { XsdValidators } from './xsd-validator.js';
+
+export const NS = (name: string): string => `http://www.orcid.org/ns/${name}`;
+
+export function defaultModelDir(): string {
+  // src/sandbox/model → repository root → vendor/orcid-model
+  const dir = join(dirname(fileURLToPath(import.meta.url)), '../../../vendor/orcid-model');
+  if (!existsSync(join(dir, 'record_3.0/record-3.0.xsd'))) throw new Error(`ORCID model not found in ${dir}`);
+  return dir;
+}
+
+export class OrcidModel {
+  readonly schema: XsdSchemaSet;
+  readonly codec: OrcidCodec;
+  readonly validators: XsdValidators;
+  /** Group-id records build on the v2.1 common schema, whose namespace clashes with v3.0's. */
+  readonly groupIdCodec: OrcidCodec;
+
+  constructor(readonly dir = defaultModelDir()) {
+    this.schema = new XsdSchemaSet(
+      [
+        'record_3.0/record-3.0.xsd',
+        'record_3.0/bulk-3.0.xsd',
+        'record_3.0/error-3.0.xsd',
+        'record_3.0/search-3.0.xsd',
+        'record_3.0/expanded-search-3.0.xsd',
+        'summary_3.0/summary-3.0.xsd',
+      ].map((f) => join(dir, f)),
+    );
+    this.codec = new OrcidCodec(this.schema);
+    this.validators = new XsdValidators(dir);
+    this.groupIdCodec = new OrcidCodec(new XsdSchemaSet([join(dir, 'group-id-3.0/group-id-3.0.xsd')]));
+  }
+}
+
+let shared: OrcidModel | undefined;
+
+/** The model is immutable once loaded, so one instance serves every simulator in the process. */
+export function sharedModel(): OrcidModel {
+  shared ??= new OrcidModel();
+  return shared;
+}

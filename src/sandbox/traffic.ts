@@ -1,0 +1,73 @@
+// Traffic shaping of the API hosts: ORCID's per-client token bucket (SPEC 10) and injected faults.
+import type { RateLimitSettings } from './context.js';
+
+export class TokenBuckets {
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+
+  constructor(public settings: RateLimitSettings) {}
+
+  /** Takes one request from the caller's bucket; false means 503. */
+  take(key: string, kind: 'member' | 'public', now = performance.now()): boolean {
+    if (!this.settings.enabled) return true;
+    const rate = kind === 'member' ? this.settings.memberPerSecond : this.settings.publicPerSecond;
+    const burst = this.settings.burst;
+    const b = this.buckets.get(key) ?? { tokens: burst, at: now };
+    b.tokens = Math.min(burst, b.tokens + ((now - b.at) / 1000) * rate);
+    b.at = now;
+    this.buckets.set(key, b);
+    if (b.tokens < 1) return false;
+    b.tokens -= 1;
+    return true;
+  }
+
+  clear(): void {
+    this.buckets.clear();
+  }
+}
+
+export interface FaultRule {
+  method?: string;
+  /** A regular expression tested against the request path (with query). */
+  pathPattern?: string;
+  status?: number;
+  /** Share of matching requests affected, 0..1. */
+  rate: number;
+  latencyMs?: number;
+  /** Never answer (the client times out). */
+  timeout?: boolean;
+  /** Drop the connection without an answer. */
+  reset?: boolean;
+}
+
+export type FaultAction =
+  | { kind: 'none'; delayMs: number }
+  | { kind: 'status'; status: number; delayMs: number }
+  | { kind: 'timeout' }
+  | { kind: 'reset'; delayMs: number };
+
+export class FaultRules {
+  rules: Array<FaultRule & { regex: RegExp | null }> = [];
+
+  add(rule: FaultRule): void {
+    this.rules.push({ ...rule, regex: rule.pathPattern ? new RegExp(rule.pathPattern) : null });
+  }
+
+  clear(): void {
+    this.rules = [];
+  }
+
+  /** What to do with one request: the first matching rule whose dice roll hits decides. */
+  decide(method: string, url: string, random = Math.random): FaultAction {
+    let delayMs = 0;
+    for (const r of this.rules) {
+      if (r.method && r.method.toUpperCase() !== method) continue;
+      if (r.regex && !r.regex.test(url)) continue;
+      if (random() >= r.rate) continue;
+      delayMs += r.latencyMs ?? 0;
+      if (r.timeout) return { kind: 'timeout' };
+      if (r.reset) return { kind: 'reset', delayMs };
+      if (r.status) return { kind: 'status', status: r.status, delayMs };
+    }
+    return { kind: 'none', delayMs };
+  }
+}
