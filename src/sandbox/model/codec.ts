@@ -3,7 +3,7 @@
 // dateTimes as epoch milliseconds, repeated elements as arrays, absent single elements as
 // null and absent lists as []. XML uses the namespaces and prefixes of the XSDs.
 import { XMLParser } from 'fast-xml-parser';
-import type { ElementField, Field, TypeDef, ValueKind, XsdSchemaSet } from './xsd-schema.js';
+import type { ElementField, Field, ValueKind, XsdSchemaSet } from './xsd-schema.js';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
@@ -15,6 +15,22 @@ const NUMERIC_DISPLAY_INDEX_NS = new Set(
   ['other-name', 'keyword', 'researcher-url', 'external-identifier', 'address', 'email'].map(
     (n) => `http://www.orcid.org/ns/${n}`,
   ),
+);
+
+// Enumerations whose JSON form is the Java enum name while XML uses the XSD value.
+const JSON_ENUMS: Record<string, Record<string, string>> = {
+  'http://www.orcid.org/ns/history creation-method': {
+    API: 'API',
+    DIRECT: 'Direct',
+    MEMBER_REFERRED: 'Member-referred',
+    WEBSITE: 'website',
+  },
+};
+const XML_ENUMS: Record<string, Record<string, string>> = Object.fromEntries(
+  Object.entries(JSON_ENUMS).map(([k, m]) => [
+    k,
+    Object.fromEntries(Object.entries(m).map(([a, b]) => [b, a])),
+  ]),
 );
 
 export class OrcidCodec {
@@ -54,9 +70,9 @@ export class OrcidCodec {
       // A bare scalar where ORCID defines {"value": …} is accepted, as Jackson does.
       if (type.simple === undefined && type.fields.length > 0)
         throw new CodecError(`${path}: expected an object, got ${JSON.stringify(value)}`);
-      out.push(
-        `<${tag}${extraAttrs}>${escapeXml(scalarToXml(value, type.simple ?? 'string', path))}</${tag}>`,
-      );
+      const text = scalarToXml(value, type.simple ?? 'string', path);
+      const mapped = JSON_ENUMS[`${el.ns} ${el.name}`]?.[text] ?? text;
+      out.push(`<${tag}${extraAttrs}>${escapeXml(mapped)}</${tag}>`);
       return;
     }
     const known = new Set<string>();
@@ -112,8 +128,9 @@ export class OrcidCodec {
         });
       }
     }
-    for (const k of Object.keys(value)) {
-      if (!known.has(k)) throw new CodecError(`${path}: unknown property "${k}"`);
+    for (const [k, v] of Object.entries(value)) {
+      // Jackson writes null for Java properties the XSD lacks (e.g. name.source); only values count.
+      if (!known.has(k) && v !== null) throw new CodecError(`${path}: unknown property "${k}"`);
     }
     out.push(`<${tag}${attrs}>`, ...body, `</${tag}>`);
   }
@@ -130,21 +147,24 @@ export class OrcidCodec {
     }
     const raw = parsed[expectedName];
     if (raw === undefined) throw new CodecError(`expected a root element ${expectedName}`);
-    const json = this.readElement(this.schema.element(expectedNs, expectedName).type, raw);
+    const json = this.readElement(this.schema.element(expectedNs, expectedName), raw);
     if (json === null || typeof json !== 'object' || Array.isArray(json))
       throw new CodecError(`${expectedName}: expected an element with content`);
     return json;
   }
 
-  private readElement(type: TypeDef, raw: unknown): Json {
+  private readElement(field: ElementField, raw: unknown): Json {
+    const type = field.type;
     const node: Record<string, unknown> =
       raw !== null && typeof raw === 'object' ? (raw as Record<string, unknown>) : { '#text': raw ?? '' };
     const text = typeof node['#text'] === 'string' ? (node['#text'] as string) : '';
-    if (type.simple !== undefined && !type.wrapped && type.fields.length === 0)
-      return scalarFromXml(text, type.simple);
+    if (type.simple !== undefined && !isWrapped(field) && type.fields.length === 0) {
+      const value = scalarFromXml(text, type.simple);
+      return XML_ENUMS[`${field.ns} ${field.name}`]?.[String(value)] ?? value;
+    }
     const out: JsonObject = {};
     if (type.simple !== undefined) out.value = scalarFromXml(text, type.simple);
-    for (const field of type.fields) this.readField(out, field, node);
+    for (const child of type.fields) this.readField(out, child, node);
     return out;
   }
 
@@ -162,14 +182,14 @@ export class OrcidCodec {
           (v !== null && typeof v === 'object'
             ? (v as Record<string, unknown>)[field.unwrap.name]
             : undefined) ?? [];
-        const innerType = field.unwrap.type;
-        out[field.unwrap.name] = (Array.isArray(inner) ? inner : [inner]).map((i) =>
-          this.readElement(innerType, i),
+        const innerField = field.unwrap;
+        out[innerField.name] = (Array.isArray(inner) ? inner : [inner]).map((i) =>
+          this.readElement(innerField, i),
         );
         return;
       }
       const list = Array.isArray(v) ? v : [v];
-      const values = list.map((item) => this.readElement(field.type, item));
+      const values = list.map((item) => this.readElement(field, item));
       out[field.name] = field.repeated ? values : (values[0] ?? null);
       return;
     }
@@ -177,8 +197,7 @@ export class OrcidCodec {
     for (const alt of field.alternatives) {
       const v = node[alt.name];
       if (v === undefined) continue;
-      for (const item of Array.isArray(v) ? v : [v])
-        items.push({ [alt.name]: this.readElement(alt.type, item) });
+      for (const item of Array.isArray(v) ? v : [v]) items.push({ [alt.name]: this.readElement(alt, item) });
     }
     out[field.jsonName] = items;
   }
@@ -196,7 +215,7 @@ export class OrcidCodec {
   private normalizeValue(el: ElementField, value: Json): Json {
     const type = el.type;
     if (value === null || value === undefined) return null;
-    if (type.fields.length === 0 && !type.wrapped) {
+    if (type.fields.length === 0 && !isWrapped(el)) {
       if (type.simple === undefined) return value;
       const raw = typeof value === 'object' && !Array.isArray(value) ? (value.value ?? null) : value;
       return raw === null ? null : normalizeScalar(raw, type.simple);
@@ -246,13 +265,17 @@ export class OrcidCodec {
   }
 }
 
+const isWrapped = (f: ElementField): boolean => Boolean(f.type.wrapped || f.jsonWrapped);
+
 function scalarToXml(v: Json, kind: ValueKind, path: string): string {
   if (typeof v === 'object' && v !== null) throw new CodecError(`${path}: expected a value, got an object`);
   if (kind === 'dateTime' && typeof v === 'number') return new Date(v).toISOString();
   return String(v);
 }
 
-function scalarFromXml(text: string, kind: ValueKind): Json {
+function scalarFromXml(raw: string, kind: ValueKind): Json {
+  if (kind === 'string') return raw;
+  const text = raw.trim(); // non-string XSD types collapse white space
   switch (kind) {
     case 'integer':
     case 'decimal': {

@@ -17,6 +17,8 @@ export interface ElementField {
   optional: boolean;
   /** JAXB wrapper (@XmlElementWrapper): JSON names the list by this inner element and drops the wrapper. */
   unwrap?: ElementField;
+  /** JSON writes {"value": …} although the XSD type is simple (a JAXB value class). */
+  jsonWrapped?: boolean;
 }
 
 export interface AttributeField {
@@ -57,6 +59,19 @@ const CHOICE_LIST_NAMES: Record<string, string> = {
 
 // Wrapper elements that ORCID's JSON omits, keeping only the inner list.
 const JSON_UNWRAPPED = new Set(['http://www.orcid.org/ns/research-resource resource-items']);
+
+// Elements of simple XSD type that ORCID's JSON still writes as {"value": …} (JAXB value classes),
+// found by walking ORCID's JSON samples against the XSDs.
+const JSON_WRAPPED = new Set(
+  [
+    'address country',
+    'common external-id-url',
+    'common title',
+    'common subtitle',
+    'work journal-title',
+    'funding organization-defined-type',
+  ].map((k) => `http://www.orcid.org/ns/${k}`),
+);
 
 const BUILTIN: Record<string, ValueKind> = {
   integer: 'integer',
@@ -141,6 +156,7 @@ export class XsdSchemaSet {
       repeated: false,
       optional: false,
       type: { fields: [] },
+      jsonWrapped: JSON_WRAPPED.has(key),
     };
     this.elementCache.set(key, field);
     field.type = this.elementType(found.doc, found.node, key);
@@ -295,6 +311,7 @@ export class XsdSchemaSet {
       repeated: rep,
       optional: opt,
       type: { fields: [] },
+      jsonWrapped: JSON_WRAPPED.has(`${doc.targetNs} ${name}`),
     };
     field.type = this.elementType(doc, node, `${doc.targetNs} ${name}`);
     if (JSON_UNWRAPPED.has(`${doc.targetNs} ${name}`)) {
