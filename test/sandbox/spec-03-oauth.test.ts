@@ -97,7 +97,9 @@ describe('SPEC 3.4: redirects back to the client', () => {
 
 describe('SPEC 3.5: redirect URI matching', () => {
   it('accepts any path below the registered one and refuses other hosts, ports, schemes and paths', async () => {
-    await expect(authorize({ redirectUri: 'https://client.example.org/orcid/deeper/path' })).resolves.toBeTruthy();
+    await expect(
+      authorize({ redirectUri: 'https://client.example.org/orcid/deeper/path' }),
+    ).resolves.toBeTruthy();
     for (const bad of [
       'https://evil.example.org/orcid/callback',
       'https://client.example.org:8443/orcid/callback',
@@ -128,7 +130,15 @@ describe('SPEC 3.6, 3.7: code exchange and the token response', () => {
     expect(res.headers.get('cache-control')).toBe('no-store');
     expect(res.headers.get('pragma')).toBe('no-cache');
     const body = (await res.json()) as Record<string, unknown>;
-    expect(Object.keys(body)).toEqual(['access_token', 'token_type', 'refresh_token', 'expires_in', 'scope', 'name', 'orcid']);
+    expect(Object.keys(body)).toEqual([
+      'access_token',
+      'token_type',
+      'refresh_token',
+      'expires_in',
+      'scope',
+      'name',
+      'orcid',
+    ]);
     expect(body.access_token).toMatch(/^[0-9a-f-]{36}$/);
     expect(body.token_type).toBe('bearer');
     expect(body.expires_in).toBeGreaterThan(631138000);
@@ -145,7 +155,10 @@ describe('SPEC 3.6, 3.7: code exchange and the token response', () => {
     expect(before.status).toBe(200);
     const again = await exchange(code);
     expect(again.status).toBe(400);
-    expect(await again.json()).toEqual({ error: 'invalid_grant', error_description: `Reused authorization code: ${code}` });
+    expect(await again.json()).toEqual({
+      error: 'invalid_grant',
+      error_description: `Reused authorization code: ${code}`,
+    });
     const after = await call(`${sb.api}/v3.0/${orcid}/works`, { token: first.access_token });
     expect(after.status).toBe(401);
     expect(after.json.error).toBe('invalid_token');
@@ -154,21 +167,34 @@ describe('SPEC 3.6, 3.7: code exchange and the token response', () => {
   it('refuses an unknown code, a missing code and a redirect_uri that differs from the authorize one', async () => {
     const unknown = await exchange('zzzzzz');
     expect(unknown.status).toBe(400);
-    expect(await unknown.json()).toEqual({ error: 'invalid_grant', error_description: 'Invalid authorization code: zzzzzz' });
+    expect(await unknown.json()).toEqual({
+      error: 'invalid_grant',
+      error_description: 'Invalid authorization code: zzzzzz',
+    });
     const missing = await exchange('', {});
     expect(missing.status).toBe(400);
     expect(((await missing.json()) as { error: string }).error).toBe('invalid_request');
     const { location } = await authorize();
-    const mismatch = await exchange(codeOf(location), { redirect_uri: 'https://client.example.org/orcid/other' });
+    const mismatch = await exchange(codeOf(location), {
+      redirect_uri: 'https://client.example.org/orcid/other',
+    });
     expect(mismatch.status).toBe(400);
-    expect(await mismatch.json()).toEqual({ error: 'invalid_grant', error_description: 'Redirect URI mismatch.' });
+    expect(await mismatch.json()).toEqual({
+      error: 'invalid_grant',
+      error_description: 'Redirect URI mismatch.',
+    });
   });
 
   it('accepts an exchange without redirect_uri, as the legacy server did', async () => {
     const { location } = await authorize();
     const res = await fetch(
       `${sb.base}/oauth/token`,
-      form({ client_id: client.clientId, client_secret: client.clientSecret, grant_type: 'authorization_code', code: codeOf(location) }),
+      form({
+        client_id: client.clientId,
+        client_secret: client.clientSecret,
+        grant_type: 'authorization_code',
+        code: codeOf(location),
+      }),
     );
     expect(res.status).toBe(200);
   });
@@ -179,7 +205,10 @@ describe('SPEC 3.6, 3.7: code exchange and the token response', () => {
     try {
       const res = await exchange(codeOf(location));
       expect(res.status).toBe(400);
-      expect(await res.json()).toEqual({ error: 'invalid_request', error_description: 'Authorization code has expired' });
+      expect(await res.json()).toEqual({
+        error: 'invalid_request',
+        error_description: 'Authorization code has expired',
+      });
     } finally {
       await control(sb.base, 'POST', '/clock', { advanceSeconds: -601 });
     }
@@ -190,7 +219,12 @@ describe('SPEC 3.6, 3.7: code exchange and the token response', () => {
     const { location } = await authorize();
     const res = await fetch(
       `${sb.base}/oauth/token`,
-      form({ client_id: other.clientId, client_secret: other.clientSecret, grant_type: 'authorization_code', code: codeOf(location) }),
+      form({
+        client_id: other.clientId,
+        client_secret: other.clientSecret,
+        grant_type: 'authorization_code',
+        code: codeOf(location),
+      }),
     );
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: string }).error).toBe('invalid_grant');
@@ -205,7 +239,11 @@ describe('SPEC 3.6, 3.7: code exchange and the token response', () => {
           'content-type': 'application/x-www-form-urlencoded',
           authorization: `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')}`,
         },
-        body: new URLSearchParams({ grant_type: 'authorization_code', code: codeOf(location), redirect_uri: REDIRECT }).toString(),
+        body: new URLSearchParams({
+          grant_type: 'authorization_code',
+          code: codeOf(location),
+          redirect_uri: REDIRECT,
+        }).toString(),
       });
       expect(res.status, `${prefix}/oauth/token`).toBe(200);
     }
@@ -216,16 +254,29 @@ describe('SPEC 3.10: token endpoint errors', () => {
   it('bad client credentials: 401 invalid_client with the new server key order', async () => {
     const res = await fetch(
       `${sb.base}/oauth/token`,
-      form({ client_id: client.clientId, client_secret: 'wrong', grant_type: 'client_credentials', scope: '/read-public' }),
+      form({
+        client_id: client.clientId,
+        client_secret: 'wrong',
+        grant_type: 'client_credentials',
+        scope: '/read-public',
+      }),
     );
     expect(res.status).toBe(401);
-    expect(await res.text()).toBe('{"error_description":"Client authentication failed","error":"invalid_client"}');
+    expect(await res.text()).toBe(
+      '{"error_description":"Client authentication failed","error":"invalid_client"}',
+    );
   });
 
   it('missing grant_type: 400 unsupported_grant_type', async () => {
-    const res = await fetch(`${sb.base}/oauth/token`, form({ client_id: client.clientId, client_secret: client.clientSecret }));
+    const res = await fetch(
+      `${sb.base}/oauth/token`,
+      form({ client_id: client.clientId, client_secret: client.clientSecret }),
+    );
     expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({ error: 'unsupported_grant_type', error_description: 'grant_type is missing' });
+    expect(await res.json()).toEqual({
+      error: 'unsupported_grant_type',
+      error_description: 'grant_type is missing',
+    });
   });
 
   it('a JSON body or a GET is 415', async () => {
@@ -252,7 +303,12 @@ describe('SPEC 3.9: refresh tokens', () => {
         revoke_old: 'false',
       }),
     );
-    const body = (await res.json()) as { access_token: string; refresh_token: string; scope: string; orcid: string };
+    const body = (await res.json()) as {
+      access_token: string;
+      refresh_token: string;
+      scope: string;
+      orcid: string;
+    };
     expect(res.status).toBe(200);
     expect(body.access_token).not.toBe(t.access_token);
     expect(body.refresh_token).not.toBe(t.refresh_token);
@@ -286,8 +342,17 @@ describe('SPEC 3.9: refresh tokens', () => {
     const refresh = (values: Record<string, string>, c = client) =>
       fetch(
         `${sb.base}/oauth/token`,
-        form({ client_id: c.clientId, client_secret: c.clientSecret, grant_type: 'refresh_token', refresh_token: t.refresh_token, ...values }),
-      ).then(async (r) => ({ status: r.status, body: (await r.json()) as { error: string; error_description: string } }));
+        form({
+          client_id: c.clientId,
+          client_secret: c.clientSecret,
+          grant_type: 'refresh_token',
+          refresh_token: t.refresh_token,
+          ...values,
+        }),
+      ).then(async (r) => ({
+        status: r.status,
+        body: (await r.json()) as { error: string; error_description: string },
+      }));
     const wider = await refresh({ scope: '/read-limited' });
     expect(wider.status).toBe(400);
     expect(wider.body.error).toBe('invalid_scope');
@@ -305,7 +370,14 @@ describe('SPEC 3.9: refresh tokens', () => {
 describe('SPEC 3.7, 4: client credentials', () => {
   it('/read-public: the response has orcid null and no name', async () => {
     const t = await clientCredentials(sb.base, client, '/read-public');
-    expect(Object.keys(t)).toEqual(['access_token', 'token_type', 'refresh_token', 'expires_in', 'scope', 'orcid']);
+    expect(Object.keys(t)).toEqual([
+      'access_token',
+      'token_type',
+      'refresh_token',
+      'expires_in',
+      'scope',
+      'orcid',
+    ]);
     expect(t.orcid).toBeNull();
     expect(t.scope).toBe('/read-public');
   });
@@ -315,14 +387,24 @@ describe('SPEC 3.7, 4: client credentials', () => {
     expect(t.scope).toBe('/read-public');
     const unknown = await fetch(
       `${sb.base}/oauth/token`,
-      form({ client_id: client.clientId, client_secret: client.clientSecret, grant_type: 'client_credentials', scope: '/web-hook' }),
+      form({
+        client_id: client.clientId,
+        client_secret: client.clientSecret,
+        grant_type: 'client_credentials',
+        scope: '/web-hook',
+      }),
     );
     expect(unknown.status).toBe(401);
     expect(((await unknown.json()) as { error: string }).error).toBe('invalid_scope');
     const pub = await newClient(sb.base, { type: 'public' });
     const none = await fetch(
       `${sb.base}/oauth/token`,
-      form({ client_id: pub.clientId, client_secret: pub.clientSecret, grant_type: 'client_credentials', scope: '/webhook' }),
+      form({
+        client_id: pub.clientId,
+        client_secret: pub.clientSecret,
+        grant_type: 'client_credentials',
+        scope: '/webhook',
+      }),
     );
     expect(none.status).toBe(400);
   });
@@ -331,10 +413,17 @@ describe('SPEC 3.7, 4: client credentials', () => {
     const basic = await newClient(sb.base, { premium: false });
     const r = await fetch(
       `${sb.base}/oauth/token`,
-      form({ client_id: basic.clientId, client_secret: basic.clientSecret, grant_type: 'client_credentials', scope: '/webhook' }),
+      form({
+        client_id: basic.clientId,
+        client_secret: basic.clientSecret,
+        grant_type: 'client_credentials',
+        scope: '/webhook',
+      }),
     );
     expect(r.status).toBe(400);
-    expect((await clientCredentials(sb.base, basic, '/group-id-record/update')).scope).toBe('/group-id-record/update');
+    expect((await clientCredentials(sb.base, basic, '/group-id-record/update')).scope).toBe(
+      '/group-id-record/update',
+    );
   });
 });
 
@@ -358,7 +447,10 @@ describe('SPEC 3.11: revocation', () => {
   it('revoking by refresh token disables the access token too; another client cannot revoke it', async () => {
     const t = await threeLegged(sb.base, client, orcid, '/read-limited');
     const other = await newClient(sb.base);
-    await fetch(`${sb.base}/oauth/revoke`, form({ client_id: other.clientId, client_secret: other.clientSecret, token: t.access_token }));
+    await fetch(
+      `${sb.base}/oauth/revoke`,
+      form({ client_id: other.clientId, client_secret: other.clientSecret, token: t.access_token }),
+    );
     expect((await call(`${sb.api}/v3.0/${orcid}/record`, { token: t.access_token })).status).toBe(200);
     await fetch(
       `${sb.base}/oauth/revoke`,
@@ -374,22 +466,43 @@ describe('SPEC 3.3: auto-approval', () => {
     const r = await newResearcher(sb.base);
     await threeLegged(sb.base, c, r.orcid, '/read-limited');
     const jar = await signIn(r.email, r.password);
-    const q = new URLSearchParams({ client_id: c.clientId, response_type: 'code', scope: '/read-limited', redirect_uri: REDIRECT, state: 'a' });
-    const same = await fetch(`${sb.base}/oauth/authorize?${q}`, { headers: { cookie: jar }, redirect: 'manual' });
+    const q = new URLSearchParams({
+      client_id: c.clientId,
+      response_type: 'code',
+      scope: '/read-limited',
+      redirect_uri: REDIRECT,
+      state: 'a',
+    });
+    const same = await fetch(`${sb.base}/oauth/authorize?${q}`, {
+      headers: { cookie: jar },
+      redirect: 'manual',
+    });
     expect(same.status).toBe(302);
     expect(same.headers.get('location')).toMatch(/^https:\/\/client\.example\.org\/orcid\/callback\?code=/);
     q.set('scope', '/read-limited /activities/update');
-    const wider = await fetch(`${sb.base}/oauth/authorize?${q}`, { headers: { cookie: jar }, redirect: 'manual' });
+    const wider = await fetch(`${sb.base}/oauth/authorize?${q}`, {
+      headers: { cookie: jar },
+      redirect: 'manual',
+    });
     expect(wider.status).toBe(200);
     expect(await wider.text()).toContain('Authorize access');
     q.set('scope', '/read-limited');
     q.set('prompt', 'confirm');
-    const confirm = await fetch(`${sb.base}/oauth/authorize?${q}`, { headers: { cookie: jar }, redirect: 'manual' });
+    const confirm = await fetch(`${sb.base}/oauth/authorize?${q}`, {
+      headers: { cookie: jar },
+      redirect: 'manual',
+    });
     expect(confirm.status).toBe(200);
   });
 
   it('prompt=none: login_required when signed out', async () => {
-    const q = new URLSearchParams({ client_id: client.clientId, response_type: 'code', scope: 'openid', redirect_uri: REDIRECT, prompt: 'none' });
+    const q = new URLSearchParams({
+      client_id: client.clientId,
+      response_type: 'code',
+      scope: 'openid',
+      redirect_uri: REDIRECT,
+      prompt: 'none',
+    });
     const res = await fetch(`${sb.base}/oauth/authorize?${q}`, { redirect: 'manual' });
     expect(res.headers.get('location')).toBe(`${REDIRECT}#error=login_required`);
   });

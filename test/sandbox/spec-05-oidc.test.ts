@@ -2,7 +2,14 @@
 // authorization-code flow through the simulator's pages and verifies the id_token.
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { control, newClient, newResearcher, REDIRECT, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import {
+  control,
+  newClient,
+  newResearcher,
+  REDIRECT,
+  startTestSandbox,
+  type TestSandbox,
+} from '../helpers/sandbox.js';
 
 let sb: TestSandbox;
 let client: { clientId: string; clientSecret: string };
@@ -14,9 +21,15 @@ beforeAll(async () => {
   sb = await startTestSandbox();
   client = await newClient(sb.base);
   researcher = await newResearcher(sb.base, { givenNames: 'Ines', familyNames: 'Moreau' });
-  config = await oidc.discovery(new URL(sb.base), client.clientId, client.clientSecret, oidc.ClientSecretPost(client.clientSecret), {
-    execute: [oidc.allowInsecureRequests],
-  });
+  config = await oidc.discovery(
+    new URL(sb.base),
+    client.clientId,
+    client.clientSecret,
+    oidc.ClientSecretPost(client.clientSecret),
+    {
+      execute: [oidc.allowInsecureRequests],
+    },
+  );
   implicitConfig = await oidc.discovery(new URL(sb.base), client.clientId, undefined, oidc.None(), {
     execute: [oidc.allowInsecureRequests, oidc.useIdTokenResponseType],
   });
@@ -35,7 +48,12 @@ async function browserApprove(authorizeUrl: URL): Promise<string> {
   const page = await fetch(authorizeUrl, { headers: { cookie }, redirect: 'manual' });
   if (page.status === 302) return page.headers.get('location')!;
   const html = await page.text();
-  const fields = Object.fromEntries([...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1]!, decodeEntities(m[2]!)]));
+  const fields = Object.fromEntries(
+    [...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [
+      m[1]!,
+      decodeEntities(m[2]!),
+    ]),
+  );
   const approve = await fetch(`${sb.base}/oauth/authorize`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
@@ -46,10 +64,16 @@ async function browserApprove(authorizeUrl: URL): Promise<string> {
   return approve.headers.get('location')!;
 }
 
-const decodeEntities = (s: string) => s.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>');
+const decodeEntities = (s: string) =>
+  s
+    .replace(/&amp;/g, '&')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>');
 
 describe('SPEC 5.1: discovery', () => {
-  it('serves ORCID\'s discovery document with this simulator as issuer, fields in ORCID\'s order', async () => {
+  it("serves ORCID's discovery document with this simulator as issuer, fields in ORCID's order", async () => {
     const res = await fetch(`${sb.base}/.well-known/openid-configuration`);
     const text = await res.text();
     const doc = JSON.parse(text) as Record<string, unknown>;
@@ -62,7 +86,9 @@ describe('SPEC 5.1: discovery', () => {
   });
 
   it('SPEC 5.2: JWKS holds one RS256 key without an alg member', async () => {
-    const jwks = (await (await fetch(`${sb.base}/oauth/jwks`)).json()) as { keys: Array<Record<string, string>> };
+    const jwks = (await (await fetch(`${sb.base}/oauth/jwks`)).json()) as {
+      keys: Array<Record<string, string>>;
+    };
     expect(jwks.keys).toHaveLength(1);
     expect(jwks.keys[0]).toMatchObject({ kty: 'RSA', e: 'AQAB', use: 'sig' });
     expect(jwks.keys[0]!.alg).toBeUndefined();
@@ -122,7 +148,9 @@ describe('SPEC 5.3: authorization-code flow with openid-client', () => {
         nonce,
       });
       const foreignIdToken = new URLSearchParams(new URL(location).hash.slice(1)).get('id_token')!;
-      const header = JSON.parse(Buffer.from(foreignIdToken.split('.')[0]!, 'base64url').toString()) as { kid: string };
+      const header = JSON.parse(Buffer.from(foreignIdToken.split('.')[0]!, 'base64url').toString()) as {
+        kid: string;
+      };
       const jwks = (await (await fetch(`${sb.base}/oauth/jwks`)).json()) as { keys: Array<{ kid: string }> };
       expect(jwks.keys.map((k) => k.kid)).not.toContain(header.kid);
       await expect(
@@ -146,7 +174,9 @@ describe('SPEC 5 implicit id_token flow and userinfo errors', () => {
       nonce,
       state: 'x',
     });
-    const claims = await oidc.implicitAuthentication(implicitConfig, new URL(location), nonce, { expectedState: 'x' });
+    const claims = await oidc.implicitAuthentication(implicitConfig, new URL(location), nonce, {
+      expectedState: 'x',
+    });
     expect(claims.sub).toBe(researcher.orcid);
   });
 
@@ -161,9 +191,12 @@ describe('SPEC 5 implicit id_token flow and userinfo errors', () => {
     expect(location).toBe(`${REDIRECT}#error=invalid_request`);
   });
 
-  it('userinfo with a token lacking /authenticate is 403 access_denied with ORCID\'s hyphenated key', async () => {
+  it("userinfo with a token lacking /authenticate is 403 access_denied with ORCID's hyphenated key", async () => {
     const res = await fetch(`${sb.base}/oauth/userinfo`, { headers: { authorization: 'Bearer nope' } });
     expect(res.status).toBe(403);
-    expect(await res.json()).toEqual({ error: 'access_denied', 'error-description': 'access_token is invalid' });
+    expect(await res.json()).toEqual({
+      error: 'access_denied',
+      'error-description': 'access_token is invalid',
+    });
   });
 });

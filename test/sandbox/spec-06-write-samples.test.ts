@@ -4,7 +4,15 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedModel } from '../../src/sandbox/model/orcid-model.js';
-import { call, newClient, newResearcher, putCodeOf, startTestSandbox, type TestSandbox, threeLegged } from '../helpers/sandbox.js';
+import {
+  call,
+  newClient,
+  newResearcher,
+  putCodeOf,
+  startTestSandbox,
+  type TestSandbox,
+  threeLegged,
+} from '../helpers/sandbox.js';
 
 const model = sharedModel();
 const dir = join(model.dir, 'record_3.0/samples/write_samples');
@@ -32,7 +40,9 @@ const INVALID_SAMPLES: Record<string, { entries: Record<number, number>; reason:
   },
 };
 
-const samples = readdirSync(dir).filter((f) => /\.(xml|json)$/.test(f) && !f.startsWith('peer-review-group-id'));
+const samples = readdirSync(dir).filter(
+  (f) => /\.(xml|json)$/.test(f) && !f.startsWith('peer-review-group-id'),
+);
 
 // The XSD pattern for `uri` values wants an https ORCID host, so this instance presents itself
 // as sandbox.orcid.org (requests still go to the local port).
@@ -52,7 +62,12 @@ describe('SPEC 6.6: ORCID write samples are accepted', () => {
     const body = readFileSync(join(dir, file), 'utf8');
     const contentType = file.endsWith('.xml') ? 'application/vnd.orcid+xml' : 'application/vnd.orcid+json';
     const segment = segmentOf(file);
-    const res = await call(`${sb.api}/v3.0/${orcid}/${segment}`, { method: 'POST', token, body, contentType });
+    const res = await call(`${sb.api}/v3.0/${orcid}/${segment}`, {
+      method: 'POST',
+      token,
+      body,
+      contentType,
+    });
     if (segment === 'works') {
       expect(res.status, res.text).toBe(200);
       const bulk = res.json.bulk as Array<{ work?: { 'put-code': number }; error?: unknown }>;
@@ -63,7 +78,10 @@ describe('SPEC 6.6: ORCID write samples are accepted', () => {
       );
       expect(errors, INVALID_SAMPLES[file]?.reason).toEqual(expected);
       const codes = bulk.flatMap((b) => (b.work ? [b.work['put-code']] : []));
-      const xml = await call(`${sb.api}/v3.0/${orcid}/works/${codes.join(',')}`, { token, accept: 'application/vnd.orcid+xml' });
+      const xml = await call(`${sb.api}/v3.0/${orcid}/works/${codes.join(',')}`, {
+        token,
+        accept: 'application/vnd.orcid+xml',
+      });
       expect(xml.status).toBe(200);
       expect(model.validators.validate(xml.text)).toEqual([]);
       return;

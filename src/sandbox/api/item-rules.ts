@@ -102,7 +102,9 @@ function fuzzyDate(v: unknown): Fuzzy | undefined {
     throw new OrcidApiError(9049, {}, `invalid date ${y}-${m ?? ''}-${d ?? ''}`);
   const mm = m ? Number(m) : 0;
   const dd = d ? Number(d) : 0;
-  if (mm > 12 || (m && mm < 1) || dd > 31 || (d && dd < 1))
+  // The XSD bounds month and day separately; the calendar decides whether 2019-02-30 exists.
+  const daysInMonth = mm ? new Date(Date.UTC(Number(y), mm, 0)).getUTCDate() : 31;
+  if (mm > 12 || (m && mm < 1) || dd > daysInMonth || (d && dd < 1))
     throw new OrcidApiError(9049, {}, `invalid date ${y}-${m}-${d ?? ''}`);
   return { y: Number(y), m: mm, d: dd };
 }
