@@ -2,6 +2,7 @@
 // redirects (SPEC 6.1), record states (SPEC 8), reads (SPEC 6.4/6.5), writes, webhooks, groups, search.
 import type { SandboxContext } from '../context.js';
 import { isOrcidFormat } from '../ids.js';
+import { LruCache } from '../lru-cache.js';
 import type { Json, JsonObject } from '../model/codec.js';
 import { NS } from '../model/orcid-model.js';
 import {
@@ -160,7 +161,23 @@ export class ApiDispatcher {
     return { status: 200, doc: { ns, element, json } };
   }
 
+  /**
+   * Read documents depend only on the record's state and on who reads, so they are memoised by
+   * record version and viewer; authentication and record-state checks still run on every request.
+   */
+  private readonly reads = new LruCache<string, ApiResult>(5000);
+
   private read(caller: Caller, r: Researcher, rest: string[]): ApiResult {
+    const v = caller.viewer;
+    const key = `${r.orcid}|${this.ctx.store.version(r.orcid)}|${v.api}|${v.clientId}|${caller.token?.scopes.join(' ') ?? ''}|${rest.join('/')}`;
+    const hit = this.reads.get(key);
+    if (hit) return hit;
+    const result = this.buildRead(caller, r, rest);
+    this.reads.set(key, result);
+    return result;
+  }
+
+  private buildRead(caller: Caller, r: Researcher, rest: string[]): ApiResult {
     const v = caller.viewer;
     const [seg, a, b] = rest;
     if (rest.length === 0 || (seg === 'record' && rest.length === 1))

@@ -3,7 +3,7 @@
 import type { SandboxContext } from '../context.js';
 import type { Json, JsonObject } from '../model/codec.js';
 import { NS } from '../model/orcid-model.js';
-import { AFFILIATION_SECTIONS, SECTION_BY_NAME, SECTIONS, type SectionDef } from '../sections.js';
+import { SECTION_BY_NAME, SECTIONS, type SectionDef } from '../sections.js';
 import type { Item, ItemSource, Researcher } from '../store/types.js';
 
 export interface Viewer {
@@ -22,8 +22,33 @@ export function canSee(viewer: Viewer, item: Item, section: SectionDef): boolean
   return item.visibility !== 'private' && viewer.scopes.has(section.readLimitedScope);
 }
 
+interface Cached {
+  data: JsonObject;
+  visibility: string;
+  lastModified: number;
+  item?: JsonObject;
+  summary?: JsonObject;
+}
+
 export class RecordView {
+  /** Item documents are rebuilt only when the item changes (new data, visibility or date). */
+  private readonly cache = new WeakMap<Item, Cached>();
+
   constructor(private readonly ctx: SandboxContext) {}
+
+  private cached(item: Item): Cached {
+    let c = this.cache.get(item);
+    if (
+      !c ||
+      c.data !== item.data ||
+      c.visibility !== item.visibility ||
+      c.lastModified !== item.lastModified
+    ) {
+      c = { data: item.data, visibility: item.visibility, lastModified: item.lastModified };
+      this.cache.set(item, c);
+    }
+    return c;
+  }
 
   private get codec() {
     return this.ctx.model.codec;
@@ -63,6 +88,12 @@ export class RecordView {
 
   /** The full item as GET /{section}/{put-code} returns it. */
   item(item: Item): JsonObject {
+    const c = this.cached(item);
+    c.item ??= this.buildItem(item);
+    return c.item;
+  }
+
+  private buildItem(item: Item): JsonObject {
     const section = SECTION_BY_NAME.get(item.section)!;
     const raw: JsonObject = {
       ...item.data,
@@ -79,8 +110,14 @@ export class RecordView {
 
   /** The summary of an activity, as lists and /summary/{put-code} return it. */
   summary(item: Item): JsonObject {
+    const c = this.cached(item);
+    c.summary ??= this.buildSummary(item);
+    return c.summary;
+  }
+
+  private buildSummary(item: Item): JsonObject {
     const section = SECTION_BY_NAME.get(item.section)!;
-    const full = this.item(item);
+    const full = { ...this.item(item) };
     if (section.name === 'peer-review') {
       full['external-ids'] = full['review-identifiers'] ?? null;
       full['completion-date'] = full['review-completion-date'] ?? null;
@@ -323,5 +360,3 @@ export function normalizeIdValue(value: string): string {
     .replace(/^https?:\/\/(dx\.)?doi\.org\//, '')
     .replace(/^doi:\s*/, '');
 }
-
-export const AFFILIATIONS = AFFILIATION_SECTIONS;

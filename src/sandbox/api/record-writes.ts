@@ -80,6 +80,26 @@ function stripReadOnly(json: JsonObject): JsonObject {
 const isClientSource = (item: Item, clientId: string): boolean =>
   'clientId' in item.source && item.source.clientId === clientId;
 
+/** What makes two items of one client duplicates: self external ids, or a person item's value. */
+function duplicateKeys(section: SectionDef, data: JsonObject): string[] {
+  if (section.kind === 'person') return [personItemValue(section, data).toLowerCase()];
+  return ((section.externalIdsPath?.(data) as JsonObject[] | undefined) ?? [])
+    .filter((id) => (id['external-id-relationship'] ?? 'self') === 'self')
+    .map(externalIdKey);
+}
+
+function indexAdd(keys: Map<string, Set<number>>, section: SectionDef, item: Item): void {
+  for (const k of duplicateKeys(section, item.data)) {
+    let set = keys.get(k);
+    if (!set) keys.set(k, (set = new Set()));
+    set.add(item.putCode);
+  }
+}
+
+function indexRemove(keys: Map<string, Set<number>>, section: SectionDef, item: Item): void {
+  for (const k of duplicateKeys(section, item.data)) keys.get(k)?.delete(item.putCode);
+}
+
 export class RecordWrites {
   constructor(
     private readonly ctx: SandboxContext,
@@ -98,22 +118,46 @@ export class RecordWrites {
     data: JsonObject,
     except?: number,
   ): Item | undefined {
-    const mine = this.ctx.store
-      .itemsOf(orcid, section.name)
-      .filter((i) => isClientSource(i, clientId) && i.putCode !== except);
-    if (section.kind === 'person') {
-      const value = personItemValue(section, data).toLowerCase();
-      return mine.find((i) => personItemValue(section, i.data).toLowerCase() === value);
+    const index = this.duplicateIndex(orcid, section, clientId);
+    for (const key of duplicateKeys(section, data)) {
+      for (const putCode of index.get(key) ?? []) {
+        if (putCode !== except) return this.ctx.store.items.get(putCode);
+      }
     }
-    const selfKeys = (item: JsonObject): Set<string> =>
-      new Set(
-        ((section.externalIdsPath?.(item) as JsonObject[] | undefined) ?? [])
-          .filter((id) => (id['external-id-relationship'] ?? 'self') === 'self')
-          .map(externalIdKey),
-      );
-    const keys = selfKeys(data);
-    if (keys.size === 0) return undefined;
-    return mine.find((i) => [...selfKeys(i.data)].some((k) => keys.has(k)));
+    return undefined;
+  }
+
+  /**
+   * Duplicate keys of one client's items in one section of a record, kept up to date by this
+   * class's own writes and rebuilt when anything else changed the record (researcher edits).
+   */
+  private readonly indexes = new Map<string, { version: number; keys: Map<string, Set<number>> }>();
+
+  private duplicateIndex(orcid: string, section: SectionDef, clientId: string): Map<string, Set<number>> {
+    const id = `${orcid} ${section.name} ${clientId}`;
+    const version = this.ctx.store.version(orcid);
+    let entry = this.indexes.get(id);
+    if (!entry || entry.version !== version) {
+      entry = { version, keys: new Map() };
+      for (const item of this.ctx.store.itemsOf(orcid, section.name)) {
+        if (isClientSource(item, clientId)) indexAdd(entry.keys, section, item);
+      }
+      this.indexes.set(id, entry);
+    }
+    return entry.keys;
+  }
+
+  /** Runs one of this client's writes and keeps its duplicate index current. */
+  private indexed<T>(
+    orcid: string,
+    section: SectionDef,
+    clientId: string,
+    write: (keys: Map<string, Set<number>>) => T,
+  ): T {
+    const result = write(this.duplicateIndex(orcid, section, clientId));
+    const entry = this.indexes.get(`${orcid} ${section.name} ${clientId}`);
+    if (entry) entry.version = this.ctx.store.version(orcid);
+    return result;
   }
 
   private duplicateError(section: SectionDef, dup: Item): OrcidApiError {
@@ -157,8 +201,8 @@ export class RecordWrites {
     const data = stripReadOnly(json);
     checkItem(section, data);
     this.checkPeerReviewGroup(section, data);
-    const count = this.ctx.store.itemsOf(orcid, section.name).length;
-    if (creating && count >= MAX_ITEMS_PER_SECTION) throw new OrcidApiError(9048);
+    if (creating && this.ctx.store.countOf(orcid, section.name) >= MAX_ITEMS_PER_SECTION)
+      throw new OrcidApiError(9048);
     const dup = this.findDuplicate(
       orcid,
       section,
@@ -181,14 +225,13 @@ export class RecordWrites {
     const json = parseBody(this.ctx, section.ns, section.element, contentType, body);
     const data = this.prepare(caller, orcid, section, json, true);
     // The researcher's default visibility applies; a visibility sent by the client is ignored (SPEC 6.6).
+    const clientId = caller.client!.clientId;
     const visibility = this.ctx.store.researchers.get(orcid)!.defaultVisibility;
-    const item = this.ctx.store.addItem(
-      orcid,
-      section.name,
-      data,
-      { clientId: caller.client!.clientId },
-      visibility,
-    );
+    const item = this.indexed(orcid, section, clientId, (keys) => {
+      const created = this.ctx.store.addItem(orcid, section.name, data, { clientId }, visibility);
+      indexAdd(keys, section, created);
+      return created;
+    });
     return { status: 201, headers: { location: this.location(orcid, section, item.putCode) } };
   }
 
@@ -219,14 +262,23 @@ export class RecordWrites {
     if (json.visibility !== undefined && json.visibility !== null && json.visibility !== item.visibility)
       throw new OrcidApiError(9035);
     const data = this.prepare(caller, orcid, section, json, false);
-    if (JSON.stringify(data) !== JSON.stringify(item.data)) this.ctx.store.updateItem(item, data);
+    if (JSON.stringify(data) !== JSON.stringify(item.data)) {
+      this.indexed(orcid, section, caller.client!.clientId, (keys) => {
+        indexRemove(keys, section, item);
+        this.ctx.store.updateItem(item, data);
+        indexAdd(keys, section, item);
+      });
+    }
     return { status: 200, doc: { ns: section.ns, element: section.element, json: this.view.item(item) } };
   }
 
   remove(caller: Caller, orcid: string, section: SectionDef, putCodeText: string): ApiResult {
     requireScope(caller, section.writeScope);
     const item = this.ownItem(caller, orcid, section, putCodeText);
-    this.ctx.store.deleteItem(item);
+    this.indexed(orcid, section, caller.client!.clientId, (keys) => {
+      indexRemove(keys, section, item);
+      this.ctx.store.deleteItem(item);
+    });
     return { status: 204 };
   }
 
@@ -244,13 +296,12 @@ export class RecordWrites {
       if (!work) return { error: new OrcidApiError(9001, {}, 'bulk entries must be works').body };
       try {
         const data = this.prepare(caller, orcid, section, work, true);
-        const item = this.ctx.store.addItem(
-          orcid,
-          'work',
-          data,
-          { clientId: caller.client!.clientId },
-          visibility,
-        );
+        const clientId = caller.client!.clientId;
+        const item = this.indexed(orcid, section, clientId, (keys) => {
+          const created = this.ctx.store.addItem(orcid, 'work', data, { clientId }, visibility);
+          indexAdd(keys, section, created);
+          return created;
+        });
         return { work: this.view.item(item) };
       } catch (e) {
         if (e instanceof OrcidApiError) return { error: e.body };

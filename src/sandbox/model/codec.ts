@@ -212,9 +212,13 @@ export class OrcidCodec {
     return this.normalizeValue(this.schema.element(ns, name), json) as JsonObject;
   }
 
+  /** Objects this codec produced by normalising: normalising is idempotent, so they are kept as they are. */
+  private readonly normalized = new WeakSet<object>();
+
   private normalizeValue(el: ElementField, value: Json): Json {
     const type = el.type;
     if (value === null || value === undefined) return null;
+    if (typeof value === 'object' && this.normalized.has(value)) return value;
     if (type.fields.length === 0 && !isWrapped(el)) {
       if (type.simple === undefined) return value;
       const raw = typeof value === 'object' && !Array.isArray(value) ? (value.value ?? null) : value;
@@ -261,6 +265,7 @@ export class OrcidCodec {
         });
       }
     }
+    this.normalized.add(out);
     return out;
   }
 }

@@ -84,8 +84,23 @@ function send(
     const type = format === 'xml' ? 'application/json' : negotiated!.mediaType;
     return reply
       .type(`${type};charset=UTF-8`)
-      .send(JSON.stringify(json, null, format === 'json-pretty' ? 2 : undefined));
+      .send(
+        serialised(json, format, () => JSON.stringify(json, null, format === 'json-pretty' ? 2 : undefined)),
+      );
   }
   const codec = ns === NS('group-id') ? ctx.model.groupIdCodec : ctx.model.codec;
-  return reply.type(`${negotiated!.mediaType};charset=UTF-8`).send(codec.toXml(ns, element, json));
+  return reply
+    .type(`${negotiated!.mediaType};charset=UTF-8`)
+    .send(serialised(json, 'xml', () => codec.toXml(ns, element, json)));
+}
+
+/** Serialisations of memoised documents, so a repeated read is not serialised again. */
+const bodies = new WeakMap<object, Map<string, string>>();
+
+function serialised(json: object, format: string, build: () => string): string {
+  let forms = bodies.get(json);
+  if (!forms) bodies.set(json, (forms = new Map()));
+  let body = forms.get(format);
+  if (body === undefined) forms.set(format, (body = build()));
+  return body;
 }

@@ -55,7 +55,8 @@ export class SandboxStore {
   researchers = new Map<string, Researcher>();
   researchersByEmail = new Map<string, string>();
   items = new Map<number, Item>();
-  itemsByOrcid = new Map<string, Set<number>>();
+  /** Put codes per record and section. */
+  itemsByOrcid = new Map<string, Map<string, Set<number>>>();
   tokens = new Map<string, AccessToken>();
   refreshTokens = new Map<string, string>();
   codes = new Map<string, AuthorizationCode>();
@@ -74,7 +75,15 @@ export class SandboxStore {
     this.changeListeners.push(listener);
   }
 
+  /** Counts changes per record, so caches of derived data know when to rebuild. */
+  private readonly versions = new Map<string, number>();
+
+  version(orcid: string): number {
+    return this.versions.get(orcid) ?? 0;
+  }
+
   touch(orcid: string): void {
+    this.versions.set(orcid, this.version(orcid) + 1);
     const r = this.researchers.get(orcid);
     if (r) r.lastModified = this.now();
     for (const l of this.changeListeners) l(orcid);
@@ -140,7 +149,7 @@ export class SandboxStore {
     };
     this.researchers.set(orcid, r);
     this.researchersByEmail.set(email, orcid);
-    this.itemsByOrcid.set(orcid, new Set());
+    this.itemsByOrcid.set(orcid, new Map());
     return r;
   }
 
@@ -162,14 +171,25 @@ export class SandboxStore {
   // ------------------------------------------------------------------ items
 
   itemsOf(orcid: string, section?: string): Item[] {
-    const ids = this.itemsByOrcid.get(orcid);
-    if (!ids) return [];
+    const bySection = this.itemsByOrcid.get(orcid);
+    if (!bySection) return [];
+    const sets =
+      section === undefined ? [...bySection.values()] : [bySection.get(section) ?? new Set<number>()];
     const out: Item[] = [];
-    for (const pc of ids) {
-      const item = this.items.get(pc);
-      if (item && (section === undefined || item.section === section)) out.push(item);
-    }
+    for (const set of sets) for (const pc of set) out.push(this.items.get(pc)!);
     return out;
+  }
+
+  countOf(orcid: string, section: string): number {
+    return this.itemsByOrcid.get(orcid)?.get(section)?.size ?? 0;
+  }
+
+  private indexItem(item: Item): void {
+    const bySection = this.itemsByOrcid.get(item.orcid);
+    if (!bySection) return;
+    let set = bySection.get(item.section);
+    if (!set) bySection.set(item.section, (set = new Set()));
+    set.add(item.putCode);
   }
 
   addItem(
@@ -192,7 +212,7 @@ export class SandboxStore {
       lastModified: now,
     };
     this.items.set(item.putCode, item);
-    this.itemsByOrcid.get(orcid)?.add(item.putCode);
+    this.indexItem(item);
     this.touch(orcid);
     return item;
   }
@@ -211,7 +231,7 @@ export class SandboxStore {
 
   deleteItem(item: Item): void {
     this.items.delete(item.putCode);
-    this.itemsByOrcid.get(item.orcid)?.delete(item.putCode);
+    this.itemsByOrcid.get(item.orcid)?.get(item.section)?.delete(item.putCode);
     this.touch(item.orcid);
   }
 
@@ -266,11 +286,11 @@ export class SandboxStore {
     for (const r of s.researchers) {
       this.researchers.set(r.orcid, r);
       this.researchersByEmail.set(r.email, r.orcid);
-      this.itemsByOrcid.set(r.orcid, new Set());
+      this.itemsByOrcid.set(r.orcid, new Map());
     }
     for (const i of s.items) {
       this.items.set(i.putCode, i);
-      this.itemsByOrcid.get(i.orcid)?.add(i.putCode);
+      this.indexItem(i);
     }
     for (const t of s.tokens) this.saveToken(t);
     for (const w of s.webhooks) this.webhooks.set(webhookKey(w.orcid, w.uri), w);

@@ -1,0 +1,124 @@
+// Throughput of the ORCID simulator with rate limits off: authenticated GET of a whole record and
+// POST of a work. Target (issue #2): at least 3,000 GET/s and 1,500 POST/s on 2 cores.
+import autocannon from 'autocannon';
+import { spawnSandbox } from './sandbox-process.js';
+
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
+const CONNECTIONS = 32;
+
+async function json<T>(url: string, init: RequestInit): Promise<T> {
+  const res = await fetch(url, init);
+  if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${url}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+const work = (n: number) =>
+  JSON.stringify({
+    title: { title: { value: `Benchmark work ${n}` } },
+    type: 'journal-article',
+    'publication-date': { year: { value: '2024' }, month: { value: '05' } },
+    'external-ids': {
+      'external-id': [
+        {
+          'external-id-type': 'doi',
+          'external-id-value': `10.5555/bench.${n}`,
+          'external-id-relationship': 'self',
+        },
+      ],
+    },
+  });
+
+function load(opts: autocannon.Options): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => {
+    autocannon(opts, (err, result) => (err ? reject(err) : resolve(result)));
+  });
+}
+
+export async function run(): Promise<void> {
+  const sandbox = await spawnSandbox(['--no-rate-limit']);
+  try {
+    const control = (path: string, body: unknown) =>
+      json<Record<string, string>>(`${sandbox.base}/__sandbox${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const client = await control('/clients', {
+      name: 'Bench',
+      type: 'member',
+      redirectUris: ['https://bench.example.org'],
+    });
+    const { orcid } = await control('/researchers', {
+      email: 'bench@example.org',
+      password: 'x',
+      givenNames: 'Bench',
+      familyNames: 'Mark',
+    });
+    const { location } = await control('/authorize', {
+      orcid,
+      clientId: client.clientId,
+      scope: '/read-limited /activities/update /person/update',
+      redirectUri: 'https://bench.example.org/cb',
+    });
+    const code = new URL(location!).searchParams.get('code')!;
+    const token = await json<{ access_token: string }>(`${sandbox.base}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        client_id: client.clientId!,
+        client_secret: client.clientSecret!,
+        grant_type: 'authorization_code',
+        code,
+      }).toString(),
+    });
+    const headers = {
+      authorization: `Bearer ${token.access_token}`,
+      accept: 'application/json',
+      'content-type': 'application/vnd.orcid+json',
+    };
+    // A realistic record: 20 works and a few affiliations and person items.
+    for (let i = 0; i < 20; i++)
+      await fetch(`${sandbox.base}/api/v3.0/${orcid}/work`, { method: 'POST', headers, body: work(-1 - i) });
+    for (const content of ['glaciology', 'hydrology', 'climate']) {
+      await fetch(`${sandbox.base}/api/v3.0/${orcid}/keywords`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ content }),
+      });
+    }
+
+    const common = { connections: CONNECTIONS, duration: DURATION_S, headers };
+    await load({ ...common, url: `${sandbox.base}/api/v3.0/${orcid}/record`, duration: 2 }); // warm-up
+    const get = await load({ ...common, url: `${sandbox.base}/api/v3.0/${orcid}/record` });
+    report('get-record', get);
+
+    let n = 0;
+    const post = await load({
+      ...common,
+      url: `${sandbox.base}/api/v3.0/${orcid}/work`,
+      method: 'POST',
+      requests: [{ method: 'POST', setupRequest: (req) => ({ ...req, body: work(n++) }) }],
+    });
+    report('post-work', post);
+  } finally {
+    await sandbox.stop();
+  }
+}
+
+function report(scenario: string, r: autocannon.Result): void {
+  const ok = r.requests.total - r.non2xx - r.errors;
+  console.log(
+    JSON.stringify({
+      bench: 'sandbox',
+      scenario,
+      req_per_s: Math.round(r.requests.average),
+      p50_ms: r.latency.p50,
+      p99_ms: r.latency.p99,
+      connections: CONNECTIONS,
+      duration_s: r.duration,
+      ok,
+      non_2xx: r.non2xx,
+      errors: r.errors,
+    }),
+  );
+}
