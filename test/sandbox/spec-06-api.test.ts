@@ -574,6 +574,7 @@ describe('SPEC 6.4, 6.5: reads and visibility', () => {
         '/keywords',
         '/researcher-urls',
         '/external-identifiers',
+        '/summary',
       ];
       const model = sharedModel();
       for (const p of paths) {

@@ -192,6 +192,10 @@ export class ApiDispatcher {
           return this.doc(NS('email'), 'emails', this.view.emails(v, r));
         case 'activities':
           return this.doc(NS('activities'), 'activities-summary', this.view.activities(v, r));
+        case 'summary':
+          if (v.api === 'public')
+            throw new OrcidApiError(9001, {}, 'The record summary is on the member API only', 404);
+          return this.doc(NS('summary'), 'record-summary', this.view.recordSummary(v, r));
         case 'biography': {
           const bio = this.view.biography(v, r);
           if (bio === null) throw new OrcidApiError(r.biography ? 9039 : 9041);

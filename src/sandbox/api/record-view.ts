@@ -282,6 +282,82 @@ export class RecordView {
     return this.codec.normalize(NS('activities'), 'activities-summary', doc);
   }
 
+  /** GET /{id}/summary on the member API: counts and affiliations at a glance (summary_3.0). */
+  recordSummary(viewer: Viewer, r: Researcher): JsonObject {
+    const visible = (name: string) => this.visibleItems(viewer, r.orcid, SECTION_BY_NAME.get(name)!);
+    const validated = (i: Item) => 'clientId' in i.source;
+    const str = (v: Json | undefined): string | null =>
+      v === null || v === undefined
+        ? null
+        : typeof v === 'object' && !Array.isArray(v)
+          ? str(v.value)
+          : String(v);
+    const affiliation = (i: Item) => {
+      const org = (i.data.organization ?? {}) as JsonObject;
+      return {
+        'put-code': i.putCode,
+        type: i.section,
+        'organization-name': str(org.name),
+        // The summary XSD requires a non-empty role; affiliations without a role title fall back
+        // to the department, then to the affiliation type.
+        role: str(i.data['role-title']) ?? str(i.data['department-name']) ?? i.section,
+        url: str(i.data.url),
+        'start-date': i.data['start-date'] ?? null,
+        'end-date': i.data['end-date'] ?? null,
+        validated: validated(i),
+      };
+    };
+    const affiliations = (names: string[], element: string) => {
+      const items = names.flatMap(visible);
+      return items.length ? { count: items.length, [element]: items.map(affiliation) } : null;
+    };
+    const counts = (name: string) => {
+      const items = visible(name);
+      return items.length
+        ? {
+            'self-asserted-count': items.filter((i) => !validated(i)).length,
+            'validated-count': items.filter(validated).length,
+          }
+        : null;
+    };
+    const reviews = visible('peer-review');
+    const externalIds = visible('external-identifiers');
+    return this.codec.normalize(NS('summary'), 'record-summary', {
+      'created-date': r.createdAt,
+      'last-modified-date': r.lastModified,
+      'credit-name': this.ctx.store.publicName(r),
+      'orcid-identifier': this.orcidId(r.orcid),
+      'external-identifiers': externalIds.length
+        ? {
+            'external-identifier': externalIds.map((i) => ({
+              'put-code': i.putCode,
+              'external-id-type': str(i.data['external-id-type']),
+              'external-id-value': str(i.data['external-id-value']),
+              'external-id-url': str(i.data['external-id-url']),
+              validated: validated(i),
+            })),
+          }
+        : null,
+      employments: affiliations(['employment'], 'employment'),
+      'professional-activities': affiliations(
+        ['distinction', 'invited-position', 'membership', 'service'],
+        'professional-activity',
+      ),
+      fundings: counts('funding'),
+      works: counts('work'),
+      'peer-reviews': reviews.length
+        ? {
+            'peer-review-publication-grants': new Set(reviews.map((i) => String(i.data['review-group-id'])))
+              .size,
+            'self-asserted-count': reviews.filter((i) => !validated(i)).length,
+            total: reviews.length,
+          }
+        : null,
+      'education-qualifications': affiliations(['education', 'qualification'], 'education-qualification'),
+      'research-resources': counts('research-resource'),
+    });
+  }
+
   record(viewer: Viewer, r: Researcher): JsonObject {
     return this.codec.normalize(NS('record'), 'record', {
       'orcid-identifier': this.orcidId(r.orcid),

@@ -186,17 +186,13 @@ export class AuthorizeService {
     }
     if (req.responseType.includes('id_token')) {
       params.id_token = this.ctx.keys.idToken({
-        aud: req.clientId,
-        sub: r.orcid,
-        iss: this.ctx.urls.registry,
+        client: req.client,
+        researcher: r,
+        issuer: this.ctx.urls.registry,
         accessToken: params.access_token ?? null,
-        authTime: Math.floor(authTime / 1000),
+        authTimeMs: authTime,
         nonce: req.nonce ?? null,
-        amr: req.client.type === 'member' ? 'pwd' : null,
-        givenName: r.namesVisibility === 'public' ? r.givenNames : null,
-        familyName: r.namesVisibility === 'public' ? r.familyNames : null,
-        name: r.namesVisibility === 'public' ? r.creditName : null,
-        nowSeconds: Math.floor(now / 1000),
+        nowMs: now,
       });
     }
     params.state = req.state;

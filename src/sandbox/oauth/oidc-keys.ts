@@ -1,4 +1,5 @@
 // The RS256 signing key of the simulator's OpenID provider (generated at start) and id_tokens.
+
 import {
   createHash,
   createSign,
@@ -7,19 +8,16 @@ import {
   randomBytes,
   randomUUID,
 } from 'node:crypto';
+import type { Client, Researcher } from '../store/types.js';
 
-export interface IdTokenClaims {
-  aud: string;
-  sub: string;
-  iss: string;
+export interface IdTokenInput {
+  client: Pick<Client, 'clientId' | 'type'>;
+  researcher: Pick<Researcher, 'orcid' | 'givenNames' | 'familyNames' | 'creditName' | 'namesVisibility'>;
+  issuer: string;
   accessToken: string | null;
-  authTime: number;
+  authTimeMs: number;
   nonce: string | null;
-  amr: 'pwd' | null;
-  givenName: string | null;
-  familyName: string | null;
-  name: string | null;
-  nowSeconds: number;
+  nowMs: number;
 }
 
 const b64url = (b: Buffer | string): string => Buffer.from(b).toString('base64url');
@@ -41,21 +39,29 @@ export class OidcKeys {
     return { keys: [this.jwk] };
   }
 
-  /** An id_token with ORCID's claims (SPEC 5.3), valid 24 hours. */
-  idToken(c: IdTokenClaims): string {
+  /**
+   * An id_token with ORCID's claims (SPEC 5.3), valid 24 hours: names only when public, `amr`
+   * only for member clients.
+   */
+  idToken(c: IdTokenInput): string {
+    const r = c.researcher;
+    const publicNames = r.namesVisibility === 'public';
+    const now = Math.floor(c.nowMs / 1000);
     const payload: Record<string, unknown> = {};
     if (c.accessToken)
       payload.at_hash = b64url(createHash('sha256').update(c.accessToken).digest().subarray(0, 16));
-    payload.aud = c.aud;
-    payload.sub = c.sub;
-    payload.auth_time = c.authTime;
-    if (c.amr) payload.amr = c.amr;
-    payload.iss = c.iss;
-    if (c.givenName !== null) payload.given_name = c.givenName;
-    if (c.familyName !== null) payload.family_name = c.familyName;
-    if (c.name !== null) payload.name = c.name;
-    payload.exp = c.nowSeconds + 24 * 3600;
-    payload.iat = c.nowSeconds;
+    payload.aud = c.client.clientId;
+    payload.sub = r.orcid;
+    payload.auth_time = Math.floor(c.authTimeMs / 1000);
+    if (c.client.type === 'member') payload.amr = 'pwd';
+    payload.iss = c.issuer;
+    if (publicNames) {
+      payload.given_name = r.givenNames;
+      payload.family_name = r.familyNames;
+      if (r.creditName) payload.name = r.creditName;
+    }
+    payload.exp = now + 24 * 3600;
+    payload.iat = now;
     if (c.nonce) payload.nonce = c.nonce;
     payload.jti = randomUUID();
     const header = b64url(JSON.stringify({ kid: this.kid, alg: 'RS256' }));

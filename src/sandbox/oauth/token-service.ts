@@ -58,7 +58,7 @@ export class TokenService {
       case 'authorization_code':
         return this.exchangeCode(client, form);
       case 'refresh_token':
-        return this.refresh(client, form, authorization);
+        return this.refresh(client, form);
       case 'client_credentials':
         return this.clientCredentials(client, form);
       default:
@@ -146,23 +146,19 @@ export class TokenService {
     const t = this.issue(client, code.orcid, scopes, store.now() + LONG_LIFE_SECONDS * 1000, codeValue);
     const idToken = scopes.includes('openid')
       ? this.ctx.keys.idToken({
-          aud: client.clientId,
-          sub: code.orcid,
-          iss: this.ctx.urls.registry,
+          client,
+          researcher: r,
+          issuer: this.ctx.urls.registry,
           accessToken: t.accessToken,
-          authTime: Math.floor(code.authTime / 1000),
+          authTimeMs: code.authTime,
           nonce: code.nonce,
-          amr: client.type === 'member' ? 'pwd' : null,
-          givenName: r.namesVisibility === 'public' ? r.givenNames : null,
-          familyName: r.namesVisibility === 'public' ? r.familyNames : null,
-          name: r.namesVisibility === 'public' ? r.creditName : null,
-          nowSeconds: Math.floor(store.now() / 1000),
+          nowMs: store.now(),
         })
       : undefined;
     return this.response(t, idToken);
   }
 
-  private refresh(client: Client, form: Form, authorization: string | undefined): Record<string, unknown> {
+  private refresh(client: Client, form: Form): Record<string, unknown> {
     const store = this.ctx.store;
     if (!form.refresh_token) throw new OAuthError(400, 'invalid_request', 'refresh_token is required');
     const parentId = store.refreshTokens.get(form.refresh_token);
@@ -197,7 +193,7 @@ export class TokenService {
       parent.disabled = true;
       parent.revokeReason = 'REFRESHED';
     }
-    void authorization;
+
     const t = this.issue(client, parent.orcid, asked.length ? asked : parent.scopes, expiresAt, null);
     return this.response(t);
   }

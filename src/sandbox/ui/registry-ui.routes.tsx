@@ -17,6 +17,7 @@ import {
   AccountPage,
   ConsentPage,
   ErrorPage,
+  PublicRecordPage,
   RecordPage,
   type RecordRow,
   RegisterPage,
@@ -340,6 +341,7 @@ export function registerRegistryUi(
           title: itemTitle(item.data),
           sourceName: source?.['source-name']?.value ?? '',
           json: JSON.stringify(item.data, null, 2),
+          editable: 'orcid' in item.source,
         };
       });
     return html(
@@ -377,7 +379,7 @@ export function registerRegistryUi(
     const current = checkCsrf(req, reply, f);
     if (!current) return reply;
     const item = ownItem(current.r.orcid, req.params.pc);
-    if (!item) return reply.redirect('/my-orcid');
+    if (!item || !('orcid' in item.source)) return reply.redirect('/my-orcid');
     const section = SECTION_BY_NAME.get(item.section)!;
     const lang = pickLang(current.r.locale, req.headers['accept-language']);
     try {
@@ -398,20 +400,16 @@ export function registerRegistryUi(
     if (/application\/(vnd\.orcid\+)?(xml|json)|orcid\+/.test(accept))
       return reply.redirect(`${ctx.urls.publicApi}/v3.0/${orcid}`);
     const r = store.researchers.get(orcid);
-    if (!r) return reply.code(404).send('Not found');
-    return reply
-      .type('text/html; charset=utf-8')
-      .send(
-        `<!doctype html>${(
-          (
-            <ErrorPage
-              t={messages('en')}
-              lang="en"
-              message={`${r.givenNames} ${r.familyNames} — ${ctx.urls.orcidUri(orcid)}`}
-            />
-          )
-        ).toString()}`,
-      );
+    if (!r || r.state !== 'active') return reply.code(404).send('Not found');
+    const rows = store
+      .itemsOf(orcid)
+      .filter((i) => i.visibility === 'public')
+      .sort((a, b) => a.putCode - b.putCode)
+      .map((i) => ({ section: i.section, title: itemTitle(i.data) }));
+    return html(
+      reply,
+      <PublicRecordPage t={messages('en')} uri={ctx.urls.orcidUri(orcid)} researcher={r} rows={rows} />,
+    );
   });
 }
 

@@ -198,6 +198,8 @@ export interface RecordRow {
   title: string;
   sourceName: string;
   json: string;
+  /** Researchers edit their own items; items an organisation wrote can only be hidden or deleted. */
+  editable: boolean;
 }
 
 export function RecordPage(p: {
@@ -235,17 +237,19 @@ export function RecordPage(p: {
             </select>
             <button type="submit">{p.t.save}</button>
           </form>
-          <details>
-            <summary>{p.t.edit}</summary>
-            <form method="post" action={`/my-orcid/items/${r.item.putCode}/edit`}>
-              <input type="hidden" name="csrf" value={p.csrf} />
-              <label for={`json-${r.item.putCode}`}>JSON</label>
-              <textarea id={`json-${r.item.putCode}`} name="json" rows={8}>
-                {r.json}
-              </textarea>
-              <button type="submit">{p.t.save}</button>
-            </form>
-          </details>
+          {r.editable ? (
+            <details>
+              <summary>{p.t.edit}</summary>
+              <form method="post" action={`/my-orcid/items/${r.item.putCode}/edit`}>
+                <input type="hidden" name="csrf" value={p.csrf} />
+                <label for={`json-${r.item.putCode}`}>JSON</label>
+                <textarea id={`json-${r.item.putCode}`} name="json" rows={8}>
+                  {r.json}
+                </textarea>
+                <button type="submit">{p.t.save}</button>
+              </form>
+            </details>
+          ) : null}
           <form method="post" action={`/my-orcid/items/${r.item.putCode}/delete`}>
             <input type="hidden" name="csrf" value={p.csrf} />
             <button type="submit" class="delete" aria-label={`${p.t.delete}: ${r.title}`}>
@@ -254,6 +258,30 @@ export function RecordPage(p: {
           </form>
         </div>
       ))}
+    </Layout>
+  );
+}
+
+export function PublicRecordPage(p: {
+  t: Messages;
+  uri: string;
+  researcher: Researcher;
+  rows: Array<{ section: string; title: string }>;
+}) {
+  const name = `${p.researcher.givenNames} ${p.researcher.familyNames}`.trim();
+  return (
+    <Layout title={name} lang="en" t={p.t}>
+      <p>
+        <a href={p.uri}>{p.uri}</a>
+      </p>
+      {p.rows.length === 0 ? <p>{p.t.noItems}</p> : null}
+      <ul>
+        {p.rows.map((r) => (
+          <li>
+            {r.title} <span class="muted">({r.section})</span>
+          </li>
+        ))}
+      </ul>
     </Layout>
   );
 }
