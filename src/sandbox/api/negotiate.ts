@@ -41,7 +41,7 @@ export function negotiate(accept: string | undefined, contentType: string | unde
     })
     .filter((r) => r.type !== '' && r.q > 0)
     .sort((a, b) => b.q - a.q || a.index - b.index);
-  if (ranges.length === 0 || ranges.every((r) => r.type === '*/*')) {
+  if (!accept?.trim() || (ranges.length > 0 && ranges.every((r) => r.type === '*/*'))) {
     const ct = mediaTypeOf(contentType);
     const type = ORCID_TYPES.has(ct) ? ct : 'application/vnd.orcid+xml';
     return { format: FORMATS[type]!, mediaType: type };
