@@ -173,3 +173,15 @@ export async function call(
 }
 
 export const putCodeOf = (location: string | null): number => Number(location?.split('/').pop());
+
+/** Signs in on the registry's page and returns the session cookie. */
+export async function signIn(base: string, username: string, password: string): Promise<string> {
+  const res = await fetch(`${base}/signin`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ username, password }).toString(),
+    redirect: 'manual',
+  });
+  if (res.status !== 302) throw new Error(`sign-in failed: ${res.status}`);
+  return res.headers.get('set-cookie')!.split(';')[0]!;
+}

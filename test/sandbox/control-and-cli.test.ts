@@ -10,6 +10,7 @@ import {
   control,
   newClient,
   newResearcher,
+  signIn,
   startTestSandbox,
   type TestSandbox,
   threeLegged,
@@ -127,13 +128,7 @@ describe('Registry pages', () => {
       item: { content: 'hidden-topic' },
       visibility: 'private',
     });
-    const signin = await fetch(`${sb.base}/signin`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ username: r.email, password: r.password }).toString(),
-      redirect: 'manual',
-    });
-    const cookie = signin.headers.get('set-cookie')!.split(';')[0]!;
+    const cookie = await signIn(sb.base, r.email, r.password);
     expect(await (await fetch(`${sb.base}/userStatus.json`, { headers: { cookie } })).json()).toEqual({
       loggedIn: true,
     });
@@ -165,13 +160,7 @@ describe('Registry pages', () => {
       body: { content: 'org-keyword' },
     });
     const pc = created.headers.get('location')!.split('/').pop();
-    const signin = await fetch(`${sb.base}/signin`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ username: r.email, password: r.password }).toString(),
-      redirect: 'manual',
-    });
-    const cookie = signin.headers.get('set-cookie')!.split(';')[0]!;
+    const cookie = await signIn(sb.base, r.email, r.password);
     const page = await (await fetch(`${sb.base}/my-orcid`, { headers: { cookie } })).text();
     expect(page).not.toContain(`/my-orcid/items/${pc}/edit`);
     const csrf = /name="csrf" value="([^"]+)"/.exec(page)![1]!;

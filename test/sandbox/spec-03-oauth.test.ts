@@ -8,6 +8,7 @@ import {
   newClient,
   newResearcher,
   REDIRECT,
+  signIn,
   startTestSandbox,
   type TestSandbox,
   threeLegged,
@@ -465,7 +466,7 @@ describe('SPEC 3.3: auto-approval', () => {
     const c = await newClient(sb.base);
     const r = await newResearcher(sb.base);
     await threeLegged(sb.base, c, r.orcid, '/read-limited');
-    const jar = await signIn(r.email, r.password);
+    const jar = await signIn(sb.base, r.email, r.password);
     const q = new URLSearchParams({
       client_id: c.clientId,
       response_type: 'code',
@@ -507,14 +508,3 @@ describe('SPEC 3.3: auto-approval', () => {
     expect(res.headers.get('location')).toBe(`${REDIRECT}#error=login_required`);
   });
 });
-
-async function signIn(username: string, password: string): Promise<string> {
-  const res = await fetch(`${sb.base}/signin`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ username, password }).toString(),
-    redirect: 'manual',
-  });
-  expect(res.status).toBe(302);
-  return res.headers.get('set-cookie')!.split(';')[0]!;
-}

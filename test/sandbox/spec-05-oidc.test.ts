@@ -7,6 +7,7 @@ import {
   newClient,
   newResearcher,
   REDIRECT,
+  signIn,
   startTestSandbox,
   type TestSandbox,
 } from '../helpers/sandbox.js';
@@ -38,13 +39,7 @@ afterAll(() => sb.close());
 
 /** Plays the browser: sign in, open the authorize URL, press Authorize; returns the final redirect. */
 async function browserApprove(authorizeUrl: URL): Promise<string> {
-  const signin = await fetch(`${sb.base}/signin`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ username: researcher.email, password: researcher.password }).toString(),
-    redirect: 'manual',
-  });
-  const cookie = signin.headers.get('set-cookie')!.split(';')[0]!;
+  const cookie = await signIn(sb.base, researcher.email, researcher.password);
   const page = await fetch(authorizeUrl, { headers: { cookie }, redirect: 'manual' });
   if (page.status === 302) return page.headers.get('location')!;
   const html = await page.text();

@@ -71,7 +71,8 @@ export function parseBody(
   }
 }
 
-function stripReadOnly(json: JsonObject): JsonObject {
+/** The item as stored: what ORCID sets itself (put code, source, dates, visibility) is dropped. */
+export function stripReadOnly(json: JsonObject): JsonObject {
   const out: JsonObject = {};
   for (const [k, v] of Object.entries(json)) if (!READ_ONLY_KEYS.includes(k)) out[k] = v;
   return out;

@@ -2,11 +2,12 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { RecordView } from '../api/record-view.js';
-import { parseBody } from '../api/record-writes.js';
+import { parseBody, stripReadOnly } from '../api/record-writes.js';
 import type { SandboxContext } from '../context.js';
 import { AuthorizePageError, type AuthorizeService } from '../oauth/authorize-service.js';
 import { sectionByAnyName } from '../sections.js';
 import { SandboxError, type SandboxStore } from '../store/sandbox-store.js';
+import type { Visibility } from '../store/types.js';
 import type { FaultRules, TokenBuckets } from '../traffic.js';
 
 const clientSchema = z.object({
@@ -155,19 +156,9 @@ export function registerControlRoutes(app: FastifyInstance, ctx: SandboxContext,
     const r = researcher(req.params.orcid);
     const section = sectionByAnyName(b.section);
     if (!section) throw new SandboxError(400, `unknown section ${b.section}`);
-    const data = parseBody(ctx, section.ns, section.element, 'application/json', JSON.stringify(b.item));
-    const vis = (b.visibility ?? data.visibility ?? r.defaultVisibility) as typeof r.defaultVisibility;
-    for (const k of [
-      'put-code',
-      'path',
-      'source',
-      'created-date',
-      'last-modified-date',
-      'visibility',
-      'display-index',
-    ])
-      delete data[k];
-    const item = store.addItem(r.orcid, section.name, data, { orcid: r.orcid }, vis);
+    const parsed = parseBody(ctx, section.ns, section.element, 'application/json', JSON.stringify(b.item));
+    const vis = (b.visibility ?? parsed.visibility ?? r.defaultVisibility) as Visibility;
+    const item = store.addItem(r.orcid, section.name, stripReadOnly(parsed), { orcid: r.orcid }, vis);
     return reply.code(201).send({ putCode: item.putCode });
   });
 
@@ -188,21 +179,10 @@ export function registerControlRoutes(app: FastifyInstance, ctx: SandboxContext,
         unknown
       >;
       const payload = (body.item ?? body) as Record<string, unknown>;
-      const visibility = (body.visibility ?? payload.visibility) as typeof item.visibility | undefined;
-      const data = parseBody(ctx, section.ns, section.element, 'application/json', JSON.stringify(payload));
-      for (const k of [
-        'put-code',
-        'path',
-        'source',
-        'created-date',
-        'last-modified-date',
-        'visibility',
-        'display-index',
-      ])
-        delete data[k];
-      item.data = data;
+      const visibility = (body.visibility ?? payload.visibility) as Visibility | undefined;
+      const parsed = parseBody(ctx, section.ns, section.element, 'application/json', JSON.stringify(payload));
       if (visibility) item.visibility = visibility;
-      store.updateItem(item, data);
+      store.updateItem(item, stripReadOnly(parsed));
       return reply.code(204).send();
     },
   );

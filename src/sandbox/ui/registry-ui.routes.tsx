@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { JSX } from 'hono/jsx/jsx-runtime';
 import { OrcidApiError } from '../api/orcid-errors.js';
 import type { RecordView } from '../api/record-view.js';
-import { parseBody } from '../api/record-writes.js';
+import { parseBody, stripReadOnly } from '../api/record-writes.js';
 import type { SandboxContext } from '../context.js';
 import { AuthorizePageError, type AuthorizeService } from '../oauth/authorize-service.js';
 import { SCOPE_TEXT } from '../oauth/scopes.js';
@@ -383,7 +383,10 @@ export function registerRegistryUi(
     const section = SECTION_BY_NAME.get(item.section)!;
     const lang = pickLang(current.r.locale, req.headers['accept-language']);
     try {
-      store.updateItem(item, parseBody(ctx, section.ns, section.element, 'application/json', f.json ?? ''));
+      store.updateItem(
+        item,
+        stripReadOnly(parseBody(ctx, section.ns, section.element, 'application/json', f.json ?? '')),
+      );
     } catch (e) {
       if (e instanceof OrcidApiError)
         return html(reply, <ErrorPage t={messages(lang)} lang={lang} message={e.message} />, 400);
