@@ -36,19 +36,13 @@ const authorize = (over: Record<string, unknown> = {}) =>
   });
 
 const exchange = (code: string, over: Record<string, string> = {}) =>
-  fetch(
-    `${sb.base}/oauth/token`,
-    form({
-      client_id: client.clientId,
-      client_secret: client.clientSecret,
-      grant_type: 'authorization_code',
-      code,
-      redirect_uri: REDIRECT,
-      ...over,
-    }),
-  );
+  tokenRequest({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT, ...over });
 
 const codeOf = (location: string) => new URL(location).searchParams.get('code')!;
+
+/** POST /oauth/token with a client's credentials in the form. */
+const tokenRequest = (values: Record<string, string>, c = client) =>
+  fetch(`${sb.base}/oauth/token`, form({ client_id: c.clientId, client_secret: c.clientSecret, ...values }));
 
 describe('SPEC 3.4: redirects back to the client', () => {
   it('approval redirects with a 6-character code and the state', async () => {
@@ -188,15 +182,7 @@ describe('SPEC 3.6, 3.7: code exchange and the token response', () => {
 
   it('accepts an exchange without redirect_uri, as the legacy server did', async () => {
     const { location } = await authorize();
-    const res = await fetch(
-      `${sb.base}/oauth/token`,
-      form({
-        client_id: client.clientId,
-        client_secret: client.clientSecret,
-        grant_type: 'authorization_code',
-        code: codeOf(location),
-      }),
-    );
+    const res = await tokenRequest({ grant_type: 'authorization_code', code: codeOf(location) });
     expect(res.status).toBe(200);
   });
 
@@ -218,15 +204,7 @@ describe('SPEC 3.6, 3.7: code exchange and the token response', () => {
   it('a code of another client is refused', async () => {
     const other = await newClient(sb.base);
     const { location } = await authorize();
-    const res = await fetch(
-      `${sb.base}/oauth/token`,
-      form({
-        client_id: other.clientId,
-        client_secret: other.clientSecret,
-        grant_type: 'authorization_code',
-        code: codeOf(location),
-      }),
-    );
+    const res = await tokenRequest({ grant_type: 'authorization_code', code: codeOf(location) }, other);
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: string }).error).toBe('invalid_grant');
   });
@@ -294,16 +272,11 @@ describe('SPEC 3.10: token endpoint errors', () => {
 describe('SPEC 3.9: refresh tokens', () => {
   it('issues a new token pair; revoke_old=false keeps the old access token working', async () => {
     const t = await threeLegged(sb.base, client, orcid);
-    const res = await fetch(
-      `${sb.base}/oauth/token`,
-      form({
-        client_id: client.clientId,
-        client_secret: client.clientSecret,
-        grant_type: 'refresh_token',
-        refresh_token: t.refresh_token,
-        revoke_old: 'false',
-      }),
-    );
+    const res = await tokenRequest({
+      grant_type: 'refresh_token',
+      refresh_token: t.refresh_token,
+      revoke_old: 'false',
+    });
     const body = (await res.json()) as {
       access_token: string;
       refresh_token: string;
@@ -320,18 +293,13 @@ describe('SPEC 3.9: refresh tokens', () => {
 
   it('narrows scopes, shortens expiry, and revoke_old=true disables the parent', async () => {
     const t = await threeLegged(sb.base, client, orcid);
-    const res = await fetch(
-      `${sb.base}/oauth/token`,
-      form({
-        client_id: client.clientId,
-        client_secret: client.clientSecret,
-        grant_type: 'refresh_token',
-        refresh_token: t.refresh_token,
-        scope: '/activities/update',
-        expires_in: '3600',
-        revoke_old: 'true',
-      }),
-    );
+    const res = await tokenRequest({
+      grant_type: 'refresh_token',
+      refresh_token: t.refresh_token,
+      scope: '/activities/update',
+      expires_in: '3600',
+      revoke_old: 'true',
+    });
     const body = (await res.json()) as { access_token: string; scope: string; expires_in: number };
     expect(body.scope).toBe('/activities/update');
     expect(body.expires_in).toBeLessThanOrEqual(3600);
@@ -386,41 +354,17 @@ describe('SPEC 3.7, 4: client credentials', () => {
   it('drops three-legged scopes silently; unknown scopes are 401; nothing usable left is 400', async () => {
     const t = await clientCredentials(sb.base, client, '/read-public /activities/update');
     expect(t.scope).toBe('/read-public');
-    const unknown = await fetch(
-      `${sb.base}/oauth/token`,
-      form({
-        client_id: client.clientId,
-        client_secret: client.clientSecret,
-        grant_type: 'client_credentials',
-        scope: '/web-hook',
-      }),
-    );
+    const unknown = await tokenRequest({ grant_type: 'client_credentials', scope: '/web-hook' });
     expect(unknown.status).toBe(401);
     expect(((await unknown.json()) as { error: string }).error).toBe('invalid_scope');
     const pub = await newClient(sb.base, { type: 'public' });
-    const none = await fetch(
-      `${sb.base}/oauth/token`,
-      form({
-        client_id: pub.clientId,
-        client_secret: pub.clientSecret,
-        grant_type: 'client_credentials',
-        scope: '/webhook',
-      }),
-    );
+    const none = await tokenRequest({ grant_type: 'client_credentials', scope: '/webhook' }, pub);
     expect(none.status).toBe(400);
   });
 
   it('/webhook needs a premium member; /group-id-record/update is for members', async () => {
     const basic = await newClient(sb.base, { premium: false });
-    const r = await fetch(
-      `${sb.base}/oauth/token`,
-      form({
-        client_id: basic.clientId,
-        client_secret: basic.clientSecret,
-        grant_type: 'client_credentials',
-        scope: '/webhook',
-      }),
-    );
+    const r = await tokenRequest({ grant_type: 'client_credentials', scope: '/webhook' }, basic);
     expect(r.status).toBe(400);
     expect((await clientCredentials(sb.base, basic, '/group-id-record/update')).scope).toBe(
       '/group-id-record/update',
