@@ -2,6 +2,8 @@
 // empty body to each due callback; failures retry after failures × delay, up to a maximum.
 import type { SandboxContext } from './context.js';
 
+const MAX_DELIVERIES_KEPT = 10000;
+
 export class WebhookDispatcher {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
@@ -59,6 +61,9 @@ export class WebhookDispatcher {
         }
         const ok = status !== null && status >= 200 && status < 300;
         store.deliveries.push({ orcid: w.orcid, uri: w.uri, at: store.now(), attempt, status, ok, error });
+        // The log of deliveries is for inspection: keep the most recent ones.
+        if (store.deliveries.length > MAX_DELIVERIES_KEPT)
+          store.deliveries.splice(0, store.deliveries.length - MAX_DELIVERIES_KEPT);
         if (!store.webhooks.has(`${w.orcid} ${w.uri}`)) return;
         if (ok) {
           w.due = false;

@@ -139,7 +139,7 @@ export class ApiDispatcher {
   private record(req: ApiRequest, caller: Caller, orcid: string, rest: string[]): ApiResult {
     const r = this.researcherFor(req, orcid);
     checkTokenRecord(caller, orcid);
-    const [seg, a, b] = rest;
+    const [seg, a] = rest;
     if (req.method === 'GET') return this.read(caller, r, rest);
     if (req.api === 'public') throw new OrcidApiError(9001, {}, 'The public API is read only', 405);
     const itemSection = seg ? SECTION_BY_ITEM_SEGMENT.get(seg) : undefined;
@@ -153,7 +153,6 @@ export class ApiDispatcher {
       return this.writes.update(caller, orcid, itemSection, a, req.contentType, req.body);
     if (req.method === 'DELETE' && itemSection && a && rest.length === 2)
       return this.writes.remove(caller, orcid, itemSection, a);
-    void b;
     throw new OrcidApiError(9001, {}, `Endpoint and method mismatch: ${req.method} ${req.path}`, 405);
   }
 
@@ -165,7 +164,7 @@ export class ApiDispatcher {
    * Read documents depend only on the record's state and on who reads, so they are memoised by
    * record version and viewer; authentication and record-state checks still run on every request.
    */
-  private readonly reads = new LruCache<string, ApiResult>(5000);
+  private readonly reads = new LruCache<string, ApiResult>(500);
 
   private read(caller: Caller, r: Researcher, rest: string[]): ApiResult {
     const v = caller.viewer;

@@ -91,9 +91,9 @@ function duplicateKeys(section: SectionDef, data: JsonObject): string[] {
 
 function indexAdd(keys: Map<string, Set<number>>, section: SectionDef, item: Item): void {
   for (const k of duplicateKeys(section, item.data)) {
-    let set = keys.get(k);
-    if (!set) keys.set(k, (set = new Set()));
+    const set = keys.get(k) ?? new Set<number>();
     set.add(item.putCode);
+    keys.set(k, set);
   }
 }
 

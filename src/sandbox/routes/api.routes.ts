@@ -98,9 +98,9 @@ function send(
 const bodies = new WeakMap<object, Map<string, string>>();
 
 function serialised(json: object, format: string, build: () => string): string {
-  let forms = bodies.get(json);
-  if (!forms) bodies.set(json, (forms = new Map()));
-  let body = forms.get(format);
-  if (body === undefined) forms.set(format, (body = build()));
+  const forms = bodies.get(json) ?? new Map<string, string>();
+  bodies.set(json, forms);
+  const body = forms.get(format) ?? build();
+  forms.set(format, body);
   return body;
 }

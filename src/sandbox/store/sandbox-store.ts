@@ -187,9 +187,9 @@ export class SandboxStore {
   private indexItem(item: Item): void {
     const bySection = this.itemsByOrcid.get(item.orcid);
     if (!bySection) return;
-    let set = bySection.get(item.section);
-    if (!set) bySection.set(item.section, (set = new Set()));
+    const set = bySection.get(item.section) ?? new Set<number>();
     set.add(item.putCode);
+    bySection.set(item.section, set);
   }
 
   addItem(

@@ -403,7 +403,7 @@ export function registerRegistryUi(
     if (/application\/(vnd\.orcid\+)?(xml|json)|orcid\+/.test(accept))
       return reply.redirect(`${ctx.urls.publicApi}/v3.0/${orcid}`);
     const r = store.researchers.get(orcid);
-    if (!r || r.state !== 'active') return reply.code(404).send('Not found');
+    if (r?.state !== 'active') return reply.code(404).send('Not found');
     const rows = store
       .itemsOf(orcid)
       .filter((i) => i.visibility === 'public')
@@ -425,9 +425,11 @@ function itemTitle(data: Record<string, unknown>): string {
         : undefined;
   const title = data.title as Record<string, unknown> | undefined;
   const org = data.organization as Record<string, unknown> | undefined;
+  const orgName = v(org?.name);
+  const role = v(data['role-title']);
   return (
     v(title?.title) ??
-    v(org?.name) ??
+    (orgName && role ? `${role}, ${orgName}` : orgName) ??
     v(data.content) ??
     v(data['url-name']) ??
     v(data.url) ??
