@@ -42,7 +42,8 @@ export function parseBody(
     throw new OrcidApiError(9001, {}, `Unsupported Content-Type: ${contentType ?? '(none)'}`, 415);
   const { validators } = ctx.model;
   const codec = ns === NS('group-id') ? ctx.model.groupIdCodec : ctx.model.codec;
-  let xml: string;
+    let xml: string;
+  let fromJson: JsonObject | null = null;
   if (format === 'json') {
     let json: unknown;
     try {
@@ -52,8 +53,9 @@ export function parseBody(
     }
     if (json === null || typeof json !== 'object' || Array.isArray(json))
       throw new OrcidApiError(9047, {}, 'the body must be a JSON object');
+        fromJson = json as JsonObject;
     try {
-      xml = codec.toXml(ns, element, json as JsonObject);
+      xml = codec.toXml(ns, element, fromJson);
     } catch (e) {
       if (e instanceof CodecError) throw new OrcidApiError(9047, {}, e.message);
       throw e;
@@ -63,8 +65,11 @@ export function parseBody(
   }
   const problems = validators.validate(xml);
   if (problems.length) throw new OrcidApiError(9001, {}, problems.slice(0, 5).join('; '));
+    // Either way the item is kept in ORCID's normal JSON shape. JSON input was checked through its
+  // XML form and is normalised directly, without parsing that XML back.
+  if (fromJson) return codec.normalize(ns, element, fromJson);
   try {
-    return codec.fromXml(xml, ns, element);
+    return codec.normalize(ns, element, codec.fromXml(xml, ns, element));
   } catch (e) {
     if (e instanceof CodecError) throw new OrcidApiError(9001, {}, e.message);
     throw e;
