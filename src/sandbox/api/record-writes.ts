@@ -42,7 +42,7 @@ export function parseBody(
     throw new OrcidApiError(9001, {}, `Unsupported Content-Type: ${contentType ?? '(none)'}`, 415);
   const { validators } = ctx.model;
   const codec = ns === NS('group-id') ? ctx.model.groupIdCodec : ctx.model.codec;
-    let xml: string;
+  let xml: string;
   let fromJson: JsonObject | null = null;
   if (format === 'json') {
     let json: unknown;
@@ -53,7 +53,7 @@ export function parseBody(
     }
     if (json === null || typeof json !== 'object' || Array.isArray(json))
       throw new OrcidApiError(9047, {}, 'the body must be a JSON object');
-        fromJson = json as JsonObject;
+    fromJson = json as JsonObject;
     try {
       xml = codec.toXml(ns, element, fromJson);
     } catch (e) {
@@ -65,7 +65,7 @@ export function parseBody(
   }
   const problems = validators.validate(xml);
   if (problems.length) throw new OrcidApiError(9001, {}, problems.slice(0, 5).join('; '));
-    // Either way the item is kept in ORCID's normal JSON shape. JSON input was checked through its
+  // Either way the item is kept in ORCID's normal JSON shape. JSON input was checked through its
   // XML form and is normalised directly, without parsing that XML back.
   if (fromJson) return codec.normalize(ns, element, fromJson);
   try {
