@@ -24,4 +24,14 @@ describe('loadConfig', () => {
       expect(problems).toMatch(/LANYARD_SANDBOX_PUBLIC_URL/);
     }
   });
+
+  it('requires sealing keys with an external database', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://x@localhost/db' })).toThrow(
+      /LANYARD_KEYS: is required when DATABASE_URL is set/,
+    );
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/postgres:\/\//);
+    expect(
+      loadConfig({ DATABASE_URL: 'postgres://x@localhost/db', LANYARD_KEYS: 'k1:abc' }).DATABASE_URL,
+    ).toBe('postgres://x@localhost/db');
+  });
 });

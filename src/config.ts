@@ -4,12 +4,31 @@ import { z } from 'zod';
 
 const port = z.coerce.number().int().min(0).max(65535);
 
-const schema = z.object({
-  LANYARD_SANDBOX_PORT: port.default(8400),
-  LANYARD_SANDBOX_HOST: z.string().min(1).default('127.0.0.1'),
-  LANYARD_SANDBOX_PUBLIC_URL: z.url().optional(),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-});
+const schema = z
+  .object({
+    /** External PostgreSQL; without it an embedded server runs with data under LANYARD_DATA_DIR. */
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+      .optional(),
+    LANYARD_DATA_DIR: z.string().min(1).default('./data'),
+    LANYARD_EMBEDDED_PG_PORT: port.default(54320),
+    /** Keys that seal secrets: "id:base64key,..." newest first. Required with DATABASE_URL. */
+    LANYARD_KEYS: z.string().min(1).optional(),
+    LANYARD_SANDBOX_PORT: port.default(8400),
+    LANYARD_SANDBOX_HOST: z.string().min(1).default('127.0.0.1'),
+    LANYARD_SANDBOX_PUBLIC_URL: z.url().optional(),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .superRefine((c, ctx) => {
+    // A key file next to an external database would leave the secrets' keys on one web host.
+    if (c.DATABASE_URL && !c.LANYARD_KEYS)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['LANYARD_KEYS'],
+        message: 'is required when DATABASE_URL is set',
+      });
+  });
 
 export type Config = Readonly<z.infer<typeof schema>>;
 
@@ -20,7 +39,8 @@ export class ConfigError extends Error {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = schema.safeParse(env);
+  // An empty variable counts as unset (VAR= in a .env file or a shell).
+  const parsed = schema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }

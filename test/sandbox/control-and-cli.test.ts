@@ -274,7 +274,8 @@ describe('lanyard sandbox (the command)', () => {
     const demo = await new Promise<{ child: ChildProcess; base: string; out: string }>((resolve, reject) => {
       const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'demo'], {
         stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, LANYARD_SANDBOX_PORT: '0' },
+        // The demo always runs on its own embedded data, whatever database the suite uses.
+        env: { ...process.env, DATABASE_URL: '', LANYARD_SANDBOX_PORT: '0' },
       });
       let out = '';
       child.stdout!.on('data', (d: Buffer) => {
@@ -293,7 +294,7 @@ describe('lanyard sandbox (the command)', () => {
     }
     const bad = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'demo'], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, LANYARD_SANDBOX_PORT: 'ninety', LOG_LEVEL: 'loud' },
+      env: { ...process.env, DATABASE_URL: '', LANYARD_SANDBOX_PORT: 'ninety', LOG_LEVEL: 'loud' },
     });
     let err = '';
     bad.stderr!.on('data', (d: Buffer) => {

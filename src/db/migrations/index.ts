@@ -1,0 +1,7 @@
+// Forward-only migrations, in order. A migration is never edited once it has landed.
+import type { Migration } from 'kysely';
+import * as m0001 from './0001-core.js';
+
+export const MIGRATIONS: Record<string, Migration> = {
+  '0001-core': m0001,
+};
