@@ -1,11 +1,15 @@
 // The `lanyard` command-line program.
 import { Command } from '@commander-js/extra-typings';
 import { demoCommand } from './demo.command.js';
+import { keysCommand } from './keys.command.js';
+import { migrateCommand } from './migrate.command.js';
 import { sandboxCommand } from './sandbox.command.js';
 
 export function buildProgram(): Command {
   return new Command('lanyard')
     .description('Lanyard: ORCID integration platform for research organisations')
     .addCommand(demoCommand())
-    .addCommand(sandboxCommand());
+    .addCommand(sandboxCommand())
+    .addCommand(migrateCommand())
+    .addCommand(keysCommand());
 }
