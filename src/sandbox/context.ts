@@ -1,5 +1,5 @@
 // What every part of the simulator shares: state, model, options, keys and URLs.
-import type { OrcidModel } from './model/orcid-model.js';
+import type { OrcidModel } from '../../lib/orcid-model/orcid-model.js';
 import type { OidcKeys } from './oauth/oidc-keys.js';
 import type { SandboxStore } from './store/sandbox-store.js';
 

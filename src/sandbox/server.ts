@@ -1,11 +1,11 @@
 // Assembles the ORCID simulator: one Fastify app serving the registry at `/`, the member API at
 // `/api` and the public API at `/pub`, plus the control API at `/__sandbox/` when enabled.
 import Fastify, { type FastifyInstance } from 'fastify';
+import { sharedModel } from '../../lib/orcid-model/orcid-model.js';
 import { bearerOf } from './api/api-auth.js';
 import { ApiDispatcher } from './api/api-dispatch.js';
 import { OrcidApiError } from './api/orcid-errors.js';
 import { DEFAULT_OPTIONS, type SandboxContext, type SandboxOptions, SandboxUrls } from './context.js';
-import { sharedModel } from './model/orcid-model.js';
 import { AuthorizeService } from './oauth/authorize-service.js';
 import { OidcKeys } from './oauth/oidc-keys.js';
 import { registerApiRoutes } from './routes/api.routes.js';

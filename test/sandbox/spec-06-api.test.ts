@@ -1,6 +1,6 @@
 // SPEC 6 (API v3.0), 7 (errors), 8 (record states) and 12 (revocation by the researcher).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sharedModel } from '../../src/sandbox/model/orcid-model.js';
+import { sharedModel } from '../../lib/orcid-model/orcid-model.js';
 import {
   call,
   clientCredentials,

@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sharedModel } from '../../src/sandbox/model/orcid-model.js';
+import { sharedModel } from '../../lib/orcid-model/orcid-model.js';
 import {
   call,
   newClient,

@@ -1,10 +1,11 @@
 // Routes a request on the member (`/api`) or public (`/pub`) host to its handler: versions and
 // redirects (SPEC 6.1), record states (SPEC 8), reads (SPEC 6.4/6.5), writes, webhooks, groups, search.
+
+import type { Json, JsonObject } from '../../../lib/orcid-model/codec.js';
+import { NS } from '../../../lib/orcid-model/orcid-model.js';
 import type { SandboxContext } from '../context.js';
 import { isOrcidFormat } from '../ids.js';
 import { LruCache } from '../lru-cache.js';
-import type { Json, JsonObject } from '../model/codec.js';
-import { NS } from '../model/orcid-model.js';
 import {
   SECTION_BY_ITEM_SEGMENT,
   SECTION_BY_LIST_SEGMENT,

@@ -1,7 +1,8 @@
 // Peer-review group-id records (SPEC 6.9): client-credentials tokens with /group-id-record/*.
+
+import type { JsonObject } from '../../../lib/orcid-model/codec.js';
+import { NS } from '../../../lib/orcid-model/orcid-model.js';
 import type { SandboxContext } from '../context.js';
-import type { JsonObject } from '../model/codec.js';
-import { NS } from '../model/orcid-model.js';
 import type { GroupIdRecord } from '../store/types.js';
 import { type Caller, requireScope } from './api-auth.js';
 import type { ApiRequest } from './api-dispatch.js';

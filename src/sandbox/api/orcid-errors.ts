@@ -1,5 +1,5 @@
 // ORCID's API error catalogue (SPEC 7.2) and the error body in JSON or XML (SPEC 7.1).
-import { escapeXml } from '../model/codec.js';
+import { escapeXml } from '../../../lib/orcid-model/codec.js';
 
 export const MORE_INFO = 'https://members.orcid.org/api/resources/troubleshooting';
 

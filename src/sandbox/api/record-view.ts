@@ -1,8 +1,9 @@
 // Builds the JSON documents of record reads: items, summaries, grouped sections, person,
 // activities and the whole record, filtered by what the caller may see (SPEC 6.4, 6.5).
+
+import type { Json, JsonObject } from '../../../lib/orcid-model/codec.js';
+import { NS } from '../../../lib/orcid-model/orcid-model.js';
 import type { SandboxContext } from '../context.js';
-import type { Json, JsonObject } from '../model/codec.js';
-import { NS } from '../model/orcid-model.js';
 import { SECTION_BY_NAME, SECTIONS, type SectionDef } from '../sections.js';
 import type { Item, ItemSource, Researcher } from '../store/types.js';
 

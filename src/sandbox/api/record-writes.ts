@@ -1,7 +1,8 @@
 // Member API writes (SPEC 6.6): create, update and delete of every section, and bulk works.
+
+import { CodecError, type Json, type JsonObject } from '../../../lib/orcid-model/codec.js';
+import { NS } from '../../../lib/orcid-model/orcid-model.js';
 import type { SandboxContext } from '../context.js';
-import { CodecError, type Json, type JsonObject } from '../model/codec.js';
-import { NS } from '../model/orcid-model.js';
 import { SECTION_BY_NAME, type SectionDef } from '../sections.js';
 import type { Item } from '../store/types.js';
 import { type Caller, requireScope } from './api-auth.js';

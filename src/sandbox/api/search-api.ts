@@ -1,7 +1,8 @@
 // The search API (SPEC 11): a small Lucene subset over public data of every record.
+
+import type { Json } from '../../../lib/orcid-model/codec.js';
+import { NS } from '../../../lib/orcid-model/orcid-model.js';
 import type { SandboxContext } from '../context.js';
-import type { Json } from '../model/codec.js';
-import { NS } from '../model/orcid-model.js';
 import { AFFILIATION_SECTIONS } from '../sections.js';
 import type { Item, Researcher } from '../store/types.js';
 import { type Caller, requireScope } from './api-auth.js';

@@ -1,10 +1,10 @@
 // The member (/api) and public (/pub) API hosts: negotiation and serialisation around the dispatcher.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { NS } from '../../../lib/orcid-model/orcid-model.js';
 import type { ApiDispatcher, ApiResult } from '../api/api-dispatch.js';
 import { negotiate } from '../api/negotiate.js';
 import { errorXml, OAuthStyleError, OrcidApiError } from '../api/orcid-errors.js';
 import type { SandboxContext } from '../context.js';
-import { NS } from '../model/orcid-model.js';
 
 export function registerApiRoutes(
   app: FastifyInstance,

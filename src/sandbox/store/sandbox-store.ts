@@ -1,7 +1,7 @@
 // In-memory registry state with the operations the routes need. It knows nothing of HTTP.
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import type { JsonObject } from '../../../lib/orcid-model/codec.js';
 import { CLIENT_ID_RE, isValidOrcid, newClientId, newClientSecret, newOrcid } from '../ids.js';
-import type { JsonObject } from '../model/codec.js';
 import type {
   AccessToken,
   AuthorizationCode,

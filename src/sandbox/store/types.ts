@@ -1,5 +1,5 @@
 // The simulator's state. Everything is plain data so that it snapshots to JSON.
-import type { JsonObject } from '../model/codec.js';
+import type { JsonObject } from '../../../lib/orcid-model/codec.js';
 
 export type Visibility = 'public' | 'limited' | 'registered-only' | 'private';
 export type RecordState = 'active' | 'deprecated' | 'locked' | 'deactivated';

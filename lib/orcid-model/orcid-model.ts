@@ -1,4 +1,8 @@
 // One loaded copy of ORCID's v3.0 model: schema set, codec and XSD validators.
+//
+// lib/orcid-model is shared by the simulator (src/sandbox) and the platform's ORCID client
+// (src/orcid), which must not import each other: it depends on neither and only on the XSDs in
+// vendor/orcid-model.
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,8 +13,8 @@ import { XsdValidators } from './xsd-validator.js';
 export const NS = (name: string): string => `http://www.orcid.org/ns/${name}`;
 
 export function defaultModelDir(): string {
-  // src/sandbox/model → repository root → vendor/orcid-model
-  const dir = join(dirname(fileURLToPath(import.meta.url)), '../../../vendor/orcid-model');
+  // lib/orcid-model → repository root → vendor/orcid-model
+  const dir = join(dirname(fileURLToPath(import.meta.url)), '../../vendor/orcid-model');
   if (!existsSync(join(dir, 'record_3.0/record-3.0.xsd'))) throw new Error(`ORCID model not found in ${dir}`);
   return dir;
 }
