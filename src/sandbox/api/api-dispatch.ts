@@ -3,15 +3,15 @@
 
 import type { Json, JsonObject } from '../../../lib/orcid-model/codec.js';
 import { NS } from '../../../lib/orcid-model/orcid-model.js';
-import type { SandboxContext } from '../context.js';
-import { isOrcidFormat } from '../ids.js';
-import { LruCache } from '../lru-cache.js';
 import {
   SECTION_BY_ITEM_SEGMENT,
   SECTION_BY_LIST_SEGMENT,
   SECTION_BY_NAME,
   type SectionDef,
-} from '../sections.js';
+} from '../../../lib/orcid-model/sections.js';
+import type { SandboxContext } from '../context.js';
+import { isOrcidFormat } from '../ids.js';
+import { LruCache } from '../lru-cache.js';
 import type { Researcher } from '../store/types.js';
 import { authenticate, bearerOf, type Caller, checkTokenRecord } from './api-auth.js';
 import { GroupIdRecords } from './group-id-records.js';

@@ -1,7 +1,7 @@
 // The checks ORCID runs on written items beyond the XSD (SPEC 6.6, 6.7, 13):
 // required fields, enumerations, dates and organisations.
 import type { JsonObject } from '../../../lib/orcid-model/codec.js';
-import type { SectionDef } from '../sections.js';
+import type { SectionDef } from '../../../lib/orcid-model/sections.js';
 import { OrcidApiError } from './orcid-errors.js';
 
 export const EXTERNAL_ID_TYPES = new Set(

@@ -3,8 +3,8 @@
 
 import type { Json, JsonObject } from '../../../lib/orcid-model/codec.js';
 import { NS } from '../../../lib/orcid-model/orcid-model.js';
+import { SECTION_BY_NAME, SECTIONS, type SectionDef } from '../../../lib/orcid-model/sections.js';
 import type { SandboxContext } from '../context.js';
-import { SECTION_BY_NAME, SECTIONS, type SectionDef } from '../sections.js';
 import type { Item, ItemSource, Researcher } from '../store/types.js';
 
 export interface Viewer {

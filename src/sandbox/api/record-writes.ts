@@ -2,8 +2,8 @@
 
 import { CodecError, type Json, type JsonObject } from '../../../lib/orcid-model/codec.js';
 import { NS } from '../../../lib/orcid-model/orcid-model.js';
+import { SECTION_BY_NAME, type SectionDef } from '../../../lib/orcid-model/sections.js';
 import type { SandboxContext } from '../context.js';
-import { SECTION_BY_NAME, type SectionDef } from '../sections.js';
 import type { Item } from '../store/types.js';
 import { type Caller, requireScope } from './api-auth.js';
 import { checkItem, personItemValue } from './item-rules.js';

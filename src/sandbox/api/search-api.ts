@@ -2,8 +2,8 @@
 
 import type { Json } from '../../../lib/orcid-model/codec.js';
 import { NS } from '../../../lib/orcid-model/orcid-model.js';
+import { AFFILIATION_SECTIONS } from '../../../lib/orcid-model/sections.js';
 import type { SandboxContext } from '../context.js';
-import { AFFILIATION_SECTIONS } from '../sections.js';
 import type { Item, Researcher } from '../store/types.js';
 import { type Caller, requireScope } from './api-auth.js';
 import { OrcidApiError } from './orcid-errors.js';

@@ -1,11 +1,11 @@
 // The control API at /__sandbox/: a contract other tools rely on (issue #2, item 8).
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { sectionByAnyName } from '../../../lib/orcid-model/sections.js';
 import type { RecordView } from '../api/record-view.js';
 import { parseBody, stripReadOnly } from '../api/record-writes.js';
 import type { SandboxContext } from '../context.js';
 import { AuthorizePageError, type AuthorizeService } from '../oauth/authorize-service.js';
-import { sectionByAnyName } from '../sections.js';
 import { SandboxError, type SandboxStore } from '../store/sandbox-store.js';
 import type { Visibility } from '../store/types.js';
 import type { FaultRules, TokenBuckets } from '../traffic.js';

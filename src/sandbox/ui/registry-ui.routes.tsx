@@ -3,13 +3,13 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { JSX } from 'hono/jsx/jsx-runtime';
+import { SECTION_BY_NAME } from '../../../lib/orcid-model/sections.js';
 import { OrcidApiError } from '../api/orcid-errors.js';
 import type { RecordView } from '../api/record-view.js';
 import { parseBody, stripReadOnly } from '../api/record-writes.js';
 import type { SandboxContext } from '../context.js';
 import { AuthorizePageError, type AuthorizeService } from '../oauth/authorize-service.js';
 import { SCOPE_TEXT } from '../oauth/scopes.js';
-import { SECTION_BY_NAME } from '../sections.js';
 import { SandboxError } from '../store/sandbox-store.js';
 import type { Visibility } from '../store/types.js';
 import { messages, pickLang } from './i18n.js';

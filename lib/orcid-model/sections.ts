@@ -1,5 +1,5 @@
 // The record's sections as the v3.0 API names them: URL segments, XML elements, scopes.
-import { NS } from '../../lib/orcid-model/orcid-model.js';
+import { NS } from './orcid-model.js';
 
 export type AffiliationType =
   | 'employment'

@@ -1,0 +1,40 @@
+// Secrets never reach a log line or the call log: Authorization headers, access/refresh/id
+// tokens (in headers, JSON and form bodies, query strings) and client secrets.
+
+const SECRET_FIELDS = [
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'client_secret',
+  'token',
+  'subject_token',
+  'code',
+];
+const REDACTED = '[redacted]';
+
+const fieldPattern = SECRET_FIELDS.join('|');
+// "key":"value" in JSON, key=value in forms and query strings.
+const JSON_FIELD = new RegExp(`("(?:${fieldPattern})"\\s*:\\s*)"[^"]*"`, 'g');
+const FORM_FIELD = new RegExp(`((?:^|[?&])(?:${fieldPattern})=)[^&#\\s]*`, 'g');
+// ORCID echoes the token in some error texts: "Invalid access token: <uuid>".
+const ECHOED_TOKEN = /(Invalid access token: |Access Denied: )[^"\s,}]+/g;
+const BEARER = /(Bearer\s+)[^\s",]+/gi;
+
+export function redactText(text: string | null | undefined): string | null {
+  if (text === null || text === undefined) return null;
+  return text
+    .replace(JSON_FIELD, `$1"${REDACTED}"`)
+    .replace(FORM_FIELD, `$1${REDACTED}`)
+    .replace(ECHOED_TOKEN, `$1${REDACTED}`)
+    .replace(BEARER, `$1${REDACTED}`);
+}
+
+export function redactUrl(url: string): string {
+  return redactText(url) ?? url;
+}
+
+export function redactHeaders(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) out[k] = k.toLowerCase() === 'authorization' ? REDACTED : v;
+  return out;
+}
