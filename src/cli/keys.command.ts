@@ -5,8 +5,6 @@ import { Command } from '@commander-js/extra-typings';
 import { loadConfig } from '../config.js';
 import { saveKeyFile } from '../crypto/key-ring.js';
 import { resealAll } from '../crypto/rotate.js';
-import { SealedValuesRepository } from '../db/sealed-values.repository.js';
-import { openPlatform } from '../platform.js';
 
 export function keysCommand(): Command {
   const keys = new Command('keys').description('Manage the keys that seal secrets at rest');
@@ -15,6 +13,9 @@ export function keysCommand(): Command {
     .description('Seal every secret with the newest key (adds one to the key file in embedded mode)')
     .option('--no-new-key', 'finish an interrupted rotation without adding another key')
     .action(async (o) => {
+      // Loaded on use: the database driver installs exit hooks that other commands must not get.
+      const { openPlatform } = await import('../platform.js');
+      const { SealedValuesRepository } = await import('../db/sealed-values.repository.js');
       const platform = await openPlatform(loadConfig());
       let ring = platform.ring;
       if (platform.keyFile && o.newKey) {

@@ -2,6 +2,7 @@
 // delete, bulk works, duplicate recovery, group ids, webhooks and search, in JSON (default) or
 // XML. Knows nothing of tenants beyond an id for the call log.
 import type { Json, JsonObject } from '../../lib/orcid-model/codec.js';
+import { duplicateKeys } from '../../lib/orcid-model/duplicates.js';
 import { NS, type OrcidModel, sharedModel } from '../../lib/orcid-model/orcid-model.js';
 import { SECTION_BY_NAME, type SectionDef } from '../../lib/orcid-model/sections.js';
 import type { OrcidEnvironment } from './environments.js';
@@ -325,29 +326,4 @@ function sourceClientOf(item: JsonObject): string | null {
   const source = item.source as JsonObject | null | undefined;
   const client = source?.['source-client-id'] as JsonObject | null | undefined;
   return (client?.path as string | undefined) ?? null;
-}
-
-const text = (v: Json | undefined): string => {
-  if (typeof v === 'string' || typeof v === 'number') return String(v);
-  if (v && typeof v === 'object' && !Array.isArray(v)) return text(v.value);
-  return '';
-};
-
-/** What makes two items of one client the same (SPEC 6.6): self external ids, or a person item's value. */
-export function duplicateKeys(s: SectionDef, item: JsonObject): string[] {
-  if (s.kind === 'person') {
-    const value =
-      text(item.content) ||
-      text(item.url) ||
-      text(item.country) ||
-      `${text(item['external-id-type'])}:${text(item['external-id-value'])}`;
-    return [value.trim().toLowerCase()];
-  }
-  const ids = (s.externalIdsPath?.(item) as JsonObject[] | undefined) ?? [];
-  return ids
-    .filter((id) => (id['external-id-relationship'] ?? 'self') === 'self')
-    .map(
-      (id) =>
-        `${text(id['external-id-type']).toLowerCase()}:${text(id['external-id-value']).trim().toLowerCase()}`,
-    );
 }

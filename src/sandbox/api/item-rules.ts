@@ -240,18 +240,3 @@ export function checkItem(section: SectionDef, item: Obj): void {
       return;
   }
 }
-
-/** The value a person item is compared on for 9030 duplicates. */
-export function personItemValue(section: SectionDef, item: Obj): string {
-  switch (section.name) {
-    case 'keywords':
-    case 'other-names':
-      return str(item.content) ?? '';
-    case 'researcher-urls':
-      return str(item.url) ?? '';
-    case 'address':
-      return str(item.country) ?? '';
-    default:
-      return `${str(item['external-id-type'])}:${str(item['external-id-value'])}`;
-  }
-}

@@ -2,6 +2,7 @@
 // activities and the whole record, filtered by what the caller may see (SPEC 6.4, 6.5).
 
 import type { Json, JsonObject } from '../../../lib/orcid-model/codec.js';
+import { externalIdKey } from '../../../lib/orcid-model/duplicates.js';
 import { NS } from '../../../lib/orcid-model/orcid-model.js';
 import { SECTION_BY_NAME, SECTIONS, type SectionDef } from '../../../lib/orcid-model/sections.js';
 import type { SandboxContext } from '../context.js';
@@ -423,17 +424,4 @@ function groupingIds(item: Item, section: SectionDef): JsonObject[] {
     const rel = id['external-id-relationship'];
     return rel === 'self' || rel === 'version-of' || rel === null || rel === undefined;
   });
-}
-
-export function externalIdKey(id: JsonObject): string {
-  return `${String(id['external-id-type'] ?? '').toLowerCase()}:${normalizeIdValue(String(id['external-id-value'] ?? ''))}`;
-}
-
-/** Normalisation for duplicate detection: case, surrounding space, doi/https prefixes. */
-export function normalizeIdValue(value: string): string {
-  return value
-    .trim()
-    .toLowerCase()
-    .replace(/^https?:\/\/(dx\.)?doi\.org\//, '')
-    .replace(/^doi:\s*/, '');
 }

@@ -1,15 +1,16 @@
 // Member API writes (SPEC 6.6): create, update and delete of every section, and bulk works.
 
 import { CodecError, type Json, type JsonObject } from '../../../lib/orcid-model/codec.js';
+import { duplicateKeys, personItemValue } from '../../../lib/orcid-model/duplicates.js';
 import { NS } from '../../../lib/orcid-model/orcid-model.js';
 import { SECTION_BY_NAME, type SectionDef } from '../../../lib/orcid-model/sections.js';
 import type { SandboxContext } from '../context.js';
 import type { Item } from '../store/types.js';
 import { type Caller, requireScope } from './api-auth.js';
-import { checkItem, personItemValue } from './item-rules.js';
+import { checkItem } from './item-rules.js';
 import { bodyFormat } from './negotiate.js';
 import { OrcidApiError } from './orcid-errors.js';
-import { externalIdKey, type RecordView } from './record-view.js';
+import type { RecordView } from './record-view.js';
 
 export interface ApiResult {
   status: number;
@@ -86,14 +87,6 @@ export function stripReadOnly(json: JsonObject): JsonObject {
 
 const isClientSource = (item: Item, clientId: string): boolean =>
   'clientId' in item.source && item.source.clientId === clientId;
-
-/** What makes two items of one client duplicates: self external ids, or a person item's value. */
-function duplicateKeys(section: SectionDef, data: JsonObject): string[] {
-  if (section.kind === 'person') return [personItemValue(section, data).toLowerCase()];
-  return ((section.externalIdsPath?.(data) as JsonObject[] | undefined) ?? [])
-    .filter((id) => (id['external-id-relationship'] ?? 'self') === 'self')
-    .map(externalIdKey);
-}
 
 function indexAdd(keys: Map<string, Set<number>>, section: SectionDef, item: Item): void {
   for (const k of duplicateKeys(section, item.data)) {
