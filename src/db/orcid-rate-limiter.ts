@@ -1,0 +1,53 @@
+// ORCID's per-client rate limit, shared by every process through PostgreSQL. Each acquisition is
+// one atomic statement on the client's token bucket: it refills the bucket for the time since
+// its last use and takes a token, possibly going into debt; a caller in debt waits until its
+// slot (debt / rate). So N processes together send at the client's rate and never above it.
+import { type Kysely, sql } from 'kysely';
+import type { RateLimiter } from '../orcid/transport.js';
+import type { Database } from './schema.js';
+
+export interface BucketSettings {
+  perSecond: number;
+  burst: number;
+}
+
+export class PgRateLimiter implements RateLimiter {
+  constructor(
+    private readonly db: Kysely<Database>,
+    /** The limit of a client (tenants may have their own); ORCID's member default otherwise. */
+    private readonly settingsOf: (clientId: string) => BucketSettings = () => ({ perSecond: 24, burst: 40 }),
+    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+  ) {}
+
+  /**
+   * Takes a token and returns how long to wait for it, in ms (0: go now). A fifth of ORCID's
+   * burst is never used: requests reach ORCID with jitter, and that headroom keeps its bucket from
+   * running dry when two arrive closer than 1/rate apart. The steady rate is the full rate.
+   */
+  async reserve(clientId: string): Promise<number> {
+    const { perSecond, burst: orcidBurst } = this.settingsOf(clientId);
+    const burst = Math.max(1, Math.floor(orcidBurst * 0.8));
+    const { rows } = await sql<{ tokens: number }>`
+      insert into orcid_rate_limits as b (client_id, tokens, updated_at)
+      values (${clientId}, ${burst - 1}, clock_timestamp())
+      on conflict (client_id) do update set
+        tokens = least(${burst}::float8, b.tokens + extract(epoch from clock_timestamp() - b.updated_at) * ${perSecond}::float8) - 1,
+        updated_at = clock_timestamp()
+      returning tokens`.execute(this.db);
+    const tokens = Number(rows[0]!.tokens);
+    return tokens >= 0 ? 0 : Math.ceil((-tokens / perSecond) * 1000);
+  }
+
+  async acquire(clientId: string): Promise<void> {
+    const wait = await this.reserve(clientId);
+    if (wait > 0) await this.sleep(wait);
+  }
+
+  /** After a 503 every process sharing the client pauses about a second, then the bucket refills. */
+  async backOff(clientId: string): Promise<void> {
+    const { perSecond } = this.settingsOf(clientId);
+    await sql`update orcid_rate_limits set tokens = least(tokens, 0) - ${perSecond}::float8 where client_id = ${clientId}`.execute(
+      this.db,
+    );
+  }
+}

@@ -1,0 +1,57 @@
+// The shared ORCID rate limiter on a real PostgreSQL: one bucket per client, shared by pools
+// (as by processes); burst first, then slots paced at the rate; a 503 pauses everyone.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/db/database.js';
+import { PgRateLimiter } from '../../src/db/orcid-rate-limiter.js';
+import { freshDatabase, type TestDatabase } from '../helpers/database.js';
+
+let tdb: TestDatabase;
+beforeAll(async () => {
+  tdb = await freshDatabase();
+});
+afterAll(() => tdb.drop());
+
+describe('PgRateLimiter', () => {
+  it("lets a burst through (keeping a fifth of ORCID's as headroom), then slots 1/rate apart, across connections", async () => {
+    const other = openDatabase(tdb.url, { max: 2 });
+    try {
+      const a = new PgRateLimiter(tdb.db, () => ({ perSecond: 10, burst: 10 }));
+      const b = new PgRateLimiter(other.db, () => ({ perSecond: 10, burst: 10 }));
+      const waits: number[] = [];
+      for (let i = 0; i < 11; i++) waits.push(await (i % 2 ? b : a).reserve('APP-SHARED'));
+      // 8 of ORCID's 10 are usable at once.
+      expect(waits.slice(0, 8)).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
+      // Slots 9, 10, 11 are about 100, 200, 300 ms out (less the refill while the test ran).
+      expect(waits[8]).toBeGreaterThan(40);
+      expect(waits[8]).toBeLessThanOrEqual(100);
+      expect(waits[9]! - waits[8]!).toBeGreaterThan(60);
+      expect(waits[10]! - waits[9]!).toBeGreaterThan(60);
+      // Another client has its own bucket.
+      expect(await a.reserve('APP-OTHER')).toBe(0);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('after a 503, the next slot is about a second away for everyone', async () => {
+    const limiter = new PgRateLimiter(tdb.db, () => ({ perSecond: 24, burst: 40 }));
+    expect(await limiter.reserve('APP-BACKOFF')).toBe(0);
+    await limiter.backOff('APP-BACKOFF');
+    const wait = await limiter.reserve('APP-BACKOFF');
+    expect(wait).toBeGreaterThan(900);
+    expect(wait).toBeLessThan(1200);
+  });
+
+  it('acquire sleeps for the reserved slot', async () => {
+    const slept: number[] = [];
+    const limiter = new PgRateLimiter(
+      tdb.db,
+      () => ({ perSecond: 1, burst: 1 }),
+      async (ms) => void slept.push(ms),
+    );
+    await limiter.acquire('APP-SLEEP');
+    await limiter.acquire('APP-SLEEP');
+    expect(slept).toHaveLength(1);
+    expect(slept[0]).toBeGreaterThan(900);
+  });
+});
