@@ -29,6 +29,10 @@ describe('redaction', () => {
       redactText('{"error":"invalid_token","error_description":"Invalid access token: 1234-abcd"}'),
     ).not.toContain('1234-abcd');
     expect(redactText('Authorization: Bearer 1234-abcd')).not.toContain('1234-abcd');
+    expect(redactText('{"error_description":"Reused authorization code: u4yoEn"}')).toBe(
+      '{"error_description":"Reused authorization code: [redacted]"}',
+    );
+    expect(redactText('Invalid refresh token: 9f1c-22')).not.toContain('9f1c');
     expect(redactHeaders({ Authorization: 'Bearer x', accept: 'application/json' })).toEqual({
       Authorization: '[redacted]',
       accept: 'application/json',

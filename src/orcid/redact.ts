@@ -16,8 +16,9 @@ const fieldPattern = SECRET_FIELDS.join('|');
 // "key":"value" in JSON, key=value in forms and query strings.
 const JSON_FIELD = new RegExp(`("(?:${fieldPattern})"\\s*:\\s*)"[^"]*"`, 'g');
 const FORM_FIELD = new RegExp(`((?:^|[?&])(?:${fieldPattern})=)[^&#\\s]*`, 'g');
-// ORCID echoes the token in some error texts: "Invalid access token: <uuid>".
-const ECHOED_TOKEN = /(Invalid access token: |Access Denied: )[^"\s,}]+/g;
+// ORCID echoes secrets in some error texts: "Invalid access token: <uuid>", "Reused
+// authorization code: <code>", "Invalid refresh token: <uuid>", "Access Denied: <token>".
+const ECHOED_TOKEN = /((?:access token|refresh token|authorization code|Access Denied): )[^"\s,}<]+/gi;
 const BEARER = /(Bearer\s+)[^\s",]+/gi;
 
 export function redactText(text: string | null | undefined): string | null {
