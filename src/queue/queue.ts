@@ -1,0 +1,121 @@
+// The job queue: the only module that imports pg-boss. Jobs are declared as data (name, zod
+// payload, retry policy); payloads are checked when sent and again when received.
+import PgBoss from 'pg-boss';
+import type { z } from 'zod';
+
+export interface RetryPolicy {
+  /** Retries after the first attempt. */
+  limit: number;
+  delaySeconds: number;
+  /** Exponential backoff (delay doubles each retry). */
+  backoff: boolean;
+}
+
+export interface JobDefinition<T> {
+  name: string;
+  payload: z.ZodType<T>;
+  retry: RetryPolicy;
+  /** A job running longer is considered lost and retried. */
+  expireInSeconds?: number;
+  /**
+   * pg-boss queue policy, applied per singleton key: `stately` keeps at most one waiting and one
+   * running job per key (e.g. one write run per person); `standard` (default) has no limit.
+   */
+  policy?: 'standard' | 'short' | 'singleton' | 'stately';
+}
+
+export function defineJob<T>(def: JobDefinition<T>): JobDefinition<T> {
+  return def;
+}
+
+export class JobPayloadError extends Error {}
+
+export interface JobContext {
+  id: string;
+  /** Retries so far (0 on the first attempt). */
+  retryCount: number;
+}
+
+function check<T>(def: JobDefinition<T>, data: unknown): T {
+  const r = def.payload.safeParse(data);
+  if (!r.success)
+    throw new JobPayloadError(
+      `${def.name}: invalid payload: ${r.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`).join('; ')}`,
+    );
+  return r.data;
+}
+
+export class Queue {
+  private constructor(private readonly boss: PgBoss) {}
+
+  /** Connects and installs pg-boss's schema (in its own `pgboss` schema) if needed. */
+  static async start(connectionString: string, options: { schedule?: boolean } = {}): Promise<Queue> {
+    const boss = new PgBoss({ connectionString, schedule: options.schedule ?? true, max: 5 });
+    boss.on('error', () => {
+      // Connection errors surface on the next call; pg-boss retries its own maintenance.
+    });
+    await boss.start();
+    return new Queue(boss);
+  }
+
+  async register<T>(def: JobDefinition<T>): Promise<void> {
+    await this.boss.createQueue(def.name, {
+      name: def.name,
+      policy: def.policy ?? 'standard',
+      retryLimit: def.retry.limit,
+      retryDelay: def.retry.delaySeconds,
+      retryBackoff: def.retry.backoff,
+      expireInSeconds: def.expireInSeconds ?? 15 * 60,
+    });
+  }
+
+  /** Sends a job; returns null when the queue's policy refuses a second job for the singleton key. */
+  async enqueue<T>(
+    def: JobDefinition<T>,
+    payload: T,
+    options: { singletonKey?: string; startAfterSeconds?: number } = {},
+  ): Promise<string | null> {
+    const data = check(def, payload);
+    return this.boss.send(def.name, data as object, {
+      ...(options.singletonKey ? { singletonKey: options.singletonKey } : {}),
+      ...(options.startAfterSeconds ? { startAfter: options.startAfterSeconds } : {}),
+    });
+  }
+
+  /** Runs the handler for each job; a throw fails the attempt (retried by the job's policy). */
+  async work<T>(
+    def: JobDefinition<T>,
+    handler: (payload: T, job: JobContext) => Promise<void>,
+    options: { pollingSeconds?: number } = {},
+  ): Promise<void> {
+    await this.boss.work<unknown>(
+      def.name,
+      { includeMetadata: true, batchSize: 1, pollingIntervalSeconds: options.pollingSeconds ?? 2 },
+      async (jobs) => {
+        for (const job of jobs)
+          await handler(check(def, job.data), { id: job.id, retryCount: job.retryCount });
+      },
+    );
+  }
+
+  /** Cron schedule (e.g. '15 3 * * *'), sending the payload each time. */
+  async schedule<T>(def: JobDefinition<T>, cron: string, payload: T): Promise<void> {
+    await this.boss.schedule(def.name, cron, check(def, payload) as object);
+  }
+
+  async jobState(
+    def: JobDefinition<unknown>,
+    id: string,
+  ): Promise<{ state: string; retryCount: number } | null> {
+    const job = await this.boss.getJobById(def.name, id);
+    return job ? { state: job.state, retryCount: job.retryCount } : null;
+  }
+
+  /**
+   * Stops fetching; in-flight jobs get `timeoutMs` to finish. Jobs still running after that stay
+   * active and pg-boss hands them out again once they expire.
+   */
+  async stop(timeoutMs = 30_000): Promise<void> {
+    await this.boss.stop({ graceful: true, timeout: timeoutMs, wait: true });
+  }
+}
