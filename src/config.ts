@@ -15,6 +15,11 @@ const schema = z
     LANYARD_EMBEDDED_PG_PORT: port.default(54320),
     /** Keys that seal secrets: "id:base64key,..." newest first. Required with DATABASE_URL. */
     LANYARD_KEYS: z.string().min(1).optional(),
+    /** The web role's address. */
+    LANYARD_PORT: port.default(3000),
+    LANYARD_HOST: z.string().min(1).default('127.0.0.1'),
+    /** ORCID calls older than this are deleted by a daily job. */
+    LANYARD_CALL_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
     LANYARD_SANDBOX_PORT: port.default(8400),
     LANYARD_SANDBOX_HOST: z.string().min(1).default('127.0.0.1'),
     LANYARD_SANDBOX_PUBLIC_URL: z.url().optional(),

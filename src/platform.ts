@@ -9,6 +9,8 @@ import { migrateToLatest } from './db/migrate.js';
 
 export interface Platform {
   db: Db;
+  /** The database's connection URL (the queue opens its own pool on it). */
+  url: string;
   ring: KeyRing;
   /** Where the key ring comes from: rotation writes new keys back only to a key file. */
   keyFile: string | null;
@@ -43,6 +45,7 @@ export async function openPlatform(
   }
   return {
     db,
+    url,
     ring,
     keyFile,
     async close() {

@@ -4,12 +4,14 @@ import { demoCommand } from './demo.command.js';
 import { keysCommand } from './keys.command.js';
 import { migrateCommand } from './migrate.command.js';
 import { sandboxCommand } from './sandbox.command.js';
+import { serveCommand } from './serve.command.js';
 
 export function buildProgram(): Command {
   return new Command('lanyard')
     .description('Lanyard: ORCID integration platform for research organisations')
     .addCommand(demoCommand())
     .addCommand(sandboxCommand())
+    .addCommand(serveCommand())
     .addCommand(migrateCommand())
     .addCommand(keysCommand());
 }

@@ -35,7 +35,7 @@ export interface OrcidCallsTable {
   error_code: number | null;
   error: string | null;
   duration_ms: number;
-  attempt: number;
+  attempt: Generated<number>;
   created_at: Generated<Date>;
 }
 

@@ -1,0 +1,121 @@
+// `lanyard serve`: web and worker roles on a real database, the daily call-log purge job, and an
+// orderly stop on SIGTERM (also in embedded mode, where PostgreSQL must be stopped last).
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { purgeCallLogJob } from '../../src/jobs/purge-call-log.job.js';
+import { Queue } from '../../src/queue/queue.js';
+import { freshDatabase } from '../helpers/database.js';
+
+interface Running {
+  child: ChildProcess;
+  out: () => string;
+  web: string | null;
+}
+
+function serve(role: string, env: Record<string, string>, ready: RegExp): Promise<Running> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve', '--role', role], {
+      env: {
+        ...process.env,
+        DATABASE_URL: '',
+        LANYARD_KEYS: '',
+        LANYARD_PORT: '0',
+        LOG_LEVEL: 'warn',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    const onData = (d: Buffer) => {
+      out += d;
+      if (ready.test(out))
+        resolve({ child, out: () => out, web: /listening on (\S+)/.exec(out)?.[1] ?? null });
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${out}`)));
+  });
+}
+
+function stop(r: Running): Promise<number | null> {
+  return new Promise((resolve) => {
+    r.child.removeAllListeners('exit');
+    r.child.once('exit', (code) => resolve(code));
+    r.child.kill('SIGTERM');
+  });
+}
+
+const keys = () => `k1:${randomBytes(32).toString('base64')}`;
+
+describe('lanyard serve', () => {
+  it('--role all: health check, the purge job runs in the worker, SIGTERM stops cleanly', async () => {
+    const tdb = await freshDatabase();
+    try {
+      const running = await serve(
+        'all',
+        { DATABASE_URL: tdb.url, LANYARD_KEYS: keys() },
+        /web listening[\s\S]*worker running|worker running[\s\S]*web listening/,
+      );
+      const health = await fetch(`${running.web}/healthz`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toEqual({ status: 'ok', database: 'ok' });
+
+      const call = { method: 'GET', url: 'https://api.orcid.org/v3.0/x/record', duration_ms: 5 };
+      await tdb.db
+        .insertInto('orcid_calls')
+        .values({ ...call, orcid: 'old', created_at: sql<Date>`now() - interval '100 days'` })
+        .execute();
+      await tdb.db
+        .insertInto('orcid_calls')
+        .values({ ...call, orcid: 'recent' })
+        .execute();
+      const queue = await Queue.start(tdb.url, { schedule: false });
+      await queue.enqueue(purgeCallLogJob, { olderThanDays: 90 });
+      await queue.stop(1000);
+      const end = Date.now() + 15000;
+      let left: string[] = [];
+      while (Date.now() < end) {
+        left = (await tdb.db.selectFrom('orcid_calls').select('orcid').execute()).map((r) => r.orcid ?? '');
+        if (!left.includes('old')) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(left).toEqual(['recent']);
+
+      expect(await stop(running)).toBe(0);
+      expect(running.out()).toMatch(/SIGTERM: stopping[\s\S]*stopped/);
+    } finally {
+      await tdb.drop();
+    }
+  });
+
+  it('embedded mode: SIGTERM stops the web role, then PostgreSQL', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lanyard-serve-'));
+    const port = 57000 + Math.floor(Math.random() * 1000);
+    try {
+      const running = await serve(
+        'web',
+        { LANYARD_DATA_DIR: dir, LANYARD_EMBEDDED_PG_PORT: String(port) },
+        /web listening/,
+      );
+      expect((await fetch(`${running.web}/healthz`)).status).toBe(200);
+      expect(await stop(running)).toBe(0);
+      expect(running.out()).toContain('stopped');
+      const client = new pg.Client({
+        host: '127.0.0.1',
+        port,
+        user: 'x',
+        database: 'x',
+        connectionTimeoutMillis: 1000,
+      });
+      await expect(client.connect()).rejects.toThrow(/ECONNREFUSED/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
