@@ -19,6 +19,8 @@ export interface TenantsTable {
   /** ORCID rate limit for this client: requests per second and burst. */
   rate_limit_per_s: Generated<number>;
   rate_limit_burst: Generated<number>;
+  /** How this tenant talks to ORCID's API. */
+  orcid_wire_format: Generated<'json' | 'xml'>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }

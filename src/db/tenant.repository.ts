@@ -20,6 +20,7 @@ export interface NewTenant {
   supportContact: string;
   rateLimitPerSecond?: number;
   rateLimitBurst?: number;
+  wireFormat?: 'json' | 'xml';
 }
 
 const secretContext = (id: string) => ({ table: 'tenants', column: 'client_secret_sealed', row: id });
@@ -47,6 +48,7 @@ export class TenantRepository {
         support_contact: t.supportContact,
         ...(t.rateLimitPerSecond ? { rate_limit_per_s: t.rateLimitPerSecond } : {}),
         ...(t.rateLimitBurst ? { rate_limit_burst: t.rateLimitBurst } : {}),
+        ...(t.wireFormat ? { orcid_wire_format: t.wireFormat } : {}),
       })
       .returningAll()
       .executeTakeFirstOrThrow();

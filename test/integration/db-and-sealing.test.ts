@@ -35,6 +35,8 @@ describe('migrations', () => {
   it('are applied to the template and running them again changes nothing', async () => {
     expect(await migrateToLatest(tdb.db)).toEqual([]);
     const tables = await tdb.db.introspection.getTables();
+    const tenants = tables.find((t) => t.name === 'tenants')!;
+    expect(tenants.columns.find((c) => c.name === 'orcid_wire_format')?.hasDefaultValue).toBe(true);
     expect(tables.map((t) => t.name)).toEqual(
       expect.arrayContaining(['tenants', 'orcid_calls', 'orcid_rate_limits']),
     );

@@ -1,7 +1,9 @@
 // Forward-only migrations, in order. A migration is never edited once it has landed.
 import type { Migration } from 'kysely';
 import * as m0001 from './0001-core.js';
+import * as m0002 from './0002-tenant-wire-format.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-core': m0001,
+  '0002-tenant-wire-format': m0002,
 };
