@@ -11,11 +11,44 @@ export interface BucketSettings {
   burst: number;
 }
 
+/** ORCID's member API limit (SPEC 10). */
+export const ORCID_MEMBER_LIMIT: BucketSettings = { perSecond: 24, burst: 40 };
+
+/**
+ * The limit configured for a client id on its tenant (the lowest if several tenants share it),
+ * ORCID's member default otherwise; re-read at most once a minute.
+ */
+export function tenantRateLimits(
+  db: Kysely<Database>,
+  ttlMs = 60_000,
+): (clientId: string) => Promise<BucketSettings> {
+  const cache = new Map<string, { at: number; value: BucketSettings }>();
+  return async (clientId) => {
+    const hit = cache.get(clientId);
+    if (hit && Date.now() - hit.at < ttlMs) return hit.value;
+    const row = await db
+      .selectFrom('tenants')
+      .select((eb) => [
+        eb.fn.min('rate_limit_per_s').as('perSecond'),
+        eb.fn.min('rate_limit_burst').as('burst'),
+      ])
+      .where('client_id', '=', clientId)
+      .executeTakeFirst();
+    const value =
+      row?.perSecond != null && row.burst != null
+        ? { perSecond: Number(row.perSecond), burst: Number(row.burst) }
+        : ORCID_MEMBER_LIMIT;
+    cache.set(clientId, { at: Date.now(), value });
+    return value;
+  };
+}
+
 export class PgRateLimiter implements RateLimiter {
   constructor(
     private readonly db: Kysely<Database>,
     /** The limit of a client (tenants may have their own); ORCID's member default otherwise. */
-    private readonly settingsOf: (clientId: string) => BucketSettings = () => ({ perSecond: 24, burst: 40 }),
+    private readonly settingsOf: (clientId: string) => BucketSettings | Promise<BucketSettings> = () =>
+      ORCID_MEMBER_LIMIT,
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
   ) {}
 
@@ -25,7 +58,7 @@ export class PgRateLimiter implements RateLimiter {
    * running dry when two arrive closer than 1/rate apart. The steady rate is the full rate.
    */
   async reserve(clientId: string): Promise<number> {
-    const { perSecond, burst: orcidBurst } = this.settingsOf(clientId);
+    const { perSecond, burst: orcidBurst } = await this.settingsOf(clientId);
     const burst = Math.max(1, Math.floor(orcidBurst * 0.8));
     const { rows } = await sql<{ tokens: number }>`
       insert into orcid_rate_limits as b (client_id, tokens, updated_at)
@@ -45,7 +78,7 @@ export class PgRateLimiter implements RateLimiter {
 
   /** After a 503 every process sharing the client pauses about a second, then the bucket refills. */
   async backOff(clientId: string): Promise<void> {
-    const { perSecond } = this.settingsOf(clientId);
+    const { perSecond } = await this.settingsOf(clientId);
     await sql`update orcid_rate_limits set tokens = least(tokens, 0) - ${perSecond}::float8 where client_id = ${clientId}`.execute(
       this.db,
     );

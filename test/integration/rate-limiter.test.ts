@@ -1,8 +1,10 @@
 // The shared ORCID rate limiter on a real PostgreSQL: one bucket per client, shared by pools
 // (as by processes); burst first, then slots paced at the rate; a 503 pauses everyone.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KeyRing } from '../../src/crypto/key-ring.js';
 import { openDatabase } from '../../src/db/database.js';
-import { PgRateLimiter } from '../../src/db/orcid-rate-limiter.js';
+import { PgRateLimiter, tenantRateLimits } from '../../src/db/orcid-rate-limiter.js';
+import { TenantRepository } from '../../src/db/tenant.repository.js';
 import { freshDatabase, type TestDatabase } from '../helpers/database.js';
 
 let tdb: TestDatabase;
@@ -53,5 +55,32 @@ describe('PgRateLimiter', () => {
     await limiter.acquire('APP-SLEEP');
     expect(slept).toHaveLength(1);
     expect(slept[0]).toBeGreaterThan(900);
+  });
+
+  it("uses the limit configured on the client's tenant, ORCID's default otherwise", async () => {
+    const repo = new TenantRepository(tdb.db, KeyRing.parse(`k:${Buffer.alloc(32, 3).toString('base64')}`));
+    await repo.create({
+      slug: 'slow-org',
+      name: 'Slow',
+      orcidEnvironment: 'sandbox',
+      apiType: 'member',
+      clientId: 'APP-SLOWSLOWSLOW0001',
+      clientSecret: 's',
+      scopes: '/authenticate',
+      redirectUri: 'https://x.example.org/cb',
+      supportContact: 'help@example.org',
+      rateLimitPerSecond: 2,
+      rateLimitBurst: 5,
+    });
+    const settings = tenantRateLimits(tdb.db);
+    expect(await settings('APP-SLOWSLOWSLOW0001')).toEqual({ perSecond: 2, burst: 5 });
+    expect(await settings('APP-UNKNOWN00000001')).toEqual({ perSecond: 24, burst: 40 });
+    const limiter = new PgRateLimiter(tdb.db, settings);
+    const waits: number[] = [];
+    for (let i = 0; i < 6; i++) waits.push(await limiter.reserve('APP-SLOWSLOWSLOW0001'));
+    // 4 of 5 usable at once, then slots half a second apart.
+    expect(waits.slice(0, 4)).toEqual([0, 0, 0, 0]);
+    expect(waits[4]).toBeGreaterThan(400);
+    expect(waits[5]! - waits[4]!).toBeGreaterThan(400);
   });
 });
