@@ -83,11 +83,20 @@ export function generateTypes(model: OrcidModel): string {
     names.set(el.type, name);
     queue.push([name, el.type, el.ns]);
   }
+  // The XSDs repeat identical shapes (the seven affiliation types): the first is declared, the
+  // others are aliases of it.
+  const byBody = new Map<string, string>();
   while (queue.length) {
-    const [name, type, _ns] = queue.shift()!;
+    const [name, type] = queue.shift()!;
     const lines = type.fields.map(member);
     if (type.simple) lines.unshift(`  value?: ${scalar(type.simple)} | null;`);
-    out.push(`export interface ${name} {\n${lines.join('\n')}\n}\n`);
+    const body = lines.join('\n');
+    const same = byBody.get(body);
+    if (same) out.push(`export type ${name} = ${same};\n`);
+    else {
+      byBody.set(body, name);
+      out.push(`export interface ${name} {\n${body}\n}\n`);
+    }
   }
   return [
     "// Generated from ORCID's XSDs by lib/orcid-model/generate-types.ts (npm run gen:types). Do not edit.",

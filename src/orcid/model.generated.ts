@@ -76,107 +76,17 @@ export interface Employment {
   'path'?: string | null;
 }
 
-export interface Education {
-  'created-date'?: { value: number | null } | null;
-  'last-modified-date'?: { value: number | null } | null;
-  'source'?: Source | null;
-  'department-name'?: string | null;
-  'role-title'?: string | null;
-  'start-date'?: PublicationDate | null;
-  'end-date'?: PublicationDate | null;
-  'organization'?: Organization | null;
-  'url'?: { value: string | null } | null;
-  'external-ids'?: ExternalIds | null;
-  'put-code'?: number | null;
-  'visibility'?: string | null;
-  'display-index'?: string | number | null;
-  'path'?: string | null;
-}
+export type Education = Employment;
 
-export interface Qualification {
-  'created-date'?: { value: number | null } | null;
-  'last-modified-date'?: { value: number | null } | null;
-  'source'?: Source | null;
-  'department-name'?: string | null;
-  'role-title'?: string | null;
-  'start-date'?: PublicationDate | null;
-  'end-date'?: PublicationDate | null;
-  'organization'?: Organization | null;
-  'url'?: { value: string | null } | null;
-  'external-ids'?: ExternalIds | null;
-  'put-code'?: number | null;
-  'visibility'?: string | null;
-  'display-index'?: string | number | null;
-  'path'?: string | null;
-}
+export type Qualification = Employment;
 
-export interface InvitedPosition {
-  'created-date'?: { value: number | null } | null;
-  'last-modified-date'?: { value: number | null } | null;
-  'source'?: Source | null;
-  'department-name'?: string | null;
-  'role-title'?: string | null;
-  'start-date'?: PublicationDate | null;
-  'end-date'?: PublicationDate | null;
-  'organization'?: Organization | null;
-  'url'?: { value: string | null } | null;
-  'external-ids'?: ExternalIds | null;
-  'put-code'?: number | null;
-  'visibility'?: string | null;
-  'display-index'?: string | number | null;
-  'path'?: string | null;
-}
+export type InvitedPosition = Employment;
 
-export interface Distinction {
-  'created-date'?: { value: number | null } | null;
-  'last-modified-date'?: { value: number | null } | null;
-  'source'?: Source | null;
-  'department-name'?: string | null;
-  'role-title'?: string | null;
-  'start-date'?: PublicationDate | null;
-  'end-date'?: PublicationDate | null;
-  'organization'?: Organization | null;
-  'url'?: { value: string | null } | null;
-  'external-ids'?: ExternalIds | null;
-  'put-code'?: number | null;
-  'visibility'?: string | null;
-  'display-index'?: string | number | null;
-  'path'?: string | null;
-}
+export type Distinction = Employment;
 
-export interface Membership {
-  'created-date'?: { value: number | null } | null;
-  'last-modified-date'?: { value: number | null } | null;
-  'source'?: Source | null;
-  'department-name'?: string | null;
-  'role-title'?: string | null;
-  'start-date'?: PublicationDate | null;
-  'end-date'?: PublicationDate | null;
-  'organization'?: Organization | null;
-  'url'?: { value: string | null } | null;
-  'external-ids'?: ExternalIds | null;
-  'put-code'?: number | null;
-  'visibility'?: string | null;
-  'display-index'?: string | number | null;
-  'path'?: string | null;
-}
+export type Membership = Employment;
 
-export interface Service {
-  'created-date'?: { value: number | null } | null;
-  'last-modified-date'?: { value: number | null } | null;
-  'source'?: Source | null;
-  'department-name'?: string | null;
-  'role-title'?: string | null;
-  'start-date'?: PublicationDate | null;
-  'end-date'?: PublicationDate | null;
-  'organization'?: Organization | null;
-  'url'?: { value: string | null } | null;
-  'external-ids'?: ExternalIds | null;
-  'put-code'?: number | null;
-  'visibility'?: string | null;
-  'display-index'?: string | number | null;
-  'path'?: string | null;
-}
+export type Service = Employment;
 
 export interface PeerReview {
   'created-date'?: { value: number | null } | null;
@@ -235,16 +145,7 @@ export interface Keyword {
   'path'?: string | null;
 }
 
-export interface OtherName {
-  'created-date'?: { value: number | null } | null;
-  'last-modified-date'?: { value: number | null } | null;
-  'source'?: Source | null;
-  'content': string;
-  'put-code'?: number | null;
-  'visibility'?: string | null;
-  'display-index'?: string | number | null;
-  'path'?: string | null;
-}
+export type OtherName = Keyword;
 
 export interface PersonExternalIdentifier {
   'created-date'?: { value: number | null } | null;
@@ -388,27 +289,9 @@ export interface Organization {
   'disambiguated-organization'?: DisambiguatedOrganization | null;
 }
 
-export interface SubjectExternalIdentifier {
-  'created-date'?: { value: number | null } | null;
-  'last-modified-date'?: { value: number | null } | null;
-  'source'?: Source | null;
-  'external-id-type': string;
-  'external-id-value': string;
-  'external-id-normalized'?: ExternalIdNormalized | null;
-  'external-id-normalized-error'?: ExternalIdNormalizedError | null;
-  'external-id-url'?: { value: string | null } | null;
-  'external-id-relationship'?: string | null;
-  'put-code'?: number | null;
-  'visibility'?: string | null;
-  'display-index'?: string | number | null;
-  'path'?: string | null;
-}
+export type SubjectExternalIdentifier = PersonExternalIdentifier;
 
-export interface SubjectName {
-  'title': { value: string | null };
-  'subtitle'?: { value: string | null } | null;
-  'translated-title'?: TranslatedTitle | null;
-}
+export type SubjectName = Title;
 
 export interface Proposal {
   'title': ResearchResourceTitle;
@@ -450,17 +333,9 @@ export interface Distinctions {
   'path'?: string | null;
 }
 
-export interface Educations {
-  'last-modified-date'?: { value: number | null } | null;
-  'affiliation-group'?: Array<AffiliationGroup>;
-  'path'?: string | null;
-}
+export type Educations = Distinctions;
 
-export interface Employments {
-  'last-modified-date'?: { value: number | null } | null;
-  'affiliation-group'?: Array<AffiliationGroup>;
-  'path'?: string | null;
-}
+export type Employments = Distinctions;
 
 export interface Fundings {
   'last-modified-date'?: { value: number | null } | null;
@@ -468,17 +343,9 @@ export interface Fundings {
   'path'?: string | null;
 }
 
-export interface InvitedPositions {
-  'last-modified-date'?: { value: number | null } | null;
-  'affiliation-group'?: Array<AffiliationGroup>;
-  'path'?: string | null;
-}
+export type InvitedPositions = Distinctions;
 
-export interface Memberships {
-  'last-modified-date'?: { value: number | null } | null;
-  'affiliation-group'?: Array<AffiliationGroup>;
-  'path'?: string | null;
-}
+export type Memberships = Distinctions;
 
 export interface PeerReviews {
   'last-modified-date'?: { value: number | null } | null;
@@ -486,11 +353,7 @@ export interface PeerReviews {
   'path'?: string | null;
 }
 
-export interface Qualifications {
-  'last-modified-date'?: { value: number | null } | null;
-  'affiliation-group'?: Array<AffiliationGroup>;
-  'path'?: string | null;
-}
+export type Qualifications = Distinctions;
 
 export interface ResearchResources {
   'last-modified-date'?: { value: number | null } | null;
@@ -498,17 +361,9 @@ export interface ResearchResources {
   'path'?: string | null;
 }
 
-export interface Services {
-  'last-modified-date'?: { value: number | null } | null;
-  'affiliation-group'?: Array<AffiliationGroup>;
-  'path'?: string | null;
-}
+export type Services = Distinctions;
 
-export interface ActivitiesWorks {
-  'last-modified-date'?: { value: number | null } | null;
-  'group'?: Array<Group>;
-  'path'?: string | null;
-}
+export type ActivitiesWorks = Works;
 
 export interface Name {
   'created-date'?: { value: number | null } | null;
@@ -587,11 +442,7 @@ export interface History {
   'visibility'?: string | null;
 }
 
-export interface SourceClientId {
-  'uri'?: string | null;
-  'path'?: string | null;
-  'host'?: string | null;
-}
+export type SourceClientId = OrcidIdentifier;
 
 export interface TranslatedTitle {
   value?: string | null;
@@ -623,10 +474,7 @@ export interface DisambiguatedOrganization {
   'disambiguation-source': string;
 }
 
-export interface ResearchResourceTitle {
-  'title': { value: string | null };
-  'translated-title'?: TranslatedTitle | null;
-}
+export type ResearchResourceTitle = FundingTitle;
 
 export interface Hosts {
   'organization'?: Array<Organization>;
@@ -656,28 +504,9 @@ export interface ActivitiesGroup__ {
   'research-resource-summary'?: Array<ResearchResourceSummary>;
 }
 
-export interface OtherNameOtherName {
-  'created-date'?: { value: number | null } | null;
-  'last-modified-date'?: { value: number | null } | null;
-  'source'?: Source | null;
-  'content': string;
-  'put-code'?: number | null;
-  'visibility'?: string | null;
-  'display-index'?: string | number | null;
-  'path'?: string | null;
-}
+export type OtherNameOtherName = Keyword;
 
-export interface ResearcherUrlResearcherUrl {
-  'created-date'?: { value: number | null } | null;
-  'last-modified-date'?: { value: number | null } | null;
-  'source'?: Source | null;
-  'url-name'?: string | null;
-  'url': { value: string | null };
-  'put-code'?: number | null;
-  'visibility'?: string | null;
-  'display-index'?: string | number | null;
-  'path'?: string | null;
-}
+export type ResearcherUrlResearcherUrl = ResearcherUrl;
 
 export interface Email {
   'created-date'?: { value: number | null } | null;
@@ -692,27 +521,9 @@ export interface Email {
   'primary'?: boolean | null;
 }
 
-export interface AddressAddress {
-  'created-date'?: { value: number | null } | null;
-  'last-modified-date'?: { value: number | null } | null;
-  'source'?: Source | null;
-  'country': { value: string | null };
-  'put-code'?: number | null;
-  'visibility'?: string | null;
-  'display-index'?: string | number | null;
-  'path'?: string | null;
-}
+export type AddressAddress = Address;
 
-export interface KeywordKeyword {
-  'created-date'?: { value: number | null } | null;
-  'last-modified-date'?: { value: number | null } | null;
-  'source'?: Source | null;
-  'content': string;
-  'put-code'?: number | null;
-  'visibility'?: string | null;
-  'display-index'?: string | number | null;
-  'path'?: string | null;
-}
+export type KeywordKeyword = Keyword;
 
 export interface ContributorAttributes {
   'contributor-sequence'?: string | null;
@@ -723,22 +534,7 @@ export interface FundingContributorAttributes {
   'contributor-role'?: string | null;
 }
 
-export interface DistinctionSummary {
-  'created-date'?: { value: number | null } | null;
-  'last-modified-date'?: { value: number | null } | null;
-  'source'?: Source | null;
-  'department-name'?: string | null;
-  'role-title'?: string | null;
-  'start-date'?: PublicationDate | null;
-  'end-date'?: PublicationDate | null;
-  'organization'?: Organization | null;
-  'url'?: { value: string | null } | null;
-  'external-ids'?: ExternalIds | null;
-  'put-code'?: number | null;
-  'visibility'?: string | null;
-  'display-index'?: string | number | null;
-  'path'?: string | null;
-}
+export type DistinctionSummary = Employment;
 
 export interface FundingSummary {
   'created-date'?: { value: number | null } | null;
