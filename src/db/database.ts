@@ -9,8 +9,11 @@ export interface Db {
   close(): Promise<void>;
 }
 
-export function openDatabase(url: string, options: { max?: number } = {}): Db {
+export function openDatabase(url: string, options: { max?: number; onError?: (e: Error) => void } = {}): Db {
   const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10 });
+  // An idle connection closed by the server (restart, shutdown) is reported here; without a
+  // listener pg would crash the process. The next query opens a new connection.
+  pool.on('error', (e) => options.onError?.(e));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, pool, close: () => db.destroy() };
 }

