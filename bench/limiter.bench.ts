@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { openDatabase } from '../src/db/database.js';
 import { ensureDatabase, startEmbeddedPostgres } from '../src/db/embedded-postgres.js';
 import { migrateToLatest } from '../src/db/migrate.js';
-import { spawnSandbox } from './sandbox-process.js';
+import { connectResearcher, sandboxControl, spawnSandbox } from './sandbox-process.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const RATE = 24;
@@ -17,16 +17,6 @@ const BURST = 40;
 const DURATION_MS = Number(process.env.BENCH_DURATION_S ?? 30) * 1000;
 /** The first seconds include the initial burst; the steady state is measured after them. */
 const WARMUP_MS = 5000;
-
-async function post<T>(url: string, body: unknown, form = false): Promise<T> {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': form ? 'application/x-www-form-urlencoded' : 'application/json' },
-    body: form ? new URLSearchParams(body as Record<string, string>).toString() : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${url}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
 
 function runWorker(
   env: Record<string, string>,
@@ -64,40 +54,21 @@ export async function run(): Promise<void> {
   await migrateToLatest(db.db);
   const sandbox = await spawnSandbox();
   try {
-    const control = (path: string, body: unknown) =>
-      post<Record<string, string>>(`${sandbox.base}/__sandbox${path}`, body);
     await fetch(`${sandbox.base}/__sandbox/rate-limit`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ memberPerSecond: RATE, burst: BURST, enabled: true }),
     });
-    const client = await control('/clients', {
+    const client = (await sandboxControl(sandbox.base, '/clients', {
       name: 'Limiter bench',
       type: 'member',
       redirectUris: ['https://bench.example.org'],
-    });
-    const { orcid } = await control('/researchers', {
-      email: 'limiter@example.org',
-      password: 'x',
-      givenNames: 'L',
-      familyNames: 'B',
-    });
-    const { location } = await control('/authorize', {
-      orcid,
-      clientId: client.clientId,
-      scope: '/read-limited',
-      redirectUri: 'https://bench.example.org/cb',
-    });
-    const code = new URL(location!).searchParams.get('code')!;
-    const token = await post<{ access_token: string }>(
-      `${sandbox.base}/oauth/token`,
-      {
-        client_id: client.clientId!,
-        client_secret: client.clientSecret!,
-        grant_type: 'authorization_code',
-        code,
-      },
-      true,
+    })) as { clientId: string; clientSecret: string };
+    const { orcid, token } = await connectResearcher(
+      sandbox.base,
+      client,
+      'limiter@example.org',
+      '/read-limited',
     );
 
     for (const processes of [3, 1]) {
@@ -119,8 +90,8 @@ export async function run(): Promise<void> {
             BENCH_DURATION_MS: String(DURATION_MS),
             BENCH_CONCURRENCY: '8',
             BENCH_URL: `${sandbox.base}/api/v3.0/${orcid}/record`,
-            BENCH_TOKEN: token.access_token,
-            BENCH_CLIENT_ID: client.clientId!,
+            BENCH_TOKEN: token,
+            BENCH_CLIENT_ID: client.clientId,
           }),
         ),
       );

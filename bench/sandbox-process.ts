@@ -39,3 +39,52 @@ export async function spawnSandbox(extraArgs: string[] = []): Promise<SandboxPro
       }),
   };
 }
+
+/** POST to the simulator's control API. */
+export async function sandboxControl(
+  base: string,
+  path: string,
+  body: unknown,
+): Promise<Record<string, string>> {
+  const res = await fetch(`${base}/__sandbox${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as Record<string, string>;
+}
+
+/** A new researcher who granted the client `scope`: the iD and an access token. */
+export async function connectResearcher(
+  base: string,
+  client: { clientId: string; clientSecret: string },
+  email: string,
+  scope: string,
+): Promise<{ orcid: string; token: string }> {
+  const { orcid } = await sandboxControl(base, '/researchers', {
+    email,
+    password: 'x',
+    givenNames: 'Bench',
+    familyNames: 'Mark',
+  });
+  const { location } = await sandboxControl(base, '/authorize', {
+    orcid,
+    clientId: client.clientId,
+    scope,
+    redirectUri: 'https://bench.example.org/cb',
+  });
+  const code = new URL(location!).searchParams.get('code')!;
+  const res = await fetch(`${base}/oauth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      client_id: client.clientId,
+      client_secret: client.clientSecret,
+      grant_type: 'authorization_code',
+      code,
+    }).toString(),
+  });
+  if (!res.ok) throw new Error(`token exchange: ${res.status} ${await res.text()}`);
+  return { orcid: orcid!, token: ((await res.json()) as { access_token: string }).access_token };
+}

@@ -1,17 +1,11 @@
 // Throughput of the ORCID simulator with rate limits off: authenticated GET of a whole record and
 // POST of a work. Target (issue #2): at least 3,000 GET/s and 1,500 POST/s on 2 cores.
 import autocannon from 'autocannon';
-import { spawnSandbox } from './sandbox-process.js';
+import { connectResearcher, sandboxControl, spawnSandbox } from './sandbox-process.js';
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
 const CONNECTIONS = 32;
 const WRITERS = 8;
-
-async function json<T>(url: string, init: RequestInit): Promise<T> {
-  const res = await fetch(url, init);
-  if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${url}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
 
 const work = (n: number) =>
   JSON.stringify({
@@ -38,44 +32,13 @@ function load(opts: autocannon.Options): Promise<autocannon.Result> {
 export async function run(): Promise<void> {
   const sandbox = await spawnSandbox(['--no-rate-limit']);
   try {
-    const control = (path: string, body: unknown) =>
-      json<Record<string, string>>(`${sandbox.base}/__sandbox${path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-    const client = await control('/clients', {
+    const client = (await sandboxControl(sandbox.base, '/clients', {
       name: 'Bench',
       type: 'member',
       redirectUris: ['https://bench.example.org'],
-    });
-    /** A researcher who granted the bench client read and write access. */
-    const connect = async (email: string) => {
-      const { orcid } = await control('/researchers', {
-        email,
-        password: 'x',
-        givenNames: 'Bench',
-        familyNames: 'Mark',
-      });
-      const { location } = await control('/authorize', {
-        orcid,
-        clientId: client.clientId,
-        scope: '/read-limited /activities/update /person/update',
-        redirectUri: 'https://bench.example.org/cb',
-      });
-      const code = new URL(location!).searchParams.get('code')!;
-      const token = await json<{ access_token: string }>(`${sandbox.base}/oauth/token`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({
-          client_id: client.clientId!,
-          client_secret: client.clientSecret!,
-          grant_type: 'authorization_code',
-          code,
-        }).toString(),
-      });
-      return { orcid: orcid!, token: token.access_token };
-    };
+    })) as { clientId: string; clientSecret: string };
+    const scope = '/read-limited /activities/update /person/update';
+    const connect = (email: string) => connectResearcher(sandbox.base, client, email, scope);
     const { orcid, token } = await connect('bench@example.org');
     const headers = {
       authorization: `Bearer ${token}`,

@@ -9,6 +9,7 @@ import { KeyRing } from '../../src/crypto/key-ring.js';
 import { sealedKeyId } from '../../src/crypto/seal.js';
 import { TenantRepository } from '../../src/db/tenant.repository.js';
 import { freshDatabase, type TestDatabase } from '../helpers/database.js';
+import { tenantInput } from '../helpers/fixtures.js';
 
 function lanyard(args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
@@ -27,18 +28,6 @@ function lanyard(args: string[], env: Record<string, string>): Promise<{ code: n
   });
 }
 
-const tenant = (i: number, secret: string) => ({
-  slug: `cli-${i}-${randomBytes(3).toString('hex')}`,
-  name: `Org ${i}`,
-  orcidEnvironment: 'local' as const,
-  apiType: 'member' as const,
-  clientId: `APP-${String(i).padStart(16, '0')}`,
-  clientSecret: secret,
-  scopes: '/authenticate',
-  redirectUri: 'https://portal.example.org/cb',
-  supportContact: 'help@example.org',
-});
-
 describe('lanyard keys rotate with LANYARD_KEYS (external database)', () => {
   let tdb: TestDatabase;
   beforeAll(async () => {
@@ -50,7 +39,8 @@ describe('lanyard keys rotate with LANYARD_KEYS (external database)', () => {
     const old = KeyRing.parse(`old:${randomBytes(32).toString('base64')}`);
     const repo = new TenantRepository(tdb.db, old);
     const created = [];
-    for (let i = 0; i < 5; i++) created.push({ t: await repo.create(tenant(i, `s-${i}`)), secret: `s-${i}` });
+    for (let i = 0; i < 5; i++)
+      created.push({ t: await repo.create(tenantInput(i, `s-${i}`)), secret: `s-${i}` });
     const ring = old.withNewKey('fresh');
     const run = await lanyard(['keys', 'rotate'], { DATABASE_URL: tdb.url, LANYARD_KEYS: ring.format() });
     expect(run.out).toContain('done: 5 values now sealed with fresh');

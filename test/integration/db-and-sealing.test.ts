@@ -10,6 +10,7 @@ import { migrateToLatest } from '../../src/db/migrate.js';
 import { SealedValuesRepository } from '../../src/db/sealed-values.repository.js';
 import { TenantRepository } from '../../src/db/tenant.repository.js';
 import { freshDatabase, type TestDatabase } from '../helpers/database.js';
+import { tenantInput } from '../helpers/fixtures.js';
 
 let tdb: TestDatabase;
 beforeAll(async () => {
@@ -18,18 +19,6 @@ beforeAll(async () => {
 afterAll(() => tdb.drop());
 
 const ringOf = (id: string) => KeyRing.parse(`${id}:${randomBytes(32).toString('base64')}`);
-
-const tenant = (i: number, secret: string) => ({
-  slug: `org-${i}-${randomBytes(3).toString('hex')}`,
-  name: `Organisation ${i}`,
-  orcidEnvironment: 'local' as const,
-  apiType: 'member' as const,
-  clientId: `APP-${String(i).padStart(16, '0')}`,
-  clientSecret: secret,
-  scopes: '/read-limited /activities/update',
-  redirectUri: 'https://portal.example.org/orcid/callback',
-  supportContact: 'orcid-support@example.org',
-});
 
 describe('migrations', () => {
   it('are applied to the template and running them again changes nothing', async () => {
@@ -47,7 +36,7 @@ describe('sealed client secrets', () => {
   it('are stored sealed and opened only with the key ring', async () => {
     const ring = ringOf('k1');
     const repo = new TenantRepository(tdb.db, ring);
-    const t = await repo.create(tenant(1, 'secret-one-1c2f'));
+    const t = await repo.create(tenantInput(1, 'secret-one-1c2f'));
     const raw = await tdb.db
       .selectFrom('tenants')
       .select('client_secret_sealed')
@@ -62,8 +51,8 @@ describe('sealed client secrets', () => {
   it('a sealed value copied to another row does not open (AAD binds the row)', async () => {
     const ring = ringOf('k1');
     const repo = new TenantRepository(tdb.db, ring);
-    const a = await repo.create(tenant(2, 'secret-a'));
-    const b = await repo.create(tenant(3, 'secret-b'));
+    const a = await repo.create(tenantInput(2, 'secret-a'));
+    const b = await repo.create(tenantInput(3, 'secret-b'));
     const sealedA = await tdb.db
       .selectFrom('tenants')
       .select('client_secret_sealed')
@@ -87,7 +76,7 @@ describe('key rotation', () => {
       const secrets = new Map<string, string>();
       for (let i = 0; i < 60; i++) {
         const secret = `secret-${i}-${randomBytes(4).toString('hex')}`;
-        const t = await repo.create(tenant(i, secret));
+        const t = await repo.create(tenantInput(i, secret));
         secrets.set(t.id, secret);
       }
       const ring = oldRing.withNewKey('new');
@@ -134,7 +123,7 @@ describe('a database dump', () => {
     const ring = ringOf('k1');
     const repo = new TenantRepository(tdb.db, ring);
     const secrets = Array.from({ length: 5 }, (_, i) => `dump-secret-${i}-${randomBytes(8).toString('hex')}`);
-    for (const [i, s] of secrets.entries()) await repo.create(tenant(100 + i, s));
+    for (const [i, s] of secrets.entries()) await repo.create(tenantInput(100 + i, s));
     const dump = execFileSync('pg_dump', ['--data-only', tdb.url], {
       encoding: 'utf8',
       maxBuffer: 64 * 1024 * 1024,

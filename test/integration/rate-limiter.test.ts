@@ -6,6 +6,7 @@ import { openDatabase } from '../../src/db/database.js';
 import { PgRateLimiter, tenantRateLimits } from '../../src/db/orcid-rate-limiter.js';
 import { TenantRepository } from '../../src/db/tenant.repository.js';
 import { freshDatabase, type TestDatabase } from '../helpers/database.js';
+import { tenantInput } from '../helpers/fixtures.js';
 
 let tdb: TestDatabase;
 beforeAll(async () => {
@@ -59,19 +60,9 @@ describe('PgRateLimiter', () => {
 
   it("uses the limit configured on the client's tenant, ORCID's default otherwise", async () => {
     const repo = new TenantRepository(tdb.db, KeyRing.parse(`k:${Buffer.alloc(32, 3).toString('base64')}`));
-    await repo.create({
-      slug: 'slow-org',
-      name: 'Slow',
-      orcidEnvironment: 'sandbox',
-      apiType: 'member',
-      clientId: 'APP-SLOWSLOWSLOW0001',
-      clientSecret: 's',
-      scopes: '/authenticate',
-      redirectUri: 'https://x.example.org/cb',
-      supportContact: 'help@example.org',
-      rateLimitPerSecond: 2,
-      rateLimitBurst: 5,
-    });
+    await repo.create(
+      tenantInput(1, 's', { clientId: 'APP-SLOWSLOWSLOW0001', rateLimitPerSecond: 2, rateLimitBurst: 5 }),
+    );
     const settings = tenantRateLimits(tdb.db);
     expect(await settings('APP-SLOWSLOWSLOW0001')).toEqual({ perSecond: 2, burst: 5 });
     expect(await settings('APP-UNKNOWN00000001')).toEqual({ perSecond: 24, burst: 40 });
