@@ -5,6 +5,7 @@ import { keysCommand } from './keys.command.js';
 import { migrateCommand } from './migrate.command.js';
 import { sandboxCommand } from './sandbox.command.js';
 import { serveCommand } from './serve.command.js';
+import { tenantCommand } from './tenant.command.js';
 
 export function buildProgram(): Command {
   return new Command('lanyard')
@@ -13,5 +14,6 @@ export function buildProgram(): Command {
     .addCommand(sandboxCommand())
     .addCommand(serveCommand())
     .addCommand(migrateCommand())
-    .addCommand(keysCommand());
+    .addCommand(keysCommand())
+    .addCommand(tenantCommand());
 }

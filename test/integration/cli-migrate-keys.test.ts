@@ -1,5 +1,4 @@
 // `lanyard migrate` and `lanyard keys rotate` as an operator runs them.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,25 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KeyRing } from '../../src/crypto/key-ring.js';
 import { sealedKeyId } from '../../src/crypto/seal.js';
 import { TenantRepository } from '../../src/db/tenant.repository.js';
+import { lanyard } from '../helpers/cli.js';
 import { freshDatabase, type TestDatabase } from '../helpers/database.js';
 import { tenantInput } from '../helpers/fixtures.js';
-
-function lanyard(args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
-      env: { ...process.env, DATABASE_URL: '', LANYARD_KEYS: '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d;
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      out += d;
-    });
-    child.once('exit', (code) => resolve({ code, out }));
-  });
-}
 
 describe('lanyard keys rotate with LANYARD_KEYS (external database)', () => {
   let tdb: TestDatabase;

@@ -1,0 +1,204 @@
+// `lanyard tenant add|update|show`: organisations from the command line until the admin console
+// exists. The ORCID client secret is read from stdin or a file, never from an argument (which
+// would end up in shell history and process lists).
+import { readFileSync } from 'node:fs';
+import { Command, Option } from '@commander-js/extra-typings';
+import { loadConfig } from '../config.js';
+import { sealedKeyId } from '../crypto/seal.js';
+import type { NewTenant, TenantRepository } from '../db/tenant.repository.js';
+import { DEFAULT_SCOPES, tenantSettingsProblems } from '../domain/tenant.js';
+import { openPlatform } from '../platform.js';
+
+class UsageError extends Error {}
+
+interface SecretOptions {
+  clientSecretFile?: string;
+  clientSecretStdin?: boolean;
+}
+
+async function readSecret(o: SecretOptions): Promise<string | undefined> {
+  if (o.clientSecretFile && o.clientSecretStdin)
+    throw new UsageError('give the client secret either from a file or from stdin, not both');
+  if (o.clientSecretFile) return readFileSync(o.clientSecretFile, 'utf8').trim();
+  if (!o.clientSecretStdin) return undefined;
+  let data = '';
+  for await (const chunk of process.stdin) data += chunk;
+  return data.trim();
+}
+
+/** A subcommand taking a slug and every settings option. */
+const settingsCommand = (name: string, description: string) =>
+  new Command(name)
+    .description(description)
+    .argument('<slug>', 'short name used in URLs (/o/<slug>/)')
+    .option('--name <name>', 'the organisation as researchers know it')
+    .addOption(
+      new Option('--environment <env>', 'ORCID environment').choices([
+        'production',
+        'sandbox',
+        'local',
+      ] as const),
+    )
+    .addOption(new Option('--api-type <type>', 'ORCID API').choices(['member', 'public'] as const))
+    .option('--client-id <id>', 'ORCID client id (APP-...)')
+    .option('--client-secret-file <path>', 'read the ORCID client secret from this file')
+    .option('--client-secret-stdin', 'read the ORCID client secret from standard input')
+    .option('--scopes <scopes>', 'scopes asked of researchers (default by API type)')
+    .option('--redirect-uri <uri>', 'the ORCID OAuth callback registered with ORCID')
+    .option('--support-contact <contact>', 'shown to researchers when something goes wrong')
+    .option('--rate-limit <perSecond>', 'ORCID requests per second for this client', Number)
+    .option('--burst <n>', 'ORCID burst for this client', Number)
+    .addOption(
+      new Option('--wire-format <format>', 'JSON or XML towards ORCID').choices(['json', 'xml'] as const),
+    );
+
+type SettingsFlags = {
+  name?: string;
+  environment?: 'production' | 'sandbox' | 'local';
+  apiType?: 'member' | 'public';
+  clientId?: string;
+  scopes?: string;
+  redirectUri?: string;
+  supportContact?: string;
+  rateLimit?: number;
+  burst?: number;
+  wireFormat?: 'json' | 'xml';
+} & SecretOptions;
+
+function fromFlags(o: SettingsFlags, secret: string | undefined): Partial<NewTenant> {
+  const t: Partial<NewTenant> = {};
+  if (o.name !== undefined) t.name = o.name;
+  if (o.environment !== undefined) t.orcidEnvironment = o.environment;
+  if (o.apiType !== undefined) t.apiType = o.apiType;
+  if (o.clientId !== undefined) t.clientId = o.clientId;
+  if (secret !== undefined) t.clientSecret = secret;
+  if (o.scopes !== undefined) t.scopes = o.scopes;
+  if (o.redirectUri !== undefined) t.redirectUri = o.redirectUri;
+  if (o.supportContact !== undefined) t.supportContact = o.supportContact;
+  if (o.rateLimit !== undefined) t.rateLimitPerSecond = o.rateLimit;
+  if (o.burst !== undefined) t.rateLimitBurst = o.burst;
+  if (o.wireFormat !== undefined) t.wireFormat = o.wireFormat;
+  return t;
+}
+
+function check(settings: unknown): void {
+  const problems = tenantSettingsProblems(settings);
+  if (problems.length)
+    throw new UsageError(`invalid organisation settings:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+}
+
+async function withTenants<T>(
+  fn: (repo: TenantRepository, sealedOf: (id: string) => Promise<string>) => Promise<T>,
+): Promise<T> {
+  const platform = await openPlatform(loadConfig());
+  try {
+    const { TenantRepository } = await import('../db/tenant.repository.js');
+    const db = platform.db.db;
+    const sealedOf = async (id: string) =>
+      (
+        await db
+          .selectFrom('tenants')
+          .select('client_secret_sealed')
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow()
+      ).client_secret_sealed;
+    return await fn(new TenantRepository(db, platform.ring), sealedOf);
+  } finally {
+    await platform.close();
+  }
+}
+
+function fail(e: unknown): never {
+  if (e instanceof UsageError) {
+    console.error(e.message);
+    process.exit(2);
+  }
+  throw e;
+}
+
+export function tenantCommand(): Command {
+  const tenant = new Command('tenant').description('Manage organisations (tenants)');
+
+  const add = settingsCommand('add', 'Add an organisation').action(async (slug, o) => {
+    try {
+      const secret = await readSecret(o);
+      if (secret === undefined)
+        throw new UsageError(
+          'the client secret is required: --client-secret-file <path> or --client-secret-stdin',
+        );
+      const apiType = o.apiType ?? 'member';
+      const settings = {
+        slug,
+        apiType,
+        scopes: DEFAULT_SCOPES[apiType],
+        orcidEnvironment: 'sandbox',
+        ...fromFlags(o, secret),
+      };
+      check(settings);
+      await withTenants(async (repo) => {
+        if (await repo.bySlug(slug)) throw new UsageError(`an organisation with slug ${slug} exists already`);
+        const t = await repo.create(settings as NewTenant);
+        console.log(`added ${t.slug} (${t.id})`);
+      });
+    } catch (e) {
+      fail(e);
+    }
+  });
+
+  const update = settingsCommand('update', 'Change an organisation').action(async (slug, o) => {
+    try {
+      const changes = fromFlags(o, await readSecret(o));
+      await withTenants(async (repo) => {
+        const current = await repo.bySlug(slug);
+        if (!current) throw new UsageError(`no organisation with slug ${slug}`);
+        check({
+          slug: current.slug,
+          name: current.name,
+          orcidEnvironment: current.orcid_environment,
+          apiType: current.api_type,
+          clientId: current.client_id,
+          clientSecret: 'kept',
+          scopes: current.scopes,
+          redirectUri: current.redirect_uri,
+          supportContact: current.support_contact,
+          ...changes,
+        });
+        await repo.update(current.id, changes);
+        console.log(
+          `updated ${slug}: ${
+            Object.keys(changes)
+              .map((k) => (k === 'clientSecret' ? 'client secret' : k))
+              .join(', ') || 'nothing'
+          }`,
+        );
+      });
+    } catch (e) {
+      fail(e);
+    }
+  });
+
+  tenant.addCommand(add);
+  tenant.addCommand(update);
+  tenant
+    .command('show')
+    .description('Show an organisation (the client secret stays sealed)')
+    .argument('<slug>')
+    .action(async (slug) => {
+      try {
+        await withTenants(async (repo, sealedOf) => {
+          const t = await repo.bySlug(slug);
+          if (!t) throw new UsageError(`no organisation with slug ${slug}`);
+          console.log(
+            JSON.stringify(
+              { ...t, client_secret: `sealed with key ${sealedKeyId(await sealedOf(t.id))}` },
+              null,
+              2,
+            ),
+          );
+        });
+      } catch (e) {
+        fail(e);
+      }
+    });
+  return tenant;
+}

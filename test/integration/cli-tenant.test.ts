@@ -1,0 +1,110 @@
+// `lanyard tenant add|update|show`: organisations from the command line, the client secret only
+// from stdin or a file and stored sealed.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KeyRing } from '../../src/crypto/key-ring.js';
+import { TenantRepository } from '../../src/db/tenant.repository.js';
+import { lanyard } from '../helpers/cli.js';
+import { freshDatabase, type TestDatabase } from '../helpers/database.js';
+
+let tdb: TestDatabase;
+let env: Record<string, string>;
+let ring: KeyRing;
+beforeAll(async () => {
+  tdb = await freshDatabase();
+  ring = KeyRing.parse(`k1:${randomBytes(32).toString('base64')}`);
+  env = { DATABASE_URL: tdb.url, LANYARD_KEYS: ring.format() };
+});
+afterAll(() => tdb.drop());
+
+const base = [
+  '--name',
+  'University of Wakanda',
+  '--environment',
+  'sandbox',
+  '--client-id',
+  'APP-WAKANDA000000001',
+  '--redirect-uri',
+  'https://portal.wakanda.example/orcid/callback',
+  '--support-contact',
+  'orcid@wakanda.example',
+];
+
+describe('lanyard tenant', () => {
+  it('adds an organisation with the secret from stdin, sealed; show never prints it', async () => {
+    const add = await lanyard(
+      ['tenant', 'add', 'wakanda', ...base, '--client-secret-stdin'],
+      env,
+      'stdin-secret-9f2\n',
+    );
+    expect(add.code, add.out).toBe(0);
+    expect(add.out).toMatch(/added wakanda/);
+    const repo = new TenantRepository(tdb.db, ring);
+    const t = (await repo.bySlug('wakanda'))!;
+    expect(t.scopes).toBe('/read-limited /activities/update /person/update');
+    expect(await repo.clientSecret(t.id)).toBe('stdin-secret-9f2');
+    const show = await lanyard(['tenant', 'show', 'wakanda'], env);
+    expect(show.code).toBe(0);
+    expect(JSON.parse(show.out).client_secret).toBe('sealed with key k1');
+    expect(show.out).not.toContain('stdin-secret-9f2');
+  });
+
+  it('updates fields and the secret from a file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lanyard-secret-'));
+    writeFileSync(join(dir, 'secret'), 'file-secret-77a\n', { mode: 0o600 });
+    const up = await lanyard(
+      [
+        'tenant',
+        'update',
+        'wakanda',
+        '--name',
+        'Wakanda University',
+        '--rate-limit',
+        '12',
+        '--client-secret-file',
+        join(dir, 'secret'),
+      ],
+      env,
+    );
+    expect(up.code, up.out).toBe(0);
+    expect(up.out).toContain('updated wakanda: name, client secret, rateLimitPerSecond');
+    const repo = new TenantRepository(tdb.db, ring);
+    const t = (await repo.bySlug('wakanda'))!;
+    expect(t.name).toBe('Wakanda University');
+    expect(t.rate_limit_per_s).toBe(12);
+    expect(await repo.clientSecret(t.id)).toBe('file-secret-77a');
+  });
+
+  it('refuses bad input with every problem listed, and a secret given nowhere', async () => {
+    const bad = await lanyard(
+      [
+        'tenant',
+        'add',
+        'Bad Slug',
+        ...base,
+        '--environment',
+        'production',
+        '--redirect-uri',
+        'http://insecure.example/cb',
+        '--client-secret-stdin',
+      ],
+      env,
+      'x',
+    );
+    expect(bad.code).toBe(2);
+    expect(bad.out).toMatch(/slug: lowercase/);
+    expect(bad.out).toMatch(/redirectUri: must be https in the production environment/);
+    const noSecret = await lanyard(['tenant', 'add', 'other', ...base], env);
+    expect(noSecret.code).toBe(2);
+    expect(noSecret.out).toContain('the client secret is required');
+    const twice = await lanyard(['tenant', 'add', 'wakanda', ...base, '--client-secret-stdin'], env, 'x');
+    expect(twice.code).toBe(2);
+    expect(twice.out).toContain('exists already');
+    const missing = await lanyard(['tenant', 'show', 'nobody'], env);
+    expect(missing.code).toBe(2);
+    expect(missing.out).toContain('no organisation with slug nobody');
+  });
+});
