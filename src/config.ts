@@ -18,6 +18,10 @@ const schema = z
     /** The web role's address. */
     LANYARD_PORT: port.default(3000),
     LANYARD_HOST: z.string().min(1).default('127.0.0.1'),
+    /** The address people use to reach the web role (https in production: cookies become Secure). */
+    LANYARD_PUBLIC_URL: z.url().optional(),
+    /** Where the `local` ORCID environment (the bundled simulator) is; default its own port. */
+    LANYARD_LOCAL_ORCID_URL: z.url().optional(),
     /** ORCID calls older than this are deleted by a daily job. */
     LANYARD_CALL_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
     LANYARD_SANDBOX_PORT: port.default(8400),

@@ -1,17 +1,22 @@
-// `lanyard demo` (npm start): until the portal exists, the ORCID simulator with the demo seed.
+// `lanyard demo` (npm start): everything on one machine. Embedded PostgreSQL, the ORCID
+// simulator with its demo seed, the platform's web and worker roles, and a seeded demo
+// organisation whose researchers sign in through a demo directory.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from '@commander-js/extra-typings';
 import { loadConfig } from '../config.js';
 import { startSandbox } from './sandbox.command.js';
+import { onShutdown } from './serve.command.js';
 
 export const DEMO_SEED = join(dirname(fileURLToPath(import.meta.url)), '../sandbox/seed/demo-seed.json');
 
 export function demoCommand(): Command {
   return new Command('demo')
-    .description('Start the demo: the ORCID simulator seeded with a demo organisation')
+    .description('Start the demo: database, ORCID simulator, portal and worker, with a demo organisation')
     .action(async () => {
       const config = loadConfig();
+      const { createLogger } = await import('../logger.js');
+      const logger = createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL);
       const { sandbox, base } = await startSandbox({
         port: config.LANYARD_SANDBOX_PORT,
         host: config.LANYARD_SANDBOX_HOST,
@@ -21,26 +26,37 @@ export function demoCommand(): Command {
         webhookIntervalMs: 1000,
         webhookRetryDelayMs: 5000,
       });
-      console.log(`ORCID sandbox listening on ${base}`);
+      // The demo organisation is on the `local` environment: the simulator just started.
+      const demoConfig = { ...config, LANYARD_LOCAL_ORCID_URL: config.LANYARD_LOCAL_ORCID_URL ?? base };
+      const { openPlatform } = await import('../platform.js');
+      const platform = await openPlatform(demoConfig, { log: (l) => console.log(l) });
+      const { startRoles } = await import('../roles.js');
+      const roles = await startRoles(platform, demoConfig, logger, 'all');
+      const { seedDemoOrganisation, DEMO_PEOPLE } = await import('../services/demo-organisation.js');
+      const tenant = await seedDemoOrganisation(platform.db.db, platform.ring, roles.publicUrl);
+      // ORCID matches redirect URIs by scheme, host and port: on another port than the seed's
+      // 3000, the demo client registers the portal's address.
+      const demoClient = sandbox.ctx.store.clients.get(tenant.client_id);
+      if (demoClient && !demoClient.redirectUris.includes(roles.publicUrl))
+        demoClient.redirectUris.push(roles.publicUrl);
+      const portal = `${roles.publicUrl}/o/${tenant.slug}/`;
       console.log('');
-      console.log('Lanyard demo. The researcher portal is not built yet: this starts the ORCID simulator');
-      console.log('with the demo seed, the control API on, so you can try ORCID OAuth and the v3.0 API.');
+      console.log('Lanyard demo is running.');
+      console.log(`  Researcher portal:   ${portal}`);
       console.log(
-        `  Registry (sign in):   ${base}/signin   ada@example.org / password (iD 0000-0002-1825-0097)`,
+        `  Demo sign-ins:       ${DEMO_PEOPLE.map((p) => `${p.username} / ${p.password}`).join(', ')} (demo directory)`,
       );
-      console.log(`  Member API:           ${base}/api/v3.0/`);
-      console.log(`  Public API:           ${base}/pub/v3.0/0000-0002-1825-0097`);
-      console.log(`  OIDC discovery:       ${base}/.well-known/openid-configuration`);
-      console.log(`  Control API state:    ${base}/__sandbox/state`);
-      console.log('  Member client:        APP-LANYARDDEMO00001 / demo-client-secret-change-me');
       console.log(
-        `  Try the consent page: ${base}/oauth/authorize?client_id=APP-LANYARDDEMO00001&response_type=code&scope=/read-limited%20/activities/update&redirect_uri=http://127.0.0.1/callback`,
+        `  ORCID simulator:     ${base}   ORCID accounts: ada@example.org / password, alan@example.org / password`,
       );
-      const stop = async () => {
+      console.log(`  Public iD list:      ${roles.publicUrl}/o/${tenant.slug}/people`);
+      console.log(`  Display API:         ${roles.publicUrl}/o/${tenant.slug}/api/people/E1001`);
+      console.log(`  Simulator state:     ${base}/__sandbox/state`);
+      console.log('Press Ctrl+C to stop.');
+      onShutdown(async () => {
+        await roles.stop();
+        await platform.close();
         await sandbox.close();
-        process.exit(0);
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      }, logger);
     });
 }

@@ -3,8 +3,7 @@
 // close the database, stop the embedded server.
 import { Command, Option } from '@commander-js/extra-typings';
 import { loadConfig } from '../config.js';
-
-type Role = 'web' | 'worker' | 'all';
+import type { Role } from '../roles.js';
 
 export function serveCommand(): Command {
   return new Command('serve')
@@ -20,49 +19,36 @@ export function serveCommand(): Command {
       const logger = createLogger(config.LOG_LEVEL);
       const { openPlatform } = await import('../platform.js');
       const platform = await openPlatform(config, { log: (l) => logger.info(l) });
-      const stops: Array<() => Promise<void>> = [];
-
-      if (o.role === 'web' || o.role === 'all') {
-        const { buildApp } = await import('../web/app.js');
-        const app = buildApp({ db: platform.db.db, logger });
-        await app.listen({ port: config.LANYARD_PORT, host: config.LANYARD_HOST });
-        const addr = app.server.address();
-        const port = typeof addr === 'object' && addr ? addr.port : config.LANYARD_PORT;
-        console.log(`Lanyard web listening on http://${config.LANYARD_HOST}:${port}`);
-        stops.push(() => app.close());
-      }
-      if (o.role === 'worker' || o.role === 'all') {
-        const { Queue } = await import('../queue/queue.js');
-        const { purgeCallLog, purgeCallLogJob } = await import('../jobs/purge-call-log.job.js');
-        const queue = await Queue.start(platform.url);
-        await queue.register(purgeCallLogJob);
-        await queue.work(purgeCallLogJob, async (p) => {
-          const n = await purgeCallLog(platform.db.db, p.olderThanDays);
-          logger.info({ deleted: n }, 'purged old ORCID calls');
-        });
-        await queue.schedule(purgeCallLogJob, '17 3 * * *', {
-          olderThanDays: config.LANYARD_CALL_LOG_RETENTION_DAYS,
-        });
-        console.log('Lanyard worker running');
-        stops.push(() => queue.stop(30_000));
-      }
-
-      let stopping = false;
-      const shutdown = async (signal: string) => {
-        if (stopping) return;
-        stopping = true;
-        console.log(`${signal}: stopping`);
-        try {
-          for (const stop of stops) await stop();
-          await platform.close();
-          console.log('stopped');
-          process.exit(0);
-        } catch (e) {
-          logger.error(e, 'shutdown failed');
-          process.exit(1);
-        }
-      };
-      process.on('SIGINT', () => void shutdown('SIGINT'));
-      process.on('SIGTERM', () => void shutdown('SIGTERM'));
+      const { startRoles } = await import('../roles.js');
+      const roles = await startRoles(platform, config, logger, o.role);
+      if (roles.webUrl) console.log(`Lanyard web listening on ${roles.webUrl}`);
+      if (o.role !== 'web') console.log('Lanyard worker running');
+      onShutdown(async () => {
+        await roles.stop();
+        await platform.close();
+      }, logger);
     });
+}
+
+/** Runs `stop` once on SIGINT/SIGTERM, then exits (1 when stopping failed). */
+export function onShutdown(
+  stop: () => Promise<void>,
+  logger: { error(e: unknown, msg: string): void },
+): void {
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: stopping`);
+    try {
+      await stop();
+      console.log('stopped');
+      process.exit(0);
+    } catch (e) {
+      logger.error(e, 'shutdown failed');
+      process.exit(1);
+    }
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }

@@ -1,7 +1,7 @@
 // The keys that seal secrets at rest. The first key seals; every key opens. Keys come from
 // LANYARD_KEYS ("id:base64key,id:base64key", newest first) or, in embedded mode, from a key file
 // created with mode 0600 under the data directory.
-import { randomBytes } from 'node:crypto';
+import { hkdfSync, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 
 export interface DataKey {
@@ -48,6 +48,16 @@ export class KeyRing {
         return { id: part.slice(0, i), key: Buffer.from(part.slice(i + 1), 'base64') };
       });
     return new KeyRing(keys);
+  }
+
+  /**
+   * Secrets for another purpose (e.g. signing session cookies), one per key, newest first, so a
+   * rotation keeps accepting what older keys signed. HKDF keeps them independent of the sealing keys.
+   */
+  derive(purpose: string): string[] {
+    return this.keys.map((k) =>
+      Buffer.from(hkdfSync('sha256', k.key, Buffer.alloc(0), purpose, 32)).toString('base64'),
+    );
   }
 
   format(): string {

@@ -1,6 +1,8 @@
 // Row types of the platform's tables, as Kysely sees them. Migrations are the source of truth;
 // these types follow them.
 import type { ColumnType, Generated } from 'kysely';
+import type { RecordSummary } from '../domain/record-summary.js';
+import type { PersonAttributes, PortalTexts, SignInSettings } from '../domain/tenant.js';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 
@@ -21,6 +23,17 @@ export interface TenantsTable {
   rate_limit_burst: Generated<number>;
   /** How this tenant talks to ORCID's API. */
   orcid_wire_format: Generated<'json' | 'xml'>;
+  /** { [lang]: { why?, use? } }: the organisation's words on the portal. */
+  portal_texts: ColumnType<PortalTexts, PortalTexts | undefined, PortalTexts>;
+  org_name: string | null;
+  org_city: string | null;
+  org_region: string | null;
+  org_country: string | null;
+  org_disambiguated_id: string | null;
+  org_disambiguation_source: 'ROR' | 'RINGGOLD' | 'GRID' | 'FUNDREF' | 'LEI' | null;
+  sign_in: ColumnType<SignInSettings, SignInSettings | undefined, SignInSettings>;
+  /** The institutional OIDC client secret, sealed with AAD tenants/oidc_client_secret_sealed/{id}. */
+  oidc_client_secret_sealed: string | null;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }
@@ -47,8 +60,107 @@ export interface OrcidRateLimitsTable {
   updated_at: Timestamp;
 }
 
+export interface PeopleTable {
+  id: Generated<string>;
+  tenant_id: string;
+  local_id: string;
+  email: string | null;
+  eppn: string | null;
+  employee_id: string | null;
+  given_names: string | null;
+  family_name: string | null;
+  employment_status: 'current' | 'left' | null;
+  employment_start: ColumnType<string | null, string | null | undefined, string | null>;
+  employment_end: ColumnType<string | null, string | null | undefined, string | null>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface OrcidLinksTable {
+  id: Generated<string>;
+  tenant_id: string;
+  person_id: string;
+  orcid: string;
+  /** The whole token response, sealed with AAD orcid_links/token_sealed/{id}. */
+  token_sealed: string | null;
+  scope: string;
+  expires_at: Timestamp;
+  name: string | null;
+  status: 'active' | 'revoked';
+  granted_at: Generated<Date>;
+  revoked_at: Date | null;
+  revoked_by: 'researcher' | 'admin' | 'orcid' | null;
+  revoked_at_orcid: Date | null;
+}
+
+export interface OauthStatesTable {
+  state_hash: string;
+  tenant_id: string;
+  person_id: string;
+  session_hash: string;
+  nonce: string | null;
+  scope: string;
+  created_at: Generated<Date>;
+  expires_at: Timestamp;
+  used_at: Date | null;
+}
+
+export interface RecordSnapshotsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  person_id: string;
+  orcid: string;
+  kind: string;
+  document: ColumnType<unknown, string, string>;
+  summary: ColumnType<RecordSummary | null, string | null, string | null>;
+  read_at: Generated<Date>;
+}
+
+export interface SessionsTable {
+  id_hash: string;
+  data: ColumnType<Record<string, unknown>, string, string>;
+  expires_at: Timestamp;
+}
+
+export interface DirectoryAccountsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  username: string;
+  password_hash: string;
+  attributes: ColumnType<PersonAttributes, string, string>;
+}
+
+export interface OrcidAuthorizationsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  person_id: string | null;
+  outcome: string;
+  orcid: string | null;
+  scope: string | null;
+  detail: string | null;
+  created_at: Generated<Date>;
+}
+
+export interface AuditLogTable {
+  id: Generated<string>;
+  tenant_id: string | null;
+  actor: string;
+  action: string;
+  subject: string | null;
+  details: ColumnType<Record<string, unknown>, string | undefined, string>;
+  created_at: Generated<Date>;
+}
+
 export interface Database {
   tenants: TenantsTable;
   orcid_calls: OrcidCallsTable;
   orcid_rate_limits: OrcidRateLimitsTable;
+  people: PeopleTable;
+  orcid_links: OrcidLinksTable;
+  oauth_states: OauthStatesTable;
+  record_snapshots: RecordSnapshotsTable;
+  sessions: SessionsTable;
+  directory_accounts: DirectoryAccountsTable;
+  orcid_authorizations: OrcidAuthorizationsTable;
+  audit_log: AuditLogTable;
 }

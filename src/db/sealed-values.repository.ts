@@ -3,7 +3,11 @@ import { type Kysely, sql } from 'kysely';
 import type { SealedColumn, SealedRow, SealedValueStore } from '../crypto/rotate.js';
 import type { Database } from './schema.js';
 
-export const SEALED_COLUMNS: readonly SealedColumn[] = [{ table: 'tenants', column: 'client_secret_sealed' }];
+export const SEALED_COLUMNS: readonly SealedColumn[] = [
+  { table: 'tenants', column: 'client_secret_sealed' },
+  { table: 'tenants', column: 'oidc_client_secret_sealed' },
+  { table: 'orcid_links', column: 'token_sealed' },
+];
 
 export class SealedValuesRepository implements SealedValueStore {
   constructor(private readonly db: Kysely<Database>) {}

@@ -4,9 +4,16 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable, Updateable } from 'kysely';
 import type { KeyRing } from '../crypto/key-ring.js';
 import { open, seal } from '../crypto/seal.js';
+import type { PortalTexts, SignInSettings } from '../domain/tenant.js';
 import type { Database, TenantsTable } from './schema.js';
 
-export type Tenant = Omit<Selectable<TenantsTable>, 'client_secret_sealed'>;
+type SealedColumns = 'client_secret_sealed' | 'oidc_client_secret_sealed';
+export type Tenant = Omit<Selectable<TenantsTable>, SealedColumns>;
+
+function withoutSecrets(row: Selectable<TenantsTable>): Tenant {
+  const { client_secret_sealed: _, oidc_client_secret_sealed: __, ...tenant } = row;
+  return tenant;
+}
 
 export interface NewTenant {
   slug: string;
@@ -21,9 +28,47 @@ export interface NewTenant {
   rateLimitPerSecond?: number;
   rateLimitBurst?: number;
   wireFormat?: 'json' | 'xml';
+  portalTexts?: PortalTexts;
+  signIn?: SignInSettings;
+  /** The institutional OIDC client's secret (sealed). */
+  oidcClientSecret?: string;
+  org?: OrgIdentity;
+}
+
+/** The organisation as it appears in affiliations it writes. */
+export interface OrgIdentity {
+  name?: string | null;
+  city?: string | null;
+  region?: string | null;
+  country?: string | null;
+  disambiguatedId?: string | null;
+  disambiguationSource?: TenantsTable['org_disambiguation_source'];
 }
 
 const secretContext = (id: string) => ({ table: 'tenants', column: 'client_secret_sealed', row: id });
+const oidcSecretContext = (id: string) => ({
+  table: 'tenants',
+  column: 'oidc_client_secret_sealed',
+  row: id,
+});
+
+/** The columns that NewTenant's optional portal fields set. */
+function portalColumns(id: string, ring: KeyRing, t: Partial<NewTenant>): Updateable<TenantsTable> {
+  const set: Updateable<TenantsTable> = {};
+  if (t.portalTexts !== undefined) set.portal_texts = t.portalTexts;
+  if (t.signIn !== undefined) set.sign_in = t.signIn;
+  if (t.oidcClientSecret !== undefined)
+    set.oidc_client_secret_sealed = seal(ring, t.oidcClientSecret, oidcSecretContext(id));
+  if (t.org) {
+    if (t.org.name !== undefined) set.org_name = t.org.name;
+    if (t.org.city !== undefined) set.org_city = t.org.city;
+    if (t.org.region !== undefined) set.org_region = t.org.region;
+    if (t.org.country !== undefined) set.org_country = t.org.country;
+    if (t.org.disambiguatedId !== undefined) set.org_disambiguated_id = t.org.disambiguatedId;
+    if (t.org.disambiguationSource !== undefined) set.org_disambiguation_source = t.org.disambiguationSource;
+  }
+  return set;
+}
 
 export class TenantRepository {
   constructor(
@@ -49,18 +94,21 @@ export class TenantRepository {
         ...(t.rateLimitPerSecond ? { rate_limit_per_s: t.rateLimitPerSecond } : {}),
         ...(t.rateLimitBurst ? { rate_limit_burst: t.rateLimitBurst } : {}),
         ...(t.wireFormat ? { orcid_wire_format: t.wireFormat } : {}),
+        ...portalColumns(id, this.ring, t),
       })
       .returningAll()
       .executeTakeFirstOrThrow();
-    const { client_secret_sealed: _, ...tenant } = row;
-    return tenant;
+    return withoutSecrets(row);
   }
 
   async bySlug(slug: string): Promise<Tenant | undefined> {
     const row = await this.db.selectFrom('tenants').selectAll().where('slug', '=', slug).executeTakeFirst();
-    if (!row) return undefined;
-    const { client_secret_sealed: _, ...tenant } = row;
-    return tenant;
+    return row && withoutSecrets(row);
+  }
+
+  async byId(id: string): Promise<Tenant | undefined> {
+    const row = await this.db.selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && withoutSecrets(row);
   }
 
   async clientSecret(tenantId: string): Promise<string> {
@@ -70,6 +118,18 @@ export class TenantRepository {
       .where('id', '=', tenantId)
       .executeTakeFirstOrThrow();
     return open(this.ring, row.client_secret_sealed, secretContext(tenantId));
+  }
+
+  /** The institutional OIDC client secret, when one is set. */
+  async oidcClientSecret(tenantId: string): Promise<string | null> {
+    const row = await this.db
+      .selectFrom('tenants')
+      .select('oidc_client_secret_sealed')
+      .where('id', '=', tenantId)
+      .executeTakeFirstOrThrow();
+    return row.oidc_client_secret_sealed
+      ? open(this.ring, row.oidc_client_secret_sealed, oidcSecretContext(tenantId))
+      : null;
   }
 
   /** Changes the given fields; a new client secret is sealed again for this row. */
@@ -88,13 +148,13 @@ export class TenantRepository {
     if (changes.rateLimitPerSecond !== undefined) set.rate_limit_per_s = changes.rateLimitPerSecond;
     if (changes.rateLimitBurst !== undefined) set.rate_limit_burst = changes.rateLimitBurst;
     if (changes.wireFormat !== undefined) set.orcid_wire_format = changes.wireFormat;
+    Object.assign(set, portalColumns(id, this.ring, changes));
     const row = await this.db
       .updateTable('tenants')
       .set(set)
       .where('id', '=', id)
       .returningAll()
       .executeTakeFirstOrThrow();
-    const { client_secret_sealed: _, ...tenant } = row;
-    return tenant;
+    return withoutSecrets(row);
   }
 }

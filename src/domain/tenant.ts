@@ -46,3 +46,75 @@ export function tenantSettingsProblems(input: unknown): string[] {
   const r = tenantSettingsSchema.safeParse(input);
   return r.success ? [] : r.error.issues.map((i) => `${i.path.join('.') || 'settings'}: ${i.message}`);
 }
+
+/** What institutional sign-in gives us about a person. */
+export interface PersonAttributes {
+  email?: string;
+  eppn?: string;
+  employeeId?: string;
+  givenNames?: string;
+  familyName?: string;
+}
+
+export const PERSON_ATTRIBUTES = ['email', 'eppn', 'employeeId', 'givenNames', 'familyName'] as const;
+
+/** Which claim (OIDC) or attribute (SAML) carries each person attribute. */
+const attributeMap = z.partialRecord(z.enum(PERSON_ATTRIBUTES), z.string().min(1));
+
+export const signInSettingsSchema = z.object({
+  /** Seeded people with passwords; only in the `local` ORCID environment (demo and tests). */
+  demoDirectory: z.boolean().optional(),
+  /** "Sign in with ORCID" for researchers who already connected. */
+  orcidSignIn: z.boolean().optional(),
+  oidc: z
+    .object({
+      issuer: z.url(),
+      clientId: z.string().min(1),
+      scope: z.string().default('openid email profile'),
+      label: z.string().min(1).optional(),
+      claims: attributeMap.optional(),
+    })
+    .optional(),
+  saml: z
+    .object({
+      /** The IdP's single sign-on URL (HTTP-Redirect binding). */
+      entryPoint: z.url(),
+      /** Our entity id at the IdP. */
+      issuer: z.string().min(1),
+      /** The IdP's signing certificate (PEM or base64 body); assertions must be signed by it. */
+      idpCert: z.string().min(20),
+      label: z.string().min(1).optional(),
+      attributes: attributeMap.optional(),
+    })
+    .optional(),
+});
+
+export type SignInSettings = z.infer<typeof signInSettingsSchema>;
+
+/** { [lang]: { why?, use? } }: the organisation's own explanation on the connect page. */
+export const portalTextsSchema = z.record(
+  z.string().regex(/^[a-z]{2}$/),
+  z.object({ why: z.string().max(4000).optional(), use: z.string().max(4000).optional() }),
+);
+export type PortalTexts = z.infer<typeof portalTextsSchema>;
+
+/** The organisation's stable key for a person: employee id, else eppn, else email. */
+export function localIdOf(a: PersonAttributes): string | null {
+  return a.employeeId?.trim() || a.eppn?.trim().toLowerCase() || a.email?.trim().toLowerCase() || null;
+}
+
+/** Scopes as a set; `openid` and `/authenticate` both mean "who is this iD". */
+function scopeSet(scopes: string): Set<string> {
+  const set = new Set(scopes.split(/\s+/).filter(Boolean));
+  if (set.has('openid')) set.add('/authenticate');
+  // Every member scope also proves the iD.
+  if ([...set].some((s) => s.startsWith('/read-limited') || s.endsWith('/update'))) set.add('/authenticate');
+  set.delete('openid');
+  return set;
+}
+
+/** True when a token granted `granted` already allows everything `asked` asks for. */
+export function scopesCover(granted: string, asked: string): boolean {
+  const have = scopeSet(granted);
+  return [...scopeSet(asked)].every((s) => have.has(s));
+}

@@ -1,19 +1,169 @@
-// The web role's Fastify app. Wiring only: the portal, admin and API routes join it in later
-// issues; for now it answers health checks for load balancers and operators.
+// The web role's Fastify app: wiring only. It builds the repositories and services once
+// (composition root), installs sessions, CSRF and security headers, and mounts the routes.
+import cookie from '@fastify/cookie';
+import csrf from '@fastify/csrf-protection';
+import formbody from '@fastify/formbody';
+import helmet from '@fastify/helmet';
+import session, { type SessionStore } from '@fastify/session';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { type Kysely, sql } from 'kysely';
+import type { KeyRing } from '../crypto/key-ring.js';
+import { OauthStateRepository } from '../db/oauth-state.repository.js';
+import { OrcidLinkRepository } from '../db/orcid-link.repository.js';
+import { PersonRepository } from '../db/person.repository.js';
+import { PortalLogRepository } from '../db/portal-log.repository.js';
 import type { Database } from '../db/schema.js';
+import { PgSessionStore, SESSION_TTL_MS } from '../db/session.store.js';
+import { SnapshotRepository } from '../db/snapshot.repository.js';
+import { TenantRepository } from '../db/tenant.repository.js';
+import { DemoDirectory } from '../identity/demo-directory.js';
+import { OidcSignIn } from '../identity/oidc-sign-in.js';
 import type { Logger } from '../logger.js';
+import type { TransportOptions } from '../orcid/transport.js';
+import { ConnectOrcidService } from '../services/connect-orcid.service.js';
+import { DisconnectOrcidService, type RevocationQueue } from '../services/disconnect-orcid.service.js';
+import { OrcidClients } from '../services/orcid-clients.js';
+import { translator } from './i18n.js';
+import { portalRoutes } from './routes/portal/portal.routes.js';
+import { TenantCache } from './routes/portal/portal-context.js';
+import { orcidSignInCallback, signInRoutes } from './routes/portal/sign-in.routes.js';
 
-export function buildApp(deps: { db: Kysely<Database>; logger: Logger }): FastifyInstance {
-  const app = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger, disableRequestLogging: true });
+export interface AppDeps {
+  db: Kysely<Database>;
+  logger: Logger;
+  ring: KeyRing;
+  /** Where people reach this server (callback URLs; https makes cookies Secure). */
+  publicUrl: string;
+  /** The bundled simulator, for tenants on the `local` ORCID environment. */
+  localOrcidUrl: string;
+  revocations: RevocationQueue;
+  orcidTransport?: TransportOptions;
+}
+
+const CSRF_ERRORS = new Set(['FST_CSRF_INVALID_TOKEN', 'FST_CSRF_MISSING_SECRET']);
+
+function plainPage(title: string, text: string): string {
+  const esc = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(title)}</title></head><body><main><h1>${esc(title)}</h1><p>${esc(text)}</p></main></body></html>`;
+}
+
+export function buildApp(deps: AppDeps): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    disableRequestLogging: true,
+    trustProxy: true,
+  });
+  const { db, logger } = deps;
+  const tenants = new TenantRepository(db, deps.ring);
+  const people = new PersonRepository(db);
+  const links = new OrcidLinkRepository(db, deps.ring);
+  const log = new PortalLogRepository(db);
+  const snapshots = new SnapshotRepository(db);
+  const orcid = new OrcidClients(db, tenants, {
+    localOrcidUrl: deps.localOrcidUrl,
+    logger,
+    ...(deps.orcidTransport ? { transport: deps.orcidTransport } : {}),
+  });
+  const tenantCache = new TenantCache(tenants);
+  const connect = new ConnectOrcidService({
+    links,
+    states: new OauthStateRepository(db),
+    snapshots,
+    log,
+    orcid,
+    logger,
+  });
+  const disconnect = new DisconnectOrcidService({
+    tenants,
+    links,
+    log,
+    orcid,
+    revocations: deps.revocations,
+    logger,
+  });
+  app.addHook('onClose', () => orcid.close());
+
+  const secure = deps.publicUrl.startsWith('https://');
+  app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        'style-src': ["'self'", "'unsafe-inline'"],
+        'img-src': ["'self'", 'data:'],
+        // Forms redirect to ORCID and to the institution's identity provider.
+        'form-action': null,
+        'upgrade-insecure-requests': secure ? [] : null,
+      },
+    },
+    strictTransportSecurity: secure,
+  });
+  app.register(formbody);
+  app.register(cookie);
+  app.register(session, {
+    secret: deps.ring.derive('lanyard session cookie'),
+    cookieName: 'lanyard_session',
+    // The store's callbacks are typed loosely on purpose (framework-free db module).
+    store: new PgSessionStore(db) as unknown as SessionStore,
+    saveUninitialized: false,
+    rolling: false,
+    cookie: { path: '/', httpOnly: true, sameSite: 'lax', secure, maxAge: SESSION_TTL_MS },
+  });
+  app.register(csrf, { sessionPlugin: '@fastify/session' });
+
+  app.setNotFoundHandler((_req, reply) =>
+    reply
+      .code(404)
+      .type('text/html; charset=utf-8')
+      .send(plainPage(translator('en')('notFoundTitle'), translator('en')('notFoundText'))),
+  );
+  app.setErrorHandler((err: { code?: string; statusCode?: number }, req, reply) => {
+    if (err.code && CSRF_ERRORS.has(err.code)) {
+      const t = translator('en');
+      return reply
+        .code(403)
+        .type('text/html; charset=utf-8')
+        .send(plainPage(t('csrfTitle'), t('csrfText')));
+    }
+    if (err.statusCode && err.statusCode < 500) return reply.code(err.statusCode).send(err);
+    req.log.error(err, 'request failed');
+    return reply
+      .code(500)
+      .type('text/html; charset=utf-8')
+      .send(plainPage('Something went wrong', 'The request could not be completed. Please try again later.'));
+  });
+
   app.get('/healthz', async (_req, reply) => {
     try {
-      await sql`select 1`.execute(deps.db);
+      await sql`select 1`.execute(db);
       return { status: 'ok', database: 'ok' };
     } catch {
       return reply.code(503).send({ status: 'unavailable', database: 'unreachable' });
     }
+  });
+
+  app.register(async (portal) => {
+    const signInDeps = {
+      tenantCache,
+      people,
+      orcid,
+      tenants,
+      links,
+      directory: new DemoDirectory(db),
+      oidc: new OidcSignIn(),
+      log,
+      logger,
+      publicUrl: deps.publicUrl.replace(/\/+$/, ''),
+    };
+    signInRoutes(portal, signInDeps);
+    portalRoutes(portal, {
+      tenantCache,
+      people,
+      orcid,
+      links,
+      snapshots,
+      connect,
+      disconnect,
+      orcidSignIn: orcidSignInCallback(signInDeps),
+    });
   });
   return app;
 }

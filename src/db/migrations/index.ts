@@ -2,8 +2,10 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001-core.js';
 import * as m0002 from './0002-tenant-wire-format.js';
+import * as m0003 from './0003-portal.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-core': m0001,
   '0002-tenant-wire-format': m0002,
+  '0003-portal': m0003,
 };

@@ -1,0 +1,190 @@
+// Person <-> ORCID iD links. The token response is sealed (AAD orcid_links/token_sealed/{id});
+// only tokenOf() opens it. Every query is scoped by tenant.
+import { randomUUID } from 'node:crypto';
+import { type Kysely, type Selectable, sql } from 'kysely';
+import type { KeyRing } from '../crypto/key-ring.js';
+import { open, seal } from '../crypto/seal.js';
+import type { TokenResponse } from '../orcid/oauth.js';
+import type { Database, OrcidLinksTable } from './schema.js';
+
+export type OrcidLink = Omit<Selectable<OrcidLinksTable>, 'token_sealed'>;
+
+const tokenContext = (id: string) => ({ table: 'orcid_links', column: 'token_sealed', row: id });
+
+const LINK_COLUMNS = [
+  'id',
+  'tenant_id',
+  'person_id',
+  'orcid',
+  'scope',
+  'expires_at',
+  'name',
+  'status',
+  'granted_at',
+  'revoked_at',
+  'revoked_by',
+  'revoked_at_orcid',
+] as const;
+
+/** An iD as ORCID's display guidelines want it shown, with the person's name. */
+export interface DisplayedId {
+  localId: string;
+  orcid: string;
+  name: string;
+  grantedAt: Date;
+}
+
+export class OrcidLinkRepository {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly ring: KeyRing,
+  ) {}
+
+  activeFor(tenantId: string, personId: string): Promise<OrcidLink | undefined> {
+    return this.db
+      .selectFrom('orcid_links')
+      .select(LINK_COLUMNS)
+      .where('tenant_id', '=', tenantId)
+      .where('person_id', '=', personId)
+      .where('status', '=', 'active')
+      .executeTakeFirst();
+  }
+
+  activeByOrcid(tenantId: string, orcid: string): Promise<OrcidLink | undefined> {
+    return this.db
+      .selectFrom('orcid_links')
+      .select(LINK_COLUMNS)
+      .where('tenant_id', '=', tenantId)
+      .where('orcid', '=', orcid)
+      .where('status', '=', 'active')
+      .executeTakeFirst();
+  }
+
+  /** A new active link holding the whole token response, sealed. */
+  async create(tenantId: string, personId: string, token: TokenResponse): Promise<OrcidLink> {
+    const id = randomUUID();
+    return this.db
+      .insertInto('orcid_links')
+      .values({
+        id,
+        tenant_id: tenantId,
+        person_id: personId,
+        orcid: token.orcid!,
+        token_sealed: seal(this.ring, JSON.stringify(token), tokenContext(id)),
+        scope: token.scope,
+        expires_at: new Date(Date.now() + token.expires_in * 1000),
+        name: token.name ?? null,
+        status: 'active',
+      })
+      .returning(LINK_COLUMNS)
+      .executeTakeFirstOrThrow();
+  }
+
+  /**
+   * Keeps the link and replaces its token (the researcher granted more scopes); the token it
+   * held is returned so the caller can revoke it.
+   */
+  async replaceToken(tenantId: string, linkId: string, token: TokenResponse): Promise<TokenResponse | null> {
+    return this.db.transaction().execute(async (trx) => {
+      const old = await trx
+        .selectFrom('orcid_links')
+        .select('token_sealed')
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', linkId)
+        .forUpdate()
+        .executeTakeFirstOrThrow();
+      await trx
+        .updateTable('orcid_links')
+        .set({
+          token_sealed: seal(this.ring, JSON.stringify(token), tokenContext(linkId)),
+          scope: token.scope,
+          expires_at: new Date(Date.now() + token.expires_in * 1000),
+          name: token.name ?? null,
+          granted_at: new Date(),
+        })
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', linkId)
+        .execute();
+      return old.token_sealed
+        ? (JSON.parse(open(this.ring, old.token_sealed, tokenContext(linkId))) as TokenResponse)
+        : null;
+    });
+  }
+
+  async tokenOf(tenantId: string, linkId: string): Promise<TokenResponse | null> {
+    const row = await this.db
+      .selectFrom('orcid_links')
+      .select('token_sealed')
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', linkId)
+      .executeTakeFirst();
+    return row?.token_sealed
+      ? (JSON.parse(open(this.ring, row.token_sealed, tokenContext(linkId))) as TokenResponse)
+      : null;
+  }
+
+  /** Ends an active link (the token stays sealed until ORCID confirms its revocation). */
+  async markRevoked(
+    tenantId: string,
+    linkId: string,
+    by: 'researcher' | 'admin' | 'orcid',
+  ): Promise<OrcidLink | undefined> {
+    return this.db
+      .updateTable('orcid_links')
+      .set({ status: 'revoked', revoked_at: new Date(), revoked_by: by })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', linkId)
+      .where('status', '=', 'active')
+      .returning(LINK_COLUMNS)
+      .executeTakeFirst();
+  }
+
+  /** ORCID revoked the token: nothing secret is kept any longer. */
+  async confirmRevokedAtOrcid(tenantId: string, linkId: string): Promise<void> {
+    await this.db
+      .updateTable('orcid_links')
+      .set({ token_sealed: null, revoked_at_orcid: new Date() })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', linkId)
+      .where('status', '=', 'revoked')
+      .execute();
+  }
+
+  /** Links ended here whose token ORCID has not yet confirmed revoked (for the retry sweep). */
+  pendingRevocations(limit: number): Promise<Array<{ tenant_id: string; id: string }>> {
+    return this.db
+      .selectFrom('orcid_links')
+      .select(['tenant_id', 'id'])
+      .where('status', '=', 'revoked')
+      .where('token_sealed', 'is not', null)
+      .orderBy('revoked_at')
+      .limit(limit)
+      .execute();
+  }
+
+  /** People of the tenant with an authenticated iD, by name. */
+  async displayed(tenantId: string, options: { localId?: string; limit?: number; offset?: number } = {}) {
+    let q = this.db
+      .selectFrom('orcid_links as l')
+      .innerJoin('people as p', (j) =>
+        j.onRef('p.id', '=', 'l.person_id').onRef('p.tenant_id', '=', 'l.tenant_id'),
+      )
+      .select([
+        'p.local_id as localId',
+        'l.orcid as orcid',
+        'l.granted_at as grantedAt',
+        sql<string>`coalesce(nullif(trim(concat_ws(' ', p.given_names, p.family_name)), ''), l.name, l.orcid)`.as(
+          'name',
+        ),
+      ])
+      .where('l.tenant_id', '=', tenantId)
+      .where('l.status', '=', 'active');
+    if (options.localId !== undefined) q = q.where('p.local_id', '=', options.localId);
+    return (await q
+      .orderBy('p.family_name')
+      .orderBy('p.given_names')
+      .limit(options.limit ?? 500)
+      .offset(options.offset ?? 0)
+      .execute()) as DisplayedId[];
+  }
+}

@@ -1,0 +1,60 @@
+// People known to an organisation. Every query is scoped by tenant.
+import type { Kysely, Selectable } from 'kysely';
+import { localIdOf, type PersonAttributes } from '../domain/tenant.js';
+import type { Database, PeopleTable } from './schema.js';
+
+export type Person = Selectable<PeopleTable>;
+
+export class PersonRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /**
+   * The person these sign-in attributes describe, created on first sign-in and refreshed with
+   * what the identity provider says now. Null when the attributes carry no usable local id.
+   */
+  async upsertFromSignIn(tenantId: string, a: PersonAttributes): Promise<Person | null> {
+    const localId = localIdOf(a);
+    if (!localId) return null;
+    const values = {
+      email: a.email?.trim().toLowerCase() || null,
+      eppn: a.eppn?.trim().toLowerCase() || null,
+      employee_id: a.employeeId?.trim() || null,
+      given_names: a.givenNames?.trim() || null,
+      family_name: a.familyName?.trim() || null,
+    };
+    return this.db
+      .insertInto('people')
+      .values({ tenant_id: tenantId, local_id: localId, ...values })
+      .onConflict((oc) =>
+        oc.constraint('people_tenant_local_id').doUpdateSet((eb) => ({
+          // Attributes the IdP did not send keep their stored value.
+          email: eb.fn.coalesce(eb.val(values.email), 'people.email'),
+          eppn: eb.fn.coalesce(eb.val(values.eppn), 'people.eppn'),
+          employee_id: eb.fn.coalesce(eb.val(values.employee_id), 'people.employee_id'),
+          given_names: eb.fn.coalesce(eb.val(values.given_names), 'people.given_names'),
+          family_name: eb.fn.coalesce(eb.val(values.family_name), 'people.family_name'),
+          updated_at: new Date(),
+        })),
+      )
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  }
+
+  byId(tenantId: string, id: string): Promise<Person | undefined> {
+    return this.db
+      .selectFrom('people')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+  }
+
+  byLocalId(tenantId: string, localId: string): Promise<Person | undefined> {
+    return this.db
+      .selectFrom('people')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('local_id', '=', localId)
+      .executeTakeFirst();
+  }
+}

@@ -1,0 +1,45 @@
+// What was last read of a person's ORCID record, per tenant.
+import type { Kysely } from 'kysely';
+import { type RecordSummary, summarizeRecord } from '../domain/record-summary.js';
+import type { Database } from './schema.js';
+
+export class SnapshotRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Stores a whole record as read, with its summary; returns the summary. */
+  async saveRecord(
+    tenantId: string,
+    personId: string,
+    orcid: string,
+    record: unknown,
+  ): Promise<RecordSummary> {
+    const summary = summarizeRecord(record);
+    await this.db
+      .insertInto('record_snapshots')
+      .values({
+        tenant_id: tenantId,
+        person_id: personId,
+        orcid,
+        kind: 'record',
+        document: JSON.stringify(record),
+        summary: JSON.stringify(summary),
+      })
+      .execute();
+    return summary;
+  }
+
+  /** The summary of the newest record read for this person and iD. */
+  async latestSummary(tenantId: string, personId: string, orcid: string): Promise<RecordSummary | null> {
+    const row = await this.db
+      .selectFrom('record_snapshots')
+      .select('summary')
+      .where('tenant_id', '=', tenantId)
+      .where('person_id', '=', personId)
+      .where('orcid', '=', orcid)
+      .where('kind', '=', 'record')
+      .orderBy('read_at', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row?.summary ?? null;
+  }
+}

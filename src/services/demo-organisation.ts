@@ -1,0 +1,80 @@
+// The demo organisation that `npm start` seeds: one tenant on the `local` ORCID environment
+// using the member client registered in the simulator's demo seed, and a demo directory.
+// Idempotent: a restart keeps the data and refreshes the settings.
+import type { Kysely } from 'kysely';
+import type { KeyRing } from '../crypto/key-ring.js';
+import type { Database } from '../db/schema.js';
+import { type NewTenant, type Tenant, TenantRepository } from '../db/tenant.repository.js';
+import { DEFAULT_SCOPES, type PersonAttributes } from '../domain/tenant.js';
+import { DemoDirectory } from '../identity/demo-directory.js';
+
+export const DEMO_SLUG = 'demo';
+
+export const DEMO_PEOPLE: Array<{ username: string; password: string; attributes: PersonAttributes }> = [
+  {
+    username: 'ada',
+    password: 'password',
+    attributes: {
+      employeeId: 'E1001',
+      email: 'ada@demo.example.edu',
+      givenNames: 'Ada',
+      familyName: 'Lovelace',
+    },
+  },
+  {
+    username: 'alan',
+    password: 'password',
+    attributes: {
+      employeeId: 'E1002',
+      email: 'alan@demo.example.edu',
+      givenNames: 'Alan',
+      familyName: 'Turing',
+    },
+  },
+  {
+    username: 'grace',
+    password: 'password',
+    attributes: {
+      employeeId: 'E1003',
+      email: 'grace@demo.example.edu',
+      givenNames: 'Grace',
+      familyName: 'Hopper',
+    },
+  },
+];
+
+export function demoTenantSettings(publicUrl: string): NewTenant {
+  return {
+    slug: DEMO_SLUG,
+    name: 'Lanyard Demo University',
+    orcidEnvironment: 'local',
+    apiType: 'member',
+    clientId: 'APP-LANYARDDEMO00001',
+    clientSecret: 'demo-client-secret-change-me',
+    scopes: DEFAULT_SCOPES.member,
+    redirectUri: `${publicUrl.replace(/\/+$/, '')}/o/${DEMO_SLUG}/orcid/callback`,
+    supportContact: 'orcid-support@demo.example.edu',
+    signIn: { demoDirectory: true, orcidSignIn: true },
+    org: {
+      name: 'Lanyard Demo University',
+      city: 'Wellington',
+      country: 'NZ',
+      disambiguatedId: 'https://ror.org/04vwd8k31',
+      disambiguationSource: 'ROR',
+    },
+  };
+}
+
+export async function seedDemoOrganisation(
+  db: Kysely<Database>,
+  ring: KeyRing,
+  publicUrl: string,
+): Promise<Tenant> {
+  const tenants = new TenantRepository(db, ring);
+  const settings = demoTenantSettings(publicUrl);
+  const existing = await tenants.bySlug(DEMO_SLUG);
+  const tenant = existing ? await tenants.update(existing.id, settings) : await tenants.create(settings);
+  const directory = new DemoDirectory(db);
+  for (const p of DEMO_PEOPLE) await directory.add(tenant.id, p.username, p.password, p.attributes);
+  return tenant;
+}

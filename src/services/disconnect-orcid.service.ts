@@ -1,0 +1,69 @@
+// Disconnecting an iD: the link ends here at once (and is audited); the token is revoked at
+// ORCID now, or by a retried job when ORCID cannot be reached, and only then forgotten.
+import type { OrcidLinkRepository } from '../db/orcid-link.repository.js';
+import type { PortalLogRepository } from '../db/portal-log.repository.js';
+import type { Tenant, TenantRepository } from '../db/tenant.repository.js';
+import type { Logger } from '../logger.js';
+import type { OrcidClients } from './orcid-clients.js';
+
+export interface RevocationQueue {
+  /** Revoke this ended link's token later, with retries. */
+  enqueueRevocation(tenantId: string, linkId: string): Promise<void>;
+}
+
+export interface DisconnectDeps {
+  tenants: TenantRepository;
+  links: OrcidLinkRepository;
+  log: PortalLogRepository;
+  orcid: OrcidClients;
+  revocations: RevocationQueue;
+  logger: Logger;
+}
+
+export type DisconnectResult = { ok: true; orcid: string; revokedAtOrcid: boolean } | { ok: false };
+
+export class DisconnectOrcidService {
+  constructor(private readonly d: DisconnectDeps) {}
+
+  async disconnect(tenant: Tenant, personId: string, actor: string): Promise<DisconnectResult> {
+    const active = await this.d.links.activeFor(tenant.id, personId);
+    if (!active) return { ok: false };
+    const link = await this.d.links.markRevoked(
+      tenant.id,
+      active.id,
+      actor.startsWith('admin:') ? 'admin' : 'researcher',
+    );
+    if (!link) return { ok: false };
+    await this.d.log.audit({
+      tenantId: tenant.id,
+      actor,
+      action: 'orcid.disconnect',
+      subject: link.orcid,
+      details: { linkId: link.id },
+    });
+    let revokedAtOrcid = false;
+    try {
+      revokedAtOrcid = await this.revokeAtOrcid(tenant, link.id);
+    } catch (e) {
+      this.d.logger.warn({ err: e instanceof Error ? e.message : e }, 'revocation failed; retrying as a job');
+      await this.d.revocations.enqueueRevocation(tenant.id, link.id);
+    }
+    return { ok: true, orcid: link.orcid, revokedAtOrcid };
+  }
+
+  /** Revokes an ended link's token at ORCID; true once ORCID said yes (false: nothing to do). */
+  async revokeAtOrcid(tenant: Tenant, linkId: string): Promise<boolean> {
+    const token = await this.d.links.tokenOf(tenant.id, linkId);
+    if (!token) return false;
+    const { oauth } = await this.d.orcid.for(tenant);
+    await oauth.revoke(token.access_token);
+    await this.d.links.confirmRevokedAtOrcid(tenant.id, linkId);
+    return true;
+  }
+
+  /** The job's entry point: by tenant id. */
+  async revokePending(tenantId: string, linkId: string): Promise<void> {
+    const tenant = await this.d.tenants.byId(tenantId);
+    if (tenant) await this.revokeAtOrcid(tenant, linkId);
+  }
+}

@@ -1,0 +1,106 @@
+// What the portal's routes share: the organisation behind /o/{slug}/ (404 when unknown), the
+// signed-in person (only if signed in to this organisation), the language, and page rendering.
+import type {} from '@fastify/cookie';
+import type {} from '@fastify/csrf-protection';
+import type {} from '@fastify/session';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Person, PersonRepository } from '../../../db/person.repository.js';
+import type { Tenant, TenantRepository } from '../../../db/tenant.repository.js';
+import type { PendingOidc } from '../../../identity/oidc-sign-in.js';
+import type { OrcidClients } from '../../../services/orcid-clients.js';
+import { type Language, pickLanguage, translator } from '../../i18n.js';
+import type { PageContext } from '../../views/portal.js';
+
+declare module 'fastify' {
+  interface Session {
+    tenantId?: string;
+    personId?: string;
+    /** A message for the next portal page: i18n key and its values. */
+    flash?: { key: string; values: Record<string, string> };
+    pendingOidc?: PendingOidc & { tenantId: string };
+    pendingOrcidSignIn?: { tenantId: string; state: string; nonce: string };
+  }
+}
+
+export const LANG_COOKIE = 'lanyard_lang';
+
+/** Tenants change rarely (CLI, admin); a few seconds of caching spares a query per request. */
+export class TenantCache {
+  private readonly entries = new Map<string, { at: number; tenant: Tenant | undefined }>();
+  constructor(
+    private readonly tenants: TenantRepository,
+    private readonly ttlMs = 5000,
+  ) {}
+
+  async bySlug(slug: string): Promise<Tenant | undefined> {
+    const hit = this.entries.get(slug);
+    if (hit && Date.now() - hit.at < this.ttlMs) return hit.tenant;
+    const tenant = await this.tenants.bySlug(slug);
+    if (this.entries.size > 10_000) this.entries.clear();
+    this.entries.set(slug, { at: Date.now(), tenant });
+    return tenant;
+  }
+}
+
+export interface PortalDeps {
+  tenantCache: TenantCache;
+  people: PersonRepository;
+  orcid: OrcidClients;
+}
+
+export function languageOf(req: FastifyRequest, reply: FastifyReply): Language {
+  const query = (req.query as Record<string, unknown> | undefined)?.lang;
+  const lang = pickLanguage(query, req.cookies[LANG_COOKIE], req.headers['accept-language']);
+  // The switcher's choice sticks for the next pages.
+  if (query === lang && req.cookies[LANG_COOKIE] !== lang)
+    reply.setCookie(LANG_COOKIE, lang, { path: '/', sameSite: 'lax', httpOnly: true, maxAge: 365 * 86400 });
+  return lang;
+}
+
+export async function signedInPerson(
+  req: FastifyRequest,
+  tenant: Tenant,
+  people: PersonRepository,
+): Promise<Person | null> {
+  const s = req.session;
+  if (s.tenantId !== tenant.id || !s.personId) return null;
+  return (await people.byId(tenant.id, s.personId)) ?? null;
+}
+
+export function pageContext(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  tenant: Tenant,
+  orcid: OrcidClients,
+  signedIn: boolean,
+): PageContext {
+  const lang = languageOf(req, reply);
+  const base = `/o/${tenant.slug}`;
+  return {
+    t: translator(lang),
+    lang,
+    org: tenant.name,
+    base,
+    path: req.url.split('?')[0] ?? base,
+    supportContact: tenant.support_contact,
+    registry: orcid.environmentOf(tenant).registry,
+    csrf: reply.generateCsrf(),
+    signedIn,
+  };
+}
+
+export function sendPage(reply: FastifyReply, page: { toString(): string }, status = 200): FastifyReply {
+  return reply
+    .code(status)
+    .header('cache-control', 'no-store')
+    .type('text/html; charset=utf-8')
+    .send(`<!doctype html>${page.toString()}`);
+}
+
+/** Portal texts in the page's language, else English, else none (the defaults then apply). */
+export function portalTexts(tenant: Tenant, lang: Language): { why: string | null; use: string | null } {
+  const texts = tenant.portal_texts[lang] ?? tenant.portal_texts.en ?? {};
+  return { why: texts.why ?? null, use: texts.use ?? null };
+}
+
+export const scopeList = (scopes: string) => scopes.split(/\s+/).filter(Boolean);

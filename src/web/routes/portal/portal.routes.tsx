@@ -1,0 +1,207 @@
+// The researcher portal under /o/{tenant}/: the connect page, connecting (POST) and ORCID's
+// callback, disconnecting (POST), the public list and the display API. Thin: parse, check, call
+// a service, render.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { OrcidLinkRepository } from '../../../db/orcid-link.repository.js';
+import type { Person } from '../../../db/person.repository.js';
+import type { SnapshotRepository } from '../../../db/snapshot.repository.js';
+import type { Tenant } from '../../../db/tenant.repository.js';
+import { scopesCover } from '../../../domain/tenant.js';
+import type { CallbackQuery, ConnectOrcidService } from '../../../services/connect-orcid.service.js';
+import type { DisconnectOrcidService } from '../../../services/disconnect-orcid.service.js';
+import { ConnectProblemPage, PortalPage, PublicListPage } from '../../views/portal.js';
+import {
+  type PortalDeps,
+  pageContext,
+  portalTexts,
+  scopeList,
+  sendPage,
+  signedInPerson,
+} from './portal-context.js';
+import { renderSignIn } from './sign-in.routes.js';
+
+export interface PortalRouteDeps extends PortalDeps {
+  links: OrcidLinkRepository;
+  snapshots: SnapshotRepository;
+  connect: ConnectOrcidService;
+  disconnect: DisconnectOrcidService;
+  /** "Sign in with ORCID" shares the tenant's ORCID callback; its state lives in the session. */
+  orcidSignIn: (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    tenant: Tenant,
+    q: CallbackQuery,
+  ) => Promise<unknown>;
+}
+
+type Handler = (req: FastifyRequest, reply: FastifyReply, tenant: Tenant) => Promise<unknown>;
+type PersonHandler = (
+  req: FastifyRequest,
+  reply: FastifyReply,
+  tenant: Tenant,
+  person: Person,
+) => Promise<unknown>;
+
+const str = (v: unknown) => (typeof v === 'string' && v.length <= 4096 ? v : undefined);
+
+export function portalRoutes(app: FastifyInstance, d: PortalRouteDeps): void {
+  const tenantRoute =
+    (handler: Handler) =>
+    async (req: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
+      const tenant = await d.tenantCache.bySlug((req.params as { tenant: string }).tenant);
+      if (!tenant) return reply.callNotFound();
+      return handler(req, reply, tenant);
+    };
+  /** Signed-in pages: anyone else sees the sign-in page (GET) or is sent to it (POST). */
+  const personRoute = (handler: PersonHandler) =>
+    tenantRoute(async (req, reply, tenant) => {
+      const person = await signedInPerson(req, tenant, d.people);
+      if (person) return handler(req, reply, tenant, person);
+      if (req.method === 'GET') return renderSignIn(req, reply, tenant, d, null);
+      return reply.redirect(`/o/${tenant.slug}/`, 303);
+    });
+
+  app.get(
+    '/o/:tenant/',
+    personRoute(async (req, reply, tenant, person) => {
+      const c = pageContext(req, reply, tenant, d.orcid, true);
+      const link = await d.links.activeFor(tenant.id, person.id);
+      const summary = link ? await d.snapshots.latestSummary(tenant.id, person.id, link.orcid) : null;
+      const flash = req.session.flash;
+      if (flash) req.session.flash = undefined;
+      return sendPage(
+        reply,
+        <PortalPage
+          c={c}
+          v={{
+            personName: [person.given_names, person.family_name].filter(Boolean).join(' ') || person.local_id,
+            flash: flash ? c.t(flash.key, { org: tenant.name, ...flash.values }) : null,
+            ...portalTexts(tenant, c.lang),
+            askedScopes: scopeList(tenant.scopes),
+            link: link
+              ? {
+                  orcid: link.orcid,
+                  scopes: scopeList(link.scope),
+                  grantedAt: new Date(link.granted_at),
+                  needsMore: !scopesCover(link.scope, tenant.scopes),
+                }
+              : null,
+            summary,
+          }}
+        />,
+      );
+    }),
+  );
+  app.get('/o/:tenant', async (req, reply) => reply.redirect(`${req.url.split('?')[0]}/`, 301));
+
+  app.post(
+    '/o/:tenant/connect',
+    { preHandler: app.csrfProtection },
+    personRoute(async (req, reply, tenant, person) => {
+      const c = pageContext(req, reply, tenant, d.orcid, true);
+      const r = await d.connect.start(tenant, person, req.session.sessionId, c.lang);
+      if (r.kind === 'redirect') return reply.redirect(r.url, 303);
+      req.session.flash = { key: 'flashAlreadyConnected', values: {} };
+      return reply.redirect(`${c.base}/`, 303);
+    }),
+  );
+
+  // ORCID's redirect back (the tenant's registered redirect URI). A GET, as OAuth requires; it
+  // changes state only through a single-use state bound to this session and person.
+  app.get(
+    '/o/:tenant/orcid/callback',
+    tenantRoute(async (req, reply, tenant) => {
+      const q = req.query as Record<string, unknown>;
+      const query: CallbackQuery = {};
+      for (const k of ['code', 'state', 'error', 'error_description'] as const) {
+        const v = str(q[k]);
+        if (v !== undefined) query[k] = v;
+      }
+      const pending = req.session.pendingOrcidSignIn;
+      if (pending && pending.tenantId === tenant.id && query.state === pending.state)
+        return d.orcidSignIn(req, reply, tenant, query);
+
+      const person = await signedInPerson(req, tenant, d.people);
+      const c = pageContext(req, reply, tenant, d.orcid, person !== null);
+      const texts = portalTexts(tenant, c.lang);
+      const problemPage = (
+        problem: Parameters<typeof ConnectProblemPage>[0]['problem'],
+        params: Record<string, string>,
+      ) =>
+        sendPage(
+          reply,
+          <ConnectProblemPage
+            c={c}
+            problem={problem}
+            params={params}
+            {...texts}
+            scopes={scopeList(tenant.scopes)}
+          />,
+          problem === 'denied' ? 200 : 400,
+        );
+      if (!person) return problemPage('state_invalid', {});
+      const r = await d.connect.complete(
+        tenant,
+        { personId: person.id, sessionId: req.session.sessionId },
+        query,
+      );
+      if (!r.ok) {
+        const current = (await d.links.activeFor(tenant.id, person.id))?.orcid ?? '';
+        return problemPage(r.problem, {
+          orcid: r.orcid ?? '',
+          current,
+          detail: query.error_description ?? query.error ?? '',
+        });
+      }
+      req.session.flash = { key: 'flashConnected', values: {} };
+      return reply.redirect(`${c.base}/`, 303);
+    }),
+  );
+
+  app.post(
+    '/o/:tenant/disconnect',
+    { preHandler: app.csrfProtection },
+    personRoute(async (req, reply, tenant, person) => {
+      const r = await d.disconnect.disconnect(tenant, person.id, `person:${person.id}`);
+      if (r.ok)
+        req.session.flash = {
+          key: r.revokedAtOrcid ? 'flashDisconnected' : 'flashDisconnectedPending',
+          values: { orcid: r.orcid },
+        };
+      return reply.redirect(`/o/${tenant.slug}/`, 303);
+    }),
+  );
+
+  app.get(
+    '/o/:tenant/people',
+    tenantRoute(async (req, reply, tenant) => {
+      const person = await signedInPerson(req, tenant, d.people);
+      const c = pageContext(req, reply, tenant, d.orcid, person !== null);
+      const people = await d.links.displayed(tenant.id);
+      return sendPage(reply, <PublicListPage c={c} people={people} />);
+    }),
+  );
+
+  // For the organisation's own web pages: the authenticated iD of a person, as JSON, CORS open.
+  app.get(
+    '/o/:tenant/api/people/:localId',
+    tenantRoute(async (req, reply, tenant) => {
+      reply.header('access-control-allow-origin', '*').header('cache-control', 'public, max-age=300');
+      const { localId } = req.params as { localId: string };
+      const [row] = await d.links.displayed(tenant.id, { localId, limit: 1 });
+      if (!row)
+        return reply
+          .code(404)
+          .send({ error: 'not_found', message: 'No authenticated ORCID iD for this person.' });
+      const registry = d.orcid.environmentOf(tenant).registry;
+      return {
+        localId: row.localId,
+        name: row.name,
+        orcid: row.orcid,
+        orcidUri: `${registry}/${row.orcid}`,
+        authenticated: true,
+        connectedAt: new Date(row.grantedAt).toISOString(),
+      };
+    }),
+  );
+}

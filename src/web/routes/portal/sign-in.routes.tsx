@@ -1,0 +1,200 @@
+// Institutional sign-in to the portal: the demo directory (local environment only), OIDC, and
+// optionally "Sign in with ORCID" for people who already connected. Every sign-in rotates the
+// session id.
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { OrcidLinkRepository } from '../../../db/orcid-link.repository.js';
+import type { PortalLogRepository } from '../../../db/portal-log.repository.js';
+import type { Tenant, TenantRepository } from '../../../db/tenant.repository.js';
+import type { PersonAttributes } from '../../../domain/tenant.js';
+import { type DemoDirectory, demoDirectoryEnabled } from '../../../identity/demo-directory.js';
+import type { OidcSignIn } from '../../../identity/oidc-sign-in.js';
+import type { Logger } from '../../../logger.js';
+import type { CallbackQuery } from '../../../services/connect-orcid.service.js';
+import { SignInPage } from '../../views/portal.js';
+import { type PortalDeps, pageContext, sendPage } from './portal-context.js';
+
+export interface SignInDeps extends PortalDeps {
+  tenants: TenantRepository;
+  links: OrcidLinkRepository;
+  directory: DemoDirectory;
+  oidc: OidcSignIn;
+  log: PortalLogRepository;
+  logger: Logger;
+  publicUrl: string;
+}
+
+export function renderSignIn(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  tenant: Tenant,
+  d: PortalDeps,
+  error: string | null,
+  status = 200,
+) {
+  const c = pageContext(req, reply, tenant, d.orcid, false);
+  const s = tenant.sign_in;
+  return sendPage(
+    reply,
+    <SignInPage
+      c={c}
+      directory={demoDirectoryEnabled(tenant)}
+      oidcLabel={s.oidc ? (s.oidc.label ?? '') : null}
+      samlLabel={null}
+      orcidSignIn={s.orcidSignIn === true}
+      error={error}
+    />,
+    status,
+  );
+}
+
+export function signInRoutes(app: FastifyInstance, d: SignInDeps) {
+  const tenantOf = async (req: FastifyRequest) =>
+    d.tenantCache.bySlug((req.params as { tenant: string }).tenant);
+  const t = (req: FastifyRequest, reply: FastifyReply, tenant: Tenant) =>
+    pageContext(req, reply, tenant, d.orcid, false).t;
+
+  /** Signs the person these attributes describe in, in a fresh session. */
+  const signIn = async (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    tenant: Tenant,
+    attributes: PersonAttributes,
+    method: string,
+  ) => {
+    const person = await d.people.upsertFromSignIn(tenant.id, attributes);
+    if (!person)
+      return renderSignIn(
+        req,
+        reply,
+        tenant,
+        d,
+        t(req, reply, tenant)('signInFailed', { reason: 'no id' }),
+        400,
+      );
+    await req.session.regenerate();
+    req.session.tenantId = tenant.id;
+    req.session.personId = person.id;
+    await d.log.audit({
+      tenantId: tenant.id,
+      actor: `person:${person.id}`,
+      action: 'sign-in',
+      details: { method },
+    });
+    return reply.redirect(`/o/${tenant.slug}/`, 303);
+  };
+
+  app.post('/o/:tenant/signin/directory', { preHandler: app.csrfProtection }, async (req, reply) => {
+    const tenant = await tenantOf(req);
+    if (!tenant || !demoDirectoryEnabled(tenant)) return reply.callNotFound();
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const username = typeof body.username === 'string' ? body.username : '';
+    const password = typeof body.password === 'string' ? body.password : '';
+    const attributes = username && password ? await d.directory.verify(tenant.id, username, password) : null;
+    if (!attributes) return renderSignIn(req, reply, tenant, d, t(req, reply, tenant)('badLogin'), 401);
+    return signIn(req, reply, tenant, attributes, 'directory');
+  });
+
+  const oidcRedirectUri = (tenant: Tenant) => `${d.publicUrl}/o/${tenant.slug}/signin/oidc/callback`;
+
+  app.post('/o/:tenant/signin/oidc', { preHandler: app.csrfProtection }, async (req, reply) => {
+    const tenant = await tenantOf(req);
+    const settings = tenant?.sign_in.oidc;
+    if (!tenant || !settings) return reply.callNotFound();
+    try {
+      const secret = await d.tenants.oidcClientSecret(tenant.id);
+      const { url, pending } = await d.oidc.start(tenant.id, settings, secret, oidcRedirectUri(tenant));
+      req.session.pendingOidc = { ...pending, tenantId: tenant.id };
+      return reply.redirect(url, 303);
+    } catch (e) {
+      d.logger.error({ err: e instanceof Error ? e.message : e }, 'institutional OIDC unavailable');
+      const reason = e instanceof Error ? e.message : String(e);
+      return renderSignIn(req, reply, tenant, d, t(req, reply, tenant)('signInFailed', { reason }), 502);
+    }
+  });
+
+  app.get('/o/:tenant/signin/oidc/callback', async (req, reply) => {
+    const tenant = await tenantOf(req);
+    const settings = tenant?.sign_in.oidc;
+    if (!tenant || !settings) return reply.callNotFound();
+    const pending = req.session.pendingOidc;
+    req.session.pendingOidc = undefined;
+    const fail = (reason: string) =>
+      renderSignIn(req, reply, tenant, d, t(req, reply, tenant)('signInFailed', { reason }), 400);
+    if (!pending || pending.tenantId !== tenant.id)
+      return fail('this sign-in was not started here, or has already been used');
+    try {
+      const secret = await d.tenants.oidcClientSecret(tenant.id);
+      const attributes = await d.oidc.finish(
+        tenant.id,
+        settings,
+        secret,
+        new URL(req.url, d.publicUrl),
+        pending,
+      );
+      return signIn(req, reply, tenant, attributes, 'oidc');
+    } catch (e) {
+      return fail(e instanceof Error ? e.message : String(e));
+    }
+  });
+
+  // Sign in with ORCID: only people whose iD is already connected here.
+  app.post('/o/:tenant/signin/orcid', { preHandler: app.csrfProtection }, async (req, reply) => {
+    const tenant = await tenantOf(req);
+    if (!tenant?.sign_in.orcidSignIn) return reply.callNotFound();
+    const { oauth } = await d.orcid.for(tenant);
+    const state = randomBytes(32).toString('base64url');
+    const nonce = randomBytes(16).toString('base64url');
+    req.session.pendingOrcidSignIn = { tenantId: tenant.id, state, nonce };
+    const lang = pageContext(req, reply, tenant, d.orcid, false).lang;
+    return reply.redirect(
+      oauth.authorizeUrl({ scope: 'openid', redirectUri: tenant.redirect_uri, state, nonce, lang }),
+      303,
+    );
+  });
+
+  app.post('/o/:tenant/signout', { preHandler: app.csrfProtection }, async (req, reply) => {
+    const tenant = await tenantOf(req);
+    await req.session.destroy();
+    return reply.redirect(tenant ? `/o/${tenant.slug}/` : '/', 303);
+  });
+}
+
+/** The second half of "Sign in with ORCID", reached through the tenant's ORCID callback. */
+export function orcidSignInCallback(d: SignInDeps) {
+  return async (req: FastifyRequest, reply: FastifyReply, tenant: Tenant, q: CallbackQuery) => {
+    const pending = req.session.pendingOrcidSignIn!;
+    req.session.pendingOrcidSignIn = undefined;
+    const tr = pageContext(req, reply, tenant, d.orcid, false).t;
+    const fail = (reason: string, status = 400) =>
+      renderSignIn(req, reply, tenant, d, tr('signInFailed', { reason }), status);
+    if (q.error) return fail(q.error_description ?? q.error, 200);
+    if (!q.code) return fail('no code');
+    const { oauth } = await d.orcid.for(tenant);
+    try {
+      const token = await oauth.exchangeCode(q.code, tenant.redirect_uri);
+      if (!token.id_token) return fail('ORCID sent no id_token');
+      const claims = await oauth.verifyIdToken(token.id_token, {
+        nonce: pending.nonce,
+        accessToken: token.access_token,
+      });
+      // The sign-in token is not needed once the iD is known.
+      await oauth.revoke(token.access_token).catch(() => undefined);
+      const link = await d.links.activeByOrcid(tenant.id, claims.sub);
+      if (!link)
+        return renderSignIn(req, reply, tenant, d, tr('orcidSignInUnknown', { org: tenant.name }), 403);
+      await req.session.regenerate();
+      req.session.tenantId = tenant.id;
+      req.session.personId = link.person_id;
+      await d.log.audit({
+        tenantId: tenant.id,
+        actor: `person:${link.person_id}`,
+        action: 'sign-in',
+        details: { method: 'orcid' },
+      });
+      return reply.redirect(`/o/${tenant.slug}/`, 303);
+    } catch (e) {
+      return fail(e instanceof Error ? e.message : String(e));
+    }
+  };
+}

@@ -1,0 +1,312 @@
+// The researcher portal's pages: sign-in, the connect / connected page, the explanation page
+// when a connection did not happen, and the public list of authenticated iDs.
+import type { Child } from 'hono/jsx';
+import type { DisplayedId } from '../../db/orcid-link.repository.js';
+import type { RecordSummary } from '../../domain/record-summary.js';
+import type { ConnectProblem } from '../../services/connect-orcid.service.js';
+import type { Language, T } from '../i18n.js';
+import { Hidden, Layout, OrcidIcon, OrcidId } from './layout.js';
+
+/** What every portal page knows about the organisation and the request. */
+export interface PageContext {
+  t: T;
+  lang: Language;
+  org: string;
+  base: string;
+  path: string;
+  supportContact: string;
+  registry: string;
+  csrf: string;
+  signedIn: boolean;
+}
+
+function Page(props: { c: PageContext; title: string; children: Child }) {
+  const { c } = props;
+  return (
+    <Layout
+      title={props.title}
+      lang={c.lang}
+      t={c.t}
+      org={c.org}
+      base={c.base}
+      path={c.path}
+      supportContact={c.supportContact}
+      signedIn={c.signedIn ? { csrf: c.csrf } : null}
+    >
+      {props.children}
+    </Layout>
+  );
+}
+
+export function SignInPage(props: {
+  c: PageContext;
+  directory: boolean;
+  oidcLabel: string | null;
+  samlLabel: string | null;
+  orcidSignIn: boolean;
+  error: string | null;
+}) {
+  const { c } = props;
+  const { t } = c;
+  return (
+    <Page c={c} title={t('signInTitle', { org: c.org })}>
+      <p>{t('signInIntro', { org: c.org })}</p>
+      {props.error ? (
+        <p class="problem" role="alert">
+          {props.error}
+        </p>
+      ) : null}
+      {props.oidcLabel !== null ? (
+        <form method="post" action={`${c.base}/signin/oidc`}>
+          <Hidden name="_csrf" value={c.csrf} />
+          <button class="btn" type="submit" id="oidc-signin">
+            {t('signInWith', { label: props.oidcLabel || t('institutionalAccount') })}
+          </button>
+        </form>
+      ) : null}
+      {props.samlLabel !== null ? (
+        <form method="post" action={`${c.base}/signin/saml`}>
+          <Hidden name="_csrf" value={c.csrf} />
+          <button class="btn" type="submit">
+            {t('signInWith', { label: props.samlLabel || t('institutionalAccount') })}
+          </button>
+        </form>
+      ) : null}
+      {props.directory ? (
+        <section aria-labelledby="directory-heading">
+          <h2 id="directory-heading">{t('signIn')}</h2>
+          <p class="muted">{t('demoDirectoryNote')}</p>
+          <form method="post" action={`${c.base}/signin/directory`}>
+            <Hidden name="_csrf" value={c.csrf} />
+            <label for="username">{t('username')}</label>
+            <input id="username" name="username" type="text" autocomplete="username" required />
+            <label for="password">{t('password')}</label>
+            <input id="password" name="password" type="password" autocomplete="current-password" required />
+            <p>
+              <button class="btn" type="submit" id="signin-button">
+                {t('signIn')}
+              </button>
+            </p>
+          </form>
+        </section>
+      ) : null}
+      {props.orcidSignIn ? (
+        <section aria-labelledby="orcid-signin-heading">
+          <h2 id="orcid-signin-heading">{t('signInWithOrcid')}</h2>
+          <p class="muted">{t('signInWithOrcidNote')}</p>
+          <form method="post" action={`${c.base}/signin/orcid`}>
+            <Hidden name="_csrf" value={c.csrf} />
+            <button class="orcid-button" type="submit">
+              <OrcidIcon size={24} alt="" />
+              {t('signInWithOrcid')}
+            </button>
+          </form>
+        </section>
+      ) : null}
+    </Page>
+  );
+}
+
+function ConnectButton(props: { c: PageContext }) {
+  const { c } = props;
+  return (
+    <form method="post" action={`${c.base}/connect`}>
+      <Hidden name="_csrf" value={c.csrf} />
+      <button class="orcid-button" type="submit" id="connect-orcid">
+        <OrcidIcon size={24} alt="" />
+        {c.t('connectButton')}
+      </button>
+    </form>
+  );
+}
+
+function Explanation(props: { c: PageContext; why: string | null; use: string | null; scopes: string[] }) {
+  const { c } = props;
+  const { t } = c;
+  return (
+    <>
+      <section aria-labelledby="why-heading">
+        <h2 id="why-heading">{t('whyTitle', { org: c.org })}</h2>
+        <p>{props.why ?? t('whyDefault', { org: c.org })}</p>
+      </section>
+      <section aria-labelledby="use-heading">
+        <h2 id="use-heading">{t('useTitle', { org: c.org })}</h2>
+        <p>{props.use ?? t('useDefault', { org: c.org })}</p>
+      </section>
+      <section aria-labelledby="scopes-heading">
+        <h2 id="scopes-heading">{t('permissionsTitle', { org: c.org })}</h2>
+        <ul>
+          {props.scopes.map((s) => (
+            <li>{t(`scope.${s}`, { defaultValue: s })}</li>
+          ))}
+        </ul>
+      </section>
+    </>
+  );
+}
+
+export interface PortalView {
+  personName: string;
+  flash: string | null;
+  why: string | null;
+  use: string | null;
+  askedScopes: string[];
+  link: { orcid: string; scopes: string[]; grantedAt: Date; needsMore: boolean } | null;
+  summary: RecordSummary | null;
+}
+
+export function PortalPage(props: { c: PageContext; v: PortalView }) {
+  const { c, v } = props;
+  const { t } = c;
+  return (
+    <Page c={c} title={v.link ? t('connectedTitle') : t('portalTitle', { org: c.org })}>
+      <p class="muted">{t('hello', { name: v.personName })}</p>
+      {v.flash ? (
+        <p class="flash" role="status">
+          {v.flash}
+        </p>
+      ) : null}
+      {v.link ? (
+        <>
+          <section aria-labelledby="id-heading">
+            <h2 id="id-heading">{t('yourOrcidId')}</h2>
+            <p>
+              <OrcidId registry={c.registry} orcid={v.link.orcid} t={t} />
+            </p>
+            <p class="muted">{t('connectedOn', { date: v.link.grantedAt.toLocaleDateString(c.lang) })}</p>
+          </section>
+          {v.summary ? (
+            <section aria-labelledby="record-heading">
+              {v.summary.name ? (
+                <p>
+                  {t('nameOnRecord')}: <strong>{v.summary.name}</strong>
+                </p>
+              ) : null}
+              <h2 id="record-heading">{t('employmentsTitle')}</h2>
+              {v.summary.employments.length ? (
+                <ul>
+                  {v.summary.employments.map((e) => (
+                    <li>
+                      {[e.role, e.department, e.organization].filter(Boolean).join(', ')}
+                      {e.startYear ? ` (${e.startYear})` : ''}
+                    </li>
+                  ))}
+                </ul>
+              ) : (
+                <p class="muted">{t('noEmployments', { org: c.org })}</p>
+              )}
+            </section>
+          ) : (
+            <p class="muted">{t('recordNotRead')}</p>
+          )}
+          <section aria-labelledby="granted-heading">
+            <h2 id="granted-heading">{t('grantedScopes')}</h2>
+            <ul>
+              {v.link.scopes.map((s) => (
+                <li>{t(`scope.${s}`, { defaultValue: s })}</li>
+              ))}
+            </ul>
+          </section>
+          {v.link.needsMore ? (
+            <section aria-labelledby="upgrade-heading">
+              <h2 id="upgrade-heading">{t('upgradeTitle', { org: c.org })}</h2>
+              <p>{t('upgradeText', { org: c.org })}</p>
+              <Explanation c={c} why={v.why} use={v.use} scopes={v.askedScopes} />
+              <ConnectButton c={c} />
+            </section>
+          ) : null}
+          <section aria-labelledby="disconnect-heading">
+            <h2 id="disconnect-heading">{t('disconnectTitle')}</h2>
+            <p>{t('disconnectText', { org: c.org })}</p>
+            <form method="post" action={`${c.base}/disconnect`}>
+              <Hidden name="_csrf" value={c.csrf} />
+              <button class="btn-secondary" type="submit" id="disconnect-orcid">
+                {t('disconnectButton')}
+              </button>
+            </form>
+          </section>
+        </>
+      ) : (
+        <>
+          <Explanation c={c} why={v.why} use={v.use} scopes={v.askedScopes} />
+          <ConnectButton c={c} />
+          <p class="muted">{t('connectNote', { org: c.org })}</p>
+        </>
+      )}
+    </Page>
+  );
+}
+
+export function ConnectProblemPage(props: {
+  c: PageContext;
+  problem: ConnectProblem;
+  params: Record<string, string>;
+  why: string | null;
+  use: string | null;
+  scopes: string[];
+}) {
+  const { c } = props;
+  const { t } = c;
+  return (
+    <Page c={c} title={t('errorTitle')}>
+      <p class="problem" role="alert" id="problem" data-problem={props.problem}>
+        {t(`problem.${props.problem}`, { org: c.org, ...props.params })}
+      </p>
+      <Explanation c={c} why={props.why} use={props.use} scopes={props.scopes} />
+      {c.signedIn ? (
+        <form method="post" action={`${c.base}/connect`}>
+          <Hidden name="_csrf" value={c.csrf} />
+          <button class="btn" type="submit">
+            {t('tryAgain')}
+          </button>
+        </form>
+      ) : null}
+      <p>
+        <a href={`${c.base}/`}>{t('backToPortal')}</a>
+      </p>
+    </Page>
+  );
+}
+
+export function MessagePage(props: { c: PageContext; title: string; text: string }) {
+  return (
+    <Page c={props.c} title={props.title}>
+      <p>{props.text}</p>
+      <p>
+        <a href={`${props.c.base}/`}>{props.c.t('backToPortal')}</a>
+      </p>
+    </Page>
+  );
+}
+
+export function PublicListPage(props: { c: PageContext; people: DisplayedId[] }) {
+  const { c } = props;
+  const { t } = c;
+  return (
+    <Page c={c} title={t('publicTitle', { org: c.org })}>
+      <p>{t('publicIntro', { org: c.org })}</p>
+      {props.people.length ? (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{t('nameColumn')}</th>
+              <th scope="col">{t('orcidIdLabel')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.people.map((p) => (
+              <tr>
+                <td>{p.name}</td>
+                <td>
+                  <OrcidId registry={c.registry} orcid={p.orcid} t={t} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : (
+        <p>{t('publicNone')}</p>
+      )}
+    </Page>
+  );
+}

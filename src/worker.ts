@@ -1,0 +1,77 @@
+// The worker role: registers every job and its handler. Calls to ORCID that are not part of a
+// person's request run here.
+import type { Kysely } from 'kysely';
+import type { KeyRing } from './crypto/key-ring.js';
+import { OrcidLinkRepository } from './db/orcid-link.repository.js';
+import { PortalLogRepository } from './db/portal-log.repository.js';
+import type { Database } from './db/schema.js';
+import { TenantRepository } from './db/tenant.repository.js';
+import { purgeCallLog, purgeCallLogJob } from './jobs/purge-call-log.job.js';
+import {
+  revocationQueue,
+  revocationSweepJob,
+  revokeTokenJob,
+  sweepRevocations,
+} from './jobs/revoke-token.job.js';
+import type { Logger } from './logger.js';
+import type { TransportOptions } from './orcid/transport.js';
+import type { Queue } from './queue/queue.js';
+import { DisconnectOrcidService } from './services/disconnect-orcid.service.js';
+import { OrcidClients } from './services/orcid-clients.js';
+
+export interface WorkerDeps {
+  db: Kysely<Database>;
+  ring: KeyRing;
+  queue: Queue;
+  logger: Logger;
+  localOrcidUrl: string;
+  callLogRetentionDays: number;
+  orcidTransport?: TransportOptions;
+  pollingSeconds?: number;
+}
+
+/** Starts the handlers; the returned function closes what the worker opened (after queue.stop). */
+export async function startWorker(d: WorkerDeps): Promise<() => Promise<void>> {
+  const { db, queue, logger } = d;
+  const tenants = new TenantRepository(db, d.ring);
+  const links = new OrcidLinkRepository(db, d.ring);
+  const orcid = new OrcidClients(db, tenants, {
+    localOrcidUrl: d.localOrcidUrl,
+    logger,
+    ...(d.orcidTransport ? { transport: d.orcidTransport } : {}),
+  });
+  const revocations = revocationQueue(queue);
+  const disconnect = new DisconnectOrcidService({
+    tenants,
+    links,
+    log: new PortalLogRepository(db),
+    orcid,
+    revocations,
+    logger,
+  });
+  const polling = d.pollingSeconds ? { pollingSeconds: d.pollingSeconds } : {};
+
+  await queue.register(purgeCallLogJob);
+  await queue.work(purgeCallLogJob, async (p) => {
+    const n = await purgeCallLog(db, p.olderThanDays);
+    logger.info({ deleted: n }, 'purged old ORCID calls');
+  });
+  await queue.schedule(purgeCallLogJob, '17 3 * * *', { olderThanDays: d.callLogRetentionDays });
+
+  await queue.register(revokeTokenJob);
+  await queue.work(
+    revokeTokenJob,
+    async (p, job) => {
+      await disconnect.revokePending(p.tenantId, p.linkId);
+      logger.info({ linkId: p.linkId, attempt: job.retryCount + 1 }, 'token revoked at ORCID');
+    },
+    polling,
+  );
+  await queue.register(revocationSweepJob);
+  await queue.work(revocationSweepJob, async () => {
+    const n = await sweepRevocations(links, revocations);
+    if (n) logger.info({ pending: n }, 're-enqueued pending revocations');
+  });
+  await queue.schedule(revocationSweepJob, '*/10 * * * *', {});
+  return () => orcid.close();
+}

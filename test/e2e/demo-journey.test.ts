@@ -1,0 +1,178 @@
+// `npm start`'s demo walked in headless Chromium: a researcher signs in through the demo
+// directory, connects the iD in the simulator's pages, sees it displayed, disconnects (the
+// simulator shows the token revoked) and reconnects; another denies; a third signs in to ORCID
+// with an iD that is already someone else's. axe-core checks every portal page on the way.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seriousA11yProblems } from '../helpers/axe.js';
+import { launchChromium } from '../helpers/browser.js';
+import { control } from '../helpers/sandbox.js';
+
+const ADA = '0000-0002-1825-0097';
+let demo: ChildProcess;
+let portal: string;
+let orcid: string;
+let browser: Browser;
+let dataDir: string;
+const a11y: Array<{ page: string; problems: unknown[] }> = [];
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'lanyard-demo-'));
+  const env = {
+    ...process.env,
+    DATABASE_URL: '',
+    LANYARD_KEYS: '',
+    LANYARD_DATA_DIR: dataDir,
+    LANYARD_PORT: '0',
+    LANYARD_SANDBOX_PORT: String(await freePort()),
+    LANYARD_EMBEDDED_PG_PORT: String(await freePort()),
+  };
+  demo = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'demo'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env,
+  });
+  let out = '';
+  await new Promise<void>((resolve, reject) => {
+    demo.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const p = /Researcher portal:\s+(\S+)/.exec(out);
+      const o = /ORCID simulator:\s+(\S+)/.exec(out);
+      if (p && o) {
+        portal = p[1]!;
+        orcid = o[1]!;
+        resolve();
+      }
+    });
+    demo.stderr!.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    demo.once('exit', (code) => reject(new Error(`demo exited ${code}: ${out}`)));
+  });
+  expect(out).toContain('ada / password');
+  browser = await launchChromium();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (demo && demo.exitCode === null) {
+    const exited = new Promise((r) => demo.once('exit', r));
+    demo.kill('SIGINT');
+    await exited;
+  }
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function checkA11y(page: Page, name: string) {
+  a11y.push({ page: name, problems: await seriousA11yProblems(page) });
+}
+
+async function portalSignIn(page: Page, username: string) {
+  await page.goto(portal);
+  await checkA11y(page, 'sign-in');
+  await page.fill('#username', username);
+  await page.fill('#password', 'password');
+  await page.click('#signin-button');
+  await page.waitForSelector('#connect-orcid');
+}
+
+/** At ORCID: prompt=login always shows the sign-in page first. */
+async function orcidSignIn(page: Page, email: string) {
+  await page.waitForURL(`${orcid}/**`);
+  await page.fill('#username', email);
+  await page.fill('#password', 'password');
+  await page.click('#signin-button');
+}
+
+const tokensOf = async (id: string) => {
+  const s = await control<{
+    researchers: Array<{ orcid: string; tokens: Array<{ clientId: string; disabled: boolean }> }>;
+  }>(orcid, 'GET', '/state');
+  return s.researchers
+    .find((r) => r.orcid === id)!
+    .tokens.filter((t) => t.clientId === 'APP-LANYARDDEMO00001');
+};
+
+describe('the demo in Chromium', () => {
+  it('connect, display, disconnect (revoked at ORCID), reconnect', async () => {
+    const page = await (await browser.newContext({ locale: 'en-GB' })).newPage();
+    await portalSignIn(page, 'ada');
+    await checkA11y(page, 'connect');
+    await page.click('#connect-orcid');
+    await orcidSignIn(page, 'ada@example.org');
+    await page.click('#authorize-button');
+    await page.waitForURL(`${portal}**`);
+    const id = page.locator(`a.orcid-id[href="${orcid}/${ADA}"]`);
+    await expect(id.textContent()).resolves.toBe(`${orcid}/${ADA}`);
+    await expect(page.locator('a.orcid-id svg').getAttribute('aria-label')).resolves.toBe('ORCID logo');
+    expect(await page.textContent('main')).toContain('your ORCID iD is now connected');
+    await checkA11y(page, 'connected');
+
+    await page.goto(`${portal}people`);
+    expect(await page.textContent('main')).toContain('Ada Lovelace');
+    await checkA11y(page, 'public list');
+    const api = await (await fetch(`${portal}api/people/E1001`)).json();
+    expect(api).toMatchObject({ orcid: ADA, name: 'Ada Lovelace', authenticated: true });
+
+    await page.goto(portal);
+    await page.click('#disconnect-orcid');
+    await page.waitForSelector('#connect-orcid');
+    expect(await page.textContent('main')).toContain(`Your ORCID iD ${ADA} is disconnected`);
+    expect((await tokensOf(ADA)).map((t) => t.disabled)).toEqual([true]);
+
+    await page.click('#connect-orcid');
+    await orcidSignIn(page, 'ada@example.org');
+    await page.click('#authorize-button');
+    await page.waitForSelector('#disconnect-orcid');
+    expect((await tokensOf(ADA)).map((t) => t.disabled)).toEqual([true, false]);
+  }, 60_000);
+
+  it('deny lands on an explanation with a way to try again, in the chosen language', async () => {
+    const page = await (await browser.newContext({ locale: 'fr-FR' })).newPage();
+    await portalSignIn(page, 'alan');
+    expect(await page.getAttribute('html', 'lang')).toBe('fr');
+    await page.click('#connect-orcid');
+    // lang was passed on to ORCID.
+    expect(new URL(page.url()).searchParams.get('lang') ?? page.url()).toContain('fr');
+    await orcidSignIn(page, 'alan@example.org');
+    await page.click('#deny-button');
+    await page.waitForSelector('#problem');
+    expect(await page.getAttribute('#problem', 'data-problem')).toBe('denied');
+    expect(await page.textContent('#problem')).toContain('Vous avez choisi de ne pas donner');
+    expect(await page.textContent('footer')).toContain('orcid-support@demo.example.edu');
+    await checkA11y(page, 'problem (fr)');
+  }, 60_000);
+
+  it('an iD already connected to someone else is refused, and its new token revoked', async () => {
+    const page = await (await browser.newContext({ locale: 'en-GB' })).newPage();
+    await portalSignIn(page, 'grace');
+    await page.click('#connect-orcid');
+    await orcidSignIn(page, 'ada@example.org');
+    // Ada granted these scopes before: ORCID may skip its consent page.
+    await page.waitForSelector('#authorize-button, #problem');
+    if (await page.$('#authorize-button')) await page.click('#authorize-button');
+    await page.waitForSelector('#problem');
+    expect(await page.getAttribute('#problem', 'data-problem')).toBe('id_linked_elsewhere');
+    expect((await tokensOf(ADA)).map((t) => t.disabled)).toEqual([true, false, true]);
+  }, 60_000);
+
+  it('axe-core finds no serious or critical problem on any portal page', () => {
+    expect(a11y.length).toBeGreaterThanOrEqual(6);
+    expect(a11y.filter((p) => p.problems.length)).toEqual([]);
+  });
+});

@@ -1,0 +1,145 @@
+// A real portal for tests: a fresh database, the web app on a free port (and the worker when
+// asked), a tenant on the `local` environment whose ORCID client is registered in the test
+// simulator, and demo-directory people.
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import type { DestinationStream } from 'pino';
+import { KeyRing } from '../../src/crypto/key-ring.js';
+import { type NewTenant, type Tenant, TenantRepository } from '../../src/db/tenant.repository.js';
+import { DemoDirectory } from '../../src/identity/demo-directory.js';
+import { revocationQueue } from '../../src/jobs/revoke-token.job.js';
+import { createLogger } from '../../src/logger.js';
+import { Queue } from '../../src/queue/queue.js';
+import { buildApp } from '../../src/web/app.js';
+import { startWorker } from '../../src/worker.js';
+import { freshDatabase, type TestDatabase } from './database.js';
+import { newClient, newResearcher } from './sandbox.js';
+
+export interface TestPortal {
+  base: string;
+  db: TestDatabase;
+  ring: KeyRing;
+  tenant: Tenant;
+  tenantUrl: string;
+  client: { clientId: string; clientSecret: string };
+  app: FastifyInstance;
+  queue: Queue;
+  /** Adds a directory account (password "pw") and returns its username. */
+  addPerson(
+    attrs?: { givenNames?: string; familyName?: string; employeeId?: string; email?: string },
+    tenantId?: string,
+  ): Promise<string>;
+  addTenant(over: Partial<NewTenant>): Promise<Tenant>;
+  close(): Promise<void>;
+}
+
+let people = 0;
+
+export async function startPortal(
+  sandboxBase: string,
+  options: {
+    worker?: boolean;
+    tenant?: Partial<NewTenant>;
+    log?: { level: string; destination: DestinationStream };
+  } = {},
+): Promise<TestPortal> {
+  const db = await freshDatabase();
+  const ring = new KeyRing([{ id: 'test', key: randomBytes(32) }]);
+  const logger = options.log
+    ? createLogger(options.log.level, options.log.destination)
+    : createLogger('silent');
+  const queue = await Queue.start(db.url, { schedule: options.worker === true });
+  const fast = { baseDelayMs: 5, maxDelayMs: 50, attempts: 2 };
+  const port = await freePort();
+  const app = buildApp({
+    db: db.db,
+    logger,
+    ring,
+    publicUrl: `http://127.0.0.1:${port}`,
+    localOrcidUrl: sandboxBase,
+    revocations: revocationQueue(queue),
+    orcidTransport: fast,
+  });
+  const { revokeTokenJob } = await import('../../src/jobs/revoke-token.job.js');
+  await queue.register(revokeTokenJob);
+  const base = await app.listen({ port, host: '127.0.0.1' });
+  const closeWorker = options.worker
+    ? await startWorker({
+        db: db.db,
+        ring,
+        queue,
+        logger,
+        localOrcidUrl: sandboxBase,
+        callLogRetentionDays: 90,
+        orcidTransport: fast,
+        pollingSeconds: 0.5,
+      })
+    : null;
+
+  const tenants = new TenantRepository(db.db, ring);
+  const directory = new DemoDirectory(db.db);
+  const addTenant = async (over: Partial<NewTenant>) => {
+    const slug = over.slug ?? `uni-${randomBytes(3).toString('hex')}`;
+    const client = await newClient(sandboxBase, { redirectUris: [base] });
+    return {
+      client,
+      tenant: await tenants.create({
+        slug,
+        name: 'Test University',
+        orcidEnvironment: 'local',
+        apiType: 'member',
+        clientId: client.clientId,
+        clientSecret: client.clientSecret,
+        scopes: '/read-limited /activities/update /person/update',
+        redirectUri: `${base}/o/${slug}/orcid/callback`,
+        supportContact: 'orcid@test.example.edu',
+        signIn: { demoDirectory: true },
+        ...over,
+      }),
+    };
+  };
+  const first = await addTenant(options.tenant ?? {});
+  return {
+    base,
+    db,
+    ring,
+    tenant: first.tenant,
+    tenantUrl: `${base}/o/${first.tenant.slug}`,
+    client: first.client,
+    app,
+    queue,
+    async addPerson(attrs = {}, tenantId = first.tenant.id) {
+      people++;
+      const username = `person${people}`;
+      await directory.add(tenantId, username, 'pw', {
+        employeeId: attrs.employeeId ?? `E${people}-${randomBytes(2).toString('hex')}`,
+        email: attrs.email ?? `${username}@test.example.edu`,
+        givenNames: attrs.givenNames ?? 'Test',
+        familyName: attrs.familyName ?? `Person${people}`,
+      });
+      return username;
+    },
+    addTenant: async (over) => (await addTenant(over)).tenant,
+    async close() {
+      await app.close();
+      await queue.stop(2000);
+      await closeWorker?.();
+      await db.drop();
+    },
+  };
+}
+
+export { newResearcher };
+
+/** A port that was free a moment ago (the app needs its public URL before it listens). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}

@@ -1,0 +1,491 @@
+// The researcher portal over real HTTP: demo-directory sign-in, connecting an iD through the
+// simulator (approval through its control API), the callback's checks, wrong accounts,
+// disconnect with revocation, display, CSRF, and no token in plaintext anywhere.
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPortal, type TestPortal } from '../helpers/portal.js';
+import { control, newResearcher, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import { csrfOf, WebClient } from '../helpers/web-client.js';
+
+let sb: TestSandbox;
+let p: TestPortal;
+const logLines: string[] = [];
+
+beforeAll(async () => {
+  sb = await startTestSandbox();
+  p = await startPortal(sb.base, {
+    log: { level: 'debug', destination: { write: (line: string) => void logLines.push(line) } },
+  });
+});
+afterAll(async () => {
+  await p?.close();
+  await sb?.close();
+});
+
+async function signedIn(names: { givenNames?: string; familyName?: string } = {}) {
+  const web = new WebClient();
+  const username = await p.addPerson(names);
+  const page = await web.get(`${p.tenantUrl}/`);
+  expect(page.text).toContain('Sign in to Test University');
+  const res = await web.post(`${p.tenantUrl}/signin/directory`, {
+    _csrf: csrfOf(page.text),
+    username,
+    password: 'pw',
+  });
+  expect(res.status).toBe(303);
+  const portal = await web.get(`${p.tenantUrl}/`);
+  expect(portal.text).toContain('Create or Connect your ORCID iD');
+  return { web, username, portal: portal.text };
+}
+
+/** POST connect; returns ORCID's authorize URL. */
+async function startConnect(web: WebClient): Promise<URL> {
+  const page = await web.get(`${p.tenantUrl}/`);
+  const res = await web.post(`${p.tenantUrl}/connect`, { _csrf: csrfOf(page.text) });
+  expect(res.status).toBe(303);
+  return new URL(res.location!);
+}
+
+/** The researcher's answer at ORCID (through the simulator's control API): the callback URL. */
+async function orcidAnswers(authorize: URL, orcid: string, deny = false): Promise<string> {
+  const q = authorize.searchParams;
+  const { location } = await control<{ location: string }>(sb.base, 'POST', '/authorize', {
+    orcid,
+    clientId: q.get('client_id'),
+    scope: q.get('scope'),
+    redirectUri: q.get('redirect_uri'),
+    state: q.get('state'),
+    deny,
+  });
+  return location;
+}
+
+async function connect(web: WebClient, orcid: string) {
+  const callback = await orcidAnswers(await startConnect(web), orcid);
+  const res = await web.get(callback);
+  return { res, callback };
+}
+
+const count = async (table: 'orcid_links' | 'record_snapshots') =>
+  Number(
+    (await sql<{ n: string }>`select count(*) as n from ${sql.table(table)}`.execute(p.db.db)).rows[0]!.n,
+  );
+
+async function tokensAt(orcid: string) {
+  const state = await control<{
+    researchers: Array<{ orcid: string; tokens: Array<{ clientId: string; disabled: boolean }> }>;
+  }>(sb.base, 'GET', '/state');
+  return state.researchers
+    .find((r) => r.orcid === orcid)!
+    .tokens.filter((t) => t.clientId === p.client.clientId);
+}
+
+describe('sign-in and the connect page', () => {
+  it('a wrong password shows the sign-in page again with an explanation; a right one opens the portal', async () => {
+    const web = new WebClient();
+    const username = await p.addPerson();
+    const page = await web.get(`${p.tenantUrl}/`);
+    const bad = await web.post(`${p.tenantUrl}/signin/directory`, {
+      _csrf: csrfOf(page.text),
+      username,
+      password: 'nope',
+    });
+    expect(bad.status).toBe(401);
+    expect(bad.text).toContain('The username or password is not right');
+    const { portal } = await signedIn({ givenNames: 'Marie', familyName: 'Curie' });
+    expect(portal).toContain('Signed in as Marie Curie');
+    expect(portal).toContain('Why Test University asks for your ORCID iD');
+    expect(portal).toContain('Add or update your research activities');
+    expect(portal).toContain('orcid@test.example.edu');
+  });
+
+  it('an unknown organisation answers 404', async () => {
+    expect((await new WebClient().get(`${p.base}/o/no-such-org/`)).status).toBe(404);
+  });
+
+  it('the page speaks the chosen language, from Accept-Language or the switcher', async () => {
+    const web = new WebClient();
+    const fr = await web.get(`${p.tenantUrl}/?lang=fr`);
+    expect(fr.text).toContain('<html lang="fr">');
+    expect(fr.text).toContain('Connexion à Test University');
+    // The switcher's choice sticks (cookie).
+    expect((await web.get(`${p.tenantUrl}/`)).text).toContain('<html lang="fr">');
+    const es = await fetch(`${p.tenantUrl}/`, { headers: { 'accept-language': 'es-ES,es;q=0.9' } });
+    expect(await es.text()).toContain('Iniciar sesión en Test University');
+  });
+});
+
+describe('connecting an iD', () => {
+  it('sends the researcher to ORCID with the tenant scopes, prompt=login, names, email, language and a fresh state', async () => {
+    const { web } = await signedIn({ givenNames: 'Ines', familyName: 'Moreau' });
+    await web.get(`${p.tenantUrl}/?lang=es`);
+    const url = await startConnect(web);
+    expect(`${url.origin}${url.pathname}`).toBe(`${sb.base}/oauth/authorize`);
+    const q = url.searchParams;
+    expect(q.get('client_id')).toBe(p.client.clientId);
+    expect(q.get('scope')).toBe('/read-limited /activities/update /person/update');
+    expect(q.get('redirect_uri')).toBe(`${p.tenantUrl}/orcid/callback`);
+    expect(q.get('prompt')).toBe('login');
+    expect(q.get('given_names')).toBe('Ines');
+    expect(q.get('family_names')).toBe('Moreau');
+    expect(q.get('email')).toMatch(/@test\.example\.edu$/);
+    expect(q.get('lang')).toBe('es');
+    expect(q.get('state')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const again = await startConnect(web);
+    expect(again.searchParams.get('state')).not.toBe(q.get('state'));
+  });
+
+  it('stores the link with the token sealed, shows the iD per the display guidelines, the name and current employment', async () => {
+    const researcher = await newResearcher(sb.base, { givenNames: 'Rosalind', familyNames: 'Franklin' });
+    await control(sb.base, 'POST', `/researchers/${researcher.orcid}/items`, {
+      section: 'employment',
+      item: {
+        'department-name': 'Biophysics',
+        'role-title': 'Research Associate',
+        'start-date': { year: { value: '1951' } },
+        organization: { name: "King's College London", address: { city: 'London', country: 'GB' } },
+      },
+      visibility: 'limited',
+    }).catch(() => undefined);
+    const { web } = await signedIn({ givenNames: 'Rosalind', familyName: 'Franklin' });
+    const { res } = await connect(web, researcher.orcid);
+    expect(res.status).toBe(303);
+    const page = (await web.get(`${p.tenantUrl}/`)).text;
+    expect(page).toContain('your ORCID iD is now connected to Test University');
+    const uri = `${sb.base}/${researcher.orcid}`;
+    expect(page).toContain(`href="${uri}"`);
+    expect(page).toContain(`<span>${uri}</span>`);
+    expect(page).toContain('aria-label="ORCID logo"');
+    expect(page).toContain('Rosalind Franklin');
+    const link = await p.db.db
+      .selectFrom('orcid_links')
+      .selectAll()
+      .where('orcid', '=', researcher.orcid)
+      .executeTakeFirstOrThrow();
+    expect(link.status).toBe('active');
+    expect(link.tenant_id).toBe(p.tenant.id);
+    expect(link.scope).toContain('/activities/update');
+    expect(link.token_sealed).toMatch(/^v1:test:/);
+    expect(new Date(link.expires_at).getTime()).toBeGreaterThan(Date.now() + 300 * 86400_000);
+    const outcomes = await p.db.db
+      .selectFrom('orcid_authorizations')
+      .select('outcome')
+      .where('person_id', '=', link.person_id)
+      .orderBy('id')
+      .execute();
+    expect(outcomes.map((o) => o.outcome)).toEqual(['started', 'granted']);
+  });
+
+  it('a valid link that covers the scopes is not sent to ORCID again', async () => {
+    const researcher = await newResearcher(sb.base);
+    const { web } = await signedIn();
+    await connect(web, researcher.orcid);
+    const page = await web.get(`${p.tenantUrl}/`);
+    const res = await web.post(`${p.tenantUrl}/connect`, { _csrf: csrfOf(page.text) });
+    expect(res.location).toBe(`${p.tenantUrl}/`);
+    expect((await web.get(`${p.tenantUrl}/`)).text).toContain('already connected with these permissions');
+  });
+
+  it('display: the public list and the JSON API (CORS open) show only authenticated iDs', async () => {
+    const researcher = await newResearcher(sb.base);
+    const { web } = await signedIn({ givenNames: 'Chien-Shiung', familyName: 'Wu' });
+    await connect(web, researcher.orcid);
+    const person = await p.db.db
+      .selectFrom('orcid_links as l')
+      .innerJoin('people as pp', 'pp.id', 'l.person_id')
+      .select('pp.local_id')
+      .where('l.orcid', '=', researcher.orcid)
+      .executeTakeFirstOrThrow();
+    const list = await new WebClient().get(`${p.tenantUrl}/people`);
+    expect(list.text).toContain('Chien-Shiung Wu');
+    expect(list.text).toContain(`href="${sb.base}/${researcher.orcid}"`);
+    const api = await fetch(`${p.tenantUrl}/api/people/${encodeURIComponent(person.local_id)}`, {
+      headers: { origin: 'https://www.test.example.edu' },
+    });
+    expect(api.headers.get('access-control-allow-origin')).toBe('*');
+    expect(await api.json()).toMatchObject({
+      localId: person.local_id,
+      name: 'Chien-Shiung Wu',
+      orcid: researcher.orcid,
+      orcidUri: `${sb.base}/${researcher.orcid}`,
+      authenticated: true,
+    });
+    // Someone who signed in but never connected has no iD to show.
+    const { username } = await signedIn();
+    const unknown = await fetch(`${p.tenantUrl}/api/people/${username}`);
+    expect(unknown.status).toBe(404);
+  });
+});
+
+describe('when a connection does not happen', () => {
+  it('deny lands on a clear page with why, a try-again button and the support contact; nothing stored', async () => {
+    const researcher = await newResearcher(sb.base);
+    const { web } = await signedIn();
+    const before = await count('orcid_links');
+    const callback = await orcidAnswers(await startConnect(web), researcher.orcid, true);
+    expect(new URL(callback).searchParams.get('error')).toBe('access_denied');
+    const res = await web.get(callback);
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('data-problem="denied"');
+    expect(res.text).toContain('You chose not to give Test University access');
+    expect(res.text).toContain('Why Test University asks for your ORCID iD');
+    expect(res.text).toContain('Try again');
+    expect(res.text).toContain('orcid@test.example.edu');
+    expect(await count('orcid_links')).toBe(before);
+    const last = await p.db.db
+      .selectFrom('orcid_authorizations')
+      .select('outcome')
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
+    expect(last.outcome).toBe('denied');
+  });
+
+  it('tampered, replayed, expired and foreign states, a reused code and a missing code: clear page, nothing stored', async () => {
+    const researcher = await newResearcher(sb.base);
+    const { web } = await signedIn();
+    const problem = (text: string) => /data-problem="([a-z_]+)"/.exec(text)?.[1];
+    const links = await count('orcid_links');
+
+    // Tampered: one character of the state changed.
+    const tampered = new URL(await orcidAnswers(await startConnect(web), researcher.orcid));
+    const s = tampered.searchParams.get('state')!;
+    tampered.searchParams.set('state', `${s.slice(0, -1)}${s.endsWith('A') ? 'B' : 'A'}`);
+    let res = await web.get(tampered.href);
+    expect([res.status, problem(res.text)]).toEqual([400, 'state_invalid']);
+
+    // Expired: the state is older than ten minutes.
+    const expiring = new URL(await orcidAnswers(await startConnect(web), researcher.orcid));
+    await sql`update oauth_states set expires_at = now() - interval '1 second' where used_at is null`.execute(
+      p.db.db,
+    );
+    res = await web.get(expiring.href);
+    expect([res.status, problem(res.text)]).toEqual([400, 'state_invalid']);
+
+    // Foreign: started by another person in another browser.
+    const other = await signedIn();
+    const foreign = await orcidAnswers(await startConnect(other.web), researcher.orcid);
+    res = await web.get(foreign);
+    expect([res.status, problem(res.text)]).toEqual([400, 'state_invalid']);
+    // ... and that state is now used up for its owner too.
+    res = await other.web.get(foreign);
+    expect(problem(res.text)).toBe('state_invalid');
+
+    // Missing code: a valid state without a code.
+    const noCode = new URL(await orcidAnswers(await startConnect(web), researcher.orcid));
+    noCode.searchParams.delete('code');
+    res = await web.get(noCode.href);
+    expect([res.status, problem(res.text)]).toEqual([400, 'missing_code']);
+    expect(await count('orcid_links')).toBe(links);
+
+    // A successful callback, then replayed.
+    const ok = await orcidAnswers(await startConnect(web), researcher.orcid);
+    expect((await web.get(ok)).status).toBe(303);
+    expect(await count('orcid_links')).toBe(links + 1);
+    res = await web.get(ok);
+    expect([res.status, problem(res.text)]).toEqual([400, 'state_invalid']);
+
+    // A reused code with a fresh, valid state (another person's flow): ORCID refuses the exchange.
+    const fresh = new URL(await orcidAnswers(await startConnect(other.web), researcher.orcid));
+    fresh.searchParams.set('code', new URL(ok).searchParams.get('code')!);
+    res = await other.web.get(fresh.href);
+    expect([res.status, problem(res.text)]).toEqual([400, 'exchange_failed']);
+    expect(await count('orcid_links')).toBe(links + 1);
+  });
+
+  it('POSTs without a valid CSRF token are refused and change nothing', async () => {
+    const researcher = await newResearcher(sb.base);
+    const { web } = await signedIn();
+    let res = await web.post(`${p.tenantUrl}/connect`, {});
+    expect(res.status).toBe(403);
+    expect(res.text).toContain('This form has expired');
+    res = await web.post(`${p.tenantUrl}/connect`, { _csrf: 'forged' });
+    expect(res.status).toBe(403);
+    await connect(web, researcher.orcid);
+    res = await web.post(`${p.tenantUrl}/disconnect`, { _csrf: 'forged' });
+    expect(res.status).toBe(403);
+    const link = await p.db.db
+      .selectFrom('orcid_links')
+      .select('status')
+      .where('orcid', '=', researcher.orcid)
+      .executeTakeFirstOrThrow();
+    expect(link.status).toBe('active');
+    // Signing in also needs the token (no login CSRF).
+    const fresh = new WebClient();
+    await fresh.get(`${p.tenantUrl}/`);
+    expect(
+      (await fresh.post(`${p.tenantUrl}/signin/directory`, { username: 'x', password: 'y' })).status,
+    ).toBe(403);
+  });
+});
+
+describe('wrong account', () => {
+  it('a person already linked to one iD cannot link another; the new token is revoked', async () => {
+    const first = await newResearcher(sb.base);
+    const second = await newResearcher(sb.base);
+    const { web } = await signedIn();
+    // Two tabs: both start a connection; the first completes with one iD, the second with another.
+    const tab1 = await startConnect(web);
+    const tab2 = await startConnect(web);
+    expect((await web.get(await orcidAnswers(tab1, first.orcid))).status).toBe(303);
+    const res = await web.get(await orcidAnswers(tab2, second.orcid));
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('data-problem="person_has_other_id"');
+    expect(res.text).toContain(first.orcid);
+    expect(res.text).toContain(second.orcid);
+    const links = await p.db.db
+      .selectFrom('orcid_links')
+      .select(['orcid', 'status'])
+      .where('orcid', 'in', [first.orcid, second.orcid])
+      .execute();
+    expect(links).toEqual([{ orcid: first.orcid, status: 'active' }]);
+    expect((await tokensAt(second.orcid)).map((t) => t.disabled)).toEqual([true]);
+  });
+
+  it('an iD already linked to another person of the organisation is refused; the new token is revoked', async () => {
+    const researcher = await newResearcher(sb.base);
+    const a = await signedIn();
+    await connect(a.web, researcher.orcid);
+    const b = await signedIn();
+    const { res } = await connect(b.web, researcher.orcid);
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('data-problem="id_linked_elsewhere"');
+    const tokens = await tokensAt(researcher.orcid);
+    expect(tokens.map((t) => t.disabled)).toEqual([false, true]);
+  });
+});
+
+describe('disconnect', () => {
+  it('revokes the token at ORCID, ends the link with its time, audits it; the person can connect another iD', async () => {
+    const first = await newResearcher(sb.base);
+    const second = await newResearcher(sb.base);
+    const { web } = await signedIn();
+    await connect(web, first.orcid);
+    const page = await web.get(`${p.tenantUrl}/`);
+    const res = await web.post(`${p.tenantUrl}/disconnect`, { _csrf: csrfOf(page.text) });
+    expect(res.status).toBe(303);
+    const after = (await web.get(`${p.tenantUrl}/`)).text;
+    expect(after).toContain(`Your ORCID iD ${first.orcid} is disconnected`);
+    expect(after).toContain('Create or Connect your ORCID iD');
+    expect((await tokensAt(first.orcid)).map((t) => t.disabled)).toEqual([true]);
+    const link = await p.db.db
+      .selectFrom('orcid_links')
+      .selectAll()
+      .where('orcid', '=', first.orcid)
+      .executeTakeFirstOrThrow();
+    expect(link.status).toBe('revoked');
+    expect(link.revoked_by).toBe('researcher');
+    expect(link.revoked_at).toBeInstanceOf(Date);
+    expect(link.revoked_at_orcid).toBeInstanceOf(Date);
+    expect(link.token_sealed).toBeNull();
+    const audit = await p.db.db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('subject', '=', first.orcid)
+      .orderBy('id')
+      .execute();
+    expect(audit.map((a) => a.action)).toEqual(['orcid.connect', 'orcid.disconnect']);
+    // Reconnect with another iD.
+    expect((await connect(web, second.orcid)).res.status).toBe(303);
+    expect((await web.get(`${p.tenantUrl}/`)).text).toContain(`${sb.base}/${second.orcid}`);
+  });
+
+  it('when ORCID cannot be reached the link is still removed and the revocation is queued', async () => {
+    const researcher = await newResearcher(sb.base);
+    const { web } = await signedIn();
+    await connect(web, researcher.orcid);
+    await control(sb.base, 'POST', '/faults', { pathPattern: '/oauth/revoke', status: 503, rate: 1 });
+    try {
+      const page = await web.get(`${p.tenantUrl}/`);
+      await web.post(`${p.tenantUrl}/disconnect`, { _csrf: csrfOf(page.text) });
+      expect((await web.get(`${p.tenantUrl}/`)).text).toContain('will keep asking ORCID to revoke');
+    } finally {
+      await control(sb.base, 'DELETE', '/faults');
+    }
+    const link = await p.db.db
+      .selectFrom('orcid_links')
+      .selectAll()
+      .where('orcid', '=', researcher.orcid)
+      .executeTakeFirstOrThrow();
+    expect(link.status).toBe('revoked');
+    expect(link.token_sealed).not.toBeNull();
+    const jobs = await sql<{
+      n: string;
+    }>`select count(*) as n from pgboss.job where name = 'revoke-token' and data->>'linkId' = ${link.id}`.execute(
+      p.db.db,
+    );
+    expect(Number(jobs.rows[0]!.n)).toBe(1);
+    expect((await tokensAt(researcher.orcid)).map((t) => t.disabled)).toEqual([false]);
+  });
+});
+
+describe('secrets', () => {
+  it('no access, refresh or id token appears in a database dump, a log line or a page', async () => {
+    const researcher = await newResearcher(sb.base);
+    const { web } = await signedIn();
+    await connect(web, researcher.orcid);
+    const link = await p.db.db
+      .selectFrom('orcid_links')
+      .select('id')
+      .where('orcid', '=', researcher.orcid)
+      .executeTakeFirstOrThrow();
+    const { OrcidLinkRepository } = await import('../../src/db/orcid-link.repository.js');
+    const token = (await new OrcidLinkRepository(p.db.db, p.ring).tokenOf(p.tenant.id, link.id))!;
+    expect(token.access_token).toMatch(/\S{20,}/);
+    const secrets = [token.access_token, token.refresh_token!, p.client.clientSecret];
+
+    const tables = await sql<{ schema: string; name: string }>`
+      select table_schema as schema, table_name as name from information_schema.tables
+      where table_schema in ('public', 'pgboss') and table_type = 'BASE TABLE'`.execute(p.db.db);
+    let dump = '';
+    for (const t of tables.rows)
+      dump += (
+        await sql<{ r: string }>`select t::text as r from ${sql.table(`${t.schema}.${t.name}`)} t`.execute(
+          p.db.db,
+        )
+      ).rows
+        .map((r) => r.r)
+        .join('\n');
+    expect(dump.length).toBeGreaterThan(1000);
+    expect(dump).toContain(researcher.orcid);
+    const page = (await web.get(`${p.tenantUrl}/`)).text;
+    for (const secret of secrets) {
+      expect(dump).not.toContain(secret);
+      expect(logLines.join('\n')).not.toContain(secret);
+      expect(page).not.toContain(secret);
+    }
+    expect(logLines.some((l) => l.includes('/oauth/token'))).toBe(true);
+  });
+});
+
+describe('a public API organisation asking openid', () => {
+  it('verifies the id_token (nonce, signature) and stores the link', async () => {
+    const tenant = await p.addTenant({ apiType: 'public', scopes: 'openid' });
+    const researcher = await newResearcher(sb.base);
+    const web = new WebClient();
+    const username = await p.addPerson({}, tenant.id);
+    const url = `${p.base}/o/${tenant.slug}`;
+    const page = await web.get(`${url}/`);
+    await web.post(`${url}/signin/directory`, { _csrf: csrfOf(page.text), username, password: 'pw' });
+    const portal = await web.get(`${url}/`);
+    const start = await web.post(`${url}/connect`, { _csrf: csrfOf(portal.text) });
+    const authorize = new URL(start.location!);
+    expect(authorize.searchParams.get('scope')).toBe('openid');
+    expect(authorize.searchParams.get('nonce')).toMatch(/\S{16,}/);
+    const { location } = await control<{ location: string }>(sb.base, 'POST', '/authorize', {
+      orcid: researcher.orcid,
+      clientId: authorize.searchParams.get('client_id'),
+      scope: 'openid',
+      redirectUri: authorize.searchParams.get('redirect_uri'),
+      state: authorize.searchParams.get('state'),
+      nonce: authorize.searchParams.get('nonce'),
+    });
+    const res = await web.get(location);
+    expect(res.status).toBe(303);
+    const link = await p.db.db
+      .selectFrom('orcid_links')
+      .selectAll()
+      .where('tenant_id', '=', tenant.id)
+      .executeTakeFirstOrThrow();
+    expect(link.orcid).toBe(researcher.orcid);
+  });
+});
