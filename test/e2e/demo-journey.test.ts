@@ -117,7 +117,7 @@ describe('the demo in Chromium', () => {
     await orcidSignIn(page, 'ada@example.org');
     await page.click('#authorize-button');
     await page.waitForURL(`${portal}**`);
-    const id = page.locator(`a.orcid-id[href="${orcid}/${ADA}"]`);
+    const id = page.locator(`a.orcid-id[href="${orcid}/${ADA}"] span`);
     await expect(id.textContent()).resolves.toBe(`${orcid}/${ADA}`);
     await expect(page.locator('a.orcid-id svg').getAttribute('aria-label')).resolves.toBe('ORCID logo');
     expect(await page.textContent('main')).toContain('your ORCID iD is now connected');

@@ -24,14 +24,8 @@ table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.4rem;bo
 /** With `alt` the icon is an image; without, decoration beside its own text. */
 export function OrcidIcon(props: { size?: number; alt?: string }) {
   const size = props.size ?? 24;
-  return (
-    <svg
-      width={size}
-      height={size}
-      viewBox="0 0 256 256"
-      focusable="false"
-      {...(props.alt ? { role: 'img', 'aria-label': props.alt } : { 'aria-hidden': 'true' })}
-    >
+  const shapes = (
+    <>
       <circle cx="128" cy="128" r="128" fill="#A6CE39" />
       <rect x="70" y="80" width="18" height="110" fill="#fff" />
       <circle cx="79" cy="58" r="12" fill="#fff" />
@@ -39,6 +33,16 @@ export function OrcidIcon(props: { size?: number; alt?: string }) {
         d="M108 80h44c34 0 56 23 56 55s-22 55-56 55h-44zM126 96v78h25c24 0 39-16 39-39s-15-39-39-39z"
         fill="#fff"
       />
+    </>
+  );
+  return props.alt ? (
+    <svg width={size} height={size} viewBox="0 0 256 256" focusable="false" role="img" aria-label={props.alt}>
+      <title>{props.alt}</title>
+      {shapes}
+    </svg>
+  ) : (
+    <svg width={size} height={size} viewBox="0 0 256 256" focusable="false" aria-hidden="true">
+      {shapes}
     </svg>
   );
 }
