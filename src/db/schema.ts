@@ -122,6 +122,12 @@ export interface SessionsTable {
   expires_at: Timestamp;
 }
 
+export interface SamlRequestsTable {
+  id: string;
+  value: string;
+  created_at: Generated<Date>;
+}
+
 export interface DirectoryAccountsTable {
   id: Generated<string>;
   tenant_id: string;
@@ -161,6 +167,7 @@ export interface Database {
   record_snapshots: RecordSnapshotsTable;
   sessions: SessionsTable;
   directory_accounts: DirectoryAccountsTable;
+  saml_requests: SamlRequestsTable;
   orcid_authorizations: OrcidAuthorizationsTable;
   audit_log: AuditLogTable;
 }

@@ -12,12 +12,14 @@ import { OauthStateRepository } from '../db/oauth-state.repository.js';
 import { OrcidLinkRepository } from '../db/orcid-link.repository.js';
 import { PersonRepository } from '../db/person.repository.js';
 import { PortalLogRepository } from '../db/portal-log.repository.js';
+import { SamlRequestStore } from '../db/saml-request.store.js';
 import type { Database } from '../db/schema.js';
 import { PgSessionStore, SESSION_TTL_MS } from '../db/session.store.js';
 import { SnapshotRepository } from '../db/snapshot.repository.js';
 import { TenantRepository } from '../db/tenant.repository.js';
 import { DemoDirectory } from '../identity/demo-directory.js';
 import { OidcSignIn } from '../identity/oidc-sign-in.js';
+import { SamlSignIn } from '../identity/saml-sign-in.js';
 import type { Logger } from '../logger.js';
 import type { TransportOptions } from '../orcid/transport.js';
 import { ConnectOrcidService } from '../services/connect-orcid.service.js';
@@ -149,6 +151,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       links,
       directory: new DemoDirectory(db),
       oidc: new OidcSignIn(),
+      saml: new SamlSignIn(new SamlRequestStore(db)),
       log,
       logger,
       publicUrl: deps.publicUrl.replace(/\/+$/, ''),

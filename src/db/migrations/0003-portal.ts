@@ -106,6 +106,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   await db.schema.createIndex('sessions_expiry').on('sessions').column('expires_at').execute();
 
+  // SAML AuthnRequest ids awaiting their response (InResponseTo), shared by every web process;
+  // each is removed when its response arrives, so a response cannot be replayed.
+  await db.schema
+    .createTable('saml_requests')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('value', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+    .execute();
+
   await db.schema
     .createTable('directory_accounts')
     .addColumn('id', 'uuid', (c) => c.primaryKey().defaultTo(sql`gen_random_uuid()`))

@@ -9,6 +9,7 @@ import type { Tenant, TenantRepository } from '../../../db/tenant.repository.js'
 import type { PersonAttributes } from '../../../domain/tenant.js';
 import { type DemoDirectory, demoDirectoryEnabled } from '../../../identity/demo-directory.js';
 import type { OidcSignIn } from '../../../identity/oidc-sign-in.js';
+import type { SamlSignIn } from '../../../identity/saml-sign-in.js';
 import type { Logger } from '../../../logger.js';
 import type { CallbackQuery } from '../../../services/connect-orcid.service.js';
 import { SignInPage } from '../../views/portal.js';
@@ -19,6 +20,7 @@ export interface SignInDeps extends PortalDeps {
   links: OrcidLinkRepository;
   directory: DemoDirectory;
   oidc: OidcSignIn;
+  saml: SamlSignIn;
   log: PortalLogRepository;
   logger: Logger;
   publicUrl: string;
@@ -40,7 +42,7 @@ export function renderSignIn(
       c={c}
       directory={demoDirectoryEnabled(tenant)}
       oidcLabel={s.oidc ? (s.oidc.label ?? '') : null}
-      samlLabel={null}
+      samlLabel={s.saml ? (s.saml.label ?? '') : null}
       orcidSignIn={s.orcidSignIn === true}
       error={error}
     />,
@@ -135,6 +137,35 @@ export function signInRoutes(app: FastifyInstance, d: SignInDeps) {
       return signIn(req, reply, tenant, attributes, 'oidc');
     } catch (e) {
       return fail(e instanceof Error ? e.message : String(e));
+    }
+  });
+
+  const acsUrl = (tenant: Tenant) => `${d.publicUrl}/o/${tenant.slug}/signin/saml/acs`;
+
+  app.post('/o/:tenant/signin/saml', { preHandler: app.csrfProtection }, async (req, reply) => {
+    const tenant = await tenantOf(req);
+    const settings = tenant?.sign_in.saml;
+    if (!tenant || !settings) return reply.callNotFound();
+    return reply.redirect(await d.saml.start(settings, acsUrl(tenant)), 303);
+  });
+
+  // The IdP's HTTP-POST binding: a cross-site POST, so no session cookie and no CSRF token; the
+  // signed assertion answering a request we sent (single use) is what authenticates it.
+  app.post('/o/:tenant/signin/saml/acs', async (req, reply) => {
+    const tenant = await tenantOf(req);
+    const settings = tenant?.sign_in.saml;
+    if (!tenant || !settings) return reply.callNotFound();
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const form: Record<string, string> = {};
+    for (const k of ['SAMLResponse', 'RelayState'])
+      if (typeof body[k] === 'string') form[k] = body[k] as string;
+    try {
+      const attributes = await d.saml.finish(settings, acsUrl(tenant), form);
+      return signIn(req, reply, tenant, attributes, 'saml');
+    } catch (e) {
+      const reason = e instanceof Error ? e.message : String(e);
+      d.logger.warn({ tenant: tenant.slug, reason }, 'SAML response refused');
+      return renderSignIn(req, reply, tenant, d, t(req, reply, tenant)('signInFailed', { reason }), 400);
     }
   });
 

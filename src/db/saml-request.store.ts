@@ -1,0 +1,43 @@
+// Outstanding SAML AuthnRequest ids in PostgreSQL (node-saml's cache provider interface), so a
+// response is accepted only for a request we sent, once, within ten minutes, on any web process.
+import { type Kysely, sql } from 'kysely';
+import type { Database } from './schema.js';
+
+export const SAML_REQUEST_TTL_MS = 10 * 60 * 1000;
+
+export class SamlRequestStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async saveAsync(key: string, value: string): Promise<{ value: string; createdAt: number } | null> {
+    const row = await this.db
+      .insertInto('saml_requests')
+      .values({ id: key, value })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .returning(['value', 'created_at'])
+      .executeTakeFirst();
+    // Old requests are of no use: drop them now and then.
+    if (Math.random() < 0.05)
+      await sql`delete from saml_requests where created_at < now() - interval '1 day'`.execute(this.db);
+    return row ? { value: row.value, createdAt: new Date(row.created_at).getTime() } : null;
+  }
+
+  async getAsync(key: string): Promise<string | null> {
+    const row = await this.db
+      .selectFrom('saml_requests')
+      .select('value')
+      .where('id', '=', key)
+      .where('created_at', '>', new Date(Date.now() - SAML_REQUEST_TTL_MS))
+      .executeTakeFirst();
+    return row?.value ?? null;
+  }
+
+  async removeAsync(key: string | null): Promise<string | null> {
+    if (key === null) return null;
+    const row = await this.db
+      .deleteFrom('saml_requests')
+      .where('id', '=', key)
+      .returning('value')
+      .executeTakeFirst();
+    return row?.value ?? null;
+  }
+}

@@ -1,0 +1,150 @@
+// SAML 2.0 sign-in against a test IdP that signs with its own key: a valid response signs the
+// person in (attributes mapped); unsigned, stranger-signed, tampered, mis-addressed, expired,
+// unsolicited and replayed responses are refused with the reason and nobody is signed in.
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Tenant } from '../../src/db/tenant.repository.js';
+import { launchChromium } from '../helpers/browser.js';
+import { startPortal, type TestPortal } from '../helpers/portal.js';
+import {
+  IDP_CERT,
+  parseAuthnRequest,
+  type ResponseOptions,
+  samlResponse,
+  startSamlIdp,
+  type TestSamlIdp,
+} from '../helpers/saml-idp.js';
+import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import { csrfOf, WebClient } from '../helpers/web-client.js';
+
+let sb: TestSandbox;
+let p: TestPortal;
+let idp: TestSamlIdp;
+let tenant: Tenant;
+let url: string;
+
+const ACCOUNT = {
+  nameId: 'noether-1882',
+  attributes: {
+    'urn:oid:0.9.2342.19200300.100.1.3': 'emmy.noether@saml.example.edu',
+    'urn:oid:2.5.4.42': 'Emmy',
+    'urn:oid:2.5.4.4': 'Noether',
+    'urn:oid:1.3.6.1.4.1.5923.1.1.1.6': 'enoether@saml.example.edu',
+    'urn:oid:2.16.840.1.113730.3.1.3': 'G-1882',
+  },
+};
+
+beforeAll(async () => {
+  sb = await startTestSandbox();
+  p = await startPortal(sb.base);
+  idp = await startSamlIdp(ACCOUNT);
+  tenant = await p.addTenant({
+    slug: 'saml-uni',
+    name: 'SAML University',
+    signIn: {
+      saml: {
+        entryPoint: idp.ssoUrl,
+        issuer: 'https://lanyard.example.edu/saml',
+        idpCert: IDP_CERT,
+        label: 'SAML University SSO',
+      },
+    },
+  });
+  url = `${p.base}/o/saml-uni`;
+});
+afterAll(async () => {
+  await idp?.close();
+  await p?.close();
+  await sb?.close();
+});
+
+/** Starts a sign-in; returns the browser and our AuthnRequest as the IdP received it. */
+async function startSignIn() {
+  const web = new WebClient();
+  const page = await web.get(`${url}/`);
+  expect(page.text).toContain('Sign in with SAML University SSO');
+  const res = await web.post(`${url}/signin/saml`, { _csrf: csrfOf(page.text) });
+  expect(res.status).toBe(303);
+  expect(res.location!.startsWith(`${idp.ssoUrl}?SAMLRequest=`)).toBe(true);
+  return { web, request: parseAuthnRequest(res.location!) };
+}
+
+async function post(web: WebClient, response: string) {
+  return web.post(`${url}/signin/saml/acs`, { SAMLResponse: response, RelayState: '' });
+}
+
+const respond = (request: ReturnType<typeof parseAuthnRequest>, o: ResponseOptions = {}) =>
+  samlResponse(idp.entityId, request, ACCOUNT.nameId, ACCOUNT.attributes, o);
+
+const peopleCount = async () =>
+  (await p.db.db.selectFrom('people').select('id').where('tenant_id', '=', tenant.id).execute()).length;
+
+describe('SAML sign-in', () => {
+  it('a response signed by the IdP signs the person in, with the attributes mapped', async () => {
+    const { web, request } = await startSignIn();
+    expect(request.acs).toBe(`${url}/signin/saml/acs`);
+    expect(request.issuer).toBe('https://lanyard.example.edu/saml');
+    const res = await post(web, respond(request));
+    expect(res.status).toBe(303);
+    expect((await web.get(`${url}/`)).text).toContain('Signed in as Emmy Noether');
+    const person = await p.db.db
+      .selectFrom('people')
+      .selectAll()
+      .where('tenant_id', '=', tenant.id)
+      .executeTakeFirstOrThrow();
+    expect(person).toMatchObject({
+      local_id: 'G-1882',
+      email: 'emmy.noether@saml.example.edu',
+      eppn: 'enoether@saml.example.edu',
+      given_names: 'Emmy',
+      family_name: 'Noether',
+    });
+    // The same response again: its request was answered already.
+    const replay = await post(new WebClient(), respond(request));
+    expect(replay.status).toBe(400);
+  });
+
+  it.each([
+    ['unsigned', { signer: 'none' }],
+    ['signed by another key', { signer: 'other' }],
+    ['changed after signing', { tamper: true }],
+    ['for another audience', { audience: 'https://elsewhere.example.org/saml' }],
+    ['expired', { notOnOrAfter: new Date(Date.now() - 5 * 60_000) }],
+  ] as Array<[string, ResponseOptions]>)(
+    'a response %s is refused; nobody is signed in',
+    async (_name, o) => {
+      const before = await peopleCount();
+      const { web, request } = await startSignIn();
+      const res = await post(web, respond(request, o));
+      expect(res.status).toBe(400);
+      expect(res.text).toContain('Signing in did not work');
+      expect(res.text).not.toContain('Signed in as');
+      expect(await peopleCount()).toBe(before);
+    },
+  );
+
+  it('an unsolicited response (no request of ours) is refused', async () => {
+    const res = await post(
+      new WebClient(),
+      respond({ id: '_not-ours', acs: `${url}/signin/saml/acs`, issuer: 'https://lanyard.example.edu/saml' }),
+    );
+    expect(res.status).toBe(400);
+  });
+});
+
+describe('SAML sign-in in Chromium', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(() => browser?.close());
+
+  it('the IdP posts back across sites and the portal opens signed in', async () => {
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(`${url}/`);
+    await page.click('form[action$="/signin/saml"] button');
+    await page.click('#idp-continue');
+    await page.waitForSelector('#connect-orcid');
+    expect(await page.textContent('main')).toContain('Signed in as Emmy Noether');
+  });
+});
