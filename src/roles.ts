@@ -39,6 +39,7 @@ export async function startRoles(
     await queue.register(revokeTokenJob);
     const app = buildApp({
       db: platform.db.db,
+      pool: platform.db.pool,
       logger,
       ring: platform.ring,
       publicUrl,

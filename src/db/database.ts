@@ -17,3 +17,15 @@ export function openDatabase(url: string, options: { max?: number; onError?: (e:
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, pool, close: () => db.destroy() };
 }
+
+/**
+ * A named (server-side prepared) statement for the hottest queries: PostgreSQL parses and plans
+ * it once per connection instead of on every request. Kysely sends unnamed statements only.
+ */
+export function preparedQuery<Row>(
+  pool: pg.Pool,
+  name: string,
+  text: string,
+): (values: unknown[]) => Promise<Row[]> {
+  return async (values) => (await pool.query<Row & pg.QueryResultRow>({ name, text, values })).rows;
+}

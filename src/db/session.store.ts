@@ -2,6 +2,7 @@
 // Rows are keyed by the SHA-256 of the session id, so a database dump cannot be replayed as a
 // cookie. Signing out everywhere is a delete.
 import type { Kysely } from 'kysely';
+import { type Db, preparedQuery } from './database.js';
 import { sha256 } from './oauth-state.repository.js';
 import type { Database } from './schema.js';
 
@@ -10,7 +11,18 @@ export const SESSION_TTL_MS = 8 * 3600 * 1000;
 type Callback = (err?: unknown) => void;
 
 export class PgSessionStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  private readonly db: Kysely<Database>;
+  // Read on every request that carries a session cookie.
+  private readonly read: (values: unknown[]) => Promise<Array<{ data: Record<string, unknown> }>>;
+
+  constructor(database: Pick<Db, 'db' | 'pool'>) {
+    this.db = database.db;
+    this.read = preparedQuery(
+      database.pool,
+      'session-read',
+      'select data from sessions where id_hash = $1 and expires_at > now()',
+    );
+  }
 
   set(sessionId: string, session: { cookie?: { expires?: Date | null } }, callback: Callback): void {
     const expires = session.cookie?.expires ?? new Date(Date.now() + SESSION_TTL_MS);
@@ -24,13 +36,7 @@ export class PgSessionStore {
   }
 
   get(sessionId: string, callback: (err: unknown, session?: unknown) => void): void {
-    this.db
-      .selectFrom('sessions')
-      .select('data')
-      .where('id_hash', '=', sha256(sessionId))
-      .where('expires_at', '>', new Date())
-      .executeTakeFirst()
-      .then((row) => callback(null, row?.data ?? null), callback);
+    this.read([sha256(sessionId)]).then((rows) => callback(null, rows[0]?.data ?? null), callback);
   }
 
   destroy(sessionId: string, callback: Callback): void {

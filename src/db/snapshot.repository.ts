@@ -27,19 +27,4 @@ export class SnapshotRepository {
       .execute();
     return summary;
   }
-
-  /** The summary of the newest record read for this person and iD. */
-  async latestSummary(tenantId: string, personId: string, orcid: string): Promise<RecordSummary | null> {
-    const row = await this.db
-      .selectFrom('record_snapshots')
-      .select('summary')
-      .where('tenant_id', '=', tenantId)
-      .where('person_id', '=', personId)
-      .where('orcid', '=', orcid)
-      .where('kind', '=', 'record')
-      .orderBy('read_at', 'desc')
-      .limit(1)
-      .executeTakeFirst();
-    return row?.summary ?? null;
-  }
 }

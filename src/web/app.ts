@@ -7,11 +7,13 @@ import helmet from '@fastify/helmet';
 import session, { type SessionStore } from '@fastify/session';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { type Kysely, sql } from 'kysely';
+import type pg from 'pg';
 import type { KeyRing } from '../crypto/key-ring.js';
 import { OauthStateRepository } from '../db/oauth-state.repository.js';
 import { OrcidLinkRepository } from '../db/orcid-link.repository.js';
 import { PersonRepository } from '../db/person.repository.js';
 import { PortalLogRepository } from '../db/portal-log.repository.js';
+import { PortalViewRepository } from '../db/portal-view.repository.js';
 import { SamlRequestStore } from '../db/saml-request.store.js';
 import type { Database } from '../db/schema.js';
 import { PgSessionStore, SESSION_TTL_MS } from '../db/session.store.js';
@@ -32,6 +34,8 @@ import { orcidSignInCallback, signInRoutes } from './routes/portal/sign-in.route
 
 export interface AppDeps {
   db: Kysely<Database>;
+  /** The pool behind `db`, for the few prepared statements on the hottest paths. */
+  pool: pg.Pool;
   logger: Logger;
   ring: KeyRing;
   /** Where people reach this server (callback URLs; https makes cookies Secure). */
@@ -104,7 +108,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     secret: deps.ring.derive('lanyard session cookie'),
     cookieName: 'lanyard_session',
     // The store's callbacks are typed loosely on purpose (framework-free db module).
-    store: new PgSessionStore(db) as unknown as SessionStore,
+    store: new PgSessionStore(deps) as unknown as SessionStore,
     saveUninitialized: false,
     rolling: false,
     cookie: { path: '/', httpOnly: true, sameSite: 'lax', secure, maxAge: SESSION_TTL_MS },
@@ -162,7 +166,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       people,
       orcid,
       links,
-      snapshots,
+      views: new PortalViewRepository(deps),
       connect,
       disconnect,
       orcidSignIn: orcidSignInCallback(signInDeps),

@@ -11,6 +11,10 @@ describe('portal languages', () => {
   it('every language has every English key', () => {
     for (const lang of LANGUAGES) expect(keys(lang)).toEqual(keys('en'));
   });
+  it('falls back to English, then to the default value or the key', () => {
+    expect(translator('es')('no.such.key', { defaultValue: '/made-up' })).toBe('/made-up');
+    expect(translator('fr')('no.such.key')).toBe('no.such.key');
+  });
   it('interpolates without escaping (the views escape)', () => {
     expect(translator('fr')('signInTitle', { org: 'A&B <Univ>' })).toBe('Connexion à A&B <Univ>');
     expect(translator('es')('scope./read-limited')).toContain('Organizaciones de confianza');

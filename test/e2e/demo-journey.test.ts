@@ -2,80 +2,30 @@
 // directory, connects the iD in the simulator's pages, sees it displayed, disconnects (the
 // simulator shows the token revoked) and reconnects; another denies; a third signs in to ORCID
 // with an iD that is already someone else's. axe-core checks every portal page on the way.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seriousA11yProblems } from '../helpers/axe.js';
 import { launchChromium } from '../helpers/browser.js';
+import { type DemoProcess, spawnDemo } from '../helpers/demo-process.js';
 import { control } from '../helpers/sandbox.js';
 
 const ADA = '0000-0002-1825-0097';
-let demo: ChildProcess;
+let demo: DemoProcess;
 let portal: string;
 let orcid: string;
 let browser: Browser;
-let dataDir: string;
 const a11y: Array<{ page: string; problems: unknown[] }> = [];
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'lanyard-demo-'));
-  const env = {
-    ...process.env,
-    DATABASE_URL: '',
-    LANYARD_KEYS: '',
-    LANYARD_DATA_DIR: dataDir,
-    LANYARD_PORT: '0',
-    LANYARD_SANDBOX_PORT: String(await freePort()),
-    LANYARD_EMBEDDED_PG_PORT: String(await freePort()),
-  };
-  demo = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'demo'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env,
-  });
-  let out = '';
-  await new Promise<void>((resolve, reject) => {
-    demo.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const p = /Researcher portal:\s+(\S+)/.exec(out);
-      const o = /ORCID simulator:\s+(\S+)/.exec(out);
-      if (p && o) {
-        portal = p[1]!;
-        orcid = o[1]!;
-        resolve();
-      }
-    });
-    demo.stderr!.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    demo.once('exit', (code) => reject(new Error(`demo exited ${code}: ${out}`)));
-  });
-  expect(out).toContain('ada / password');
+  demo = await spawnDemo();
+  ({ portal, orcid } = demo);
+  expect(demo.output).toContain('ada / password');
   browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
   await browser?.close();
-  if (demo && demo.exitCode === null) {
-    const exited = new Promise((r) => demo.once('exit', r));
-    demo.kill('SIGINT');
-    await exited;
-  }
-  rmSync(dataDir, { recursive: true, force: true });
+  await demo?.stop();
 });
 
 async function checkA11y(page: Page, name: string) {

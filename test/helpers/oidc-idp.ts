@@ -1,8 +1,8 @@
 // A real institutional OpenID Provider for tests (the `oidc-provider` package) with its
 // development login and consent pages: any login name signs in as that account.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import Provider from 'oidc-provider';
+import { freePort } from './demo-process.js';
 
 export interface TestIdp {
   issuer: string;
@@ -17,13 +17,8 @@ export type IdpDirectory = Record<string, Record<string, string>>;
 export async function startOidcIdp(redirectUris: string[], directory: IdpDirectory): Promise<TestIdp> {
   const clientId = 'lanyard-portal';
   const clientSecret = 'idp-client-secret-0123456789abcdef';
-  // The issuer must be known before listening: take a port first.
-  const probe = await new Promise<Server>((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  const port = (probe.address() as AddressInfo).port;
-  await new Promise((r) => probe.close(r));
+  // The issuer must be known before listening.
+  const port = await freePort();
   const issuer = `http://127.0.0.1:${port}`;
   const provider = new Provider(issuer, {
     clients: [

@@ -2,7 +2,6 @@
 // asked), a tenant on the `local` environment whose ORCID client is registered in the test
 // simulator, and demo-directory people.
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { KeyRing } from '../../src/crypto/key-ring.js';
@@ -14,6 +13,7 @@ import { Queue } from '../../src/queue/queue.js';
 import { buildApp } from '../../src/web/app.js';
 import { startWorker } from '../../src/worker.js';
 import { freshDatabase, type TestDatabase } from './database.js';
+import { freePort } from './demo-process.js';
 import { newClient, newResearcher } from './sandbox.js';
 
 export interface TestPortal {
@@ -54,6 +54,7 @@ export async function startPortal(
   const port = await freePort();
   const app = buildApp({
     db: db.db,
+    pool: db.pool,
     logger,
     ring,
     publicUrl: `http://127.0.0.1:${port}`,
@@ -131,15 +132,3 @@ export async function startPortal(
 }
 
 export { newResearcher };
-
-/** A port that was free a moment ago (the app needs its public URL before it listens). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}

@@ -4,7 +4,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { OrcidLinkRepository } from '../../../db/orcid-link.repository.js';
 import type { Person } from '../../../db/person.repository.js';
-import type { SnapshotRepository } from '../../../db/snapshot.repository.js';
+import type { PortalViewRepository } from '../../../db/portal-view.repository.js';
 import type { Tenant } from '../../../db/tenant.repository.js';
 import { scopesCover } from '../../../domain/tenant.js';
 import type { CallbackQuery, ConnectOrcidService } from '../../../services/connect-orcid.service.js';
@@ -22,7 +22,7 @@ import { renderSignIn } from './sign-in.routes.js';
 
 export interface PortalRouteDeps extends PortalDeps {
   links: OrcidLinkRepository;
-  snapshots: SnapshotRepository;
+  views: PortalViewRepository;
   connect: ConnectOrcidService;
   disconnect: DisconnectOrcidService;
   /** "Sign in with ORCID" shares the tenant's ORCID callback; its state lives in the session. */
@@ -63,10 +63,12 @@ export function portalRoutes(app: FastifyInstance, d: PortalRouteDeps): void {
 
   app.get(
     '/o/:tenant/',
-    personRoute(async (req, reply, tenant, person) => {
+    tenantRoute(async (req, reply, tenant) => {
+      const personId = req.session.tenantId === tenant.id ? req.session.personId : undefined;
+      const view = personId ? await d.views.forPerson(tenant.id, personId) : null;
+      if (!view) return renderSignIn(req, reply, tenant, d, null);
+      const { person, link, summary } = view;
       const c = pageContext(req, reply, tenant, d.orcid, true);
-      const link = await d.links.activeFor(tenant.id, person.id);
-      const summary = link ? await d.snapshots.latestSummary(tenant.id, person.id, link.orcid) : null;
       const flash = req.session.flash;
       if (flash) req.session.flash = undefined;
       return sendPage(
@@ -82,7 +84,7 @@ export function portalRoutes(app: FastifyInstance, d: PortalRouteDeps): void {
               ? {
                   orcid: link.orcid,
                   scopes: scopeList(link.scope),
-                  grantedAt: new Date(link.granted_at),
+                  grantedAt: new Date(link.grantedAt),
                   needsMore: !scopesCover(link.scope, tenant.scopes),
                 }
               : null,

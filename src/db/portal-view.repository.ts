@@ -1,0 +1,55 @@
+// Everything the signed-in portal page shows, in one round trip: the person, their active link
+// and the summary of the record last read for it. The page is the portal's hottest path.
+import type { RecordSummary } from '../domain/record-summary.js';
+import { type Db, preparedQuery } from './database.js';
+import type { Person } from './person.repository.js';
+
+export interface PortalView {
+  person: Person;
+  link: { orcid: string; scope: string; grantedAt: Date; expiresAt: Date } | null;
+  summary: RecordSummary | null;
+}
+
+type Row = Person & {
+  link_orcid: string | null;
+  link_scope: string | null;
+  link_granted_at: Date | null;
+  link_expires_at: Date | null;
+  summary: RecordSummary | null;
+};
+
+export class PortalViewRepository {
+  private readonly query: (values: unknown[]) => Promise<Row[]>;
+
+  constructor(database: Pick<Db, 'pool'>) {
+    this.query = preparedQuery<Row>(
+      database.pool,
+      'portal-view',
+      `select p.*, l.orcid as link_orcid, l.scope as link_scope, l.granted_at as link_granted_at,
+              l.expires_at as link_expires_at, s.summary
+       from people p
+       left join orcid_links l
+         on l.tenant_id = p.tenant_id and l.person_id = p.id and l.status = 'active'
+       left join lateral (
+         select rs.summary from record_snapshots rs
+         where rs.tenant_id = p.tenant_id and rs.person_id = p.id and rs.orcid = l.orcid and rs.kind = 'record'
+         order by rs.read_at desc limit 1
+       ) s on true
+       where p.tenant_id = $1 and p.id = $2`,
+    );
+  }
+
+  async forPerson(tenantId: string, personId: string): Promise<PortalView | null> {
+    const row = (await this.query([tenantId, personId]))[0];
+    if (!row) return null;
+    const { link_orcid, link_scope, link_granted_at, link_expires_at, summary, ...person } = row;
+    return {
+      person,
+      link:
+        link_orcid && link_scope && link_granted_at && link_expires_at
+          ? { orcid: link_orcid, scope: link_scope, grantedAt: link_granted_at, expiresAt: link_expires_at }
+          : null,
+      summary: link_orcid ? summary : null,
+    };
+  }
+}
