@@ -6,7 +6,7 @@ import { Command, Option } from '@commander-js/extra-typings';
 import { loadConfig } from '../config.js';
 import { sealedKeyId } from '../crypto/seal.js';
 import type { NewTenant, TenantRepository } from '../db/tenant.repository.js';
-import { DEFAULT_SCOPES, tenantSettingsProblems } from '../domain/tenant.js';
+import { DEFAULT_SCOPES, portalSettingsSchema, tenantSettingsProblems } from '../domain/tenant.js';
 import { openPlatform } from '../platform.js';
 
 class UsageError extends Error {}
@@ -50,7 +50,12 @@ const settingsCommand = (name: string, description: string) =>
     .option('--burst <n>', 'ORCID burst for this client', Number)
     .addOption(
       new Option('--wire-format <format>', 'JSON or XML towards ORCID').choices(['json', 'xml'] as const),
-    );
+    )
+    .option(
+      '--portal-file <path>',
+      'JSON with the portal texts, institutional sign-in and affiliation identity (docs/portal.md)',
+    )
+    .option('--oidc-client-secret-file <path>', "read the institutional OIDC client's secret from this file");
 
 type SettingsFlags = {
   name?: string;
@@ -63,7 +68,28 @@ type SettingsFlags = {
   rateLimit?: number;
   burst?: number;
   wireFormat?: 'json' | 'xml';
+  portalFile?: string;
+  oidcClientSecretFile?: string;
 } & SecretOptions;
+
+function readPortalFile(path: string): Partial<NewTenant> {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`cannot read ${path}: ${(e as Error).message}`);
+  }
+  const r = portalSettingsSchema.safeParse(json);
+  if (!r.success)
+    throw new UsageError(
+      `invalid portal settings in ${path}:\n${r.error.issues.map((i) => `  - ${i.path.join('.') || 'file'}: ${i.message}`).join('\n')}`,
+    );
+  const t: Partial<NewTenant> = {};
+  if (r.data.texts) t.portalTexts = r.data.texts;
+  if (r.data.signIn) t.signIn = r.data.signIn;
+  if (r.data.org) t.org = r.data.org;
+  return t;
+}
 
 function fromFlags(o: SettingsFlags, secret: string | undefined): Partial<NewTenant> {
   const t: Partial<NewTenant> = {};
@@ -78,6 +104,9 @@ function fromFlags(o: SettingsFlags, secret: string | undefined): Partial<NewTen
   if (o.rateLimit !== undefined) t.rateLimitPerSecond = o.rateLimit;
   if (o.burst !== undefined) t.rateLimitBurst = o.burst;
   if (o.wireFormat !== undefined) t.wireFormat = o.wireFormat;
+  if (o.portalFile !== undefined) Object.assign(t, readPortalFile(o.portalFile));
+  if (o.oidcClientSecretFile !== undefined)
+    t.oidcClientSecret = readFileSync(o.oidcClientSecretFile, 'utf8').trim();
   return t;
 }
 
@@ -161,13 +190,14 @@ export function tenantCommand(): Command {
           scopes: current.scopes,
           redirectUri: current.redirect_uri,
           supportContact: current.support_contact,
+          signIn: current.sign_in,
           ...changes,
         });
         await repo.update(current.id, changes);
         console.log(
           `updated ${slug}: ${
             Object.keys(changes)
-              .map((k) => (k === 'clientSecret' ? 'client secret' : k))
+              .map((k) => ({ clientSecret: 'client secret', oidcClientSecret: 'OIDC client secret' })[k] ?? k)
               .join(', ') || 'nothing'
           }`,
         );

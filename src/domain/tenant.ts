@@ -6,47 +6,6 @@ export const DEFAULT_SCOPES = {
   public: '/authenticate',
 } as const;
 
-const CLIENT_ID = /^APP-[0-9A-Z]{16}$|^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$/;
-
-export const tenantSettingsSchema = z
-  .object({
-    slug: z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'lowercase letters, digits and hyphens'),
-    name: z.string().trim().min(1).max(200),
-    orcidEnvironment: z.enum(['production', 'sandbox', 'local']),
-    apiType: z.enum(['member', 'public']),
-    clientId: z.string().regex(CLIENT_ID, 'an ORCID client id such as APP-XXXXXXXXXXXXXXXX'),
-    clientSecret: z.string().trim().min(1, 'is empty'),
-    scopes: z.string().trim().min(1),
-    redirectUri: z.url(),
-    supportContact: z.string().trim().min(3),
-    rateLimitPerSecond: z.number().positive().max(1000).optional(),
-    rateLimitBurst: z.number().positive().max(10000).optional(),
-    wireFormat: z.enum(['json', 'xml']).optional(),
-  })
-  .superRefine((t, ctx) => {
-    // ORCID production accepts only https redirect URIs (DESIGN.md §7).
-    if (t.orcidEnvironment === 'production' && !t.redirectUri.startsWith('https://'))
-      ctx.addIssue({
-        code: 'custom',
-        path: ['redirectUri'],
-        message: 'must be https in the production environment',
-      });
-    if (t.apiType === 'public' && /\/(read-limited|activities\/update|person\/update)/.test(t.scopes))
-      ctx.addIssue({
-        code: 'custom',
-        path: ['scopes'],
-        message: 'a public API client can only ask /authenticate or openid',
-      });
-  });
-
-export type TenantSettings = z.infer<typeof tenantSettingsSchema>;
-
-/** Every problem of a settings object, one line each (empty when valid). */
-export function tenantSettingsProblems(input: unknown): string[] {
-  const r = tenantSettingsSchema.safeParse(input);
-  return r.success ? [] : r.error.issues.map((i) => `${i.path.join('.') || 'settings'}: ${i.message}`);
-}
-
 /** What institutional sign-in gives us about a person. */
 export interface PersonAttributes {
   email?: string;
@@ -97,6 +56,75 @@ export const portalTextsSchema = z.record(
   z.object({ why: z.string().max(4000).optional(), use: z.string().max(4000).optional() }),
 );
 export type PortalTexts = z.infer<typeof portalTextsSchema>;
+
+/** The organisation as it appears in the affiliations it writes. */
+export const orgIdentitySchema = z.object({
+  name: z.string().trim().min(1).max(300).optional(),
+  city: z.string().trim().min(1).optional(),
+  region: z.string().trim().min(1).optional(),
+  country: z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166 two-letter country code').optional(),
+  disambiguatedId: z.string().trim().min(1).optional(),
+  disambiguationSource: z.enum(['ROR', 'RINGGOLD', 'GRID', 'FUNDREF', 'LEI']).optional(),
+});
+
+/** What `lanyard tenant --portal-file` reads: the portal's texts, sign-in and identity. */
+export const portalSettingsSchema = z.object({
+  texts: portalTextsSchema.optional(),
+  signIn: signInSettingsSchema.optional(),
+  org: orgIdentitySchema.optional(),
+});
+export type PortalSettings = z.infer<typeof portalSettingsSchema>;
+
+const CLIENT_ID = /^APP-[0-9A-Z]{16}$|^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$/;
+
+export const tenantSettingsSchema = z
+  .object({
+    slug: z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'lowercase letters, digits and hyphens'),
+    name: z.string().trim().min(1).max(200),
+    orcidEnvironment: z.enum(['production', 'sandbox', 'local']),
+    apiType: z.enum(['member', 'public']),
+    clientId: z.string().regex(CLIENT_ID, 'an ORCID client id such as APP-XXXXXXXXXXXXXXXX'),
+    clientSecret: z.string().trim().min(1, 'is empty'),
+    scopes: z.string().trim().min(1),
+    redirectUri: z.url(),
+    supportContact: z.string().trim().min(3),
+    rateLimitPerSecond: z.number().positive().max(1000).optional(),
+    rateLimitBurst: z.number().positive().max(10000).optional(),
+    wireFormat: z.enum(['json', 'xml']).optional(),
+    signIn: signInSettingsSchema.optional(),
+    portalTexts: portalTextsSchema.optional(),
+    org: orgIdentitySchema.optional(),
+  })
+  .superRefine((t, ctx) => {
+    // Seeded passwords are for the demo and tests, never for real ORCID records.
+    if (t.signIn?.demoDirectory && t.orcidEnvironment !== 'local')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['signIn', 'demoDirectory'],
+        message: 'the demo directory is only for the local ORCID environment',
+      });
+    // ORCID production accepts only https redirect URIs (DESIGN.md §7).
+    if (t.orcidEnvironment === 'production' && !t.redirectUri.startsWith('https://'))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['redirectUri'],
+        message: 'must be https in the production environment',
+      });
+    if (t.apiType === 'public' && /\/(read-limited|activities\/update|person\/update)/.test(t.scopes))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['scopes'],
+        message: 'a public API client can only ask /authenticate or openid',
+      });
+  });
+
+export type TenantSettings = z.infer<typeof tenantSettingsSchema>;
+
+/** Every problem of a settings object, one line each (empty when valid). */
+export function tenantSettingsProblems(input: unknown): string[] {
+  const r = tenantSettingsSchema.safeParse(input);
+  return r.success ? [] : r.error.issues.map((i) => `${i.path.join('.') || 'settings'}: ${i.message}`);
+}
 
 /** The organisation's stable key for a person: employee id, else eppn, else email. */
 export function localIdOf(a: PersonAttributes): string | null {

@@ -107,4 +107,46 @@ describe('lanyard tenant', () => {
     expect(missing.code).toBe(2);
     expect(missing.out).toContain('no organisation with slug nobody');
   });
+
+  it('sets the portal texts, institutional sign-in and affiliation identity from a file; refuses a bad one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lanyard-portal-'));
+    const good = join(dir, 'portal.json');
+    writeFileSync(
+      good,
+      JSON.stringify({
+        texts: { en: { why: 'We report ORCID iDs to our funder.' }, es: { why: 'Informamos los ORCID iD a nuestro financiador.' } },
+        signIn: { oidc: { issuer: 'https://idp.wakanda.example', clientId: 'lanyard', label: 'Wakanda ID' }, orcidSignIn: true },
+        org: { name: 'University of Wakanda', city: 'Birnin Zana', country: 'NZ', disambiguatedId: 'https://ror.org/000000000', disambiguationSource: 'ROR' },
+      }),
+    );
+    writeFileSync(join(dir, 'oidc-secret'), 'oidc-secret-41b\n', { mode: 0o600 });
+    const up = await lanyard(
+      ['tenant', 'update', 'wakanda', '--portal-file', good, '--oidc-client-secret-file', join(dir, 'oidc-secret')],
+      env,
+    );
+    expect(up.code, up.out).toBe(0);
+    expect(up.out).toContain('OIDC client secret');
+    const repo = new TenantRepository(tdb.db, ring);
+    const t = (await repo.bySlug('wakanda'))!;
+    expect(t.portal_texts.es?.why).toContain('financiador');
+    expect(t.sign_in.oidc?.scope).toBe('openid email profile');
+    expect(t.org_disambiguation_source).toBe('ROR');
+    expect(await repo.oidcClientSecret(t.id)).toBe('oidc-secret-41b');
+    const show = await lanyard(['tenant', 'show', 'wakanda'], env);
+    expect(show.out).not.toContain('oidc-secret-41b');
+
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ signIn: { oidc: { issuer: 'not a url' }, demoDirectory: 'yes' }, org: { country: 'Wakanda' } }));
+    const refused = await lanyard(['tenant', 'update', 'wakanda', '--portal-file', bad], env);
+    expect(refused.code).toBe(2);
+    expect(refused.out).toContain('signIn.oidc.issuer');
+    expect(refused.out).toContain('signIn.oidc.clientId');
+    expect(refused.out).toContain('signIn.demoDirectory');
+    expect(refused.out).toContain('org.country');
+    // The demo directory is refused outside the local environment.
+    writeFileSync(bad, JSON.stringify({ signIn: { demoDirectory: true } }));
+    const demo = await lanyard(['tenant', 'update', 'wakanda', '--portal-file', bad], env);
+    expect(demo.code).toBe(2);
+    expect(demo.out).toContain('only for the local ORCID environment');
+  });
 });
