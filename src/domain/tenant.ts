@@ -62,7 +62,10 @@ export const orgIdentitySchema = z.object({
   name: z.string().trim().min(1).max(300).optional(),
   city: z.string().trim().min(1).optional(),
   region: z.string().trim().min(1).optional(),
-  country: z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166 two-letter country code').optional(),
+  country: z
+    .string()
+    .regex(/^[A-Z]{2}$/, 'an ISO 3166 two-letter country code')
+    .optional(),
   disambiguatedId: z.string().trim().min(1).optional(),
   disambiguationSource: z.enum(['ROR', 'RINGGOLD', 'GRID', 'FUNDREF', 'LEI']).optional(),
 });

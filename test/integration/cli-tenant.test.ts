@@ -114,14 +114,34 @@ describe('lanyard tenant', () => {
     writeFileSync(
       good,
       JSON.stringify({
-        texts: { en: { why: 'We report ORCID iDs to our funder.' }, es: { why: 'Informamos los ORCID iD a nuestro financiador.' } },
-        signIn: { oidc: { issuer: 'https://idp.wakanda.example', clientId: 'lanyard', label: 'Wakanda ID' }, orcidSignIn: true },
-        org: { name: 'University of Wakanda', city: 'Birnin Zana', country: 'NZ', disambiguatedId: 'https://ror.org/000000000', disambiguationSource: 'ROR' },
+        texts: {
+          en: { why: 'We report ORCID iDs to our funder.' },
+          es: { why: 'Informamos los ORCID iD a nuestro financiador.' },
+        },
+        signIn: {
+          oidc: { issuer: 'https://idp.wakanda.example', clientId: 'lanyard', label: 'Wakanda ID' },
+          orcidSignIn: true,
+        },
+        org: {
+          name: 'University of Wakanda',
+          city: 'Birnin Zana',
+          country: 'NZ',
+          disambiguatedId: 'https://ror.org/000000000',
+          disambiguationSource: 'ROR',
+        },
       }),
     );
     writeFileSync(join(dir, 'oidc-secret'), 'oidc-secret-41b\n', { mode: 0o600 });
     const up = await lanyard(
-      ['tenant', 'update', 'wakanda', '--portal-file', good, '--oidc-client-secret-file', join(dir, 'oidc-secret')],
+      [
+        'tenant',
+        'update',
+        'wakanda',
+        '--portal-file',
+        good,
+        '--oidc-client-secret-file',
+        join(dir, 'oidc-secret'),
+      ],
       env,
     );
     expect(up.code, up.out).toBe(0);
@@ -136,7 +156,13 @@ describe('lanyard tenant', () => {
     expect(show.out).not.toContain('oidc-secret-41b');
 
     const bad = join(dir, 'bad.json');
-    writeFileSync(bad, JSON.stringify({ signIn: { oidc: { issuer: 'not a url' }, demoDirectory: 'yes' }, org: { country: 'Wakanda' } }));
+    writeFileSync(
+      bad,
+      JSON.stringify({
+        signIn: { oidc: { issuer: 'not a url' }, demoDirectory: 'yes' },
+        org: { country: 'Wakanda' },
+      }),
+    );
     const refused = await lanyard(['tenant', 'update', 'wakanda', '--portal-file', bad], env);
     expect(refused.code).toBe(2);
     expect(refused.out).toContain('signIn.oidc.issuer');
