@@ -7,6 +7,7 @@ import { PortalLogRepository } from './db/portal-log.repository.js';
 import type { Database } from './db/schema.js';
 import { TenantRepository } from './db/tenant.repository.js';
 import { purgeCallLog, purgeCallLogJob } from './jobs/purge-call-log.job.js';
+import { purgeExpiredState, purgeExpiredStateJob } from './jobs/purge-expired-state.job.js';
 import {
   revocationQueue,
   revocationSweepJob,
@@ -57,6 +58,12 @@ export async function startWorker(d: WorkerDeps): Promise<() => Promise<void>> {
     logger.info({ deleted: n }, 'purged old ORCID calls');
   });
   await queue.schedule(purgeCallLogJob, '17 3 * * *', { olderThanDays: d.callLogRetentionDays });
+
+  await queue.register(purgeExpiredStateJob);
+  await queue.work(purgeExpiredStateJob, async () => {
+    logger.info(await purgeExpiredState(db), 'purged expired sessions, OAuth states and SAML requests');
+  });
+  await queue.schedule(purgeExpiredStateJob, '7 * * * *', {});
 
   await queue.register(revokeTokenJob);
   await queue.work(

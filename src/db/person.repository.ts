@@ -48,13 +48,4 @@ export class PersonRepository {
       .where('id', '=', id)
       .executeTakeFirst();
   }
-
-  byLocalId(tenantId: string, localId: string): Promise<Person | undefined> {
-    return this.db
-      .selectFrom('people')
-      .selectAll()
-      .where('tenant_id', '=', tenantId)
-      .where('local_id', '=', localId)
-      .executeTakeFirst();
-  }
 }

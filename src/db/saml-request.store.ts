@@ -1,6 +1,6 @@
 // Outstanding SAML AuthnRequest ids in PostgreSQL (node-saml's cache provider interface), so a
 // response is accepted only for a request we sent, once, within ten minutes, on any web process.
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
 
 export const SAML_REQUEST_TTL_MS = 10 * 60 * 1000;
@@ -15,9 +15,6 @@ export class SamlRequestStore {
       .onConflict((oc) => oc.column('id').doNothing())
       .returning(['value', 'created_at'])
       .executeTakeFirst();
-    // Old requests are of no use: drop them now and then.
-    if (Math.random() < 0.05)
-      await sql`delete from saml_requests where created_at < now() - interval '1 day'`.execute(this.db);
     return row ? { value: row.value, createdAt: new Date(row.created_at).getTime() } : null;
   }
 
@@ -29,6 +26,15 @@ export class SamlRequestStore {
       .where('created_at', '>', new Date(Date.now() - SAML_REQUEST_TTL_MS))
       .executeTakeFirst();
     return row?.value ?? null;
+  }
+
+  /** Requests never answered are of no use after a day. */
+  async purge(): Promise<number> {
+    const r = await this.db
+      .deleteFrom('saml_requests')
+      .where('created_at', '<', new Date(Date.now() - 24 * 3600 * 1000))
+      .executeTakeFirst();
+    return Number(r.numDeletedRows);
   }
 
   async removeAsync(key: string | null): Promise<string | null> {

@@ -15,7 +15,7 @@ export interface PersonAttributes {
   familyName?: string;
 }
 
-export const PERSON_ATTRIBUTES = ['email', 'eppn', 'employeeId', 'givenNames', 'familyName'] as const;
+const PERSON_ATTRIBUTES = ['email', 'eppn', 'employeeId', 'givenNames', 'familyName'] as const;
 
 /** Which claim (OIDC) or attribute (SAML) carries each person attribute. */
 const attributeMap = z.partialRecord(z.enum(PERSON_ATTRIBUTES), z.string().min(1));

@@ -489,3 +489,141 @@ describe('a public API organisation asking openid', () => {
     expect(link.orcid).toBe(researcher.orcid);
   });
 });
+
+describe('the worker', () => {
+  it('revokes at ORCID, once it answers again, the token of a link ended while it could not be reached', async () => {
+    const wp = await startPortal(sb.base, { worker: true });
+    try {
+      const researcher = await newResearcher(sb.base);
+      const web = new WebClient();
+      const username = await wp.addPerson();
+      const page = await web.get(`${wp.tenantUrl}/`);
+      await web.post(`${wp.tenantUrl}/signin/directory`, {
+        _csrf: csrfOf(page.text),
+        username,
+        password: 'pw',
+      });
+      const portal = await web.get(`${wp.tenantUrl}/`);
+      const start = await web.post(`${wp.tenantUrl}/connect`, { _csrf: csrfOf(portal.text) });
+      const q = new URL(start.location!).searchParams;
+      const { location } = await control<{ location: string }>(sb.base, 'POST', '/authorize', {
+        orcid: researcher.orcid,
+        clientId: q.get('client_id'),
+        scope: q.get('scope'),
+        redirectUri: q.get('redirect_uri'),
+        state: q.get('state'),
+      });
+      await web.get(location);
+      const tokens = async () =>
+        (
+          await control<{
+            researchers: Array<{ orcid: string; tokens: Array<{ clientId: string; disabled: boolean }> }>;
+          }>(sb.base, 'GET', '/state')
+        ).researchers
+          .find((r) => r.orcid === researcher.orcid)!
+          .tokens.filter((t) => t.clientId === wp.client.clientId)
+          .map((t) => t.disabled);
+      await control(sb.base, 'POST', '/faults', { pathPattern: '/oauth/revoke', status: 503, rate: 1 });
+      const connected = await web.get(`${wp.tenantUrl}/`);
+      await web.post(`${wp.tenantUrl}/disconnect`, { _csrf: csrfOf(connected.text) });
+      expect(await tokens()).toEqual([false]);
+      await control(sb.base, 'DELETE', '/faults');
+      const deadline = Date.now() + 20_000;
+      while ((await tokens())[0] === false && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 200));
+      expect(await tokens()).toEqual([true]);
+      const link = await wp.db.db
+        .selectFrom('orcid_links')
+        .selectAll()
+        .where('orcid', '=', researcher.orcid)
+        .executeTakeFirstOrThrow();
+      // Confirmed revoked: nothing secret is kept.
+      for (
+        let i = 0;
+        i < 50 &&
+        (
+          await wp.db.db
+            .selectFrom('orcid_links')
+            .select('token_sealed')
+            .where('id', '=', link.id)
+            .executeTakeFirstOrThrow()
+        ).token_sealed;
+        i++
+      )
+        await new Promise((r) => setTimeout(r, 100));
+      const after = await wp.db.db
+        .selectFrom('orcid_links')
+        .selectAll()
+        .where('id', '=', link.id)
+        .executeTakeFirstOrThrow();
+      expect(after.token_sealed).toBeNull();
+      expect(after.revoked_at_orcid).toBeInstanceOf(Date);
+    } finally {
+      await control(sb.base, 'DELETE', '/faults');
+      await wp.close();
+    }
+  }, 40_000);
+
+  it('purges expired sessions, old OAuth states and unanswered SAML requests, and keeps live ones', async () => {
+    const { purgeExpiredState } = await import('../../src/jobs/purge-expired-state.job.js');
+    const db = p.db.db;
+    const person = await db
+      .selectFrom('people')
+      .select('id')
+      .where('tenant_id', '=', p.tenant.id)
+      .executeTakeFirstOrThrow();
+    const old = new Date(Date.now() - 2 * 86400_000);
+    await db
+      .insertInto('sessions')
+      .values([
+        { id_hash: 'expired', data: '{}', expires_at: old },
+        { id_hash: 'live', data: '{}', expires_at: new Date(Date.now() + 3600_000) },
+      ])
+      .execute();
+    await db
+      .insertInto('oauth_states')
+      .values([
+        {
+          state_hash: 'old-state',
+          tenant_id: p.tenant.id,
+          person_id: person.id,
+          session_hash: 'x',
+          nonce: null,
+          scope: 's',
+          expires_at: old,
+        },
+        {
+          state_hash: 'fresh-state',
+          tenant_id: p.tenant.id,
+          person_id: person.id,
+          session_hash: 'x',
+          nonce: null,
+          scope: 's',
+          expires_at: new Date(Date.now() + 600_000),
+        },
+      ])
+      .execute();
+    await db
+      .insertInto('saml_requests')
+      .values([
+        { id: '_old', value: 'x', created_at: old },
+        { id: '_fresh', value: 'x' },
+      ])
+      .execute();
+    const purged = await purgeExpiredState(db);
+    expect(purged.sessions).toBeGreaterThanOrEqual(1);
+    expect(purged.states).toBeGreaterThanOrEqual(1);
+    expect(purged.samlRequests).toBe(1);
+    expect(
+      await db.selectFrom('sessions').select('id_hash').where('id_hash', 'in', ['expired', 'live']).execute(),
+    ).toEqual([{ id_hash: 'live' }]);
+    expect(
+      await db
+        .selectFrom('oauth_states')
+        .select('state_hash')
+        .where('state_hash', 'in', ['old-state', 'fresh-state'])
+        .execute(),
+    ).toEqual([{ state_hash: 'fresh-state' }]);
+    expect(await db.selectFrom('saml_requests').select('id').execute()).toEqual([{ id: '_fresh' }]);
+  });
+});

@@ -50,6 +50,27 @@ export function renderSignIn(
   );
 }
 
+/** A fresh session (new id: no fixation) for this person, audited, then their portal page. */
+async function openSession(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  tenant: Tenant,
+  personId: string,
+  method: string,
+  log: PortalLogRepository,
+) {
+  await req.session.regenerate();
+  req.session.tenantId = tenant.id;
+  req.session.personId = personId;
+  await log.audit({
+    tenantId: tenant.id,
+    actor: `person:${personId}`,
+    action: 'sign-in',
+    details: { method },
+  });
+  return reply.redirect(`/o/${tenant.slug}/`, 303);
+}
+
 export function signInRoutes(app: FastifyInstance, d: SignInDeps) {
   const tenantOf = async (req: FastifyRequest) =>
     d.tenantCache.bySlug((req.params as { tenant: string }).tenant);
@@ -74,16 +95,7 @@ export function signInRoutes(app: FastifyInstance, d: SignInDeps) {
         t(req, reply, tenant)('signInFailed', { reason: 'no id' }),
         400,
       );
-    await req.session.regenerate();
-    req.session.tenantId = tenant.id;
-    req.session.personId = person.id;
-    await d.log.audit({
-      tenantId: tenant.id,
-      actor: `person:${person.id}`,
-      action: 'sign-in',
-      details: { method },
-    });
-    return reply.redirect(`/o/${tenant.slug}/`, 303);
+    return openSession(req, reply, tenant, person.id, method, d.log);
   };
 
   app.post('/o/:tenant/signin/directory', { preHandler: app.csrfProtection }, async (req, reply) => {
@@ -214,16 +226,7 @@ export function orcidSignInCallback(d: SignInDeps) {
       const link = await d.links.activeByOrcid(tenant.id, claims.sub);
       if (!link)
         return renderSignIn(req, reply, tenant, d, tr('orcidSignInUnknown', { org: tenant.name }), 403);
-      await req.session.regenerate();
-      req.session.tenantId = tenant.id;
-      req.session.personId = link.person_id;
-      await d.log.audit({
-        tenantId: tenant.id,
-        actor: `person:${link.person_id}`,
-        action: 'sign-in',
-        details: { method: 'orcid' },
-      });
-      return reply.redirect(`/o/${tenant.slug}/`, 303);
+      return openSession(req, reply, tenant, link.person_id, 'orcid', d.log);
     } catch (e) {
       return fail(e instanceof Error ? e.message : String(e));
     }
