@@ -121,6 +121,27 @@ describe('the demo in Chromium', () => {
     expect((await tokensOf(ADA)).map((t) => t.disabled)).toEqual([true, false, true]);
   }, 60_000);
 
+  it('Sign in with ORCID: a connected iD signs its person in; an iD connected to nobody is told so', async () => {
+    const page = await (await browser.newContext({ locale: 'en-GB' })).newPage();
+    await page.goto(portal);
+    await page.click('form[action$="/signin/orcid"] button');
+    await orcidSignIn(page, 'ada@example.org');
+    await page.waitForSelector('#authorize-button, #disconnect-orcid');
+    if (await page.$('#authorize-button')) await page.click('#authorize-button');
+    await page.waitForSelector('#disconnect-orcid');
+    expect(await page.textContent('main')).toContain('Signed in as Ada Lovelace');
+
+    const stranger = await (await browser.newContext({ locale: 'en-GB' })).newPage();
+    await stranger.goto(portal);
+    await stranger.click('form[action$="/signin/orcid"] button');
+    await orcidSignIn(stranger, 'alan@example.org');
+    await stranger.waitForSelector('#authorize-button, .problem');
+    if (await stranger.$('#authorize-button')) await stranger.click('#authorize-button');
+    await stranger.waitForSelector('.problem');
+    expect(await stranger.textContent('.problem')).toContain('is not connected to an account');
+    await checkA11y(stranger, 'sign-in refused');
+  }, 60_000);
+
   it('axe-core finds no serious or critical problem on any portal page', () => {
     expect(a11y.length).toBeGreaterThanOrEqual(6);
     expect(a11y.filter((p) => p.problems.length)).toEqual([]);
