@@ -627,3 +627,49 @@ describe('the worker', () => {
     expect(await db.selectFrom('saml_requests').select('id').execute()).toEqual([{ id: '_fresh' }]);
   });
 });
+
+describe('when the organisation asks for more', () => {
+  it('a connected person is asked again; the same iD keeps its link with the new token and the old one is revoked', async () => {
+    const { TenantRepository } = await import('../../src/db/tenant.repository.js');
+    const tenant = await p.addTenant({ scopes: '/read-limited' });
+    const url = `${p.base}/o/${tenant.slug}`;
+    const researcher = await newResearcher(sb.base);
+    const web = new WebClient();
+    const username = await p.addPerson({}, tenant.id);
+    const signInPage = await web.get(`${url}/`);
+    await web.post(`${url}/signin/directory`, { _csrf: csrfOf(signInPage.text), username, password: 'pw' });
+    const connectVia = async () => {
+      const page = await web.get(`${url}/`);
+      const start = await web.post(`${url}/connect`, { _csrf: csrfOf(page.text) });
+      return web.get(await orcidAnswers(new URL(start.location!), researcher.orcid));
+    };
+    expect((await connectVia()).status).toBe(303);
+    await new TenantRepository(p.db.db, p.ring).update(tenant.id, {
+      scopes: '/read-limited /activities/update',
+    });
+    await new Promise((r) => setTimeout(r, 5200)); // the portal's tenant cache
+    const page = (await web.get(`${url}/`)).text;
+    expect(page).toContain('Test University asks for more permissions');
+    expect((await connectVia()).status).toBe(303);
+    const links = await p.db.db
+      .selectFrom('orcid_links')
+      .selectAll()
+      .where('tenant_id', '=', tenant.id)
+      .execute();
+    expect(links).toHaveLength(1);
+    expect(links[0]!.scope).toContain('/activities/update');
+    const tokens = (
+      await control<{
+        researchers: Array<{
+          orcid: string;
+          tokens: Array<{ clientId: string; scope: string; disabled: boolean }>;
+        }>;
+      }>(sb.base, 'GET', '/state')
+    ).researchers.find((r) => r.orcid === researcher.orcid)!.tokens;
+    expect(tokens.map((t) => [t.scope.includes('/activities/update'), t.disabled])).toEqual([
+      [false, true],
+      [true, false],
+    ]);
+    expect((await web.get(`${url}/`)).text).not.toContain('asks for more permissions');
+  }, 20_000);
+});

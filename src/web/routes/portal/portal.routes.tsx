@@ -52,12 +52,11 @@ export function portalRoutes(app: FastifyInstance, d: PortalRouteDeps): void {
       if (!tenant) return reply.callNotFound();
       return handler(req, reply, tenant);
     };
-  /** Signed-in pages: anyone else sees the sign-in page (GET) or is sent to it (POST). */
+  /** Actions of a signed-in person; anyone else is sent to the sign-in page. */
   const personRoute = (handler: PersonHandler) =>
     tenantRoute(async (req, reply, tenant) => {
       const person = await signedInPerson(req, tenant, d.people);
       if (person) return handler(req, reply, tenant, person);
-      if (req.method === 'GET') return renderSignIn(req, reply, tenant, d, null);
       return reply.redirect(`/o/${tenant.slug}/`, 303);
     });
 
