@@ -5,7 +5,13 @@ import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
 import session, { type SessionStore } from '@fastify/session';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from 'fastify';
 import { type Kysely, sql } from 'kysely';
 import type pg from 'pg';
 import type { KeyRing } from '../crypto/key-ring.js';
@@ -27,9 +33,9 @@ import type { TransportOptions } from '../orcid/transport.js';
 import { ConnectOrcidService } from '../services/connect-orcid.service.js';
 import { DisconnectOrcidService, type RevocationQueue } from '../services/disconnect-orcid.service.js';
 import { OrcidClients } from '../services/orcid-clients.js';
-import { translator } from './i18n.js';
+import { type Language, pickLanguage, translator } from './i18n.js';
 import { portalRoutes } from './routes/portal/portal.routes.js';
-import { TenantCache } from './routes/portal/portal-context.js';
+import { LANG_COOKIE, TenantCache } from './routes/portal/portal-context.js';
 import { orcidSignInCallback, signInRoutes } from './routes/portal/sign-in.routes.js';
 
 export interface AppDeps {
@@ -48,9 +54,29 @@ export interface AppDeps {
 
 const CSRF_ERRORS = new Set(['FST_CSRF_INVALID_TOKEN', 'FST_CSRF_MISSING_SECRET']);
 
-function plainPage(title: string, text: string): string {
-  const esc = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(title)}</title></head><body><main><h1>${esc(title)}</h1><p>${esc(text)}</p></main></body></html>`;
+/** A minimal page for requests that never reached a tenant's portal (escaped by hand). */
+function plainPage(lang: Language, title: string, text: string): string {
+  const esc = (v: string) => v.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+  return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(title)}</title></head><body><main><h1>${esc(title)}</h1><p>${esc(text)}</p></main></body></html>`;
+}
+
+function sendPlain(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+  key: 'notFound' | 'csrf' | 'serverError',
+) {
+  const cookies = (req as { cookies?: Record<string, string> }).cookies;
+  const lang = pickLanguage(
+    (req.query as Record<string, unknown> | undefined)?.lang,
+    cookies?.[LANG_COOKIE],
+    req.headers['accept-language'],
+  );
+  const t = translator(lang);
+  return reply
+    .code(status)
+    .type('text/html; charset=utf-8')
+    .send(plainPage(lang, t(`${key}Title`), t(`${key}Text`)));
 }
 
 export function buildApp(deps: AppDeps): FastifyInstance {
@@ -115,26 +141,12 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
   app.register(csrf, { sessionPlugin: '@fastify/session' });
 
-  app.setNotFoundHandler((_req, reply) =>
-    reply
-      .code(404)
-      .type('text/html; charset=utf-8')
-      .send(plainPage(translator('en')('notFoundTitle'), translator('en')('notFoundText'))),
-  );
+  app.setNotFoundHandler((req, reply) => sendPlain(req, reply, 404, 'notFound'));
   app.setErrorHandler((err: { code?: string; statusCode?: number }, req, reply) => {
-    if (err.code && CSRF_ERRORS.has(err.code)) {
-      const t = translator('en');
-      return reply
-        .code(403)
-        .type('text/html; charset=utf-8')
-        .send(plainPage(t('csrfTitle'), t('csrfText')));
-    }
+    if (err.code && CSRF_ERRORS.has(err.code)) return sendPlain(req, reply, 403, 'csrf');
     if (err.statusCode && err.statusCode < 500) return reply.code(err.statusCode).send(err);
     req.log.error(err, 'request failed');
-    return reply
-      .code(500)
-      .type('text/html; charset=utf-8')
-      .send(plainPage('Something went wrong', 'The request could not be completed. Please try again later.'));
+    return sendPlain(req, reply, 500, 'serverError');
   });
 
   app.get('/healthz', async (_req, reply) => {

@@ -84,7 +84,11 @@ describe('the demo in Chromium', () => {
     await page.waitForSelector('#connect-orcid');
     expect(await page.textContent('main')).toContain(`Your ORCID iD ${ADA} is disconnected`);
     expect((await tokensOf(ADA)).map((t) => t.disabled)).toEqual([true]);
+    // Ada's account settings at ORCID no longer list the organisation.
+    await page.goto(`${orcid}/account`);
+    expect(await page.textContent('main')).toContain('You have not granted any organization access');
 
+    await page.goto(portal);
     await page.click('#connect-orcid');
     await orcidSignIn(page, 'ada@example.org');
     await page.click('#authorize-button');

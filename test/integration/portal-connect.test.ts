@@ -292,6 +292,36 @@ describe('when a connection does not happen', () => {
     expect(await count('orcid_links')).toBe(links + 1);
   });
 
+  it('an ORCID error such as invalid_scope lands on the explanation page with what ORCID said', async () => {
+    const { web } = await signedIn();
+    const authorize = await startConnect(web);
+    const callback = new URL(`${p.tenantUrl}/orcid/callback`);
+    callback.searchParams.set('error', 'invalid_scope');
+    callback.searchParams.set('error_description', 'The requested scope is invalid');
+    callback.searchParams.set('state', authorize.searchParams.get('state')!);
+    const res = await web.get(callback.href);
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('data-problem="orcid_error"');
+    expect(res.text).toContain('ORCID reported a problem with the request: The requested scope is invalid');
+    const last = await p.db.db
+      .selectFrom('orcid_authorizations')
+      .select(['outcome', 'detail'])
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
+    expect(last).toEqual({ outcome: 'orcid_error', detail: 'invalid_scope: The requested scope is invalid' });
+  });
+
+  it('error pages outside a portal speak the browser language too', async () => {
+    const fr = await fetch(`${p.base}/o/no-such-org/`, { headers: { 'accept-language': 'fr' } });
+    expect(fr.status).toBe(404);
+    expect(await fr.text()).toContain('Page introuvable');
+    const { web } = await signedIn();
+    await web.get(`${p.tenantUrl}/?lang=es`);
+    const refused = await web.post(`${p.tenantUrl}/connect`, {});
+    expect(refused.status).toBe(403);
+    expect(refused.text).toContain('Este formulario ha caducado');
+  });
+
   it('POSTs without a valid CSRF token are refused and change nothing', async () => {
     const researcher = await newResearcher(sb.base);
     const { web } = await signedIn();
