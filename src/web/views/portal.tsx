@@ -268,17 +268,6 @@ export function ConnectProblemPage(props: {
   );
 }
 
-export function MessagePage(props: { c: PageContext; title: string; text: string }) {
-  return (
-    <Page c={props.c} title={props.title}>
-      <p>{props.text}</p>
-      <p>
-        <a href={`${props.c.base}/`}>{props.c.t('backToPortal')}</a>
-      </p>
-    </Page>
-  );
-}
-
 export function PublicListPage(props: { c: PageContext; people: DisplayedId[] }) {
   const { c } = props;
   const { t } = c;
