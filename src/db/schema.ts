@@ -1,6 +1,7 @@
 // Row types of the platform's tables, as Kysely sees them. Migrations are the source of truth;
 // these types follow them.
 import type { ColumnType, Generated } from 'kysely';
+import type { ItemStatus } from '../domain/item.js';
 import type { RecordSummary } from '../domain/record-summary.js';
 import type { PersonAttributes, PortalTexts, SignInSettings } from '../domain/tenant.js';
 
@@ -157,6 +158,40 @@ export interface AuditLogTable {
   created_at: Generated<Date>;
 }
 
+export interface ItemsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  person_id: string;
+  section: string;
+  source_key: string;
+  payload: ColumnType<Record<string, unknown>, string, string>;
+  content_hash: string;
+  desired_state: 'present' | 'absent';
+  /** bigint: pg returns it as a string. */
+  put_code: ColumnType<string | null, number | null | undefined, number | null>;
+  written_hash: string | null;
+  group_id: string | null;
+  status: ItemStatus;
+  status_detail: string | null;
+  attempts: Generated<number>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  written_at: Date | null;
+}
+
+export interface ItemEventsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  item_id: string;
+  action: string;
+  status: string;
+  put_code: ColumnType<string | null, number | null | undefined, number | null>;
+  http_status: number | null;
+  error_code: number | null;
+  message: string | null;
+  created_at: Generated<Date>;
+}
+
 export interface Database {
   tenants: TenantsTable;
   orcid_calls: OrcidCallsTable;
@@ -168,6 +203,8 @@ export interface Database {
   sessions: SessionsTable;
   directory_accounts: DirectoryAccountsTable;
   saml_requests: SamlRequestsTable;
+  items: ItemsTable;
+  item_events: ItemEventsTable;
   orcid_authorizations: OrcidAuthorizationsTable;
   audit_log: AuditLogTable;
 }

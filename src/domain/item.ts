@@ -1,0 +1,138 @@
+// Items the organisation asserts on ORCID records and their status machine (DESIGN.md §6).
+// Framework-free: what to do next with an item, and what a change of its content means.
+import { createHash } from 'node:crypto';
+
+export type ItemStatus =
+  | 'pending'
+  | 'queued'
+  | 'in_orcid'
+  | 'deleted'
+  | 'revoked'
+  | 'deleted_by_researcher'
+  | 'record_unavailable'
+  | 'invalid'
+  | 'retrying'
+  | 'failed';
+
+export const AFFILIATION_SECTIONS = [
+  'employment',
+  'education',
+  'qualification',
+  'invited-position',
+  'distinction',
+  'membership',
+  'service',
+] as const;
+
+/** What a member organisation may write (the ORCID client's section names). */
+export const WRITABLE_SECTIONS = [
+  ...AFFILIATION_SECTIONS,
+  'work',
+  'funding',
+  'peer-review',
+  'researcher-urls',
+  'keywords',
+  'other-names',
+  'external-identifiers',
+  'address',
+] as const;
+export type WritableSection = (typeof WRITABLE_SECTIONS)[number];
+
+export const isWritableSection = (s: string): s is WritableSection =>
+  (WRITABLE_SECTIONS as readonly string[]).includes(s);
+
+/** Canonical JSON (keys sorted at every level), so equal content always hashes the same. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object')
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  return JSON.stringify(v ?? null);
+}
+
+export function contentHash(payload: unknown): string {
+  return createHash('sha256').update(canonical(payload)).digest('base64url');
+}
+
+export interface ItemState {
+  desired_state: 'present' | 'absent';
+  put_code: string | number | null;
+  content_hash: string;
+  written_hash: string | null;
+  status: ItemStatus;
+}
+
+export type WriteAction = 'create' | 'update' | 'delete' | 'none';
+
+/** The call that brings ORCID to the desired state (none when it is there, or must not be touched). */
+export function nextAction(item: ItemState): WriteAction {
+  // The researcher removed it in ORCID: never re-created without them.
+  if (item.status === 'deleted_by_researcher') return 'none';
+  if (item.desired_state === 'absent') return item.put_code !== null ? 'delete' : 'none';
+  if (item.put_code === null) return 'create';
+  return item.written_hash === item.content_hash ? 'none' : 'update';
+}
+
+/**
+ * The status of an item after the organisation (re)states it: unchanged content keeps its
+ * status; anything else waits for a write, or for the person to connect.
+ */
+export function statusAfterUpsert(
+  existing: ItemState | null,
+  next: { content_hash: string; desired_state: 'present' | 'absent' },
+  personConnected: boolean,
+): ItemStatus {
+  if (
+    existing &&
+    existing.content_hash === next.content_hash &&
+    existing.desired_state === next.desired_state &&
+    existing.status !== 'failed' &&
+    existing.status !== 'retrying'
+  )
+    return existing.status;
+  if (!personConnected) return 'pending';
+  const after = {
+    ...(existing ?? { put_code: null, written_hash: null, status: 'queued' as const }),
+    ...next,
+  };
+  return nextAction(after) === 'none' && existing ? existing.status : 'queued';
+}
+
+/** The organisation as the tenant describes itself (tenants.org_*). */
+export interface OrganisationIdentity {
+  name: string | null;
+  city: string | null;
+  region: string | null;
+  country: string | null;
+  disambiguatedId: string | null;
+  disambiguationSource: string | null;
+}
+
+/**
+ * Affiliations name the organisation; when the payload does not, it is the tenant's own
+ * (name, address, disambiguated id and source).
+ */
+export function withDefaultOrganisation(
+  section: string,
+  payload: Record<string, unknown>,
+  org: OrganisationIdentity,
+): Record<string, unknown> {
+  if (!(AFFILIATION_SECTIONS as readonly string[]).includes(section) || payload.organization || !org.name)
+    return payload;
+  return {
+    ...payload,
+    organization: {
+      name: org.name,
+      address: { city: org.city, region: org.region, country: org.country },
+      'disambiguated-organization':
+        org.disambiguatedId && org.disambiguationSource
+          ? {
+              'disambiguated-organization-identifier': org.disambiguatedId,
+              'disambiguation-source': org.disambiguationSource,
+            }
+          : null,
+    },
+  };
+}

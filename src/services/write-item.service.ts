@@ -1,0 +1,123 @@
+// Brings one item's ORCID copy to its desired state: create (after looking for this client's
+// own copy, so a crash between ORCID's answer and our commit never leads to a second copy),
+// update only when the content changed, delete when absent. ORCID's answers become the item
+// statuses of DESIGN.md §6; nothing is retried blindly.
+import type { JsonObject } from '../../lib/orcid-model/codec.js';
+import type { ItemOutcome, ItemRepository } from '../db/item.repository.js';
+import type { OrcidLinkRepository } from '../db/orcid-link.repository.js';
+import type { Tenant, TenantRepository } from '../db/tenant.repository.js';
+import { nextAction, type OrganisationIdentity, withDefaultOrganisation } from '../domain/item.js';
+import type { Logger } from '../logger.js';
+import { OrcidError } from '../orcid/errors.js';
+import type { OrcidClients } from './orcid-clients.js';
+
+export interface WriteItemDeps {
+  tenants: TenantRepository;
+  items: ItemRepository;
+  links: OrcidLinkRepository;
+  orcid: OrcidClients;
+  logger: Logger;
+}
+
+const orgOf = (t: Tenant): OrganisationIdentity => ({
+  name: t.org_name ?? t.name,
+  city: t.org_city,
+  region: t.org_region,
+  country: t.org_country,
+  disambiguatedId: t.org_disambiguated_id,
+  disambiguationSource: t.org_disambiguation_source,
+});
+
+export class WriteItemService {
+  constructor(private readonly d: WriteItemDeps) {}
+
+  /**
+   * One attempt. `finalAttempt`: a transient failure is final (`failed`) instead of `retrying`.
+   * Returns what happened (null when the item does not exist).
+   */
+  async write(
+    tenantId: string,
+    itemId: string,
+    options: { finalAttempt?: boolean } = {},
+  ): Promise<ItemOutcome | null> {
+    const tenant = await this.d.tenants.byId(tenantId);
+    if (!tenant) return null;
+    let revokedLink: string | null = null;
+    const outcome = await this.d.items.withLockedItem(tenantId, itemId, async (item) => {
+      const action = nextAction(item);
+      if (action === 'none') {
+        if (item.status === 'deleted_by_researcher') return { status: item.status, action };
+        return { status: item.desired_state === 'absent' ? 'deleted' : 'in_orcid', action };
+      }
+      const link = await this.d.links.activeFor(tenantId, item.person_id);
+      const token = link && (await this.d.links.tokenOf(tenantId, link.id));
+      if (!link || !token) return { status: 'pending', action: 'none' };
+      const { api } = await this.d.orcid.for(tenant);
+      const payload = withDefaultOrganisation(item.section, item.payload, orgOf(tenant)) as JsonObject;
+      const putCode = item.put_code === null ? null : Number(item.put_code);
+      try {
+        if (action === 'delete') {
+          await api.delete(token.access_token, link.orcid, item.section, putCode!);
+          return { status: 'deleted', action, putCode: null, writtenHash: null };
+        }
+        if (action === 'update') {
+          await api.update(token.access_token, link.orcid, item.section, putCode!, payload);
+          return { status: 'in_orcid', action, writtenHash: item.content_hash };
+        }
+        const own = await api.findOwnItem(token.access_token, link.orcid, item.section, payload);
+        if (own !== null) {
+          // Ours already (an earlier attempt reached ORCID): adopt it and make it say what we say.
+          await api.update(token.access_token, link.orcid, item.section, own, payload);
+          return { status: 'in_orcid', action: 'adopt', putCode: own, writtenHash: item.content_hash };
+        }
+        const created = await api.createOrAdopt(token.access_token, link.orcid, item.section, payload);
+        if (created.adopted)
+          await api.update(token.access_token, link.orcid, item.section, created.putCode, payload);
+        return {
+          status: 'in_orcid',
+          action: created.adopted ? 'adopt' : 'create',
+          putCode: created.putCode,
+          writtenHash: item.content_hash,
+        };
+      } catch (e) {
+        if (!(e instanceof OrcidError)) throw e;
+        const base = {
+          action,
+          detail: e.details.userMessage ?? e.details.developerMessage ?? e.message,
+          httpStatus: e.details.status,
+          errorCode: e.details.errorCode,
+        };
+        if (e.kind === 'not_found')
+          // Gone already: a deletion is done; anything else was removed by the researcher.
+          return action === 'delete'
+            ? { ...base, status: 'deleted', putCode: null, writtenHash: null }
+            : { ...base, status: 'deleted_by_researcher' };
+        if (e.kind === 'revoked') {
+          revokedLink = link.id;
+          return { ...base, status: 'revoked' };
+        }
+        if (e.kind === 'transient') return { ...base, status: options.finalAttempt ? 'failed' : 'retrying' };
+        return { ...base, status: e.itemStatus };
+      }
+    });
+    if (revokedLink) await this.onRevoked(tenant, revokedLink);
+    return outcome;
+  }
+
+  /** The researcher revoked our access: the link ends and none of their items is tried again. */
+  private async onRevoked(tenant: Tenant, linkId: string): Promise<void> {
+    const link = await this.d.links.markRevoked(tenant.id, linkId, 'orcid');
+    if (!link) return;
+    await this.d.links.confirmRevokedAtOrcid(tenant.id, linkId);
+    const stopped = await this.d.items.setStatusForPerson(
+      tenant.id,
+      link.person_id,
+      ['queued', 'retrying'],
+      'revoked',
+    );
+    this.d.logger.warn(
+      { tenant: tenant.slug, orcid: link.orcid, stopped: stopped.length },
+      'ORCID token revoked by the researcher',
+    );
+  }
+}

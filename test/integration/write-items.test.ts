@@ -1,0 +1,285 @@
+// Writing items to ORCID records against the simulator: create (with the organisation's identity
+// by default), no write when nothing changed, update by PUT when the content changed, delete when
+// absent; adopting this client's own copy instead of a second POST; and ORCID's answers as item
+// statuses (researcher deletion, revoked token, invalid payload, transient failures). JSON and XML.
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KeyRing } from '../../src/crypto/key-ring.js';
+import { ItemRepository } from '../../src/db/item.repository.js';
+import { OrcidLinkRepository } from '../../src/db/orcid-link.repository.js';
+import { PersonRepository } from '../../src/db/person.repository.js';
+import { type Tenant, TenantRepository } from '../../src/db/tenant.repository.js';
+import { createLogger } from '../../src/logger.js';
+import { OrcidClients } from '../../src/services/orcid-clients.js';
+import { WriteItemService } from '../../src/services/write-item.service.js';
+import { freshDatabase, type TestDatabase } from '../helpers/database.js';
+import { tenantInput } from '../helpers/fixtures.js';
+import {
+  call,
+  control,
+  newClient,
+  newResearcher,
+  startTestSandbox,
+  type TestSandbox,
+  threeLegged,
+} from '../helpers/sandbox.js';
+
+let sb: TestSandbox;
+let tdb: TestDatabase;
+let ring: KeyRing;
+let orcid: OrcidClients;
+let items: ItemRepository;
+let service: WriteItemService;
+let n = 0;
+
+beforeAll(async () => {
+  sb = await startTestSandbox();
+  tdb = await freshDatabase();
+  ring = new KeyRing([{ id: 'w', key: randomBytes(32) }]);
+  const tenants = new TenantRepository(tdb.db, ring);
+  const logger = createLogger('silent');
+  orcid = new OrcidClients(tdb.db, tenants, {
+    localOrcidUrl: sb.base,
+    logger,
+    transport: { baseDelayMs: 5, maxDelayMs: 20, attempts: 2 },
+  });
+  items = new ItemRepository(tdb.db);
+  service = new WriteItemService({
+    tenants,
+    items,
+    links: new OrcidLinkRepository(tdb.db, ring),
+    orcid,
+    logger,
+  });
+});
+afterAll(async () => {
+  await orcid?.close();
+  await tdb?.drop();
+  await sb?.close();
+});
+
+interface Setup {
+  tenant: Tenant;
+  client: { clientId: string; clientSecret: string };
+  personId: string;
+  orcidId: string;
+  token: string;
+}
+
+async function connected(wireFormat: 'json' | 'xml' = 'json'): Promise<Setup> {
+  n++;
+  const client = await newClient(sb.base);
+  const tenant = await new TenantRepository(tdb.db, ring).create(
+    tenantInput(n, client.clientSecret, {
+      clientId: client.clientId,
+      wireFormat,
+      org: {
+        name: 'Wakanda University',
+        city: 'Birnin Zana',
+        country: 'NZ',
+        disambiguatedId: 'https://ror.org/04vwd8k31',
+        disambiguationSource: 'ROR',
+      },
+    }),
+  );
+  const person = (await new PersonRepository(tdb.db).upsertFromSignIn(tenant.id, { employeeId: `E${n}` }))!;
+  const researcher = await newResearcher(sb.base);
+  const token = await threeLegged(sb.base, client, researcher.orcid);
+  await new OrcidLinkRepository(tdb.db, ring).create(tenant.id, person.id, token);
+  return { tenant, client, personId: person.id, orcidId: researcher.orcid, token: token.access_token };
+}
+
+async function inOrcid(s: Setup, section: string) {
+  const state = await control<{
+    researchers: Array<{
+      orcid: string;
+      items: Array<{
+        section: string;
+        putCode: number;
+        sourceClientId: string;
+        json: Record<string, unknown>;
+      }>;
+    }>;
+  }>(sb.base, 'GET', '/state');
+  return state.researchers
+    .find((r) => r.orcid === s.orcidId)!
+    .items.filter((i) => i.section === section && i.sourceClientId === s.client.clientId);
+}
+
+const employment = (role: string) => ({
+  'role-title': role,
+  'department-name': 'Physics',
+  'start-date': { year: { value: '2020' } },
+});
+const work = (title: string, doi: string) => ({
+  title: { title: { value: title } },
+  type: 'journal-article',
+  'external-ids': {
+    'external-id': [
+      { 'external-id-type': 'doi', 'external-id-value': doi, 'external-id-relationship': 'self' },
+    ],
+  },
+});
+
+async function state(
+  s: Setup,
+  sourceKey: string,
+  payload: Record<string, unknown>,
+  section: string,
+  desired: 'present' | 'absent' = 'present',
+) {
+  const { item, queued } = await items.upsert(
+    s.tenant.id,
+    s.personId,
+    { section, sourceKey, payload, desired },
+    true,
+  );
+  const outcome = queued ? await service.write(s.tenant.id, item.id) : null;
+  return { item: (await items.byId(s.tenant.id, item.id))!, outcome, queued };
+}
+
+describe.each(['json', 'xml'] as const)('writing over %s', (format) => {
+  it('an employment: created with the organisation by default, kept, updated by PUT, deleted', async () => {
+    const s = await connected(format);
+    const first = await state(s, 'emp-1', employment('Lecturer'), 'employment');
+    expect(first.item.status).toBe('in_orcid');
+    expect(first.outcome?.action).toBe('create');
+    const [created] = await inOrcid(s, 'employment');
+    expect(Number(first.item.put_code)).toBe(created!.putCode);
+    expect(created!.json).toMatchObject({
+      'role-title': 'Lecturer',
+      organization: {
+        name: 'Wakanda University',
+        address: { city: 'Birnin Zana', country: 'NZ' },
+        'disambiguated-organization': { 'disambiguation-source': 'ROR' },
+      },
+    });
+
+    const again = await state(s, 'emp-1', employment('Lecturer'), 'employment');
+    expect(again.queued).toBe(false);
+    expect(again.item.status).toBe('in_orcid');
+
+    const changed = await state(s, 'emp-1', employment('Senior Lecturer'), 'employment');
+    expect(changed.outcome?.action).toBe('update');
+    const after = await inOrcid(s, 'employment');
+    expect(after).toHaveLength(1);
+    expect(after[0]!.json['role-title']).toBe('Senior Lecturer');
+
+    const gone = await state(s, 'emp-1', employment('Senior Lecturer'), 'employment', 'absent');
+    expect(gone.item.status).toBe('deleted');
+    expect(gone.item.put_code).toBeNull();
+    expect(await inOrcid(s, 'employment')).toHaveLength(0);
+    const events = await tdb.db
+      .selectFrom('item_events')
+      .select(['action', 'status'])
+      .where('item_id', '=', first.item.id)
+      .orderBy('id')
+      .execute();
+    expect(events).toEqual([
+      { action: 'create', status: 'in_orcid' },
+      { action: 'update', status: 'in_orcid' },
+      { action: 'delete', status: 'deleted' },
+    ]);
+  });
+
+  it('a work already on the record from this client is adopted, never posted twice', async () => {
+    const s = await connected(format);
+    // An earlier attempt reached ORCID but its answer was lost (a crash before our commit).
+    const res = await call(`${sb.api}/v3.0/${s.orcidId}/work`, {
+      method: 'POST',
+      token: s.token,
+      body: work('Old title', '10.5555/adopt'),
+    });
+    expect(res.status).toBe(201);
+    const w = await state(s, 'work-adopt', work('New title', '10.5555/adopt'), 'work');
+    expect(w.outcome?.action).toBe('adopt');
+    const works = await inOrcid(s, 'work');
+    expect(works).toHaveLength(1);
+    expect(Number(w.item.put_code)).toBe(works[0]!.putCode);
+    expect((works[0]!.json.title as { title: { value: string } }).title.value).toBe('New title');
+  });
+});
+
+describe("ORCID's answers as statuses", () => {
+  it('a researcher deletion is respected: deleted_by_researcher, and never re-created', async () => {
+    const s = await connected();
+    const w = await state(s, 'w-del', work('Deleted by her', '10.5555/gone'), 'work');
+    await call(`${sb.api}/v3.0/${s.orcidId}/work/${w.item.put_code}`, { method: 'DELETE', token: s.token });
+    const changed = await state(s, 'w-del', work('Deleted by her, v2', '10.5555/gone'), 'work');
+    expect(changed.item.status).toBe('deleted_by_researcher');
+    expect(changed.item.status_detail).toBeTruthy();
+    const again = await state(s, 'w-del', work('Deleted by her, v3', '10.5555/gone'), 'work');
+    expect(again.queued).toBe(false);
+    expect(await inOrcid(s, 'work')).toHaveLength(0);
+  });
+
+  it('a revoked token: the item is revoked after one attempt, the link ends, the person’s other queued items stop', async () => {
+    const s = await connected();
+    const other = await items.upsert(
+      s.tenant.id,
+      s.personId,
+      { section: 'work', sourceKey: 'w-other', payload: work('Other', '10.5555/other'), desired: 'present' },
+      true,
+    );
+    await call(`${sb.base}/oauth/revoke`, {
+      method: 'POST',
+      contentType: 'application/x-www-form-urlencoded',
+      body: new URLSearchParams({
+        client_id: s.client.clientId,
+        client_secret: s.client.clientSecret,
+        token: s.token,
+      }).toString(),
+    });
+    const r = await state(s, 'w-rev', work('Revoked', '10.5555/rev'), 'work');
+    expect(r.item.status).toBe('revoked');
+    expect(r.item.attempts).toBe(1);
+    expect((await items.byId(s.tenant.id, other.item.id))!.status).toBe('revoked');
+    const link = await tdb.db
+      .selectFrom('orcid_links')
+      .selectAll()
+      .where('person_id', '=', s.personId)
+      .executeTakeFirstOrThrow();
+    expect([link.status, link.revoked_by, link.token_sealed]).toEqual(['revoked', 'orcid', null]);
+  });
+
+  it("an invalid payload is `invalid` with ORCID's message; a transient failure is `retrying`, and `failed` on the last attempt", async () => {
+    const s = await connected();
+    const bad = await state(s, 'w-bad', { title: { title: { value: 'No type' } } }, 'work');
+    expect(bad.item.status).toBe('invalid');
+    expect(bad.item.status_detail).toMatch(/\S/);
+
+    await control(sb.base, 'POST', '/faults', { pathPattern: '/v3.0/.*/works?', status: 500, rate: 1 });
+    try {
+      const t = await state(s, 'w-500', work('Flaky', '10.5555/flaky'), 'work');
+      expect(t.item.status).toBe('retrying');
+      const last = await service.write(s.tenant.id, t.item.id, { finalAttempt: true });
+      expect(last?.status).toBe('failed');
+    } finally {
+      await control(sb.base, 'DELETE', '/faults');
+    }
+    const recovered = await state(s, 'w-500', work('Flaky', '10.5555/flaky'), 'work');
+    expect(recovered.item.status).toBe('in_orcid');
+    expect(await inOrcid(s, 'work')).toHaveLength(1);
+  });
+
+  it('items of a person without a link wait as pending', async () => {
+    const s = await connected();
+    const loner = (await new PersonRepository(tdb.db).upsertFromSignIn(s.tenant.id, {
+      employeeId: `L${n}`,
+    }))!;
+    const { item, queued } = await items.upsert(
+      s.tenant.id,
+      loner.id,
+      {
+        section: 'work',
+        sourceKey: 'w-pending',
+        payload: work('Later', '10.5555/later'),
+        desired: 'present',
+      },
+      false,
+    );
+    expect([item.status, queued]).toEqual(['pending', false]);
+    const outcome = await service.write(s.tenant.id, item.id);
+    expect(outcome?.status).toBe('pending');
+  });
+});
