@@ -85,7 +85,7 @@ async function connected(wireFormat: 'json' | 'xml' = 'json'): Promise<Setup> {
   const person = (await new PersonRepository(tdb.db).upsertFromSignIn(tenant.id, { employeeId: `E${n}` }))!;
   const researcher = await newResearcher(sb.base);
   const token = await threeLegged(sb.base, client, researcher.orcid);
-  await new OrcidLinkRepository(tdb.db, ring).create(tenant.id, person.id, token);
+  await new OrcidLinkRepository(tdb.db, ring).create(tenant.id, person.id, { ...token });
   return { tenant, client, personId: person.id, orcidId: researcher.orcid, token: token.access_token };
 }
 
