@@ -36,7 +36,9 @@ export async function startRoles(
   if (role === 'web' || role === 'all') {
     const { buildApp } = await import('./web/app.js');
     const { revocationQueue, revokeTokenJob } = await import('./jobs/revoke-token.job.js');
+    const { itemWriteQueue, writeItemJob } = await import('./jobs/write-item.job.js');
     await queue.register(revokeTokenJob);
+    await queue.register(writeItemJob);
     const app = buildApp({
       db: platform.db.db,
       pool: platform.db.pool,
@@ -45,6 +47,7 @@ export async function startRoles(
       publicUrl,
       localOrcidUrl: localOrcidUrl(config),
       revocations: revocationQueue(queue),
+      writes: itemWriteQueue(queue),
       ...(options.orcidTransport ? { orcidTransport: options.orcidTransport } : {}),
     });
     await app.listen({ port: config.LANYARD_PORT, host: config.LANYARD_HOST });

@@ -2,6 +2,7 @@
 // person's request run here.
 import type { Kysely } from 'kysely';
 import type { KeyRing } from './crypto/key-ring.js';
+import { ItemRepository } from './db/item.repository.js';
 import { OrcidLinkRepository } from './db/orcid-link.repository.js';
 import { PortalLogRepository } from './db/portal-log.repository.js';
 import type { Database } from './db/schema.js';
@@ -14,11 +15,13 @@ import {
   revokeTokenJob,
   sweepRevocations,
 } from './jobs/revoke-token.job.js';
+import { ItemStillRetrying, writeItemJob } from './jobs/write-item.job.js';
 import type { Logger } from './logger.js';
 import type { TransportOptions } from './orcid/transport.js';
 import type { Queue } from './queue/queue.js';
 import { DisconnectOrcidService } from './services/disconnect-orcid.service.js';
 import { OrcidClients } from './services/orcid-clients.js';
+import { WriteItemService } from './services/write-item.service.js';
 
 export interface WorkerDeps {
   db: Kysely<Database>;
@@ -64,6 +67,20 @@ export async function startWorker(d: WorkerDeps): Promise<() => Promise<void>> {
     logger.info(await purgeExpiredState(db), 'purged expired sessions, OAuth states and SAML requests');
   });
   await queue.schedule(purgeExpiredStateJob, '7 * * * *', {});
+
+  const writer = new WriteItemService({ tenants, items: new ItemRepository(db), links, orcid, logger });
+  await queue.register(writeItemJob);
+  await queue.work(
+    writeItemJob,
+    async (p, job) => {
+      const outcome = await writer.write(p.tenantId, p.itemId, {
+        finalAttempt: job.retryCount >= writeItemJob.retry.limit,
+      });
+      if (outcome?.status === 'retrying')
+        throw new ItemStillRetrying(`item ${p.itemId}: ${outcome.detail ?? 'retrying'}`);
+    },
+    polling,
+  );
 
   await queue.register(revokeTokenJob);
   await queue.work(

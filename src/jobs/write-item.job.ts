@@ -10,9 +10,18 @@ export const writeItemJob = defineJob({
   policy: 'stately',
 });
 
+/** Thrown by the handler so pg-boss retries the job (the item is `retrying`). */
 export class ItemStillRetrying extends Error {}
 
-export async function enqueueWrites(queue: Queue, tenantId: string, itemIds: string[]): Promise<void> {
-  for (const itemId of itemIds)
-    await queue.enqueue(writeItemJob, { tenantId, itemId }, { singletonKey: itemId });
+export interface ItemWriteQueue {
+  enqueueWrites(tenantId: string, itemIds: string[]): Promise<void>;
+}
+
+export function itemWriteQueue(queue: Queue): ItemWriteQueue {
+  return {
+    async enqueueWrites(tenantId, itemIds) {
+      for (const itemId of itemIds)
+        await queue.enqueue(writeItemJob, { tenantId, itemId }, { singletonKey: itemId });
+    },
+  };
 }

@@ -23,6 +23,8 @@ export interface ConnectDeps {
   log: PortalLogRepository;
   orcid: OrcidClients;
   logger: Logger;
+  /** Called once a person holds a valid link (e.g. to queue the items waiting for it). */
+  afterConnect?: (tenantId: string, personId: string) => Promise<void>;
 }
 
 export type StartResult = { kind: 'already-connected'; link: OrcidLink } | { kind: 'redirect'; url: string };
@@ -208,6 +210,12 @@ export class ConnectOrcidService {
       subject: token.orcid,
       details: { scope: token.scope },
     });
+
+    try {
+      await this.d.afterConnect?.(tenant.id, who.personId);
+    } catch (e) {
+      this.d.logger.error({ err: e instanceof Error ? e.message : e }, 'after-connect work failed');
+    }
 
     // Read the record once; the connection stands even when ORCID cannot be read right now.
     let summary: RecordSummary | null = null;

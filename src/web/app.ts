@@ -15,6 +15,7 @@ import Fastify, {
 import { type Kysely, sql } from 'kysely';
 import type pg from 'pg';
 import type { KeyRing } from '../crypto/key-ring.js';
+import { ItemRepository } from '../db/item.repository.js';
 import { OauthStateRepository } from '../db/oauth-state.repository.js';
 import { OrcidLinkRepository } from '../db/orcid-link.repository.js';
 import { PersonRepository } from '../db/person.repository.js';
@@ -28,6 +29,7 @@ import { TenantRepository } from '../db/tenant.repository.js';
 import { DemoDirectory } from '../identity/demo-directory.js';
 import { OidcSignIn } from '../identity/oidc-sign-in.js';
 import { SamlSignIn } from '../identity/saml-sign-in.js';
+import type { ItemWriteQueue } from '../jobs/write-item.job.js';
 import type { Logger } from '../logger.js';
 import type { TransportOptions } from '../orcid/transport.js';
 import { ConnectOrcidService } from '../services/connect-orcid.service.js';
@@ -49,6 +51,8 @@ export interface AppDeps {
   /** The bundled simulator, for tenants on the `local` ORCID environment. */
   localOrcidUrl: string;
   revocations: RevocationQueue;
+  /** Items waiting for a person are queued when they connect. */
+  writes: ItemWriteQueue;
   orcidTransport?: TransportOptions;
 }
 
@@ -91,6 +95,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const links = new OrcidLinkRepository(db, deps.ring);
   const log = new PortalLogRepository(db);
   const snapshots = new SnapshotRepository(db);
+  const items = new ItemRepository(db);
   const orcid = new OrcidClients(db, tenants, {
     localOrcidUrl: deps.localOrcidUrl,
     logger,
@@ -104,6 +109,10 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     log,
     orcid,
     logger,
+    afterConnect: async (tenantId, personId) => {
+      const waiting = await items.setStatusForPerson(tenantId, personId, ['pending', 'revoked'], 'queued');
+      await deps.writes.enqueueWrites(tenantId, waiting);
+    },
   });
   const disconnect = new DisconnectOrcidService({
     tenants,

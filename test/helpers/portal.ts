@@ -7,7 +7,8 @@ import type { DestinationStream } from 'pino';
 import { KeyRing } from '../../src/crypto/key-ring.js';
 import { type NewTenant, type Tenant, TenantRepository } from '../../src/db/tenant.repository.js';
 import { DemoDirectory } from '../../src/identity/demo-directory.js';
-import { revocationQueue } from '../../src/jobs/revoke-token.job.js';
+import { revocationQueue, revokeTokenJob } from '../../src/jobs/revoke-token.job.js';
+import { itemWriteQueue, writeItemJob } from '../../src/jobs/write-item.job.js';
 import { createLogger } from '../../src/logger.js';
 import { Queue } from '../../src/queue/queue.js';
 import { buildApp } from '../../src/web/app.js';
@@ -60,10 +61,11 @@ export async function startPortal(
     publicUrl: `http://127.0.0.1:${port}`,
     localOrcidUrl: sandboxBase,
     revocations: revocationQueue(queue),
+    writes: itemWriteQueue(queue),
     orcidTransport: fast,
   });
-  const { revokeTokenJob } = await import('../../src/jobs/revoke-token.job.js');
   await queue.register(revokeTokenJob);
+  await queue.register(writeItemJob);
   const base = await app.listen({ port, host: '127.0.0.1' });
   const closeWorker = options.worker
     ? await startWorker({
@@ -96,6 +98,13 @@ export async function startPortal(
         redirectUri: `${base}/o/${slug}/orcid/callback`,
         supportContact: 'orcid@test.example.edu',
         signIn: { demoDirectory: true },
+        org: {
+          name: 'Test University',
+          city: 'Wellington',
+          country: 'NZ',
+          disambiguatedId: 'https://ror.org/0040r6f76',
+          disambiguationSource: 'ROR',
+        },
         ...over,
       }),
     };

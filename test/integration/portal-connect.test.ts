@@ -594,14 +594,77 @@ describe('the worker', () => {
     }
   }, 40_000);
 
+  it('items waiting for a person (pending) are written to ORCID as soon as they connect', async () => {
+    const wp = await startPortal(sb.base, { worker: true });
+    try {
+      const { ItemRepository } = await import('../../src/db/item.repository.js');
+      const researcher = await newResearcher(sb.base);
+      const web = new WebClient();
+      const username = await wp.addPerson({ employeeId: 'WAIT-1' });
+      const page = await web.get(`${wp.tenantUrl}/`);
+      await web.post(`${wp.tenantUrl}/signin/directory`, {
+        _csrf: csrfOf(page.text),
+        username,
+        password: 'pw',
+      });
+      const person = await wp.db.db
+        .selectFrom('people')
+        .select('id')
+        .where('local_id', '=', 'WAIT-1')
+        .executeTakeFirstOrThrow();
+      const items = new ItemRepository(wp.db.db);
+      const { item } = await items.upsert(
+        wp.tenant.id,
+        person.id,
+        {
+          section: 'employment',
+          sourceKey: 'hr:WAIT-1',
+          payload: { 'role-title': 'Postdoc', 'start-date': { year: { value: '2024' } } },
+          desired: 'present',
+        },
+        false,
+      );
+      expect(item.status).toBe('pending');
+      const portal = await web.get(`${wp.tenantUrl}/`);
+      const start = await web.post(`${wp.tenantUrl}/connect`, { _csrf: csrfOf(portal.text) });
+      const q = new URL(start.location!).searchParams;
+      const { location } = await control<{ location: string }>(sb.base, 'POST', '/authorize', {
+        orcid: researcher.orcid,
+        clientId: q.get('client_id'),
+        scope: q.get('scope'),
+        redirectUri: q.get('redirect_uri'),
+        state: q.get('state'),
+      });
+      await web.get(location);
+      const deadline = Date.now() + 20_000;
+      while ((await items.byId(wp.tenant.id, item.id))!.status !== 'in_orcid' && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 200));
+      const written = (await items.byId(wp.tenant.id, item.id))!;
+      expect([written.status, written.status_detail]).toEqual(['in_orcid', null]);
+      const state = await control<{
+        researchers: Array<{
+          orcid: string;
+          items: Array<{ section: string; putCode: number; json: Record<string, unknown> }>;
+        }>;
+      }>(sb.base, 'GET', '/state');
+      const employments = state.researchers
+        .find((r) => r.orcid === researcher.orcid)!
+        .items.filter((i) => i.section === 'employment');
+      expect(employments.map((e) => e.putCode)).toEqual([Number(written.put_code)]);
+      expect(employments[0]!.json).toMatchObject({
+        'role-title': 'Postdoc',
+        organization: { name: 'Test University' },
+      });
+    } finally {
+      await wp.close();
+    }
+  }, 40_000);
+
   it('purges expired sessions, old OAuth states and unanswered SAML requests, and keeps live ones', async () => {
     const { purgeExpiredState } = await import('../../src/jobs/purge-expired-state.job.js');
     const db = p.db.db;
-    const person = await db
-      .selectFrom('people')
-      .select('id')
-      .where('tenant_id', '=', p.tenant.id)
-      .executeTakeFirstOrThrow();
+    const { PersonRepository } = await import('../../src/db/person.repository.js');
+    const person = (await new PersonRepository(db).upsertFromSignIn(p.tenant.id, { employeeId: 'PURGE-1' }))!;
     const old = new Date(Date.now() - 2 * 86400_000);
     await db
       .insertInto('sessions')
