@@ -230,5 +230,28 @@ export function tenantCommand(): Command {
         fail(e);
       }
     });
+  tenant
+    .command('api-key')
+    .description("Make an API key for the organisation's systems (printed once, stored hashed)")
+    .argument('<slug>')
+    .requiredOption('--name <name>', 'what the key is for, e.g. "HR feed"')
+    .action(async (slug, o) => {
+      try {
+        const platform = await openPlatform(loadConfig());
+        try {
+          const { TenantRepository } = await import('../db/tenant.repository.js');
+          const { ApiKeyRepository } = await import('../db/api-key.repository.js');
+          const t = await new TenantRepository(platform.db.db, platform.ring).bySlug(slug);
+          if (!t) throw new UsageError(`no organisation with slug ${slug}`);
+          const { key } = await new ApiKeyRepository(platform.db.db).create(t.id, o.name);
+          console.log(key);
+          console.error(`API key "${o.name}" for ${slug}: keep it now, it is not shown again.`);
+        } finally {
+          await platform.close();
+        }
+      } catch (e) {
+        fail(e);
+      }
+    });
   return tenant;
 }

@@ -79,6 +79,15 @@ export class ItemRepository {
       .executeTakeFirst();
   }
 
+  bySourceKey(tenantId: string, sourceKey: string): Promise<Item | undefined> {
+    return this.db
+      .selectFrom('items')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('source_key', '=', sourceKey)
+      .executeTakeFirst();
+  }
+
   forPerson(tenantId: string, personId: string): Promise<Item[]> {
     return this.db
       .selectFrom('items')

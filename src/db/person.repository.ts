@@ -48,4 +48,40 @@ export class PersonRepository {
       .where('id', '=', id)
       .executeTakeFirst();
   }
+
+  byLocalId(tenantId: string, localId: string): Promise<Person | undefined> {
+    return this.db
+      .selectFrom('people')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('local_id', '=', localId)
+      .executeTakeFirst();
+  }
+
+  /** The organisation's systems state a person by their local id (REST API, uploads). */
+  upsertByLocalId(tenantId: string, localId: string, p: PersonRecord): Promise<Person> {
+    const values = {
+      email: p.email?.trim().toLowerCase() ?? null,
+      eppn: p.eppn?.trim().toLowerCase() ?? null,
+      employee_id: p.employeeId?.trim() ?? null,
+      given_names: p.givenNames?.trim() ?? null,
+      family_name: p.familyName?.trim() ?? null,
+      employment_status: p.employment?.status ?? null,
+      employment_start: p.employment?.start ?? null,
+      employment_end: p.employment?.end ?? null,
+    };
+    return this.db
+      .insertInto('people')
+      .values({ tenant_id: tenantId, local_id: localId, ...values })
+      .onConflict((oc) =>
+        oc.constraint('people_tenant_local_id').doUpdateSet({ ...values, updated_at: new Date() }),
+      )
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  }
+}
+
+/** A person as the organisation's HR or CRIS states them. */
+export interface PersonRecord extends PersonAttributes {
+  employment?: { status: 'current' | 'left'; start?: string; end?: string };
 }

@@ -192,6 +192,17 @@ export interface ItemEventsTable {
   created_at: Generated<Date>;
 }
 
+export interface ApiKeysTable {
+  id: Generated<string>;
+  tenant_id: string;
+  name: string;
+  prefix: string;
+  key_hash: string;
+  created_at: Generated<Date>;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+}
+
 export interface Database {
   tenants: TenantsTable;
   orcid_calls: OrcidCallsTable;
@@ -205,6 +216,7 @@ export interface Database {
   saml_requests: SamlRequestsTable;
   items: ItemsTable;
   item_events: ItemEventsTable;
+  api_keys: ApiKeysTable;
   orcid_authorizations: OrcidAuthorizationsTable;
   audit_log: AuditLogTable;
 }

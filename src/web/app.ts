@@ -15,6 +15,7 @@ import Fastify, {
 import { type Kysely, sql } from 'kysely';
 import type pg from 'pg';
 import type { KeyRing } from '../crypto/key-ring.js';
+import { ApiKeyRepository } from '../db/api-key.repository.js';
 import { ItemRepository } from '../db/item.repository.js';
 import { OauthStateRepository } from '../db/oauth-state.repository.js';
 import { OrcidLinkRepository } from '../db/orcid-link.repository.js';
@@ -34,8 +35,10 @@ import type { Logger } from '../logger.js';
 import type { TransportOptions } from '../orcid/transport.js';
 import { ConnectOrcidService } from '../services/connect-orcid.service.js';
 import { DisconnectOrcidService, type RevocationQueue } from '../services/disconnect-orcid.service.js';
+import { ItemIntakeService } from '../services/item-intake.service.js';
 import { OrcidClients } from '../services/orcid-clients.js';
 import { type Language, pickLanguage, translator } from './i18n.js';
+import { apiV1Routes } from './routes/api/v1.routes.js';
 import { portalRoutes } from './routes/portal/portal.routes.js';
 import { LANG_COOKIE, TenantCache } from './routes/portal/portal-context.js';
 import { orcidSignInCallback, signInRoutes } from './routes/portal/sign-in.routes.js';
@@ -165,6 +168,11 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     } catch {
       return reply.code(503).send({ status: 'unavailable', database: 'unreachable' });
     }
+  });
+
+  apiV1Routes(app, {
+    keys: new ApiKeyRepository(db),
+    intake: new ItemIntakeService({ people, items, links, writes: deps.writes }),
   });
 
   app.register(async (portal) => {

@@ -4,10 +4,12 @@ import * as m0001 from './0001-core.js';
 import * as m0002 from './0002-tenant-wire-format.js';
 import * as m0003 from './0003-portal.js';
 import * as m0004 from './0004-items.js';
+import * as m0005 from './0005-api-keys.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-core': m0001,
   '0002-tenant-wire-format': m0002,
   '0003-portal': m0003,
   '0004-items': m0004,
+  '0005-api-keys': m0005,
 };

@@ -1,0 +1,69 @@
+// What the organisation's systems state (REST API, uploads): people by local id, and items by
+// source key. Stating the same thing twice changes nothing; items of connected people are
+// queued for writing at once, the others wait as `pending`.
+import type { Item, ItemRepository } from '../db/item.repository.js';
+import type { OrcidLinkRepository } from '../db/orcid-link.repository.js';
+import type { Person, PersonRecord, PersonRepository } from '../db/person.repository.js';
+import type { ItemWriteQueue } from '../jobs/write-item.job.js';
+
+export interface ItemIntakeDeps {
+  people: PersonRepository;
+  items: ItemRepository;
+  links: OrcidLinkRepository;
+  writes: ItemWriteQueue;
+}
+
+export class UnknownPerson extends Error {}
+
+export class ItemIntakeService {
+  constructor(private readonly d: ItemIntakeDeps) {}
+
+  statePerson(tenantId: string, localId: string, record: PersonRecord): Promise<Person> {
+    return this.d.people.upsertByLocalId(tenantId, localId, record);
+  }
+
+  private async person(tenantId: string, localId: string): Promise<Person> {
+    const person = await this.d.people.byLocalId(tenantId, localId);
+    if (!person) throw new UnknownPerson(`no person with local id ${localId}`);
+    return person;
+  }
+
+  async stateItem(
+    tenantId: string,
+    localId: string,
+    input: { section: string; sourceKey: string; payload: Record<string, unknown>; groupId?: string },
+    desired: 'present' | 'absent' = 'present',
+  ): Promise<Item> {
+    const person = await this.person(tenantId, localId);
+    const existing = await this.d.items.bySourceKey(tenantId, input.sourceKey);
+    if (existing && existing.person_id !== person.id)
+      throw new UnknownPerson(`item ${input.sourceKey} belongs to another person`);
+    const connected = (await this.d.links.activeFor(tenantId, person.id)) !== undefined;
+    const { item, queued } = await this.d.items.upsert(tenantId, person.id, { ...input, desired }, connected);
+    if (queued) await this.d.writes.enqueueWrites(tenantId, [item.id]);
+    return item;
+  }
+
+  /** The item should no longer be on the record (it is deleted there, if it was written). */
+  async withdrawItem(tenantId: string, sourceKey: string): Promise<Item | null> {
+    const item = await this.d.items.bySourceKey(tenantId, sourceKey);
+    if (!item) return null;
+    const connected = (await this.d.links.activeFor(tenantId, item.person_id)) !== undefined;
+    const r = await this.d.items.upsert(
+      tenantId,
+      item.person_id,
+      { section: item.section, sourceKey, payload: item.payload, desired: 'absent', groupId: item.group_id },
+      connected,
+    );
+    if (r.queued) await this.d.writes.enqueueWrites(tenantId, [r.item.id]);
+    return r.item;
+  }
+
+  item(tenantId: string, sourceKey: string): Promise<Item | undefined> {
+    return this.d.items.bySourceKey(tenantId, sourceKey);
+  }
+
+  async personItems(tenantId: string, localId: string): Promise<Item[]> {
+    return this.d.items.forPerson(tenantId, (await this.person(tenantId, localId)).id);
+  }
+}

@@ -1,0 +1,174 @@
+// The REST API for the organisation's systems, over real HTTP with the worker writing to the
+// simulator: API keys, people and items stated by local id and source key (idempotent), item
+// status and put code, deletion, validation errors that name the field, tenant isolation, and
+// the OpenAPI document.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiKeyRepository } from '../../src/db/api-key.repository.js';
+import { startPortal, type TestPortal } from '../helpers/portal.js';
+import { control, newResearcher, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import { csrfOf, WebClient } from '../helpers/web-client.js';
+
+let sb: TestSandbox;
+let p: TestPortal;
+let key: string;
+let orcid: string;
+
+beforeAll(async () => {
+  sb = await startTestSandbox();
+  p = await startPortal(sb.base, { worker: true });
+  key = (await new ApiKeyRepository(p.db.db).create(p.tenant.id, 'HR feed')).key;
+  // Ada signs in and connects; the HR system knows her as employee API-ADA.
+  const researcher = await newResearcher(sb.base);
+  orcid = researcher.orcid;
+  const web = new WebClient();
+  const username = await p.addPerson({ employeeId: 'API-ADA', givenNames: 'Ada', familyName: 'Lovelace' });
+  const page = await web.get(`${p.tenantUrl}/`);
+  await web.post(`${p.tenantUrl}/signin/directory`, { _csrf: csrfOf(page.text), username, password: 'pw' });
+  const portal = await web.get(`${p.tenantUrl}/`);
+  const start = await web.post(`${p.tenantUrl}/connect`, { _csrf: csrfOf(portal.text) });
+  const q = new URL(start.location!).searchParams;
+  const { location } = await control<{ location: string }>(sb.base, 'POST', '/authorize', {
+    orcid,
+    clientId: q.get('client_id'),
+    scope: q.get('scope'),
+    redirectUri: q.get('redirect_uri'),
+    state: q.get('state'),
+  });
+  expect((await web.get(location)).status).toBe(303);
+}, 30_000);
+afterAll(async () => {
+  await p?.close();
+  await sb?.close();
+});
+
+async function api(method: string, path: string, body?: unknown, apiKey: string | null = key) {
+  const res = await fetch(`${p.base}/api/v1${path}`, {
+    method,
+    headers: {
+      ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  // biome-ignore lint/suspicious/noExplicitAny: test convenience
+  return { status: res.status, json: (await res.json()) as any };
+}
+
+async function settled(sourceKey: string, from = ['queued', 'retrying']) {
+  for (let i = 0; i < 100; i++) {
+    const r = await api('GET', `/items/${sourceKey}`);
+    if (!from.includes(r.json.status)) return r.json;
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  throw new Error(`${sourceKey} never settled`);
+}
+
+const works = async () => {
+  const state = await control<{
+    researchers: Array<{
+      orcid: string;
+      items: Array<{ section: string; putCode: number; json: Record<string, unknown> }>;
+    }>;
+  }>(sb.base, 'GET', '/state');
+  return state.researchers.find((r) => r.orcid === orcid)!.items.filter((i) => i.section === 'work');
+};
+
+const work = (title: string) => ({
+  section: 'work',
+  payload: {
+    title: { title: { value: title } },
+    type: 'journal-article',
+    'external-ids': {
+      'external-id': [
+        {
+          'external-id-type': 'doi',
+          'external-id-value': '10.5555/api.1',
+          'external-id-relationship': 'self',
+        },
+      ],
+    },
+  },
+});
+
+describe('/api/v1', () => {
+  it('refuses requests without a valid key', async () => {
+    expect((await api('GET', '/items/x', undefined, null)).status).toBe(401);
+    expect((await api('GET', '/items/x', undefined, 'lk_forged')).status).toBe(401);
+  });
+
+  it('states a person, then an item that is written to ORCID; the same item twice writes once; a change updates; DELETE removes it', async () => {
+    const person = await api('PUT', '/people/API-ADA', {
+      email: 'ada@test.example.edu',
+      employment: { status: 'current', start: '2020-01-01' },
+    });
+    expect(person.status).toBe(200);
+    const first = await api('PUT', '/people/API-ADA/items/cris:pub:1', work('On the Analytical Engine'));
+    expect(first.status).toBe(200);
+    expect(first.json.status).toBe('queued');
+    const written = await settled('cris:pub:1');
+    expect(written.status).toBe('in_orcid');
+    expect((await works()).map((w) => w.putCode)).toEqual([written.putCode]);
+
+    const again = await api('PUT', '/people/API-ADA/items/cris:pub:1', work('On the Analytical Engine'));
+    expect(again.json.status).toBe('in_orcid');
+    expect(await works()).toHaveLength(1);
+
+    await api('PUT', '/people/API-ADA/items/cris:pub:1', work('Notes on the Analytical Engine'));
+    const updated = await settled('cris:pub:1');
+    expect(updated.putCode).toBe(written.putCode);
+    const [w] = await works();
+    expect((w!.json.title as { title: { value: string } }).title.value).toBe(
+      'Notes on the Analytical Engine',
+    );
+
+    const list = await api('GET', '/people/API-ADA/items');
+    expect(list.json.items.map((i: { sourceKey: string }) => i.sourceKey)).toEqual(['cris:pub:1']);
+
+    expect((await api('DELETE', '/items/cris:pub:1')).status).toBe(200);
+    const deleted = await settled('cris:pub:1');
+    expect([deleted.status, deleted.putCode]).toEqual(['deleted', null]);
+    expect(await works()).toHaveLength(0);
+  }, 30_000);
+
+  it('names every field at fault and writes nothing', async () => {
+    const bad = await api('PUT', '/people/API-ADA', {
+      email: 'not-an-email',
+      employment: { status: 'retired', start: '2020-02-30' },
+      shoeSize: 9,
+    });
+    expect(bad.status).toBe(400);
+    const fields = bad.json.problems.map((x: { field: string }) => x.field);
+    expect(fields).toEqual(expect.arrayContaining(['email', 'employment.status', 'employment.start']));
+    expect(bad.json.problems.some((x: { message: string }) => /shoeSize/.test(x.message))).toBe(true);
+    const order = await api('PUT', '/people/API-ADA', {
+      employment: { status: 'left', start: '2020-01-01', end: '2019-12-31' },
+    });
+    expect(order.json.problems).toEqual([{ field: 'employment.end', message: 'end is before start' }]);
+    const section = await api('PUT', '/people/API-ADA/items/x', { section: 'biography', payload: {} });
+    expect(section.json.problems[0].field).toBe('section');
+    expect((await api('GET', '/items/x')).status).toBe(404);
+  });
+
+  it("an unknown person, or another organisation's items, answer 404", async () => {
+    expect((await api('PUT', '/people/NOBODY/items/k1', work('x'))).status).toBe(404);
+    const other = await p.addTenant({});
+    const otherKey = (await new ApiKeyRepository(p.db.db).create(other.id, 'other')).key;
+    await api('PUT', '/people/API-ADA/items/cris:pub:2', work('Mine'));
+    expect((await api('GET', '/items/cris:pub:2', undefined, otherKey)).status).toBe(404);
+    expect((await api('GET', '/people/API-ADA/items', undefined, otherKey)).status).toBe(404);
+  });
+
+  it('serves its OpenAPI document', async () => {
+    // biome-ignore lint/suspicious/noExplicitAny: reading a JSON document
+    const doc: any = await (await fetch(`${p.base}/api/v1/openapi.json`)).json();
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/v1/people/{localId}',
+        '/api/v1/people/{localId}/items/{sourceKey}',
+        '/api/v1/items/{sourceKey}',
+      ]),
+    );
+    expect(doc.components.schemas.ItemInput.properties.section.enum).toContain('employment');
+  });
+});
