@@ -18,8 +18,38 @@ export class UnknownPerson extends Error {}
 export class ItemIntakeService {
   constructor(private readonly d: ItemIntakeDeps) {}
 
-  statePerson(tenantId: string, localId: string, record: PersonRecord): Promise<Person> {
-    return this.d.people.upsertByLocalId(tenantId, localId, record);
+  /**
+   * Creates or updates the person. When HR says they left (with an end date), every employment
+   * the organisation states for them without an end date gets that end date (written by PUT).
+   */
+  async statePerson(tenantId: string, localId: string, record: PersonRecord): Promise<Person> {
+    const person = await this.d.people.upsertByLocalId(tenantId, localId, record);
+    const end = record.employment?.status === 'left' ? record.employment.end : undefined;
+    if (end) await this.endEmployments(tenantId, person, end);
+    return person;
+  }
+
+  private async endEmployments(tenantId: string, person: Person, end: string): Promise<void> {
+    const connected = (await this.d.links.activeFor(tenantId, person.id)) !== undefined;
+    const queued: string[] = [];
+    for (const item of await this.d.items.forPerson(tenantId, person.id)) {
+      if (item.section !== 'employment' || item.desired_state !== 'present' || item.payload['end-date'])
+        continue;
+      const r = await this.d.items.upsert(
+        tenantId,
+        person.id,
+        {
+          section: item.section,
+          sourceKey: item.source_key,
+          payload: { ...item.payload, 'end-date': fuzzyDate(end) },
+          desired: 'present',
+          groupId: item.group_id,
+        },
+        connected,
+      );
+      if (r.queued) queued.push(r.item.id);
+    }
+    await this.d.writes.enqueueWrites(tenantId, queued);
   }
 
   private async person(tenantId: string, localId: string): Promise<Person> {
@@ -66,4 +96,10 @@ export class ItemIntakeService {
   async personItems(tenantId: string, localId: string): Promise<Item[]> {
     return this.d.items.forPerson(tenantId, (await this.person(tenantId, localId)).id);
   }
+}
+
+/** 2024-06-30 as ORCID's fuzzy date. */
+function fuzzyDate(iso: string): Record<string, { value: string }> {
+  const [year, month, day] = iso.split('-');
+  return { year: { value: year! }, month: { value: month! }, day: { value: day! } };
 }

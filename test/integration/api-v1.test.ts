@@ -130,6 +130,32 @@ describe('/api/v1', () => {
     expect(await works()).toHaveLength(0);
   }, 30_000);
 
+  it('a leaver: every employment the organisation wrote gets the end date by PUT', async () => {
+    await api('PUT', '/people/API-ADA/items/hr:pos:1', {
+      section: 'employment',
+      payload: { 'role-title': 'Research Fellow', 'start-date': { year: { value: '2020' } } },
+    });
+    const before = await settled('hr:pos:1');
+    expect(before.status).toBe('in_orcid');
+    const left = await api('PUT', '/people/API-ADA', {
+      employment: { status: 'left', start: '2020-01-01', end: '2026-06-30' },
+    });
+    expect(left.status).toBe(200);
+    const after = await settled('hr:pos:1');
+    expect([after.status, after.putCode]).toEqual(['in_orcid', before.putCode]);
+    const state = await control<{
+      researchers: Array<{ orcid: string; items: Array<{ section: string; json: Record<string, unknown> }> }>;
+    }>(sb.base, 'GET', '/state');
+    const [employment] = state.researchers
+      .find((r) => r.orcid === orcid)!
+      .items.filter((i) => i.section === 'employment');
+    expect(employment!.json['end-date']).toMatchObject({
+      year: { value: '2026' },
+      month: { value: '06' },
+      day: { value: '30' },
+    });
+  }, 20_000);
+
   it('names every field at fault and writes nothing', async () => {
     const bad = await api('PUT', '/people/API-ADA', {
       email: 'not-an-email',
