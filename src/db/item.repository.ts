@@ -34,6 +34,21 @@ export class ItemRepository {
     input: ItemInput,
     personConnected: boolean,
   ): Promise<{ item: Item; queued: boolean }> {
+    try {
+      return await this.upsertOnce(tenantId, personId, input, personConnected);
+    } catch (e) {
+      // Two statements of a new item raced: the other inserted it; this one now updates it.
+      if ((e as { code?: string }).code !== '23505') throw e;
+      return this.upsertOnce(tenantId, personId, input, personConnected);
+    }
+  }
+
+  private upsertOnce(
+    tenantId: string,
+    personId: string,
+    input: ItemInput,
+    personConnected: boolean,
+  ): Promise<{ item: Item; queued: boolean }> {
     return this.db.transaction().execute(async (trx) => {
       const existing = await trx
         .selectFrom('items')

@@ -283,3 +283,31 @@ describe("ORCID's answers as statuses", () => {
     expect(outcome?.status).toBe('pending');
   });
 });
+
+describe('races', () => {
+  it('the same item stated twice at once, and two workers writing it at once: one item in ORCID', async () => {
+    const s = await connected();
+    const input = {
+      section: 'work',
+      sourceKey: 'w-race',
+      payload: work('Raced', '10.5555/race'),
+      desired: 'present' as const,
+    };
+    const [a, b] = await Promise.all([
+      items.upsert(s.tenant.id, s.personId, input, true),
+      items.upsert(s.tenant.id, s.personId, input, true),
+    ]);
+    expect(a.item.id).toBe(b.item.id);
+    const outcomes = await Promise.all([
+      service.write(s.tenant.id, a.item.id),
+      service.write(s.tenant.id, a.item.id),
+    ]);
+    expect(outcomes.map((o) => o?.action).sort()).toEqual(['create', 'none']);
+    expect(await inOrcid(s, 'work')).toHaveLength(1);
+    const item = (await items.byId(s.tenant.id, a.item.id))!;
+    expect([item.status, Number(item.put_code)]).toEqual([
+      'in_orcid',
+      (await inOrcid(s, 'work'))[0]!.putCode,
+    ]);
+  });
+});
