@@ -1,11 +1,20 @@
 // Everything the signed-in portal page shows, in one round trip: the person, their active link
 // and the summary of the record last read for it. The page is the portal's hottest path.
+import type { ItemStatus } from '../domain/item.js';
 import type { RecordSummary } from '../domain/record-summary.js';
 import { type Db, preparedQuery } from './database.js';
 import type { Person } from './person.repository.js';
 
+/** An item as the researcher sees it on the portal. */
+export interface WrittenItem {
+  section: string;
+  label: string;
+  status: ItemStatus;
+}
+
 export interface PortalView {
   person: Person;
+  items: WrittenItem[];
   link: { orcid: string; scope: string; grantedAt: Date; expiresAt: Date } | null;
   summary: RecordSummary | null;
 }
@@ -16,6 +25,7 @@ type Row = Person & {
   link_granted_at: Date | null;
   link_expires_at: Date | null;
   summary: RecordSummary | null;
+  items: WrittenItem[];
 };
 
 export class PortalViewRepository {
@@ -26,7 +36,7 @@ export class PortalViewRepository {
       database.pool,
       'portal-view',
       `select p.*, l.orcid as link_orcid, l.scope as link_scope, l.granted_at as link_granted_at,
-              l.expires_at as link_expires_at, s.summary
+              l.expires_at as link_expires_at, s.summary, w.items
        from people p
        left join orcid_links l
          on l.tenant_id = p.tenant_id and l.person_id = p.id and l.status = 'active'
@@ -35,6 +45,17 @@ export class PortalViewRepository {
          where rs.tenant_id = p.tenant_id and rs.person_id = p.id and rs.orcid = l.orcid and rs.kind = 'record'
          order by rs.read_at desc limit 1
        ) s on true
+       left join lateral (
+         select coalesce(json_agg(json_build_object('section', i.section, 'status', i.status, 'label',
+                  coalesce(i.payload #>> '{title,title,value}', i.payload ->> 'role-title',
+                           i.payload #>> '{organization,name}', i.payload ->> 'content',
+                           i.payload ->> 'url-name', i.payload #>> '{country,value}', i.source_key))
+                  order by i.created_at), '[]'::json) as items
+         from (select * from items
+               where items.tenant_id = p.tenant_id and items.person_id = p.id
+                 and not (items.status = 'deleted' and items.desired_state = 'absent')
+               order by created_at limit 100) i
+       ) w on true
        where p.tenant_id = $1 and p.id = $2`,
     );
   }
@@ -42,9 +63,10 @@ export class PortalViewRepository {
   async forPerson(tenantId: string, personId: string): Promise<PortalView | null> {
     const row = (await this.query([tenantId, personId]))[0];
     if (!row) return null;
-    const { link_orcid, link_scope, link_granted_at, link_expires_at, summary, ...person } = row;
+    const { link_orcid, link_scope, link_granted_at, link_expires_at, summary, items, ...person } = row;
     return {
       person,
+      items,
       link:
         link_orcid && link_scope && link_granted_at && link_expires_at
           ? { orcid: link_orcid, scope: link_scope, grantedAt: link_granted_at, expiresAt: link_expires_at }

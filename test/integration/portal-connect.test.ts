@@ -626,6 +626,11 @@ describe('the worker', () => {
       );
       expect(item.status).toBe('pending');
       const portal = await web.get(`${wp.tenantUrl}/`);
+      // The researcher sees what is waiting for them, in plain words.
+      expect(portal.text).toContain('What Test University added to your ORCID record');
+      expect(portal.text).toMatch(
+        /<td>Postdoc<\/td><td>Employment<\/td><td>Waiting for you to connect your iD<\/td>/,
+      );
       const start = await web.post(`${wp.tenantUrl}/connect`, { _csrf: csrfOf(portal.text) });
       const q = new URL(start.location!).searchParams;
       const { location } = await control<{ location: string }>(sb.base, 'POST', '/authorize', {
@@ -655,6 +660,9 @@ describe('the worker', () => {
         'role-title': 'Postdoc',
         organization: { name: 'Test University' },
       });
+      expect((await web.get(`${wp.tenantUrl}/`)).text).toMatch(
+        /<td>Postdoc<\/td><td>Employment<\/td><td>On your ORCID record<\/td>/,
+      );
     } finally {
       await wp.close();
     }

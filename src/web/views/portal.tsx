@@ -2,6 +2,7 @@
 // when a connection did not happen, and the public list of authenticated iDs.
 import type { Child } from 'hono/jsx';
 import type { DisplayedId } from '../../db/orcid-link.repository.js';
+import type { WrittenItem } from '../../db/portal-view.repository.js';
 import type { RecordSummary } from '../../domain/record-summary.js';
 import type { ConnectProblem } from '../../services/connect-orcid.service.js';
 import type { Language, T } from '../i18n.js';
@@ -145,8 +146,42 @@ function Explanation(props: { c: PageContext; why: string | null; use: string | 
   );
 }
 
+/** What the organisation wrote (or will write) to the record, each status in plain words. */
+function WrittenItems(props: { c: PageContext; items: WrittenItem[] }) {
+  const { c } = props;
+  const { t } = c;
+  return (
+    <section aria-labelledby="written-heading">
+      <h2 id="written-heading">{t('writtenTitle', { org: c.org })}</h2>
+      {props.items.length ? (
+        <table id="written-items">
+          <thead>
+            <tr>
+              <th scope="col">{t('itemColumn')}</th>
+              <th scope="col">{t('sectionColumn')}</th>
+              <th scope="col">{t('statusColumn')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.items.map((i) => (
+              <tr data-status={i.status}>
+                <td>{i.label}</td>
+                <td>{t(`section.${i.section}`, { defaultValue: i.section })}</td>
+                <td>{t(`status.${i.status}`, { defaultValue: i.status })}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : (
+        <p class="muted">{t('writtenNone', { org: c.org })}</p>
+      )}
+    </section>
+  );
+}
+
 export interface PortalView {
   personName: string;
+  items: WrittenItem[];
   flash: string | null;
   why: string | null;
   use: string | null;
@@ -199,6 +234,7 @@ export function PortalPage(props: { c: PageContext; v: PortalView }) {
           ) : (
             <p class="muted">{t('recordNotRead')}</p>
           )}
+          <WrittenItems c={c} items={v.items} />
           <section aria-labelledby="granted-heading">
             <h2 id="granted-heading">{t('grantedScopes')}</h2>
             <ul>
@@ -231,6 +267,7 @@ export function PortalPage(props: { c: PageContext; v: PortalView }) {
           <Explanation c={c} why={v.why} use={v.use} scopes={v.askedScopes} />
           <ConnectButton c={c} />
           <p class="muted">{t('connectNote', { org: c.org })}</p>
+          {v.items.length ? <WrittenItems c={c} items={v.items} /> : null}
         </>
       )}
     </Page>

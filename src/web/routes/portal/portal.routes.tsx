@@ -66,7 +66,7 @@ export function portalRoutes(app: FastifyInstance, d: PortalRouteDeps): void {
       const personId = req.session.tenantId === tenant.id ? req.session.personId : undefined;
       const view = personId ? await d.views.forPerson(tenant.id, personId) : null;
       if (!view) return renderSignIn(req, reply, tenant, d, null);
-      const { person, link, summary } = view;
+      const { person, link, summary, items } = view;
       const c = pageContext(req, reply, tenant, d.orcid, true);
       const flash = req.session.flash;
       if (flash) req.session.flash = undefined;
@@ -76,6 +76,7 @@ export function portalRoutes(app: FastifyInstance, d: PortalRouteDeps): void {
           c={c}
           v={{
             personName: [person.given_names, person.family_name].filter(Boolean).join(' ') || person.local_id,
+            items,
             flash: flash ? c.t(flash.key, { org: tenant.name, ...flash.values }) : null,
             ...portalTexts(tenant, c.lang),
             askedScopes: scopeList(tenant.scopes),
