@@ -10,6 +10,7 @@ import { DemoDirectory } from '../../src/identity/demo-directory.js';
 import { revocationQueue, revokeTokenJob } from '../../src/jobs/revoke-token.job.js';
 import { itemWriteQueue, writeItemJob } from '../../src/jobs/write-item.job.js';
 import { createLogger } from '../../src/logger.js';
+import type { TransportOptions } from '../../src/orcid/transport.js';
 import { Queue } from '../../src/queue/queue.js';
 import { buildApp } from '../../src/web/app.js';
 import { startWorker } from '../../src/worker.js';
@@ -43,6 +44,8 @@ export async function startPortal(
     worker?: boolean;
     tenant?: Partial<NewTenant>;
     log?: { level: string; destination: DestinationStream };
+    /** Overrides of the ORCID transport's (fast) retry and timeout settings. */
+    transport?: TransportOptions;
   } = {},
 ): Promise<TestPortal> {
   const db = await freshDatabase();
@@ -51,7 +54,7 @@ export async function startPortal(
     ? createLogger(options.log.level, options.log.destination)
     : createLogger('silent');
   const queue = await Queue.start(db.url, { schedule: options.worker === true });
-  const fast = { baseDelayMs: 5, maxDelayMs: 50, attempts: 2 };
+  const fast: TransportOptions = { baseDelayMs: 5, maxDelayMs: 50, attempts: 2, ...options.transport };
   const port = await freePort();
   const app = buildApp({
     db: db.db,

@@ -1,0 +1,138 @@
+// Writing through the queue while ORCID misbehaves: 10% 5xx, some requests never answered
+// (timeouts) and 503s. Every item ends `in_orcid`, each exactly once in the simulator, with its
+// put code stored.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ItemRepository } from '../../src/db/item.repository.js';
+import { OrcidLinkRepository } from '../../src/db/orcid-link.repository.js';
+import { PersonRepository } from '../../src/db/person.repository.js';
+import { itemWriteQueue } from '../../src/jobs/write-item.job.js';
+import type { TokenResponse } from '../../src/orcid/oauth.js';
+import { startPortal, type TestPortal } from '../helpers/portal.js';
+import { control, form, newResearcher, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+
+let sb: TestSandbox;
+let p: TestPortal;
+
+beforeAll(async () => {
+  sb = await startTestSandbox();
+  p = await startPortal(sb.base, { worker: true, transport: { attempts: 3, timeoutMs: 700 } });
+});
+afterAll(async () => {
+  await control(sb.base, 'DELETE', '/faults').catch(() => undefined);
+  await p?.close();
+  await sb?.close();
+});
+
+/** A person of the tenant with an iD connected through ORCID's OAuth (approved headlessly). */
+async function connectedPerson(i: number): Promise<{ personId: string; orcid: string }> {
+  const researcher = await newResearcher(sb.base);
+  const person = (await new PersonRepository(p.db.db).upsertFromSignIn(p.tenant.id, {
+    employeeId: `F${i}`,
+  }))!;
+  const { location } = await control<{ location: string }>(sb.base, 'POST', '/authorize', {
+    orcid: researcher.orcid,
+    clientId: p.client.clientId,
+    scope: p.tenant.scopes,
+    redirectUri: p.tenant.redirect_uri,
+    state: 's',
+  });
+  const res = await fetch(
+    `${sb.base}/oauth/token`,
+    form({
+      client_id: p.client.clientId,
+      client_secret: p.client.clientSecret,
+      grant_type: 'authorization_code',
+      code: new URL(location).searchParams.get('code')!,
+      redirect_uri: p.tenant.redirect_uri,
+    }),
+  );
+  await new OrcidLinkRepository(p.db.db, p.ring).create(
+    p.tenant.id,
+    person.id,
+    (await res.json()) as TokenResponse,
+  );
+  return { personId: person.id, orcid: researcher.orcid };
+}
+
+const work = (i: number) => ({
+  title: { title: { value: `Work ${i}` } },
+  type: 'journal-article',
+  'external-ids': {
+    'external-id': [
+      {
+        'external-id-type': 'doi',
+        'external-id-value': `10.5555/fault.${i}`,
+        'external-id-relationship': 'self',
+      },
+    ],
+  },
+});
+
+describe('faults', () => {
+  it('with 10% 5xx, timeouts and 503s every item ends in_orcid, none duplicated', async () => {
+    const people = [await connectedPerson(1), await connectedPerson(2), await connectedPerson(3)];
+    await control(sb.base, 'POST', '/faults', { pathPattern: '^/api/v3\\.0/', status: 500, rate: 0.1 });
+    await control(sb.base, 'POST', '/faults', { pathPattern: '^/api/v3\\.0/', status: 503, rate: 0.05 });
+    await control(sb.base, 'POST', '/faults', { pathPattern: '^/api/v3\\.0/', timeout: true, rate: 0.03 });
+    const items = new ItemRepository(p.db.db);
+    const ids: string[] = [];
+    for (let i = 0; i < 60; i++) {
+      const person = people[i % 3]!;
+      const { item } = await items.upsert(
+        p.tenant.id,
+        person.personId,
+        { section: 'work', sourceKey: `fault-${i}`, payload: work(i), desired: 'present' },
+        true,
+      );
+      ids.push(item.id);
+    }
+    await itemWriteQueue(p.queue).enqueueWrites(p.tenant.id, ids);
+    const deadline = Date.now() + 90_000;
+    let statuses: string[] = [];
+    while (Date.now() < deadline) {
+      statuses = (
+        await p.db.db.selectFrom('items').select('status').where('tenant_id', '=', p.tenant.id).execute()
+      ).map((r) => r.status);
+      if (statuses.every((s) => s === 'in_orcid')) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    await control(sb.base, 'DELETE', '/faults');
+    expect(statuses.filter((s) => s !== 'in_orcid')).toEqual([]);
+
+    const state = await control<{
+      researchers: Array<{
+        orcid: string;
+        items: Array<{
+          section: string;
+          putCode: number;
+          sourceClientId: string;
+          json: Record<string, unknown>;
+        }>;
+      }>;
+    }>(sb.base, 'GET', '/state');
+    const stored = await p.db.db
+      .selectFrom('items')
+      .select(['source_key', 'put_code', 'person_id'])
+      .where('tenant_id', '=', p.tenant.id)
+      .execute();
+    for (const person of people) {
+      const works = state.researchers
+        .find((r) => r.orcid === person.orcid)!
+        .items.filter((i) => i.section === 'work' && i.sourceClientId === p.client.clientId);
+      expect(works).toHaveLength(20);
+      const mine = stored
+        .filter((s) => s.person_id === person.personId)
+        .map((s) => Number(s.put_code))
+        .sort();
+      expect(works.map((w) => w.putCode).sort()).toEqual(mine);
+    }
+    // The faults really happened: some attempts failed and were retried.
+    const failedCalls = await p.db.db
+      .selectFrom('orcid_calls')
+      .select('id')
+      .where('tenant_id', '=', p.tenant.id)
+      .where((eb) => eb.or([eb('status', '>=', 500), eb('status', 'is', null)]))
+      .execute();
+    expect(failedCalls.length).toBeGreaterThan(3);
+  }, 120_000);
+});
