@@ -32,6 +32,8 @@ export interface WorkerDeps {
   callLogRetentionDays: number;
   orcidTransport?: TransportOptions;
   pollingSeconds?: number;
+  /** Items written at once by this process (default 8). */
+  writeConcurrency?: number;
 }
 
 /** Starts the handlers; the returned function closes what the worker opened (after queue.stop). */
@@ -76,10 +78,12 @@ export async function startWorker(d: WorkerDeps): Promise<() => Promise<void>> {
       const outcome = await writer.write(p.tenantId, p.itemId, {
         finalAttempt: job.retryCount >= writeItemJob.retry.limit,
       });
-      if (outcome?.status === 'retrying')
-        throw new ItemStillRetrying(`item ${p.itemId}: ${outcome.detail ?? 'retrying'}`);
+      // Retry later: ORCID failed transiently, or another worker holds the item right now.
+      if (outcome?.status === 'retrying' || outcome?.action === 'busy')
+        throw new ItemStillRetrying(`item ${p.itemId}: ${outcome.detail ?? outcome.action}`);
     },
-    polling,
+    // Several items in flight per process: ORCID's latency, not our CPU, bounds one at a time.
+    { ...polling, concurrency: d.writeConcurrency ?? 8 },
   );
 
   await queue.register(revokeTokenJob);

@@ -1,6 +1,7 @@
-// Items and their attempts. Every query is scoped by tenant. Writes to ORCID happen under the
-// item's row lock (withLockedItem), so two workers never write the same item at once.
-import type { Kysely, Selectable, Transaction } from 'kysely';
+// Items and their attempts. Every query is scoped by tenant. A worker writes an item to ORCID
+// only while it holds the item's lease (claim / finish), so two never write the same item at once.
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Selectable } from 'kysely';
 import { contentHash, type ItemStatus, statusAfterUpsert } from '../domain/item.js';
 import type { Database, ItemsTable } from './schema.js';
 
@@ -132,46 +133,60 @@ export class ItemRepository {
   }
 
   /**
-   * Runs `fn` with the item locked (FOR UPDATE) and records what it did: the new status, put
-   * code and written hash on the item, and one item_events row.
+   * Takes the item for writing: a lease of `leaseMs`, unless another worker holds a live one
+   * (null then). No transaction stays open while ORCID is called.
    */
-  async withLockedItem(
-    tenantId: string,
-    id: string,
-    fn: (item: Item) => Promise<ItemOutcome | null>,
-  ): Promise<ItemOutcome | null> {
-    return this.db.transaction().execute(async (trx: Transaction<Database>) => {
-      const item = await trx
-        .selectFrom('items')
-        .selectAll()
-        .where('tenant_id', '=', tenantId)
-        .where('id', '=', id)
-        .forUpdate()
-        .executeTakeFirst();
-      if (!item) return null;
-      const outcome = await fn(item);
-      if (!outcome) return null;
+  async claim(tenantId: string, id: string, leaseMs: number): Promise<{ item: Item; lease: string } | null> {
+    const lease = randomUUID();
+    const item = await this.db
+      .updateTable('items')
+      .set({ lease_token: lease, lease_until: new Date(Date.now() + leaseMs) })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', new Date())]))
+      .returningAll()
+      .executeTakeFirst();
+    return item ? { item, lease } : null;
+  }
+
+  /** Gives the lease back without recording anything. */
+  async release(tenantId: string, id: string, lease: string): Promise<void> {
+    await this.db
+      .updateTable('items')
+      .set({ lease_token: null, lease_until: null })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .where('lease_token', '=', lease)
+      .execute();
+  }
+
+  /** Records what the attempt did (status, put code, written hash, one event) and ends the lease. */
+  async finish(tenantId: string, item: Item, lease: string, outcome: ItemOutcome): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
       await trx
         .updateTable('items')
-        .set({
+        .set((eb) => ({
           status: outcome.status,
           status_detail: outcome.detail ?? null,
-          attempts: item.attempts + (outcome.action === 'none' ? 0 : 1),
+          attempts: outcome.action === 'none' ? eb.ref('attempts') : eb('attempts', '+', 1),
           updated_at: new Date(),
+          lease_token: null,
+          lease_until: null,
           ...(outcome.putCode !== undefined ? { put_code: outcome.putCode } : {}),
           ...(outcome.writtenHash !== undefined
             ? { written_hash: outcome.writtenHash, written_at: new Date() }
             : {}),
-        })
+        }))
         .where('tenant_id', '=', tenantId)
-        .where('id', '=', id)
+        .where('id', '=', item.id)
+        .where('lease_token', '=', lease)
         .execute();
       if (outcome.action !== 'none')
         await trx
           .insertInto('item_events')
           .values({
             tenant_id: tenantId,
-            item_id: id,
+            item_id: item.id,
             action: outcome.action,
             status: outcome.status,
             put_code: outcome.putCode ?? (item.put_code === null ? null : Number(item.put_code)),
@@ -180,7 +195,6 @@ export class ItemRepository {
             message: outcome.detail ?? null,
           })
           .execute();
-      return outcome;
     });
   }
 }

@@ -177,6 +177,8 @@ export interface ItemsTable {
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
   written_at: Date | null;
+  lease_token: string | null;
+  lease_until: Date | null;
 }
 
 export interface ItemEventsTable {

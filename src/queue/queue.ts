@@ -86,16 +86,18 @@ export class Queue {
   async work<T>(
     def: JobDefinition<T>,
     handler: (payload: T, job: JobContext) => Promise<void>,
-    options: { pollingSeconds?: number } = {},
+    options: { pollingSeconds?: number; concurrency?: number } = {},
   ): Promise<void> {
-    await this.boss.work<unknown>(
-      def.name,
-      { includeMetadata: true, batchSize: 1, pollingIntervalSeconds: options.pollingSeconds ?? 2 },
-      async (jobs) => {
-        for (const job of jobs)
-          await handler(check(def, job.data), { id: job.id, retryCount: job.retryCount });
-      },
-    );
+    // pg-boss runs one job at a time per worker; `concurrency` workers share the queue.
+    for (let i = 0; i < (options.concurrency ?? 1); i++)
+      await this.boss.work<unknown>(
+        def.name,
+        { includeMetadata: true, batchSize: 1, pollingIntervalSeconds: options.pollingSeconds ?? 2 },
+        async (jobs) => {
+          for (const job of jobs)
+            await handler(check(def, job.data), { id: job.id, retryCount: job.retryCount });
+        },
+      );
   }
 
   /** Cron schedule (e.g. '15 3 * * *'), sending the payload each time. */

@@ -3,7 +3,7 @@
 // update only when the content changed, delete when absent. ORCID's answers become the item
 // statuses of DESIGN.md §6; nothing is retried blindly.
 import type { JsonObject } from '../../lib/orcid-model/codec.js';
-import type { ItemOutcome, ItemRepository } from '../db/item.repository.js';
+import type { Item, ItemOutcome, ItemRepository } from '../db/item.repository.js';
 import type { OrcidLinkRepository } from '../db/orcid-link.repository.js';
 import type { Tenant, TenantRepository } from '../db/tenant.repository.js';
 import { nextAction, type OrganisationIdentity, withDefaultOrganisation } from '../domain/item.js';
@@ -28,6 +28,9 @@ const orgOf = (t: Tenant): OrganisationIdentity => ({
   disambiguationSource: t.org_disambiguation_source,
 });
 
+/** Longer than any attempt can take (transport timeouts and retries included). */
+const LEASE_MS = 5 * 60 * 1000;
+
 export class WriteItemService {
   constructor(private readonly d: WriteItemDeps) {}
 
@@ -42,66 +45,89 @@ export class WriteItemService {
   ): Promise<ItemOutcome | null> {
     const tenant = await this.d.tenants.byId(tenantId);
     if (!tenant) return null;
+    const claimed = await this.d.items.claim(tenantId, itemId, LEASE_MS);
+    if (!claimed) {
+      const item = await this.d.items.byId(tenantId, itemId);
+      return item ? { status: item.status, action: 'busy' } : null;
+    }
     let revokedLink: string | null = null;
-    const outcome = await this.d.items.withLockedItem(tenantId, itemId, async (item) => {
-      const action = nextAction(item);
-      if (action === 'none') {
-        if (item.status === 'deleted_by_researcher') return { status: item.status, action };
-        return { status: item.desired_state === 'absent' ? 'deleted' : 'in_orcid', action };
-      }
-      const link = await this.d.links.activeFor(tenantId, item.person_id);
-      const token = link && (await this.d.links.tokenOf(tenantId, link.id));
-      if (!link || !token) return { status: 'pending', action: 'none' };
-      const { api } = await this.d.orcid.for(tenant);
-      const payload = withDefaultOrganisation(item.section, item.payload, orgOf(tenant)) as JsonObject;
-      const putCode = item.put_code === null ? null : Number(item.put_code);
-      try {
-        if (action === 'delete') {
-          await api.delete(token.access_token, link.orcid, item.section, putCode!);
-          return { status: 'deleted', action, putCode: null, writtenHash: null };
-        }
-        if (action === 'update') {
-          await api.update(token.access_token, link.orcid, item.section, putCode!, payload);
-          return { status: 'in_orcid', action, writtenHash: item.content_hash };
-        }
-        const own = await api.findOwnItem(token.access_token, link.orcid, item.section, payload);
-        if (own !== null) {
-          // Ours already (an earlier attempt reached ORCID): adopt it and make it say what we say.
-          await api.update(token.access_token, link.orcid, item.section, own, payload);
-          return { status: 'in_orcid', action: 'adopt', putCode: own, writtenHash: item.content_hash };
-        }
-        const created = await api.createOrAdopt(token.access_token, link.orcid, item.section, payload);
-        if (created.adopted)
-          await api.update(token.access_token, link.orcid, item.section, created.putCode, payload);
-        return {
-          status: 'in_orcid',
-          action: created.adopted ? 'adopt' : 'create',
-          putCode: created.putCode,
-          writtenHash: item.content_hash,
-        };
-      } catch (e) {
-        if (!(e instanceof OrcidError)) throw e;
-        const base = {
-          action,
-          detail: e.details.userMessage ?? e.details.developerMessage ?? e.message,
-          httpStatus: e.details.status,
-          errorCode: e.details.errorCode,
-        };
-        if (e.kind === 'not_found')
-          // Gone already: a deletion is done; anything else was removed by the researcher.
-          return action === 'delete'
-            ? { ...base, status: 'deleted', putCode: null, writtenHash: null }
-            : { ...base, status: 'deleted_by_researcher' };
-        if (e.kind === 'revoked') {
-          revokedLink = link.id;
-          return { ...base, status: 'revoked' };
-        }
-        if (e.kind === 'transient') return { ...base, status: options.finalAttempt ? 'failed' : 'retrying' };
-        return { ...base, status: e.itemStatus };
-      }
-    });
+    let outcome: ItemOutcome;
+    try {
+      outcome = await this.attempt(tenant, claimed.item, options, (id) => {
+        revokedLink = id;
+      });
+    } catch (e) {
+      // Not an answer from ORCID (a database or programming error): let the job retry at once.
+      await this.d.items.release(tenantId, claimed.item.id, claimed.lease);
+      throw e;
+    }
+    await this.d.items.finish(tenantId, claimed.item, claimed.lease, outcome);
     if (revokedLink) await this.onRevoked(tenant, revokedLink);
     return outcome;
+  }
+
+  private async attempt(
+    tenant: Tenant,
+    item: Item,
+    options: { finalAttempt?: boolean },
+    onRevoked: (linkId: string) => void,
+  ): Promise<ItemOutcome> {
+    const tenantId = tenant.id;
+    const action = nextAction(item);
+    if (action === 'none') {
+      if (item.status === 'deleted_by_researcher') return { status: item.status, action };
+      return { status: item.desired_state === 'absent' ? 'deleted' : 'in_orcid', action };
+    }
+    const link = await this.d.links.activeFor(tenantId, item.person_id);
+    const token = link && (await this.d.links.tokenOf(tenantId, link.id));
+    if (!link || !token) return { status: 'pending', action: 'none' };
+    const { api } = await this.d.orcid.for(tenant);
+    const payload = withDefaultOrganisation(item.section, item.payload, orgOf(tenant)) as JsonObject;
+    const putCode = item.put_code === null ? null : Number(item.put_code);
+    try {
+      if (action === 'delete') {
+        await api.delete(token.access_token, link.orcid, item.section, putCode!);
+        return { status: 'deleted', action, putCode: null, writtenHash: null };
+      }
+      if (action === 'update') {
+        await api.update(token.access_token, link.orcid, item.section, putCode!, payload);
+        return { status: 'in_orcid', action, writtenHash: item.content_hash };
+      }
+      const own = await api.findOwnItem(token.access_token, link.orcid, item.section, payload);
+      if (own !== null) {
+        // Ours already (an earlier attempt reached ORCID): adopt it and make it say what we say.
+        await api.update(token.access_token, link.orcid, item.section, own, payload);
+        return { status: 'in_orcid', action: 'adopt', putCode: own, writtenHash: item.content_hash };
+      }
+      const created = await api.createOrAdopt(token.access_token, link.orcid, item.section, payload);
+      if (created.adopted)
+        await api.update(token.access_token, link.orcid, item.section, created.putCode, payload);
+      return {
+        status: 'in_orcid',
+        action: created.adopted ? 'adopt' : 'create',
+        putCode: created.putCode,
+        writtenHash: item.content_hash,
+      };
+    } catch (e) {
+      if (!(e instanceof OrcidError)) throw e;
+      const base = {
+        action,
+        detail: e.details.userMessage ?? e.details.developerMessage ?? e.message,
+        httpStatus: e.details.status,
+        errorCode: e.details.errorCode,
+      };
+      if (e.kind === 'not_found')
+        // Gone already: a deletion is done; anything else was removed by the researcher.
+        return action === 'delete'
+          ? { ...base, status: 'deleted', putCode: null, writtenHash: null }
+          : { ...base, status: 'deleted_by_researcher' };
+      if (e.kind === 'revoked') {
+        onRevoked(link.id);
+        return { ...base, status: 'revoked' };
+      }
+      if (e.kind === 'transient') return { ...base, status: options.finalAttempt ? 'failed' : 'retrying' };
+      return { ...base, status: e.itemStatus };
+    }
   }
 
   /** The researcher revoked our access: the link ends and none of their items is tried again. */

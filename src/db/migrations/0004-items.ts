@@ -32,6 +32,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('written_at', 'timestamptz')
+    // A worker writing the item holds a lease (no database transaction spans an ORCID call);
+    // a lease left by a crashed worker expires and the next attempt adopts what reached ORCID.
+    .addColumn('lease_token', 'text')
+    .addColumn('lease_until', 'timestamptz')
     .addUniqueConstraint('items_tenant_source_key', ['tenant_id', 'source_key'])
     .execute();
   await db.schema.createIndex('items_person').on('items').columns(['tenant_id', 'person_id']).execute();
