@@ -61,7 +61,7 @@ export async function connectResearcher(
   client: { clientId: string; clientSecret: string },
   email: string,
   scope: string,
-): Promise<{ orcid: string; token: string }> {
+): Promise<{ orcid: string; token: string; response: Record<string, unknown> & { access_token: string } }> {
   const { orcid } = await sandboxControl(base, '/researchers', {
     email,
     password: 'x',
@@ -86,5 +86,6 @@ export async function connectResearcher(
     }).toString(),
   });
   if (!res.ok) throw new Error(`token exchange: ${res.status} ${await res.text()}`);
-  return { orcid: orcid!, token: ((await res.json()) as { access_token: string }).access_token };
+  const response = (await res.json()) as Record<string, unknown> & { access_token: string };
+  return { orcid: orcid!, token: response.access_token, response };
 }

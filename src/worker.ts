@@ -32,7 +32,7 @@ export interface WorkerDeps {
   callLogRetentionDays: number;
   orcidTransport?: TransportOptions;
   pollingSeconds?: number;
-  /** Items written at once by this process (default 8). */
+  /** Items written at once by this process (default 16). */
   writeConcurrency?: number;
 }
 
@@ -83,7 +83,7 @@ export async function startWorker(d: WorkerDeps): Promise<() => Promise<void>> {
         throw new ItemStillRetrying(`item ${p.itemId}: ${outcome.detail ?? outcome.action}`);
     },
     // Several items in flight per process: ORCID's latency, not our CPU, bounds one at a time.
-    { ...polling, concurrency: d.writeConcurrency ?? 8 },
+    { ...polling, concurrency: 2, batchSize: Math.ceil((d.writeConcurrency ?? 16) / 2) },
   );
 
   await queue.register(revokeTokenJob);

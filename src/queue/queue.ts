@@ -82,22 +82,44 @@ export class Queue {
     });
   }
 
-  /** Runs the handler for each job; a throw fails the attempt (retried by the job's policy). */
+  /**
+   * Runs the handler for each job; a throw fails that job's attempt (retried by its policy).
+   * `batchSize` jobs are fetched at once and handled concurrently, by `concurrency` pollers; a
+   * full batch fetches the next one at once instead of waiting for the polling interval.
+   */
   async work<T>(
     def: JobDefinition<T>,
     handler: (payload: T, job: JobContext) => Promise<void>,
-    options: { pollingSeconds?: number; concurrency?: number } = {},
+    options: { pollingSeconds?: number; concurrency?: number; batchSize?: number } = {},
   ): Promise<void> {
-    // pg-boss runs one job at a time per worker; `concurrency` workers share the queue.
-    for (let i = 0; i < (options.concurrency ?? 1); i++)
-      await this.boss.work<unknown>(
+    const batchSize = options.batchSize ?? 1;
+    for (let i = 0; i < (options.concurrency ?? 1); i++) {
+      let workerId: string | undefined;
+      workerId = await this.boss.work<unknown>(
         def.name,
-        { includeMetadata: true, batchSize: 1, pollingIntervalSeconds: options.pollingSeconds ?? 2 },
+        { includeMetadata: true, batchSize, pollingIntervalSeconds: options.pollingSeconds ?? 2 },
         async (jobs) => {
-          for (const job of jobs)
-            await handler(check(def, job.data), { id: job.id, retryCount: job.retryCount });
+          if (jobs.length === 1) {
+            // pg-boss fails the job when this throws.
+            await handler(check(def, jobs[0]!.data), { id: jobs[0]!.id, retryCount: jobs[0]!.retryCount });
+          } else {
+            await Promise.all(
+              jobs.map(async (job) => {
+                try {
+                  await handler(check(def, job.data), { id: job.id, retryCount: job.retryCount });
+                } catch (e) {
+                  // Only this job fails; pg-boss completes the others of the batch.
+                  await this.boss.fail(def.name, job.id, {
+                    message: e instanceof Error ? e.message : String(e),
+                  });
+                }
+              }),
+            );
+          }
+          if (jobs.length === batchSize && workerId) this.boss.notifyWorker(workerId);
         },
       );
+    }
   }
 
   /** Cron schedule (e.g. '15 3 * * *'), sending the payload each time. */

@@ -28,11 +28,24 @@ const orgOf = (t: Tenant): OrganisationIdentity => ({
   disambiguationSource: t.org_disambiguation_source,
 });
 
+/** Tenants change rarely; the write path reads each at most every few seconds. */
+const TENANT_TTL_MS = 5000;
+
 /** Longer than any attempt can take (transport timeouts and retries included). */
 const LEASE_MS = 5 * 60 * 1000;
 
 export class WriteItemService {
+  private readonly tenants = new Map<string, { at: number; tenant: Tenant | undefined }>();
+
   constructor(private readonly d: WriteItemDeps) {}
+
+  private async tenant(id: string): Promise<Tenant | undefined> {
+    const hit = this.tenants.get(id);
+    if (hit && Date.now() - hit.at < TENANT_TTL_MS) return hit.tenant;
+    const tenant = await this.d.tenants.byId(id);
+    this.tenants.set(id, { at: Date.now(), tenant });
+    return tenant;
+  }
 
   /**
    * One attempt. `finalAttempt`: a transient failure is final (`failed`) instead of `retrying`.
@@ -43,7 +56,7 @@ export class WriteItemService {
     itemId: string,
     options: { finalAttempt?: boolean } = {},
   ): Promise<ItemOutcome | null> {
-    const tenant = await this.d.tenants.byId(tenantId);
+    const tenant = await this.tenant(tenantId);
     if (!tenant) return null;
     const claimed = await this.d.items.claim(tenantId, itemId, LEASE_MS);
     if (!claimed) {
@@ -78,9 +91,9 @@ export class WriteItemService {
       if (item.status === 'deleted_by_researcher') return { status: item.status, action };
       return { status: item.desired_state === 'absent' ? 'deleted' : 'in_orcid', action };
     }
-    const link = await this.d.links.activeFor(tenantId, item.person_id);
-    const token = link && (await this.d.links.tokenOf(tenantId, link.id));
-    if (!link || !token) return { status: 'pending', action: 'none' };
+    const active = await this.d.links.activeWithToken(tenantId, item.person_id);
+    if (!active) return { status: 'pending', action: 'none' };
+    const { link, token } = active;
     const { api } = await this.d.orcid.for(tenant);
     const payload = withDefaultOrganisation(item.section, item.payload, orgOf(tenant)) as JsonObject;
     const putCode = item.put_code === null ? null : Number(item.put_code);

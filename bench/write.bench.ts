@@ -1,0 +1,220 @@
+// Items written through the queue to the simulator by `lanyard serve --role worker` processes
+// sharing one PostgreSQL (embedded, started here). Scenarios:
+// - limited: the simulator enforces ORCID's member limit (24/s, burst 40) and the tenant is set
+//   to it; with 1 and with 3 worker processes. Target: utilisation >= 95%, 0 rejected.
+// - unlimited: the simulator's limit off (and the tenant's raised): items per second end to end
+//   with 3 processes. Target >= 300 on this 2-core machine.
+// One JSON line per scenario: scenario, processes, items, items_per_s, utilisation (limited),
+// rejected (ORCID 503s), duplicates (items found twice in the simulator), peak_rss_mb (a worker).
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfig } from '../src/config.js';
+import { ItemRepository } from '../src/db/item.repository.js';
+import { OrcidLinkRepository } from '../src/db/orcid-link.repository.js';
+import { PersonRepository } from '../src/db/person.repository.js';
+import { TenantRepository } from '../src/db/tenant.repository.js';
+import { itemWriteQueue, writeItemJob } from '../src/jobs/write-item.job.js';
+import type { TokenResponse } from '../src/orcid/oauth.js';
+import { openPlatform } from '../src/platform.js';
+import { Queue } from '../src/queue/queue.js';
+import { freePort } from '../test/helpers/demo-process.js';
+import { connectResearcher, sandboxControl, spawnSandbox } from './sandbox-process.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const LIMITED_ITEMS = Number(process.env.BENCH_LIMITED_ITEMS ?? 300);
+const UNLIMITED_ITEMS = Number(process.env.BENCH_UNLIMITED_ITEMS ?? 2000);
+const PEOPLE = 50;
+
+const work = (run: string, i: number) => ({
+  title: { title: { value: `Bench work ${run} ${i}` } },
+  type: 'journal-article',
+  'external-ids': {
+    'external-id': [
+      {
+        'external-id-type': 'doi',
+        'external-id-value': `10.5555/${run}.${i}`,
+        'external-id-relationship': 'self',
+      },
+    ],
+  },
+});
+
+function peakRssMb(pid: number): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Math.round(Number(m[1]) / 1024) : 0;
+}
+
+async function spawnWorker(env: Record<string, string>): Promise<ChildProcess> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(root, 'src/main.ts'), 'serve', '--role', 'worker'],
+    {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, ...env, LOG_LEVEL: 'error' },
+    },
+  );
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('Lanyard worker running')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`worker exited ${code}: ${out}`)));
+  });
+  return child;
+}
+
+export async function run(): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'lanyard-bench-'));
+  const config = loadConfig({
+    LANYARD_DATA_DIR: dataDir,
+    LANYARD_EMBEDDED_PG_PORT: String(await freePort()),
+    LOG_LEVEL: 'error',
+  });
+  const platform = await openPlatform(config);
+  const queue = await Queue.start(platform.url, { schedule: false });
+  await queue.register(writeItemJob);
+  try {
+    for (const [scenario, processes] of [
+      ['limited', 1],
+      ['limited', 3],
+      ['unlimited', 3],
+    ] as const) {
+      const limited = scenario === 'limited';
+      const items = limited ? LIMITED_ITEMS : UNLIMITED_ITEMS;
+      const sandbox = await spawnSandbox(limited ? [] : ['--no-rate-limit']);
+      const workers: ChildProcess[] = [];
+      try {
+        const client = (await sandboxControl(sandbox.base, '/clients', {
+          name: 'Bench University',
+          type: 'member',
+          premium: true,
+          redirectUris: ['https://bench.example.org'],
+        })) as { clientId: string; clientSecret: string };
+        const tenants = new TenantRepository(platform.db.db, platform.ring);
+        const slug = `bench-${scenario}-${processes}`;
+        const tenant = await tenants.create({
+          slug,
+          name: 'Bench University',
+          orcidEnvironment: 'local',
+          apiType: 'member',
+          clientId: client.clientId,
+          clientSecret: client.clientSecret,
+          scopes: '/read-limited /activities/update',
+          redirectUri: 'https://bench.example.org/cb',
+          supportContact: 'bench@example.org',
+          rateLimitPerSecond: limited ? 24 : 1000,
+          rateLimitBurst: limited ? 40 : 10000,
+        });
+        const people = new PersonRepository(platform.db.db);
+        const links = new OrcidLinkRepository(platform.db.db, platform.ring);
+        const personIds: string[] = [];
+        const orcids: string[] = [];
+        for (let i = 0; i < PEOPLE; i++) {
+          const person = (await people.upsertFromSignIn(tenant.id, { employeeId: `${slug}-${i}` }))!;
+          const r = await connectResearcher(sandbox.base, client, `${slug}-${i}@example.org`, tenant.scopes);
+          await links.create(tenant.id, person.id, r.response as unknown as TokenResponse);
+          personIds.push(person.id);
+          orcids.push(r.orcid);
+        }
+        // The simulator's bucket refills while the workers start.
+        const env = {
+          DATABASE_URL: platform.url,
+          LANYARD_KEYS: platform.ring.format(),
+          LANYARD_LOCAL_ORCID_URL: sandbox.base,
+        };
+        for (let i = 0; i < processes; i++) workers.push(await spawnWorker(env));
+        await new Promise((r) => setTimeout(r, 2000));
+
+        const repo = new ItemRepository(platform.db.db);
+        const ids: string[] = [];
+        for (let i = 0; i < items; i++) {
+          const { item } = await repo.upsert(
+            tenant.id,
+            personIds[i % PEOPLE]!,
+            { section: 'work', sourceKey: `${slug}-${i}`, payload: work(slug, i), desired: 'present' },
+            true,
+          );
+          ids.push(item.id);
+        }
+        const startedAt = new Date();
+        const t0 = performance.now();
+        await itemWriteQueue(queue).enqueueWrites(tenant.id, ids);
+        let done = 0;
+        while (done < items) {
+          await new Promise((r) => setTimeout(r, 100));
+          done = Number(
+            (
+              await platform.db.db
+                .selectFrom('items')
+                .select((eb) => eb.fn.countAll<string>().as('n'))
+                .where('tenant_id', '=', tenant.id)
+                .where('status', 'in', ['in_orcid', 'invalid', 'failed', 'revoked'])
+                .executeTakeFirstOrThrow()
+            ).n,
+          );
+        }
+        const seconds = (performance.now() - t0) / 1000;
+        const calls = await platform.db.db
+          .selectFrom('orcid_calls')
+          .select(['status'])
+          .where('tenant_id', '=', tenant.id)
+          .where('created_at', '>=', startedAt)
+          .execute();
+        const inOrcid = Number(
+          (
+            await platform.db.db
+              .selectFrom('items')
+              .select((eb) => eb.fn.countAll<string>().as('n'))
+              .where('tenant_id', '=', tenant.id)
+              .where('status', '=', 'in_orcid')
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
+        const state = (await (await fetch(`${sandbox.base}/__sandbox/state`)).json()) as {
+          researchers: Array<{
+            orcid: string;
+            items: Array<{ section: string; sourceClientId: string; json: Record<string, unknown> }>;
+          }>;
+        };
+        let duplicates = 0;
+        for (const r of state.researchers.filter((x) => orcids.includes(x.orcid))) {
+          const titles = r.items
+            .filter((i) => i.section === 'work' && i.sourceClientId === client.clientId)
+            .map((i) => JSON.stringify(i.json['external-ids']));
+          duplicates += titles.length - new Set(titles).size;
+        }
+        const line: Record<string, unknown> = {
+          bench: 'write',
+          scenario,
+          processes,
+          items,
+          in_orcid: inOrcid,
+          seconds: Math.round(seconds * 10) / 10,
+          items_per_s: Math.round((items / seconds) * 10) / 10,
+          orcid_calls: calls.length,
+        };
+        if (limited) line.utilisation = Math.round((calls.length / seconds / 24) * 1000) / 1000;
+        line.rejected = calls.filter((c) => c.status === 503 || c.status === 429).length;
+        line.duplicates = duplicates;
+        line.peak_rss_mb = Math.max(...workers.map((w) => peakRssMb(w.pid!)));
+        console.log(JSON.stringify(line));
+      } finally {
+        for (const w of workers) {
+          const exited = new Promise((r) => w.once('exit', r));
+          w.kill('SIGTERM');
+          await exited;
+        }
+        await sandbox.stop();
+      }
+    }
+  } finally {
+    await queue.stop(2000);
+    await platform.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
