@@ -16,7 +16,8 @@ import { buildApp } from '../../src/web/app.js';
 import { startWorker } from '../../src/worker.js';
 import { freshDatabase, type TestDatabase } from './database.js';
 import { freePort } from './demo-process.js';
-import { newClient, newResearcher } from './sandbox.js';
+import { control, newClient, newResearcher } from './sandbox.js';
+import { csrfOf, WebClient } from './web-client.js';
 
 export interface TestPortal {
   base: string;
@@ -144,3 +145,39 @@ export async function startPortal(
 }
 
 export { newResearcher };
+
+/** Signs a directory person in to the portal in a fresh browser; returns it on the portal page. */
+export async function signInToPortal(
+  portal: Pick<TestPortal, 'tenantUrl'>,
+  username: string,
+): Promise<{ web: WebClient; page: string }> {
+  const web = new WebClient();
+  const signIn = await web.get(`${portal.tenantUrl}/`);
+  const res = await web.post(`${portal.tenantUrl}/signin/directory`, {
+    _csrf: csrfOf(signIn.text),
+    username,
+    password: 'pw',
+  });
+  if (res.status !== 303) throw new Error(`sign-in failed: ${res.status}`);
+  return { web, page: (await web.get(`${portal.tenantUrl}/`)).text };
+}
+
+/** Presses Connect and approves at the simulator (control API) as `orcid`; returns the callback answer. */
+export async function connectInPortal(
+  portal: Pick<TestPortal, 'tenantUrl'>,
+  sandboxBase: string,
+  web: WebClient,
+  orcid: string,
+) {
+  const page = await web.get(`${portal.tenantUrl}/`);
+  const start = await web.post(`${portal.tenantUrl}/connect`, { _csrf: csrfOf(page.text) });
+  const q = new URL(start.location!).searchParams;
+  const { location } = await control<{ location: string }>(sandboxBase, 'POST', '/authorize', {
+    orcid,
+    clientId: q.get('client_id'),
+    scope: q.get('scope'),
+    redirectUri: q.get('redirect_uri'),
+    state: q.get('state'),
+  });
+  return web.get(location);
+}

@@ -185,3 +185,35 @@ export async function signIn(base: string, username: string, password: string): 
   if (res.status !== 302) throw new Error(`sign-in failed: ${res.status}`);
   return res.headers.get('set-cookie')!.split(';')[0]!;
 }
+
+/** What the control API's /state says of a researcher (the parts tests read). */
+export interface ResearcherState {
+  orcid: string;
+  items: Array<{
+    section: string;
+    putCode: number;
+    sourceClientId: string | null;
+    visibility: string;
+    json: Record<string, unknown>;
+  }>;
+  tokens: Array<{ clientId: string; scope: string; disabled: boolean; revokeReason: string | null }>;
+}
+
+export async function researcherState(base: string, orcid: string): Promise<ResearcherState> {
+  const state = await control<{ researchers: ResearcherState[] }>(base, 'GET', '/state');
+  const r = state.researchers.find((x) => x.orcid === orcid);
+  if (!r) throw new Error(`no researcher ${orcid} in the simulator`);
+  return r;
+}
+
+/** A client's items in one section of a record, as the simulator holds them. */
+export async function clientItems(base: string, orcid: string, clientId: string, section: string) {
+  return (await researcherState(base, orcid)).items.filter(
+    (i) => i.section === section && i.sourceClientId === clientId,
+  );
+}
+
+/** The tokens a client holds on a record (oldest first). */
+export async function clientTokens(base: string, orcid: string, clientId: string) {
+  return (await researcherState(base, orcid)).tokens.filter((t) => t.clientId === clientId);
+}

@@ -4,9 +4,8 @@
 // the OpenAPI document.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeyRepository } from '../../src/db/api-key.repository.js';
-import { startPortal, type TestPortal } from '../helpers/portal.js';
-import { control, newResearcher, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
-import { csrfOf, WebClient } from '../helpers/web-client.js';
+import { connectInPortal, signInToPortal, startPortal, type TestPortal } from '../helpers/portal.js';
+import { clientItems, newResearcher, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 
 let sb: TestSandbox;
 let p: TestPortal;
@@ -20,21 +19,11 @@ beforeAll(async () => {
   // Ada signs in and connects; the HR system knows her as employee API-ADA.
   const researcher = await newResearcher(sb.base);
   orcid = researcher.orcid;
-  const web = new WebClient();
-  const username = await p.addPerson({ employeeId: 'API-ADA', givenNames: 'Ada', familyName: 'Lovelace' });
-  const page = await web.get(`${p.tenantUrl}/`);
-  await web.post(`${p.tenantUrl}/signin/directory`, { _csrf: csrfOf(page.text), username, password: 'pw' });
-  const portal = await web.get(`${p.tenantUrl}/`);
-  const start = await web.post(`${p.tenantUrl}/connect`, { _csrf: csrfOf(portal.text) });
-  const q = new URL(start.location!).searchParams;
-  const { location } = await control<{ location: string }>(sb.base, 'POST', '/authorize', {
-    orcid,
-    clientId: q.get('client_id'),
-    scope: q.get('scope'),
-    redirectUri: q.get('redirect_uri'),
-    state: q.get('state'),
-  });
-  expect((await web.get(location)).status).toBe(303);
+  const { web } = await signInToPortal(
+    p,
+    await p.addPerson({ employeeId: 'API-ADA', givenNames: 'Ada', familyName: 'Lovelace' }),
+  );
+  expect((await connectInPortal(p, sb.base, web, orcid)).status).toBe(303);
 }, 30_000);
 afterAll(async () => {
   await p?.close();
@@ -63,15 +52,7 @@ async function settled(sourceKey: string, from = ['queued', 'retrying']) {
   throw new Error(`${sourceKey} never settled`);
 }
 
-const works = async () => {
-  const state = await control<{
-    researchers: Array<{
-      orcid: string;
-      items: Array<{ section: string; putCode: number; json: Record<string, unknown> }>;
-    }>;
-  }>(sb.base, 'GET', '/state');
-  return state.researchers.find((r) => r.orcid === orcid)!.items.filter((i) => i.section === 'work');
-};
+const works = () => clientItems(sb.base, orcid, p.client.clientId, 'work');
 
 const work = (title: string) => ({
   section: 'work',
@@ -143,12 +124,7 @@ describe('/api/v1', () => {
     expect(left.status).toBe(200);
     const after = await settled('hr:pos:1');
     expect([after.status, after.putCode]).toEqual(['in_orcid', before.putCode]);
-    const state = await control<{
-      researchers: Array<{ orcid: string; items: Array<{ section: string; json: Record<string, unknown> }> }>;
-    }>(sb.base, 'GET', '/state');
-    const [employment] = state.researchers
-      .find((r) => r.orcid === orcid)!
-      .items.filter((i) => i.section === 'employment');
+    const [employment] = await clientItems(sb.base, orcid, p.client.clientId, 'employment');
     expect(employment!.json['end-date']).toMatchObject({
       year: { value: '2026' },
       month: { value: '06' },

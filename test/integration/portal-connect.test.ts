@@ -3,8 +3,16 @@
 // disconnect with revocation, display, CSRF, and no token in plaintext anywhere.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPortal, type TestPortal } from '../helpers/portal.js';
-import { control, newResearcher, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import { connectInPortal, signInToPortal, startPortal, type TestPortal } from '../helpers/portal.js';
+import {
+  clientItems,
+  clientTokens,
+  control,
+  newResearcher,
+  researcherState,
+  startTestSandbox,
+  type TestSandbox,
+} from '../helpers/sandbox.js';
 import { csrfOf, WebClient } from '../helpers/web-client.js';
 
 let sb: TestSandbox;
@@ -71,14 +79,7 @@ const count = async (table: 'orcid_links' | 'record_snapshots') =>
     (await sql<{ n: string }>`select count(*) as n from ${sql.table(table)}`.execute(p.db.db)).rows[0]!.n,
   );
 
-async function tokensAt(orcid: string) {
-  const state = await control<{
-    researchers: Array<{ orcid: string; tokens: Array<{ clientId: string; disabled: boolean }> }>;
-  }>(sb.base, 'GET', '/state');
-  return state.researchers
-    .find((r) => r.orcid === orcid)!
-    .tokens.filter((t) => t.clientId === p.client.clientId);
-}
+const tokensAt = (orcid: string) => clientTokens(sb.base, orcid, p.client.clientId);
 
 describe('sign-in and the connect page', () => {
   it('a wrong password shows the sign-in page again with an explanation; a right one opens the portal', async () => {
@@ -525,34 +526,10 @@ describe('the worker', () => {
     const wp = await startPortal(sb.base, { worker: true });
     try {
       const researcher = await newResearcher(sb.base);
-      const web = new WebClient();
-      const username = await wp.addPerson();
-      const page = await web.get(`${wp.tenantUrl}/`);
-      await web.post(`${wp.tenantUrl}/signin/directory`, {
-        _csrf: csrfOf(page.text),
-        username,
-        password: 'pw',
-      });
-      const portal = await web.get(`${wp.tenantUrl}/`);
-      const start = await web.post(`${wp.tenantUrl}/connect`, { _csrf: csrfOf(portal.text) });
-      const q = new URL(start.location!).searchParams;
-      const { location } = await control<{ location: string }>(sb.base, 'POST', '/authorize', {
-        orcid: researcher.orcid,
-        clientId: q.get('client_id'),
-        scope: q.get('scope'),
-        redirectUri: q.get('redirect_uri'),
-        state: q.get('state'),
-      });
-      await web.get(location);
+      const { web } = await signInToPortal(wp, await wp.addPerson());
+      await connectInPortal(wp, sb.base, web, researcher.orcid);
       const tokens = async () =>
-        (
-          await control<{
-            researchers: Array<{ orcid: string; tokens: Array<{ clientId: string; disabled: boolean }> }>;
-          }>(sb.base, 'GET', '/state')
-        ).researchers
-          .find((r) => r.orcid === researcher.orcid)!
-          .tokens.filter((t) => t.clientId === wp.client.clientId)
-          .map((t) => t.disabled);
+        (await clientTokens(sb.base, researcher.orcid, wp.client.clientId)).map((t) => t.disabled);
       await control(sb.base, 'POST', '/faults', { pathPattern: '/oauth/revoke', status: 503, rate: 1 });
       const connected = await web.get(`${wp.tenantUrl}/`);
       await web.post(`${wp.tenantUrl}/disconnect`, { _csrf: csrfOf(connected.text) });
@@ -599,14 +576,7 @@ describe('the worker', () => {
     try {
       const { ItemRepository } = await import('../../src/db/item.repository.js');
       const researcher = await newResearcher(sb.base);
-      const web = new WebClient();
-      const username = await wp.addPerson({ employeeId: 'WAIT-1' });
-      const page = await web.get(`${wp.tenantUrl}/`);
-      await web.post(`${wp.tenantUrl}/signin/directory`, {
-        _csrf: csrfOf(page.text),
-        username,
-        password: 'pw',
-      });
+      const { web } = await signInToPortal(wp, await wp.addPerson({ employeeId: 'WAIT-1' }));
       const person = await wp.db.db
         .selectFrom('people')
         .select('id')
@@ -631,30 +601,13 @@ describe('the worker', () => {
       expect(portal.text).toMatch(
         /<td>Postdoc<\/td><td>Employment<\/td><td>Waiting for you to connect your iD<\/td>/,
       );
-      const start = await web.post(`${wp.tenantUrl}/connect`, { _csrf: csrfOf(portal.text) });
-      const q = new URL(start.location!).searchParams;
-      const { location } = await control<{ location: string }>(sb.base, 'POST', '/authorize', {
-        orcid: researcher.orcid,
-        clientId: q.get('client_id'),
-        scope: q.get('scope'),
-        redirectUri: q.get('redirect_uri'),
-        state: q.get('state'),
-      });
-      await web.get(location);
+      await connectInPortal(wp, sb.base, web, researcher.orcid);
       const deadline = Date.now() + 20_000;
       while ((await items.byId(wp.tenant.id, item.id))!.status !== 'in_orcid' && Date.now() < deadline)
         await new Promise((r) => setTimeout(r, 200));
       const written = (await items.byId(wp.tenant.id, item.id))!;
       expect([written.status, written.status_detail]).toEqual(['in_orcid', null]);
-      const state = await control<{
-        researchers: Array<{
-          orcid: string;
-          items: Array<{ section: string; putCode: number; json: Record<string, unknown> }>;
-        }>;
-      }>(sb.base, 'GET', '/state');
-      const employments = state.researchers
-        .find((r) => r.orcid === researcher.orcid)!
-        .items.filter((i) => i.section === 'employment');
+      const employments = await clientItems(sb.base, researcher.orcid, wp.client.clientId, 'employment');
       expect(employments.map((e) => e.putCode)).toEqual([Number(written.put_code)]);
       expect(employments[0]!.json).toMatchObject({
         'role-title': 'Postdoc',
@@ -759,14 +712,8 @@ describe('when the organisation asks for more', () => {
       .execute();
     expect(links).toHaveLength(1);
     expect(links[0]!.scope).toContain('/activities/update');
-    const tokens = (
-      await control<{
-        researchers: Array<{
-          orcid: string;
-          tokens: Array<{ clientId: string; scope: string; disabled: boolean }>;
-        }>;
-      }>(sb.base, 'GET', '/state')
-    ).researchers.find((r) => r.orcid === researcher.orcid)!.tokens;
+    // This organisation has its own client: every token on the record is its.
+    const { tokens } = await researcherState(sb.base, researcher.orcid);
     expect(tokens.map((t) => [t.scope.includes('/activities/update'), t.disabled])).toEqual([
       [false, true],
       [true, false],

@@ -8,7 +8,14 @@ import { PersonRepository } from '../../src/db/person.repository.js';
 import { itemWriteQueue } from '../../src/jobs/write-item.job.js';
 import type { TokenResponse } from '../../src/orcid/oauth.js';
 import { startPortal, type TestPortal } from '../helpers/portal.js';
-import { control, form, newResearcher, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import {
+  clientItems,
+  control,
+  form,
+  newResearcher,
+  startTestSandbox,
+  type TestSandbox,
+} from '../helpers/sandbox.js';
 
 let sb: TestSandbox;
 let p: TestPortal;
@@ -99,26 +106,13 @@ describe('faults', () => {
     await control(sb.base, 'DELETE', '/faults');
     expect(statuses.filter((s) => s !== 'in_orcid')).toEqual([]);
 
-    const state = await control<{
-      researchers: Array<{
-        orcid: string;
-        items: Array<{
-          section: string;
-          putCode: number;
-          sourceClientId: string;
-          json: Record<string, unknown>;
-        }>;
-      }>;
-    }>(sb.base, 'GET', '/state');
     const stored = await p.db.db
       .selectFrom('items')
       .select(['source_key', 'put_code', 'person_id'])
       .where('tenant_id', '=', p.tenant.id)
       .execute();
     for (const person of people) {
-      const works = state.researchers
-        .find((r) => r.orcid === person.orcid)!
-        .items.filter((i) => i.section === 'work' && i.sourceClientId === p.client.clientId);
+      const works = await clientItems(sb.base, person.orcid, p.client.clientId, 'work');
       expect(works).toHaveLength(20);
       const mine = stored
         .filter((s) => s.person_id === person.personId)

@@ -16,6 +16,7 @@ import { freshDatabase, type TestDatabase } from '../helpers/database.js';
 import { tenantInput } from '../helpers/fixtures.js';
 import {
   call,
+  clientItems,
   control,
   newClient,
   newResearcher,
@@ -89,22 +90,7 @@ async function connected(wireFormat: 'json' | 'xml' = 'json'): Promise<Setup> {
   return { tenant, client, personId: person.id, orcidId: researcher.orcid, token: token.access_token };
 }
 
-async function inOrcid(s: Setup, section: string) {
-  const state = await control<{
-    researchers: Array<{
-      orcid: string;
-      items: Array<{
-        section: string;
-        putCode: number;
-        sourceClientId: string;
-        json: Record<string, unknown>;
-      }>;
-    }>;
-  }>(sb.base, 'GET', '/state');
-  return state.researchers
-    .find((r) => r.orcid === s.orcidId)!
-    .items.filter((i) => i.section === section && i.sourceClientId === s.client.clientId);
-}
+const inOrcid = (s: Setup, section: string) => clientItems(sb.base, s.orcidId, s.client.clientId, section);
 
 const employment = (role: string) => ({
   'role-title': role,
