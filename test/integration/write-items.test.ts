@@ -299,3 +299,68 @@ describe('races', () => {
     ]);
   });
 });
+
+describe('other sections', () => {
+  it.each(['json', 'xml'] as const)(
+    'funding, keywords and researcher URLs: create, update, delete (%s)',
+    async (format) => {
+      const s = await connected(format);
+      const cases: Array<[string, Record<string, unknown>, Record<string, unknown>, string]> = [
+        [
+          'funding',
+          {
+            type: 'grant',
+            title: { title: { value: 'Glacier dynamics' } },
+            organization: {
+              name: 'Wakanda Research Council',
+              address: { city: 'Birnin Zana', country: 'NZ' },
+              'disambiguated-organization': {
+                'disambiguated-organization-identifier': 'https://ror.org/02mdp7q11',
+                'disambiguation-source': 'ROR',
+              },
+            },
+            'external-ids': {
+              'external-id': [
+                {
+                  'external-id-type': 'grant_number',
+                  'external-id-value': 'WRC-1',
+                  'external-id-relationship': 'self',
+                },
+              ],
+            },
+          },
+          { title: { title: { value: 'Glacier dynamics, phase 2' } } },
+          'Glacier dynamics, phase 2',
+        ],
+        ['keywords', { content: 'glaciology' }, { content: 'glacial hydrology' }, 'glacial hydrology'],
+        [
+          'researcher-urls',
+          { 'url-name': 'Lab', url: { value: 'https://lab.wakanda.example' } },
+          { 'url-name': 'Research group' },
+          'Research group',
+        ],
+      ];
+      for (const [section, payload, change, changed] of cases) {
+        const created = await state(s, `${section}-1`, payload, section);
+        expect([section, created.item.status, created.item.status_detail]).toEqual([
+          section,
+          'in_orcid',
+          null,
+        ]);
+        const updated = await state(s, `${section}-1`, { ...payload, ...change }, section);
+        expect([section, updated.outcome?.action, updated.item.status]).toEqual([
+          section,
+          'update',
+          'in_orcid',
+        ]);
+        const held = await inOrcid(s, section);
+        expect(held.map((i) => i.putCode)).toEqual([Number(created.item.put_code)]);
+        // The changed value is what ORCID holds now.
+        expect(JSON.stringify(held[0]!.json)).toContain(changed);
+        const gone = await state(s, `${section}-1`, { ...payload, ...change }, section, 'absent');
+        expect([section, gone.item.status]).toEqual([section, 'deleted']);
+        expect(await inOrcid(s, section)).toHaveLength(0);
+      }
+    },
+  );
+});
