@@ -24,6 +24,20 @@ const schema = z
     LANYARD_LOCAL_ORCID_URL: z.url().optional(),
     /** ORCID calls older than this are deleted by a daily job. */
     LANYARD_CALL_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+    /** SMTP server for invitations (smtp://user:pass@host:587); without it mail is only kept in the outbox. */
+    LANYARD_SMTP_URL: z.url().optional(),
+    LANYARD_MAIL_FROM: z.string().min(3).default('Lanyard <no-reply@localhost>'),
+    /** Administrators by configuration: "slug:local-id" pairs, comma-separated (also `lanyard admin grant`). */
+    LANYARD_ADMINS: z
+      .string()
+      .optional()
+      .transform((v) =>
+        (v ?? '')
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.string().regex(/^[a-z0-9-]+:.+$/, 'expected slug:local-id'))),
     LANYARD_SANDBOX_PORT: port.default(8400),
     LANYARD_SANDBOX_HOST: z.string().min(1).default('127.0.0.1'),
     LANYARD_SANDBOX_PUBLIC_URL: z.url().optional(),

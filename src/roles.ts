@@ -37,8 +37,10 @@ export async function startRoles(
     const { buildApp } = await import('./web/app.js');
     const { revocationQueue, revokeTokenJob } = await import('./jobs/revoke-token.job.js');
     const { itemWriteQueue, writeItemJob } = await import('./jobs/write-item.job.js');
+    const { invitationMailQueue, sendInvitationJob } = await import('./jobs/send-invitation.job.js');
     await queue.register(revokeTokenJob);
     await queue.register(writeItemJob);
+    await queue.register(sendInvitationJob);
     const app = buildApp({
       db: platform.db.db,
       pool: platform.db.pool,
@@ -48,6 +50,10 @@ export async function startRoles(
       localOrcidUrl: localOrcidUrl(config),
       revocations: revocationQueue(queue),
       writes: itemWriteQueue(queue),
+      invitations: invitationMailQueue(queue),
+      // Embedded mode is the demo: its outbox page shows the mail that would be sent.
+      showOutbox: !config.DATABASE_URL,
+      configuredAdmins: config.LANYARD_ADMINS,
       ...(options.orcidTransport ? { orcidTransport: options.orcidTransport } : {}),
     });
     await app.listen({ port: config.LANYARD_PORT, host: config.LANYARD_HOST });
@@ -59,6 +65,7 @@ export async function startRoles(
   }
   if (role === 'worker' || role === 'all') {
     const { startWorker } = await import('./worker.js');
+    const { smtpMailer } = await import('./mail/mailer.js');
     const closeWorker = await startWorker({
       db: platform.db.db,
       ring: platform.ring,
@@ -66,6 +73,8 @@ export async function startRoles(
       logger,
       localOrcidUrl: localOrcidUrl(config),
       callLogRetentionDays: config.LANYARD_CALL_LOG_RETENTION_DAYS,
+      publicUrl,
+      mailer: smtpMailer(config.LANYARD_SMTP_URL, config.LANYARD_MAIL_FROM),
       ...(options.orcidTransport ? { orcidTransport: options.orcidTransport } : {}),
       ...(options.pollingSeconds ? { pollingSeconds: options.pollingSeconds } : {}),
     });

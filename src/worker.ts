@@ -2,6 +2,7 @@
 // person's request run here.
 import type { Kysely } from 'kysely';
 import type { KeyRing } from './crypto/key-ring.js';
+import { InvitationRepository } from './db/invitation.repository.js';
 import { ItemRepository } from './db/item.repository.js';
 import { OrcidLinkRepository } from './db/orcid-link.repository.js';
 import { PortalLogRepository } from './db/portal-log.repository.js';
@@ -15,11 +16,14 @@ import {
   revokeTokenJob,
   sweepRevocations,
 } from './jobs/revoke-token.job.js';
+import { sendInvitationJob } from './jobs/send-invitation.job.js';
 import { ItemStillRetrying, writeItemJob } from './jobs/write-item.job.js';
 import type { Logger } from './logger.js';
+import type { Mailer } from './mail/mailer.js';
 import type { TransportOptions } from './orcid/transport.js';
 import type { Queue } from './queue/queue.js';
 import { DisconnectOrcidService } from './services/disconnect-orcid.service.js';
+import { InvitationMailService } from './services/invitation.service.js';
 import { OrcidClients } from './services/orcid-clients.js';
 import { WriteItemService } from './services/write-item.service.js';
 
@@ -34,6 +38,10 @@ export interface WorkerDeps {
   pollingSeconds?: number;
   /** Items written at once by this process (default 16). */
   writeConcurrency?: number;
+  /** Where people reach the portal (links in invitations). */
+  publicUrl: string;
+  /** Null: mail is only kept in the outbox. */
+  mailer: Mailer | null;
 }
 
 /** Starts the handlers; the returned function closes what the worker opened (after queue.stop). */
@@ -86,6 +94,16 @@ export async function startWorker(d: WorkerDeps): Promise<() => Promise<void>> {
     { ...polling, concurrency: 2, batchSize: Math.ceil((d.writeConcurrency ?? 16) / 2) },
   );
 
+  const invitationMail = new InvitationMailService({
+    invitations: new InvitationRepository(db),
+    tenants,
+    mailer: d.mailer,
+    publicUrl: d.publicUrl,
+    logger,
+  });
+  await queue.register(sendInvitationJob);
+  await queue.work(sendInvitationJob, (p) => invitationMail.send(p.tenantId, p.invitationId), polling);
+
   await queue.register(revokeTokenJob);
   await queue.work(
     revokeTokenJob,
@@ -101,5 +119,8 @@ export async function startWorker(d: WorkerDeps): Promise<() => Promise<void>> {
     if (n) logger.info({ pending: n }, 're-enqueued pending revocations');
   });
   await queue.schedule(revocationSweepJob, '*/10 * * * *', {});
-  return () => orcid.close();
+  return async () => {
+    await orcid.close();
+    d.mailer?.close();
+  };
 }

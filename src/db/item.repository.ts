@@ -50,7 +50,10 @@ export class ItemRepository {
     input: ItemInput,
     personConnected: boolean,
   ): Promise<{ item: Item; queued: boolean }> {
-    return this.db.transaction().execute(async (trx) => {
+    // Inside a caller's transaction (a bulk upload) the statement joins it.
+    const run = <T>(fn: (trx: Kysely<Database>) => Promise<T>) =>
+      this.db.isTransaction ? fn(this.db) : this.db.transaction().execute(fn);
+    return run(async (trx) => {
       const existing = await trx
         .selectFrom('items')
         .selectAll()

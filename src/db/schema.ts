@@ -205,6 +205,53 @@ export interface ApiKeysTable {
   revoked_at: Date | null;
 }
 
+export interface UploadsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  format: 'affiliations-csv' | 'items-json';
+  filename: string;
+  uploaded_by: string;
+  row_count: number;
+  created_at: Generated<Date>;
+}
+
+export interface UploadRowsTable {
+  upload_id: string;
+  row_number: number;
+  item_id: string;
+  row: ColumnType<Record<string, unknown>, string, string>;
+}
+
+export interface AdminUsersTable {
+  tenant_id: string;
+  local_id: string;
+  role: 'admin';
+  granted_by: string;
+  granted_at: Generated<Date>;
+}
+
+export interface InvitationsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  person_id: string;
+  email: string;
+  created_at: Generated<Date>;
+  sent_at: Date | null;
+  last_error: string | null;
+}
+
+export interface MailOutboxTable {
+  id: Generated<string>;
+  tenant_id: string;
+  to_address: string;
+  subject: string;
+  text_body: string;
+  html_body: string;
+  created_at: Generated<Date>;
+  sent_at: Date | null;
+  message_id: string | null;
+}
+
 export interface Database {
   tenants: TenantsTable;
   orcid_calls: OrcidCallsTable;
@@ -221,4 +268,9 @@ export interface Database {
   api_keys: ApiKeysTable;
   orcid_authorizations: OrcidAuthorizationsTable;
   audit_log: AuditLogTable;
+  uploads: UploadsTable;
+  upload_rows: UploadRowsTable;
+  admin_users: AdminUsersTable;
+  invitations: InvitationsTable;
+  mail_outbox: MailOutboxTable;
 }

@@ -136,3 +136,13 @@ export function withDefaultOrganisation(
     },
   };
 }
+
+/** A date written YYYY, YYYY-MM or YYYY-MM-DD as ORCID's fuzzy date. */
+export function fuzzyDate(iso: string): Record<string, { value: string }> {
+  const [year, month, day] = iso.split('-');
+  return {
+    year: { value: year! },
+    ...(month ? { month: { value: month } } : {}),
+    ...(day ? { day: { value: day } } : {}),
+  };
+}

@@ -4,6 +4,7 @@
 import type { Item, ItemRepository } from '../db/item.repository.js';
 import type { OrcidLinkRepository } from '../db/orcid-link.repository.js';
 import type { Person, PersonRecord, PersonRepository } from '../db/person.repository.js';
+import { fuzzyDate } from '../domain/item.js';
 import type { ItemWriteQueue } from '../jobs/write-item.job.js';
 
 export interface ItemIntakeDeps {
@@ -11,6 +12,12 @@ export interface ItemIntakeDeps {
   items: ItemRepository;
   links: OrcidLinkRepository;
   writes: ItemWriteQueue;
+  /** People whose items wait for them to connect are invited (once). */
+  invitations?: PersonInviter;
+}
+
+export interface PersonInviter {
+  invite(tenantId: string, personIds: string[]): Promise<void>;
 }
 
 export class UnknownPerson extends Error {}
@@ -71,6 +78,7 @@ export class ItemIntakeService {
     const connected = (await this.d.links.activeFor(tenantId, person.id)) !== undefined;
     const { item, queued } = await this.d.items.upsert(tenantId, person.id, { ...input, desired }, connected);
     if (queued) await this.d.writes.enqueueWrites(tenantId, [item.id]);
+    else if (item.status === 'pending') await this.d.invitations?.invite(tenantId, [person.id]);
     return item;
   }
 
@@ -96,10 +104,4 @@ export class ItemIntakeService {
   async personItems(tenantId: string, localId: string): Promise<Item[]> {
     return this.d.items.forPerson(tenantId, (await this.person(tenantId, localId)).id);
   }
-}
-
-/** 2024-06-30 as ORCID's fuzzy date. */
-function fuzzyDate(iso: string): Record<string, { value: string }> {
-  const [year, month, day] = iso.split('-');
-  return { year: { value: year! }, month: { value: month! }, day: { value: day! } };
 }

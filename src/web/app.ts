@@ -15,7 +15,9 @@ import Fastify, {
 import { type Kysely, sql } from 'kysely';
 import type pg from 'pg';
 import type { KeyRing } from '../crypto/key-ring.js';
+import { AdminUserRepository } from '../db/admin-user.repository.js';
 import { ApiKeyRepository } from '../db/api-key.repository.js';
+import { InvitationRepository } from '../db/invitation.repository.js';
 import { ItemRepository } from '../db/item.repository.js';
 import { OauthStateRepository } from '../db/oauth-state.repository.js';
 import { OrcidLinkRepository } from '../db/orcid-link.repository.js';
@@ -35,9 +37,13 @@ import type { Logger } from '../logger.js';
 import type { TransportOptions } from '../orcid/transport.js';
 import { ConnectOrcidService } from '../services/connect-orcid.service.js';
 import { DisconnectOrcidService, type RevocationQueue } from '../services/disconnect-orcid.service.js';
+import { type InvitationMailQueue, personInviter } from '../services/invitation.service.js';
 import { ItemIntakeService } from '../services/item-intake.service.js';
 import { OrcidClients } from '../services/orcid-clients.js';
+import { UploadService } from '../services/upload.service.js';
 import { type Language, pickLanguage, translator } from './i18n.js';
+import { adminRoutes } from './routes/admin/admin.routes.js';
+import { outboxRoutes } from './routes/admin/outbox.routes.js';
 import { apiV1Routes } from './routes/api/v1.routes.js';
 import { portalRoutes } from './routes/portal/portal.routes.js';
 import { LANG_COOKIE, TenantCache } from './routes/portal/portal-context.js';
@@ -57,6 +63,12 @@ export interface AppDeps {
   /** Items waiting for a person are queued when they connect. */
   writes: ItemWriteQueue;
   orcidTransport?: TransportOptions;
+  /** People whose items wait for them are invited by mail (queued for the worker). */
+  invitations?: InvitationMailQueue;
+  /** The embedded demo shows its mail at /outbox (no SMTP server needed). */
+  showOutbox?: boolean;
+  /** Administrators by configuration ("slug:local-id"). */
+  configuredAdmins?: readonly string[];
 }
 
 const CSRF_ERRORS = new Set(['FST_CSRF_INVALID_TOKEN', 'FST_CSRF_MISSING_SECRET']);
@@ -151,7 +163,15 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     rolling: false,
     cookie: { path: '/', httpOnly: true, sameSite: 'lax', secure, maxAge: SESSION_TTL_MS },
   });
-  app.register(csrf, { sessionPlugin: '@fastify/session' });
+  app.register(csrf, {
+    sessionPlugin: '@fastify/session',
+    // Multipart forms (uploads) carry the token as a field object.
+    getToken: (req) => {
+      const field = (req.body as { _csrf?: string | { value?: string } } | undefined)?._csrf;
+      const token = typeof field === 'object' ? field.value : field;
+      return token ?? (req.headers['x-csrf-token'] as string | undefined) ?? '';
+    },
+  });
 
   app.setNotFoundHandler((req, reply) => sendPlain(req, reply, 404, 'notFound'));
   app.setErrorHandler((err: { code?: string; statusCode?: number }, req, reply) => {
@@ -170,10 +190,14 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     }
   });
 
+  const invitations = deps.invitations
+    ? personInviter(new InvitationRepository(db), deps.invitations)
+    : undefined;
   apiV1Routes(app, {
     keys: new ApiKeyRepository(db),
-    intake: new ItemIntakeService({ people, items, links, writes: deps.writes }),
+    intake: new ItemIntakeService({ people, items, links, writes: deps.writes, invitations }),
   });
+  if (deps.showOutbox) outboxRoutes(app, new InvitationRepository(db));
 
   app.register(async (portal) => {
     const signInDeps = {
@@ -190,6 +214,14 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       publicUrl: deps.publicUrl.replace(/\/+$/, ''),
     };
     signInRoutes(portal, signInDeps);
+    adminRoutes(portal, {
+      tenantCache,
+      people,
+      orcid,
+      admins: new AdminUserRepository(db),
+      configuredAdmins: deps.configuredAdmins ?? [],
+      uploads: new UploadService({ db, ring: deps.ring, writes: deps.writes, invitations }),
+    });
     portalRoutes(portal, {
       tenantCache,
       people,

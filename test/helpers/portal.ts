@@ -8,8 +8,10 @@ import { KeyRing } from '../../src/crypto/key-ring.js';
 import { type NewTenant, type Tenant, TenantRepository } from '../../src/db/tenant.repository.js';
 import { DemoDirectory } from '../../src/identity/demo-directory.js';
 import { revocationQueue, revokeTokenJob } from '../../src/jobs/revoke-token.job.js';
+import { invitationMailQueue, sendInvitationJob } from '../../src/jobs/send-invitation.job.js';
 import { itemWriteQueue, writeItemJob } from '../../src/jobs/write-item.job.js';
 import { createLogger } from '../../src/logger.js';
+import { smtpMailer } from '../../src/mail/mailer.js';
 import type { TransportOptions } from '../../src/orcid/transport.js';
 import { Queue } from '../../src/queue/queue.js';
 import { buildApp } from '../../src/web/app.js';
@@ -47,6 +49,9 @@ export async function startPortal(
     log?: { level: string; destination: DestinationStream };
     /** Overrides of the ORCID transport's (fast) retry and timeout settings. */
     transport?: TransportOptions;
+    /** Invitations go out through this SMTP server (else they are only kept in the outbox). */
+    smtpUrl?: string;
+    configuredAdmins?: string[];
   } = {},
 ): Promise<TestPortal> {
   const db = await freshDatabase();
@@ -66,10 +71,14 @@ export async function startPortal(
     localOrcidUrl: sandboxBase,
     revocations: revocationQueue(queue),
     writes: itemWriteQueue(queue),
+    invitations: invitationMailQueue(queue),
+    configuredAdmins: options.configuredAdmins ?? [],
+    showOutbox: true,
     orcidTransport: fast,
   });
   await queue.register(revokeTokenJob);
   await queue.register(writeItemJob);
+  await queue.register(sendInvitationJob);
   const base = await app.listen({ port, host: '127.0.0.1' });
   const closeWorker = options.worker
     ? await startWorker({
@@ -81,6 +90,8 @@ export async function startPortal(
         callLogRetentionDays: 90,
         orcidTransport: fast,
         pollingSeconds: 0.5,
+        publicUrl: `http://127.0.0.1:${port}`,
+        mailer: smtpMailer(options.smtpUrl, 'Test University <orcid@test.example.edu>'),
       })
     : null;
 

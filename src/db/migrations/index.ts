@@ -5,6 +5,7 @@ import * as m0002 from './0002-tenant-wire-format.js';
 import * as m0003 from './0003-portal.js';
 import * as m0004 from './0004-items.js';
 import * as m0005 from './0005-api-keys.js';
+import * as m0006 from './0006-uploads-admins-mail.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-core': m0001,
@@ -12,4 +13,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0003-portal': m0003,
   '0004-items': m0004,
   '0005-api-keys': m0005,
+  '0006-uploads-admins-mail': m0006,
 };

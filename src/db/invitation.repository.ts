@@ -1,0 +1,90 @@
+// Invitations to connect and the mail outbox. Every query is scoped by tenant, except the
+// outbox listing of the embedded demo, which shows every organisation's mail on one machine.
+import { type Kysely, type Selectable, sql } from 'kysely';
+import type { Database, MailOutboxTable } from './schema.js';
+
+export type OutboxMessage = Selectable<MailOutboxTable>;
+
+export interface InvitationToSend {
+  id: string;
+  email: string;
+  sent_at: Date | null;
+  given_names: string | null;
+  pending_items: number;
+}
+
+export class InvitationRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Creates the invitations of those people who have an email and none yet; returns their ids. */
+  async createFor(tenantId: string, personIds: string[]): Promise<string[]> {
+    if (!personIds.length) return [];
+    const rows = await this.db
+      .insertInto('invitations')
+      .columns(['tenant_id', 'person_id', 'email'])
+      .expression((eb) =>
+        eb
+          .selectFrom('people')
+          .select(['tenant_id', 'id', 'email'])
+          .where('tenant_id', '=', tenantId)
+          .where('id', 'in', personIds)
+          .where('email', 'is not', null),
+      )
+      .onConflict((oc) => oc.constraint('invitations_person').doNothing())
+      .returning('id')
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
+  toSend(tenantId: string, id: string): Promise<InvitationToSend | undefined> {
+    return this.db
+      .selectFrom('invitations as v')
+      .innerJoin('people as p', 'p.id', 'v.person_id')
+      .select([
+        'v.id',
+        'v.email',
+        'v.sent_at',
+        'p.given_names',
+        sql<number>`(select count(*)::int from items i where i.tenant_id = v.tenant_id and i.person_id = v.person_id and i.status = 'pending')`.as(
+          'pending_items',
+        ),
+      ])
+      .where('v.tenant_id', '=', tenantId)
+      .where('v.id', '=', id)
+      .executeTakeFirst();
+  }
+
+  async markSent(tenantId: string, id: string, error: string | null): Promise<void> {
+    await this.db
+      .updateTable('invitations')
+      .set(error ? { last_error: error } : { sent_at: new Date(), last_error: null })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /** Keeps the message (sent through SMTP when messageId is set, else only kept here). */
+  async addToOutbox(
+    tenantId: string,
+    m: { to: string; subject: string; text: string; html: string },
+    messageId: string | null,
+  ): Promise<void> {
+    await this.db
+      .insertInto('mail_outbox')
+      .values({
+        tenant_id: tenantId,
+        to_address: m.to,
+        subject: m.subject,
+        text_body: m.text,
+        html_body: m.html,
+        sent_at: messageId ? new Date() : null,
+        message_id: messageId,
+      })
+      .execute();
+  }
+
+  /** The newest messages of every organisation (the embedded demo's outbox page). */
+  outbox(limit = 100): Promise<OutboxMessage[]> {
+    return this.db.selectFrom('mail_outbox').selectAll().orderBy('created_at', 'desc').limit(limit).execute();
+  }
+}

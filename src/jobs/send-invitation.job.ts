@@ -1,0 +1,19 @@
+// Mails one invitation to connect (retried with backoff while the SMTP server is unreachable).
+import { z } from 'zod';
+import { defineJob, type Queue } from '../queue/queue.js';
+import type { InvitationMailQueue } from '../services/invitation.service.js';
+
+export const sendInvitationJob = defineJob({
+  name: 'send-invitation',
+  payload: z.object({ tenantId: z.uuid(), invitationId: z.uuid() }),
+  retry: { limit: 10, delaySeconds: 30, backoff: true },
+  policy: 'stately',
+});
+
+export function invitationMailQueue(queue: Queue): InvitationMailQueue {
+  return {
+    async enqueueInvitation(tenantId, invitationId) {
+      await queue.enqueue(sendInvitationJob, { tenantId, invitationId }, { singletonKey: invitationId });
+    },
+  };
+}

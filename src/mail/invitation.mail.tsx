@@ -1,0 +1,56 @@
+// The invitation to connect an ORCID iD: from the organisation (its name, its support contact),
+// linking to its portal. Text and HTML parts; the HTML escapes every value (hono/jsx).
+import type { MailMessage } from './mailer.js';
+
+export interface InvitationContent {
+  to: string;
+  givenNames: string | null;
+  organisation: string;
+  portalUrl: string;
+  supportContact: string;
+  /** What the organisation will add to the record (e.g. "your employment"), counted. */
+  pendingItems: number;
+}
+
+export function invitationMail(c: InvitationContent): MailMessage {
+  const greeting = c.givenNames ? `Dear ${c.givenNames},` : 'Hello,';
+  const what =
+    c.pendingItems === 1
+      ? `${c.organisation} has 1 item to add to your ORCID record`
+      : `${c.organisation} has ${c.pendingItems} items to add to your ORCID record`;
+  const subject = `${c.organisation}: connect your ORCID iD`;
+  const text = [
+    greeting,
+    '',
+    `${what}, such as your affiliation with us. We can add them only with your permission.`,
+    '',
+    `Sign in with your ${c.organisation} account and connect your ORCID iD here:`,
+    c.portalUrl,
+    '',
+    'You stay in control: you can see what we added, and disconnect at any time.',
+    '',
+    `Questions: ${c.supportContact}`,
+  ].join('\n');
+  const html = (
+    <html lang="en">
+      <body style="font-family:system-ui,sans-serif;line-height:1.5;color:#1f1f1f">
+        <p style="font-weight:700;font-size:1.1rem;border-bottom:3px solid #a6ce39;padding-bottom:.5rem">
+          {c.organisation}
+        </p>
+        <p>{greeting}</p>
+        <p>{what}, such as your affiliation with us. We can add them only with your permission.</p>
+        <p>
+          <a
+            href={c.portalUrl}
+            style="background:#2e7d32;color:#fff;padding:.55rem 1rem;border-radius:4px;text-decoration:none"
+          >
+            Connect your ORCID iD
+          </a>
+        </p>
+        <p>You stay in control: you can see what we added, and disconnect at any time.</p>
+        <p style="color:#4d4d4d">Questions: {c.supportContact}</p>
+      </body>
+    </html>
+  );
+  return { to: c.to, subject, text, html: `<!doctype html>${html.toString()}` };
+}

@@ -1,0 +1,34 @@
+// Sends mail through SMTP (nodemailer). Every message is also kept in the outbox table by the
+// caller, so an installation without SMTP (the embedded demo) still shows what would be sent.
+import nodemailer from 'nodemailer';
+
+export interface MailMessage {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export interface Mailer {
+  send(message: MailMessage): Promise<{ messageId: string }>;
+  close(): void;
+}
+
+/** An SMTP mailer for smtp://, smtps:// URLs (user and password in the URL); null without a URL. */
+export function smtpMailer(url: string | undefined, from: string): Mailer | null {
+  if (!url) return null;
+  const transport = nodemailer.createTransport(url);
+  return {
+    async send(m) {
+      const info = await transport.sendMail({
+        from,
+        to: m.to,
+        subject: m.subject,
+        text: m.text,
+        html: m.html,
+      });
+      return { messageId: info.messageId };
+    },
+    close: () => transport.close(),
+  };
+}

@@ -1,0 +1,63 @@
+// Invite, then write: a person whose items wait for them to connect gets one invitation by
+// email, from their organisation and linking to its portal. Their pending items are queued the
+// moment they connect (connect-orcid.service). Mail goes out from the worker, with retries.
+import type { InvitationRepository } from '../db/invitation.repository.js';
+import type { TenantRepository } from '../db/tenant.repository.js';
+import type { Logger } from '../logger.js';
+import { invitationMail } from '../mail/invitation.mail.js';
+import type { Mailer } from '../mail/mailer.js';
+import type { PersonInviter } from './item-intake.service.js';
+
+export interface InvitationMailQueue {
+  enqueueInvitation(tenantId: string, invitationId: string): Promise<void>;
+}
+
+/** The web role's side: records invitations and queues their mail. */
+export function personInviter(invitations: InvitationRepository, mail: InvitationMailQueue): PersonInviter {
+  return {
+    async invite(tenantId, personIds) {
+      for (const id of await invitations.createFor(tenantId, personIds))
+        await mail.enqueueInvitation(tenantId, id);
+    },
+  };
+}
+
+export class InvitationMailService {
+  constructor(
+    private readonly d: {
+      invitations: InvitationRepository;
+      tenants: TenantRepository;
+      /** Null: no SMTP server configured, mail is only kept in the outbox. */
+      mailer: Mailer | null;
+      publicUrl: string;
+      logger: Logger;
+    },
+  ) {}
+
+  /** Sends the invitation once; a failure to reach SMTP throws, so the job retries. */
+  async send(tenantId: string, invitationId: string): Promise<void> {
+    const invitation = await this.d.invitations.toSend(tenantId, invitationId);
+    const tenant = await this.d.tenants.byId(tenantId);
+    if (!invitation || !tenant || invitation.sent_at) return;
+    const message = invitationMail({
+      to: invitation.email,
+      givenNames: invitation.given_names,
+      organisation: tenant.name,
+      portalUrl: `${this.d.publicUrl.replace(/\/$/, '')}/o/${tenant.slug}/`,
+      supportContact: tenant.support_contact,
+      pendingItems: invitation.pending_items,
+    });
+    let messageId: string | null = null;
+    if (this.d.mailer) {
+      try {
+        ({ messageId } = await this.d.mailer.send(message));
+      } catch (e) {
+        await this.d.invitations.markSent(tenantId, invitationId, (e as Error).message);
+        throw e;
+      }
+    }
+    await this.d.invitations.addToOutbox(tenantId, message, messageId);
+    await this.d.invitations.markSent(tenantId, invitationId, null);
+    this.d.logger.info({ tenantId, invitationId, smtp: !!this.d.mailer }, 'invitation sent');
+  }
+}

@@ -1,0 +1,198 @@
+// The organisation administrators' area: bulk uploads with live progress and exports. It starts
+// small (uploads) and is laid out to take the admin console's other pages (people, call log,
+// reports) as sections of the same navigation. English only for now.
+import type { Child } from 'hono/jsx';
+import type { Upload, UploadProgress } from '../../db/upload.repository.js';
+import type { ItemStatus } from '../../domain/item.js';
+import type { UploadProblem } from '../../domain/upload-file.js';
+import { Hidden, Layout } from './layout.js';
+import type { PageContext } from './portal.js';
+
+/** What each status means, for administrators. */
+export const ADMIN_STATUS_WORDS: Record<ItemStatus, string> = {
+  pending: 'waiting for the researcher to connect',
+  queued: 'queued for ORCID',
+  in_orcid: 'in ORCID',
+  deleted: 'deleted from ORCID',
+  revoked: 'access withdrawn by the researcher',
+  deleted_by_researcher: 'deleted by the researcher',
+  record_unavailable: 'record unavailable',
+  invalid: 'refused by ORCID',
+  retrying: 'retrying',
+  failed: 'failed',
+};
+const STATUS_ORDER = Object.keys(ADMIN_STATUS_WORDS) as ItemStatus[];
+
+function AdminPage(props: { c: PageContext; title: string; children: Child }) {
+  const { c } = props;
+  return (
+    <Layout
+      title={props.title}
+      lang="en"
+      t={c.t}
+      org={c.org}
+      base={c.base}
+      path={c.path}
+      supportContact={c.supportContact}
+      signedIn={{ csrf: c.csrf }}
+    >
+      <nav aria-label="Administration">
+        <a href={`${c.base}/admin/`}>Uploads</a> · <a href={`${c.base}/`}>My ORCID page</a>
+      </nav>
+      {props.children}
+    </Layout>
+  );
+}
+
+export function AdminForbiddenPage(props: { c: PageContext; signedIn: boolean }) {
+  return (
+    <AdminPage c={props.c} title="Administration">
+      {props.signedIn ? (
+        <p class="problem">
+          You are signed in, but you are not an administrator of {props.c.org}. Ask an administrator, or your
+          Lanyard operator (lanyard admin grant).
+        </p>
+      ) : (
+        <p>
+          Administrators sign in like everyone else: <a href={`${props.c.base}/`}>sign in on the portal</a>,
+          then come back to this page.
+        </p>
+      )}
+    </AdminPage>
+  );
+}
+
+export function ProgressCounts(props: { progress: UploadProgress }) {
+  const { progress } = props;
+  return (
+    <ul>
+      {STATUS_ORDER.filter((s) => progress.byStatus[s]).map((s) => (
+        <li>
+          <strong data-status={s}>{progress.byStatus[s]}</strong> {ADMIN_STATUS_WORDS[s]}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export function UploadsPage(props: {
+  c: PageContext;
+  uploads: Array<Upload & { progress: UploadProgress }>;
+  problems?: UploadProblem[];
+  filename?: string;
+}) {
+  const { c } = props;
+  return (
+    <AdminPage c={c} title="Uploads">
+      {props.problems ? (
+        <section class="problem" aria-labelledby="refused">
+          <h2 id="refused">{props.filename} was not accepted: nothing was changed</h2>
+          <p>Correct these problems and upload the whole file again.</p>
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Row</th>
+                <th scope="col">Column</th>
+                <th scope="col">Problem</th>
+              </tr>
+            </thead>
+            <tbody>
+              {props.problems.slice(0, 500).map((p) => (
+                <tr>
+                  <td>{p.row ?? ''}</td>
+                  <td>{p.column ?? ''}</td>
+                  <td>{p.message}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {props.problems.length > 500 ? <p>…and {props.problems.length - 500} more.</p> : null}
+        </section>
+      ) : null}
+      <section aria-labelledby="new">
+        <h2 id="new">Upload</h2>
+        <p>
+          A CSV of affiliations (employment, education, qualification, invited position, distinction,
+          membership, service) or a JSON file of works, funding and peer reviews. The file is checked whole:
+          if any row has a problem, nothing is changed. See docs/uploads.md for the columns.
+        </p>
+        <form method="post" action={`${c.base}/admin/uploads`} enctype="multipart/form-data">
+          <Hidden name="_csrf" value={c.csrf} />
+          <label for="file">File (.csv or .json, at most 50 MB)</label>
+          <input id="file" type="file" name="file" accept=".csv,.json,text/csv,application/json" required />
+          <p>
+            <button class="btn" type="submit">
+              Upload
+            </button>
+          </p>
+        </form>
+      </section>
+      <section aria-labelledby="past">
+        <h2 id="past">Recent uploads</h2>
+        {props.uploads.length ? (
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">File</th>
+                <th scope="col">Uploaded</th>
+                <th scope="col">Rows</th>
+                <th scope="col">In ORCID</th>
+                <th scope="col">Waiting for researchers</th>
+              </tr>
+            </thead>
+            <tbody>
+              {props.uploads.map((u) => (
+                <tr>
+                  <td>
+                    <a href={`${c.base}/admin/uploads/${u.id}`}>{u.filename}</a>
+                  </td>
+                  <td>
+                    {new Date(u.created_at).toISOString().slice(0, 16).replace('T', ' ')} by {u.uploaded_by}
+                  </td>
+                  <td>{u.row_count}</td>
+                  <td>{u.progress.byStatus.in_orcid ?? 0}</td>
+                  <td>{u.progress.byStatus.pending ?? 0}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : (
+          <p>No uploads yet.</p>
+        )}
+      </section>
+    </AdminPage>
+  );
+}
+
+export function UploadPage(props: { c: PageContext; upload: Upload; progress: UploadProgress }) {
+  const { c, upload, progress } = props;
+  const done = progress.total - (progress.byStatus.queued ?? 0) - (progress.byStatus.retrying ?? 0);
+  const url = `${c.base}/admin/uploads/${upload.id}`;
+  return (
+    <AdminPage c={c} title={upload.filename}>
+      <p>
+        {upload.row_count} rows, uploaded{' '}
+        {new Date(upload.created_at).toISOString().slice(0, 16).replace('T', ' ')} by {upload.uploaded_by}.
+      </p>
+      <section aria-labelledby="progress" id="upload-progress" data-progress-url={`${url}/progress`}>
+        <h2 id="progress">Progress</h2>
+        <progress max={progress.total} value={done} aria-label="Items settled">
+          {done} / {progress.total}
+        </progress>
+        <div aria-live="polite" id="upload-counts">
+          <ProgressCounts progress={progress} />
+        </div>
+      </section>
+      <p>
+        <a class="btn-secondary" href={`${url}/export`} download>
+          Download the result ({upload.format === 'affiliations-csv' ? 'CSV' : 'JSON'} with put codes and
+          statuses)
+        </a>
+      </p>
+      <p class="muted">
+        Upload the downloaded file again to update or delete (set action to delete) what it lists.
+      </p>
+      <script src="/assets/upload-progress.js" defer />
+    </AdminPage>
+  );
+}
