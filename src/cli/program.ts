@@ -1,6 +1,7 @@
 // The `lanyard` command-line program.
 import { Command } from '@commander-js/extra-typings';
 import { demoCommand } from './demo.command.js';
+import { adminCommand, exportCommand, importCommand } from './import.command.js';
 import { keysCommand } from './keys.command.js';
 import { migrateCommand } from './migrate.command.js';
 import { sandboxCommand } from './sandbox.command.js';
@@ -15,5 +16,8 @@ export function buildProgram(): Command {
     .addCommand(serveCommand())
     .addCommand(migrateCommand())
     .addCommand(keysCommand())
-    .addCommand(tenantCommand());
+    .addCommand(tenantCommand())
+    .addCommand(adminCommand())
+    .addCommand(importCommand())
+    .addCommand(exportCommand());
 }

@@ -39,7 +39,8 @@ export class ItemRepository {
       return await this.upsertOnce(tenantId, personId, input, personConnected);
     } catch (e) {
       // Two statements of a new item raced: the other inserted it; this one now updates it.
-      if ((e as { code?: string }).code !== '23505') throw e;
+      // (Inside a caller's transaction the error has aborted it: the caller retries the whole.)
+      if ((e as { code?: string }).code !== '23505' || this.db.isTransaction) throw e;
       return this.upsertOnce(tenantId, personId, input, personConnected);
     }
   }

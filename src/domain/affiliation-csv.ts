@@ -178,7 +178,12 @@ export function parseAffiliationsCsv(text: string): ParsedAffiliation[] {
       problem(v.city ? 'country' : 'city', 'An organisation needs its city and country.');
     if (!v.organisation && (v.city || v.region || v.country || v.disambiguated_id))
       problem('organisation', 'City, region, country and identifier describe an organisation: name it too.');
-    if (!!v.disambiguated_id !== !!v.disambiguation_source)
+    if (v.organisation && !v.disambiguated_id && !v.disambiguation_source)
+      problem(
+        'disambiguated_id',
+        "ORCID needs the organisation's identifier (ROR, RINGGOLD, GRID, FUNDREF or LEI).",
+      );
+    else if (!!v.disambiguated_id !== !!v.disambiguation_source)
       problem(
         v.disambiguated_id ? 'disambiguation_source' : 'disambiguated_id',
         'The organisation identifier and its source go together.',

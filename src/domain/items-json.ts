@@ -85,6 +85,9 @@ export function parseItemsJson(text: string, check: PayloadCheck): ParsedJsonIte
         message: `${r.data.sourceKey} is already item ${first}.`,
       });
     else seen.set(r.data.sourceKey, row);
+    // The review names its group in the payload too (ORCID requires review-group-id).
+    if (r.data.section === 'peer-review' && r.data.groupId)
+      r.data.payload = { ...r.data.payload, 'review-group-id': r.data.groupId };
     if (r.data.action === 'present')
       for (const p of check(r.data.section, r.data.payload))
         problems.push({

@@ -10,6 +10,7 @@ import { nextAction, type OrganisationIdentity, withDefaultOrganisation } from '
 import type { Logger } from '../logger.js';
 import { OrcidError } from '../orcid/errors.js';
 import type { OrcidClients } from './orcid-clients.js';
+import { PeerReviewGroups } from './peer-review-groups.js';
 
 export interface WriteItemDeps {
   tenants: TenantRepository;
@@ -36,6 +37,7 @@ const LEASE_MS = 5 * 60 * 1000;
 
 export class WriteItemService {
   private readonly tenants = new Map<string, { at: number; tenant: Tenant | undefined }>();
+  private readonly groups = new PeerReviewGroups();
 
   constructor(private readonly d: WriteItemDeps) {}
 
@@ -94,10 +96,18 @@ export class WriteItemService {
     const active = await this.d.links.activeWithToken(tenantId, item.person_id);
     if (!active) return { status: 'pending', action: 'none' };
     const { link, token } = active;
-    const { api } = await this.d.orcid.for(tenant);
+    const client = await this.d.orcid.for(tenant);
+    const { api } = client;
     const payload = withDefaultOrganisation(item.section, item.payload, orgOf(tenant)) as JsonObject;
     const putCode = item.put_code === null ? null : Number(item.put_code);
     try {
+      if (item.section === 'peer-review' && action !== 'delete') {
+        const groupId = item.group_id ?? (payload['review-group-id'] as string | undefined);
+        if (groupId) {
+          await this.groups.ensure(tenant, client, groupId);
+          payload['review-group-id'] = groupId;
+        }
+      }
       if (action === 'delete') {
         await api.delete(token.access_token, link.orcid, item.section, putCode!);
         return { status: 'deleted', action, putCode: null, writtenHash: null };

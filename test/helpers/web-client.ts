@@ -48,6 +48,36 @@ export class WebClient {
     };
   }
 
+  /** A multipart form with one file, as a browser's file input sends it. */
+  async upload(
+    url: string,
+    fields: Record<string, string>,
+    file: { field: string; filename: string; content: Uint8Array | string; type?: string },
+  ): Promise<WebResponse> {
+    const u = new URL(url);
+    const form = new FormData();
+    for (const [k, v] of Object.entries(fields)) form.append(k, v);
+    form.append(
+      file.field,
+      new Blob([file.content], { type: file.type ?? 'application/octet-stream' }),
+      file.filename,
+    );
+    const res = await fetch(u, {
+      method: 'POST',
+      headers: { cookie: this.cookieHeader(u), 'accept-language': 'en' },
+      body: form,
+      redirect: 'manual',
+    });
+    this.store(u, res.headers);
+    const location = res.headers.get('location');
+    return {
+      status: res.status,
+      location: location ? new URL(location, u).href : null,
+      text: await res.text(),
+      headers: res.headers,
+    };
+  }
+
   get(url: string): Promise<WebResponse> {
     return this.request('GET', url);
   }

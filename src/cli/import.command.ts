@@ -1,0 +1,205 @@
+// `lanyard import <slug> <file>` and `lanyard export <slug> <upload-id>`: bulk uploads from the
+// command line, the same checks as the admin area (all-or-nothing, problems by row and column).
+// import then follows the writes with a progress bar until nothing waits for ORCID.
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { Command } from '@commander-js/extra-typings';
+import { loadConfig } from '../config.js';
+import type { UploadProgress } from '../db/upload.repository.js';
+import { formatProblem, MAX_UPLOAD_BYTES, UploadRefused } from '../domain/upload-file.js';
+import { openPlatform, type Platform } from '../platform.js';
+import { UploadService } from '../services/upload.service.js';
+
+class UsageError extends Error {}
+
+async function withTenant<T>(slug: string, fn: (p: Platform, tenantId: string) => Promise<T>): Promise<T> {
+  const platform = await openPlatform(loadConfig());
+  try {
+    const { TenantRepository } = await import('../db/tenant.repository.js');
+    const t = await new TenantRepository(platform.db.db, platform.ring).bySlug(slug);
+    if (!t) throw new UsageError(`no organisation with slug ${slug}`);
+    return await fn(platform, t.id);
+  } finally {
+    await platform.close();
+  }
+}
+
+function fail(e: unknown): never {
+  if (e instanceof UsageError) {
+    console.error(e.message);
+    process.exit(2);
+  }
+  if (e instanceof UploadRefused) {
+    console.error(`The file was not accepted; nothing was changed. ${e.problems.length} problem(s):`);
+    for (const p of e.problems.slice(0, 200)) console.error(`  ${formatProblem(p)}`);
+    if (e.problems.length > 200) console.error(`  …and ${e.problems.length - 200} more`);
+    process.exit(2);
+  }
+  throw e;
+}
+
+/** One line: a bar, settled / total, and the counts per status. */
+export function progressLine(p: UploadProgress, width = 30): string {
+  const waiting = (p.byStatus.queued ?? 0) + (p.byStatus.retrying ?? 0);
+  const done = p.total - waiting;
+  const filled = p.total ? Math.round((done / p.total) * width) : width;
+  const counts = Object.entries(p.byStatus)
+    .map(([s, n]) => `${s} ${n}`)
+    .join(' · ');
+  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${p.total}  ${counts}`;
+}
+
+export function importCommand() {
+  return new Command('import')
+    .description(
+      'Upload a CSV of affiliations or a JSON file of works, funding and peer reviews (docs/uploads.md)',
+    )
+    .argument('<slug>', 'the organisation')
+    .argument('<file>', '.csv (affiliations) or .json (works, funding, peer reviews)')
+    .option('--no-wait', 'return once the file is accepted, without following the writes')
+    .option('--as <who>', 'recorded as the uploader', 'cli')
+    .action(async (slug, file, o) => {
+      try {
+        const format = UploadService.formatOf(file);
+        if (!format)
+          throw new UsageError(
+            'the file must end in .csv (affiliations) or .json (works, funding, peer reviews)',
+          );
+        if (statSync(file).size > 2 * MAX_UPLOAD_BYTES)
+          throw new UsageError(`${file} is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB; split it`);
+        const bytes = readFileSync(file);
+        await withTenant(slug, async (platform, tenantId) => {
+          const { Queue } = await import('../queue/queue.js');
+          const { itemWriteQueue, writeItemJob } = await import('../jobs/write-item.job.js');
+          const { invitationMailQueue, sendInvitationJob } = await import('../jobs/send-invitation.job.js');
+          const { InvitationRepository } = await import('../db/invitation.repository.js');
+          const { personInviter } = await import('../services/invitation.service.js');
+          const queue = await Queue.start(platform.url);
+          try {
+            await queue.register(writeItemJob);
+            await queue.register(sendInvitationJob);
+            const uploads = new UploadService({
+              db: platform.db.db,
+              ring: platform.ring,
+              writes: itemWriteQueue(queue),
+              invitations: personInviter(
+                new InvitationRepository(platform.db.db),
+                invitationMailQueue(queue),
+              ),
+            });
+            const upload = await uploads.accept(tenantId, { format, filename: basename(file), bytes }, o.as);
+            console.log(`accepted: upload ${upload.id}, ${upload.row_count} rows`);
+            if (o.wait) await follow(uploads, tenantId, upload.id);
+          } finally {
+            await queue.stop(2000);
+          }
+        });
+      } catch (e) {
+        fail(e);
+      }
+    });
+}
+
+/** Redraws the progress line (a TTY) or prints it when it changes (a log) until settled. */
+async function follow(uploads: UploadService, tenantId: string, uploadId: string): Promise<void> {
+  const tty = process.stderr.isTTY;
+  let last = '';
+  let since = Date.now();
+  for (;;) {
+    const p = await uploads.progress(tenantId, uploadId);
+    const line = progressLine(p);
+    if (line !== last) {
+      process.stderr.write(tty ? `\r${line}\x1b[K` : `${line}\n`);
+      last = line;
+      since = Date.now();
+    } else if (Date.now() - since > 60_000) {
+      process.stderr.write(
+        `${tty ? '\n' : ''}no progress for a minute: is a worker running (lanyard serve --role worker)? Ctrl-C stops following; the upload stays accepted.\n`,
+      );
+      since = Date.now();
+    }
+    if (p.settled) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  if (tty) process.stderr.write('\n');
+  console.log(`done: ${uploadId}`);
+}
+
+export function exportCommand() {
+  return new Command('export')
+    .description('Write an upload back with put codes and statuses (same format; upload it again to update)')
+    .argument('<slug>', 'the organisation')
+    .argument('<upload-id>')
+    .option('--out <file>', 'write here instead of standard output')
+    .action(async (slug, id, o) => {
+      try {
+        await withTenant(slug, async (platform, tenantId) => {
+          // Reading only: nothing is queued.
+          const writes = { enqueueWrites: async () => {} };
+          const uploads = new UploadService({ db: platform.db.db, ring: platform.ring, writes });
+          const upload = await uploads.byId(tenantId, id);
+          if (!upload) throw new UsageError(`no upload ${id} in ${slug}`);
+          const file = await uploads.export(tenantId, upload);
+          if (o.out) writeFileSync(o.out, file.body);
+          else process.stdout.write(file.body);
+        });
+      } catch (e) {
+        fail(e);
+      }
+    });
+}
+
+export function adminCommand(): Command {
+  const admin = new Command('admin').description("Organisation administrators (the admin area's role)");
+  admin
+    .command('grant')
+    .description(
+      'Make a person an administrator (by the local id sign-in gives them: employee id, eppn or email)',
+    )
+    .argument('<slug>')
+    .argument('<local-id>')
+    .action(async (slug, localId) => {
+      try {
+        await withTenant(slug, async (platform, tenantId) => {
+          const { AdminUserRepository } = await import('../db/admin-user.repository.js');
+          await new AdminUserRepository(platform.db.db).grant(tenantId, localId, 'cli');
+          console.log(`${localId} is an administrator of ${slug}`);
+        });
+      } catch (e) {
+        fail(e);
+      }
+    });
+  admin
+    .command('revoke')
+    .argument('<slug>')
+    .argument('<local-id>')
+    .action(async (slug, localId) => {
+      try {
+        await withTenant(slug, async (platform, tenantId) => {
+          const { AdminUserRepository } = await import('../db/admin-user.repository.js');
+          if (!(await new AdminUserRepository(platform.db.db).revoke(tenantId, localId)))
+            throw new UsageError(`${localId} is not an administrator of ${slug}`);
+          console.log(`${localId} is no longer an administrator of ${slug}`);
+        });
+      } catch (e) {
+        fail(e);
+      }
+    });
+  admin
+    .command('list')
+    .argument('<slug>')
+    .action(async (slug) => {
+      try {
+        await withTenant(slug, async (platform, tenantId) => {
+          const { AdminUserRepository } = await import('../db/admin-user.repository.js');
+          for (const a of await new AdminUserRepository(platform.db.db).list(tenantId))
+            console.log(
+              `${a.local_id}\tgranted by ${a.granted_by} on ${new Date(a.granted_at).toISOString()}`,
+            );
+        });
+      } catch (e) {
+        fail(e);
+      }
+    });
+  return admin;
+}

@@ -1,0 +1,39 @@
+// Peer reviews name their review group (SPEC 6.9). Before a review is written its group must
+// exist: search ORCID's group-id records first and create one only when none matches. issn:
+// groups ORCID creates itself on first use. Known groups are remembered per process, and the
+// two-legged token (long-lived at ORCID) per tenant.
+import type { Tenant } from '../db/tenant.repository.js';
+import type { TenantOrcid } from './orcid-clients.js';
+
+const GROUP_SCOPES = '/group-id-record/read /group-id-record/update';
+
+export class PeerReviewGroups {
+  private readonly known = new Set<string>();
+  private readonly tokens = new Map<string, { version: number; token: Promise<string> }>();
+
+  private token(tenant: Tenant, orcid: TenantOrcid): Promise<string> {
+    const version = new Date(tenant.updated_at).getTime();
+    const hit = this.tokens.get(tenant.id);
+    if (hit && hit.version === version) return hit.token;
+    const token = orcid.oauth.clientCredentials(GROUP_SCOPES).then((t) => t.access_token);
+    token.catch(() => this.tokens.delete(tenant.id));
+    this.tokens.set(tenant.id, { version, token });
+    return token;
+  }
+
+  /** Makes sure the group exists at ORCID (ORCID errors propagate to the item's status). */
+  async ensure(tenant: Tenant, orcid: TenantOrcid, groupId: string): Promise<void> {
+    if (/^issn:/i.test(groupId)) return;
+    const key = `${tenant.id} ${groupId}`;
+    if (this.known.has(key)) return;
+    const token = await this.token(tenant, orcid);
+    if (!(await orcid.api.findGroupId(token, groupId)))
+      await orcid.api.createGroupId(token, {
+        name: groupId,
+        groupId,
+        description: `Peer review group used by ${tenant.name}`,
+        type: 'publisher',
+      });
+    this.known.add(key);
+  }
+}
