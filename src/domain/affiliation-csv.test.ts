@@ -146,3 +146,11 @@ describe('upload decoding', () => {
     expect(() => decodeUpload(new Uint8Array(MAX_UPLOAD_BYTES + 1))).toThrow(/50\.0 MB; the limit is 50 MB/);
   });
 });
+
+describe('the documented example', () => {
+  it('docs/examples/affiliations.csv is accepted', async () => {
+    const { readFileSync } = await import('node:fs');
+    const rows = parseAffiliationsCsv(decodeUpload(readFileSync('docs/examples/affiliations.csv')));
+    expect(rows.map((r) => r.section)).toEqual(['employment', 'service', 'employment', 'education']);
+  });
+});

@@ -69,3 +69,13 @@ describe('items JSON upload', () => {
     expect(p[3]!.message).toMatch(/month.*13/);
   });
 });
+
+describe('the documented example', () => {
+  it('docs/examples/works.json is accepted', async () => {
+    const { readFileSync } = await import('node:fs');
+    const parsed = parseItemsJson(readFileSync('docs/examples/works.json', 'utf8'), (s, p) =>
+      checkItemPayload(s, p),
+    );
+    expect(parsed.map((p) => p.item.section)).toEqual(['work', 'peer-review']);
+  });
+});

@@ -3,12 +3,14 @@
 // Idempotent: a restart keeps the data and refreshes the settings.
 import type { Kysely } from 'kysely';
 import type { KeyRing } from '../crypto/key-ring.js';
+import { AdminUserRepository } from '../db/admin-user.repository.js';
 import type { Database } from '../db/schema.js';
 import { type NewTenant, type Tenant, TenantRepository } from '../db/tenant.repository.js';
 import { DEFAULT_SCOPES, type PersonAttributes } from '../domain/tenant.js';
 import { DemoDirectory } from '../identity/demo-directory.js';
 
 export const DEMO_SLUG = 'demo';
+export const DEMO_ADMIN_LOCAL_ID = 'E1003';
 
 export const DEMO_PEOPLE: Array<{ username: string; password: string; attributes: PersonAttributes }> = [
   {
@@ -76,5 +78,7 @@ export async function seedDemoOrganisation(
   const tenant = existing ? await tenants.update(existing.id, settings) : await tenants.create(settings);
   const directory = new DemoDirectory(db);
   for (const p of DEMO_PEOPLE) await directory.add(tenant.id, p.username, p.password, p.attributes);
+  // Grace administers the demo organisation (uploads at /o/demo/admin/).
+  await new AdminUserRepository(db).grant(tenant.id, DEMO_ADMIN_LOCAL_ID, 'demo');
   return tenant;
 }
