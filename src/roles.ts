@@ -74,6 +74,7 @@ export async function startRoles(
       localOrcidUrl: localOrcidUrl(config),
       callLogRetentionDays: config.LANYARD_CALL_LOG_RETENTION_DAYS,
       publicUrl,
+      writeLeaseSeconds: config.LANYARD_WRITE_LEASE_SECONDS,
       mailer: smtpMailer(config.LANYARD_SMTP_URL, config.LANYARD_MAIL_FROM),
       ...(options.orcidTransport ? { orcidTransport: options.orcidTransport } : {}),
       ...(options.pollingSeconds ? { pollingSeconds: options.pollingSeconds } : {}),

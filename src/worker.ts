@@ -17,7 +17,12 @@ import {
   sweepRevocations,
 } from './jobs/revoke-token.job.js';
 import { sendInvitationJob } from './jobs/send-invitation.job.js';
-import { ItemStillRetrying, writeItemJob } from './jobs/write-item.job.js';
+import {
+  ItemStillRetrying,
+  itemWriteQueue,
+  requeueAbandonedWrites,
+  writeItemJob,
+} from './jobs/write-item.job.js';
 import type { Logger } from './logger.js';
 import type { Mailer } from './mail/mailer.js';
 import type { TransportOptions } from './orcid/transport.js';
@@ -38,6 +43,8 @@ export interface WorkerDeps {
   pollingSeconds?: number;
   /** Items written at once by this process (default 16). */
   writeConcurrency?: number;
+  /** See LANYARD_WRITE_LEASE_SECONDS (default 300). */
+  writeLeaseSeconds?: number;
   /** Where people reach the portal (links in invitations). */
   publicUrl: string;
   /** Null: mail is only kept in the outbox. */
@@ -78,7 +85,9 @@ export async function startWorker(d: WorkerDeps): Promise<() => Promise<void>> {
   });
   await queue.schedule(purgeExpiredStateJob, '7 * * * *', {});
 
-  const writer = new WriteItemService({ tenants, items: new ItemRepository(db), links, orcid, logger });
+  const items = new ItemRepository(db);
+  const leaseSeconds = d.writeLeaseSeconds ?? 300;
+  const writer = new WriteItemService({ tenants, items, links, orcid, logger, leaseMs: leaseSeconds * 1000 });
   await queue.register(writeItemJob);
   await queue.work(
     writeItemJob,
@@ -93,6 +102,20 @@ export async function startWorker(d: WorkerDeps): Promise<() => Promise<void>> {
     // Several items in flight per process: ORCID's latency, not our CPU, bounds one at a time.
     { ...polling, concurrency: 2, batchSize: Math.ceil((d.writeConcurrency ?? 16) / 2) },
   );
+
+  // A worker that died (kill -9, lost machine) leaves the items it was writing leased, and the
+  // jobs it had fetched active in pg-boss until they expire (15 minutes). Once the lease has run
+  // out they are queued again; the next attempt adopts whatever reached ORCID.
+  const writes = itemWriteQueue(queue);
+  const sweep = setInterval(
+    () =>
+      void requeueAbandonedWrites(items, writes, leaseSeconds * 1000).then(
+        (n) => n && logger.info({ items: n }, 'looked again at writes a stopped worker may have left'),
+        (e) => logger.error(e, 'write sweep failed'),
+      ),
+    Math.min(leaseSeconds, 60) * 1000,
+  );
+  sweep.unref();
 
   const invitationMail = new InvitationMailService({
     invitations: new InvitationRepository(db),
@@ -120,6 +143,7 @@ export async function startWorker(d: WorkerDeps): Promise<() => Promise<void>> {
   });
   await queue.schedule(revocationSweepJob, '*/10 * * * *', {});
   return async () => {
+    clearInterval(sweep);
     await orcid.close();
     d.mailer?.close();
   };

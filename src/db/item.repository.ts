@@ -153,6 +153,32 @@ export class ItemRepository {
     return item ? { item, lease } : null;
   }
 
+  /**
+   * Items whose write may have been lost with a worker (every tenant; for the worker's sweep,
+   * which queues them again): taken and never finished (the lease ran out), or still `queued`
+   * longer than `staleMs` without a lease (their job may have been fetched by a worker that died
+   * before taking them). Queuing an item whose job still waits changes nothing (one job per item).
+   */
+  abandoned(staleMs: number, limit: number): Promise<Array<{ tenant_id: string; id: string }>> {
+    const now = new Date();
+    return this.db
+      .selectFrom('items')
+      .select(['tenant_id', 'id'])
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('lease_until', '<', now), eb('status', 'in', ['queued', 'retrying'])]),
+          eb.and([
+            eb('lease_until', 'is', null),
+            eb('status', '=', 'queued'),
+            eb('updated_at', '<', new Date(now.getTime() - staleMs)),
+          ]),
+        ]),
+      )
+      .orderBy('updated_at')
+      .limit(limit)
+      .execute();
+  }
+
   /** Gives the lease back without recording anything. */
   async release(tenantId: string, id: string, lease: string): Promise<void> {
     await this.db

@@ -7,7 +7,7 @@ export const sendInvitationJob = defineJob({
   name: 'send-invitation',
   payload: z.object({ tenantId: z.uuid(), invitationId: z.uuid() }),
   retry: { limit: 10, delaySeconds: 30, backoff: true },
-  policy: 'stately',
+  policy: 'short',
 });
 
 export function invitationMailQueue(queue: Queue): InvitationMailQueue {

@@ -18,8 +18,10 @@ export interface JobDefinition<T> {
   /** A job running longer is considered lost and retried. */
   expireInSeconds?: number;
   /**
-   * pg-boss queue policy, applied per singleton key: `stately` keeps at most one waiting and one
-   * running job per key (e.g. one write run per person); `standard` (default) has no limit.
+   * pg-boss queue policy, applied per singleton key: `short` keeps at most one waiting job per
+   * key; `stately` also at most one running (a job left running by a dead process then blocks
+   * the key's next job until it expires); `standard` (default) has no limit. Fixed when the
+   * queue is first created.
    */
   policy?: 'standard' | 'short' | 'singleton' | 'stately';
 }

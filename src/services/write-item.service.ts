@@ -18,6 +18,8 @@ export interface WriteItemDeps {
   links: OrcidLinkRepository;
   orcid: OrcidClients;
   logger: Logger;
+  /** How long an attempt may hold an item; a crashed worker's items are retried after it. */
+  leaseMs?: number;
 }
 
 const orgOf = (t: Tenant): OrganisationIdentity => ({
@@ -33,7 +35,7 @@ const orgOf = (t: Tenant): OrganisationIdentity => ({
 const TENANT_TTL_MS = 5000;
 
 /** Longer than any attempt can take (transport timeouts and retries included). */
-const LEASE_MS = 5 * 60 * 1000;
+export const DEFAULT_LEASE_MS = 5 * 60 * 1000;
 
 export class WriteItemService {
   private readonly tenants = new Map<string, { at: number; tenant: Tenant | undefined }>();
@@ -60,7 +62,7 @@ export class WriteItemService {
   ): Promise<ItemOutcome | null> {
     const tenant = await this.tenant(tenantId);
     if (!tenant) return null;
-    const claimed = await this.d.items.claim(tenantId, itemId, LEASE_MS);
+    const claimed = await this.d.items.claim(tenantId, itemId, this.d.leaseMs ?? DEFAULT_LEASE_MS);
     if (!claimed) {
       const item = await this.d.items.byId(tenantId, itemId);
       return item ? { status: item.status, action: 'busy' } : null;

@@ -27,6 +27,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addPrimaryKeyConstraint('upload_rows_pk', ['upload_id', 'row_number'])
     .execute();
 
+  // Leases left behind by a crashed worker (the write sweep looks for expired ones).
+  await db.schema
+    .createIndex('items_leased')
+    .on('items')
+    .column('lease_until')
+    .where(sql.ref('lease_until'), 'is not', null)
+    .execute();
+
   await db.schema
     .createTable('admin_users')
     .addColumn('tenant_id', 'uuid', (c) => c.notNull().references('tenants.id').onDelete('cascade'))
