@@ -302,7 +302,7 @@ describe('races', () => {
 
 describe('other sections', () => {
   it.each(['json', 'xml'] as const)(
-    'funding, keywords and researcher URLs: create, update, delete (%s)',
+    'every other section (six affiliation types, work, funding, peer review, person sections): create, update, delete (%s)',
     async (format) => {
       const s = await connected(format);
       const cases: Array<[string, Record<string, unknown>, Record<string, unknown>, string]> = [
@@ -332,7 +332,58 @@ describe('other sections', () => {
           { title: { title: { value: 'Glacier dynamics, phase 2' } } },
           'Glacier dynamics, phase 2',
         ],
+        ...(
+          ['education', 'qualification', 'invited-position', 'distinction', 'membership', 'service'] as const
+        ).map((section): [string, Record<string, unknown>, Record<string, unknown>, string] => [
+          section,
+          { 'role-title': `${section} role`, 'start-date': { year: { value: '2018' } } },
+          { 'role-title': `${section} role, renamed` },
+          `${section} role, renamed`,
+        ]),
+        ['work', work('Ice sheets', `10.5555/matrix.${format}`), { type: 'book' }, '"book"'],
+        [
+          'peer-review',
+          {
+            'reviewer-role': 'reviewer',
+            'review-identifiers': {
+              'external-id': [
+                {
+                  'external-id-type': 'source-work-id',
+                  'external-id-value': `review-${format}`,
+                  'external-id-relationship': 'self',
+                },
+              ],
+            },
+            'review-type': 'review',
+            'review-completion-date': { year: { value: '2024' } },
+            // Not yet a group at ORCID: the writer creates it first.
+            'review-group-id': `orcid-generated:lanyard-matrix-${format}`,
+            'convening-organization': {
+              name: 'Wakanda Journal of Glaciology',
+              address: { city: 'Birnin Zana', country: 'NZ' },
+              'disambiguated-organization': {
+                'disambiguated-organization-identifier': 'https://ror.org/02mdp7q11',
+                'disambiguation-source': 'ROR',
+              },
+            },
+          },
+          { 'review-type': 'evaluation' },
+          '"evaluation"',
+        ],
         ['keywords', { content: 'glaciology' }, { content: 'glacial hydrology' }, 'glacial hydrology'],
+        ['other-names', { content: 'A. A. Lovelace' }, { content: 'Augusta Ada King' }, 'Augusta Ada King'],
+        [
+          'external-identifiers',
+          {
+            'external-id-type': 'Scopus Author ID',
+            'external-id-value': '7004212771',
+            'external-id-url': { value: 'https://www.scopus.com/authid/detail.uri?authorId=7004212771' },
+            'external-id-relationship': 'self',
+          },
+          { 'external-id-value': '7004212772' },
+          '7004212772',
+        ],
+        ['address', { country: { value: 'NZ' } }, { country: { value: 'GB' } }, '"GB"'],
         [
           'researcher-urls',
           { 'url-name': 'Lab', url: { value: 'https://lab.wakanda.example' } },
@@ -361,6 +412,9 @@ describe('other sections', () => {
         expect([section, gone.item.status]).toEqual([section, 'deleted']);
         expect(await inOrcid(s, section)).toHaveLength(0);
       }
+      // The review group did not exist: it was created once, before the first write.
+      const { groups } = await control<{ groups: Array<{ groupId: string }> }>(sb.base, 'GET', '/state');
+      expect(groups.filter((g) => g.groupId === `orcid-generated:lanyard-matrix-${format}`)).toHaveLength(1);
     },
   );
 });
