@@ -22,14 +22,22 @@ export const writeItemJob = defineJob({
 export class ItemStillRetrying extends Error {}
 
 export interface ItemWriteQueue {
-  enqueueWrites(tenantId: string, itemIds: string[]): Promise<void>;
+  /** `delaySeconds`: not before then (e.g. until every worker sees a tenant change). */
+  enqueueWrites(tenantId: string, itemIds: string[], options?: { delaySeconds?: number }): Promise<void>;
 }
 
 export function itemWriteQueue(queue: Queue): ItemWriteQueue {
   return {
-    async enqueueWrites(tenantId, itemIds) {
+    async enqueueWrites(tenantId, itemIds, options = {}) {
       for (const itemId of itemIds)
-        await queue.enqueue(writeItemJob, { tenantId, itemId }, { singletonKey: itemId });
+        await queue.enqueue(
+          writeItemJob,
+          { tenantId, itemId },
+          {
+            singletonKey: itemId,
+            ...(options.delaySeconds ? { startAfterSeconds: options.delaySeconds } : {}),
+          },
+        );
     },
   };
 }

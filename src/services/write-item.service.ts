@@ -22,7 +22,8 @@ export interface WriteItemDeps {
   leaseMs?: number;
 }
 
-const orgOf = (t: Tenant): OrganisationIdentity => ({
+/** The organisation as the tenant's affiliations name it by default. */
+export const orgOf = (t: Tenant): OrganisationIdentity => ({
   name: t.org_name ?? t.name,
   city: t.org_city,
   region: t.org_region,

@@ -40,6 +40,7 @@ import { DisconnectOrcidService, type RevocationQueue } from '../services/discon
 import { type InvitationMailQueue, personInviter } from '../services/invitation.service.js';
 import { ItemIntakeService } from '../services/item-intake.service.js';
 import { OrcidClients } from '../services/orcid-clients.js';
+import { OrganisationRenameService } from '../services/organisation-rename.service.js';
 import { UploadService } from '../services/upload.service.js';
 import { type Language, pickLanguage, translator } from './i18n.js';
 import { adminRoutes } from './routes/admin/admin.routes.js';
@@ -221,6 +222,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       admins: new AdminUserRepository(db),
       configuredAdmins: deps.configuredAdmins ?? [],
       uploads: new UploadService({ db, ring: deps.ring, writes: deps.writes, invitations }),
+      rename: new OrganisationRenameService({ db, ring: deps.ring, writes: deps.writes }),
     });
     portalRoutes(portal, {
       tenantCache,

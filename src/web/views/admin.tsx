@@ -37,7 +37,8 @@ function AdminPage(props: { c: PageContext; title: string; children: Child }) {
       signedIn={{ csrf: c.csrf }}
     >
       <nav aria-label="Administration">
-        <a href={`${c.base}/admin/`}>Uploads</a> · <a href={`${c.base}/`}>My ORCID page</a>
+        <a href={`${c.base}/admin/`}>Uploads</a> · <a href={`${c.base}/admin/organisation`}>Organisation</a> ·{' '}
+        <a href={`${c.base}/`}>My ORCID page</a>
       </nav>
       {props.children}
     </Layout>
@@ -193,6 +194,91 @@ export function UploadPage(props: { c: PageContext; upload: Upload; progress: Up
         Upload the downloaded file again to update or delete (set action to delete) what it lists.
       </p>
       <script src="/assets/upload-progress.js" defer />
+    </AdminPage>
+  );
+}
+
+export interface OrganisationForm {
+  name: string;
+  city: string;
+  region: string;
+  country: string;
+  disambiguatedId: string;
+  disambiguationSource: string;
+  effective: string;
+}
+
+export function OrganisationPage(props: {
+  c: PageContext;
+  current: OrganisationForm;
+  form: OrganisationForm;
+  problems: Array<{ field: string; message: string }>;
+  done: { ended: number; started: number; kept: number } | null;
+}) {
+  const { c, current, form } = props;
+  const field = (name: keyof OrganisationForm, label: string, type = 'text') => (
+    <>
+      <label for={name}>{label}</label>
+      <input id={name} name={name} type={type} value={form[name]} />
+    </>
+  );
+  return (
+    <AdminPage c={c} title="Organisation">
+      {props.done ? (
+        <p class="flash" role="status">
+          Renamed. {props.done.ended} affiliations end under the old name and start again under the new one;{' '}
+          {props.done.kept} that had ended keep the old name. The writes are queued.
+        </p>
+      ) : null}
+      {props.problems.length ? (
+        <div class="problem" role="alert">
+          <p>Nothing was changed:</p>
+          <ul>
+            {props.problems.map((p) => (
+              <li>
+                {p.field}: {p.message}
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+      <section aria-labelledby="now">
+        <h2 id="now">As affiliations name it now</h2>
+        <p>
+          {current.name}, {[current.city, current.region, current.country].filter(Boolean).join(', ')}
+          {current.disambiguatedId ? ` (${current.disambiguationSource} ${current.disambiguatedId})` : ''}
+        </p>
+      </section>
+      <section aria-labelledby="rename">
+        <h2 id="rename">Rename</h2>
+        <p>
+          Every open affiliation written with the organisation's name gets an end date the day before the
+          rename, under the old name, and starts again under the new name on that date. Ended affiliations
+          keep the old name.
+        </p>
+        <form method="post" action={`${c.base}/admin/organisation`}>
+          <Hidden name="_csrf" value={c.csrf} />
+          {field('name', 'New name')}
+          {field('city', 'City')}
+          {field('region', 'Region (optional)')}
+          {field('country', 'Country (ISO code, e.g. NZ)')}
+          {field('disambiguatedId', 'Organisation identifier (e.g. https://ror.org/...)')}
+          <label for="disambiguationSource">Identifier source</label>
+          <select id="disambiguationSource" name="disambiguationSource">
+            {['ROR', 'RINGGOLD', 'GRID', 'FUNDREF', 'LEI'].map((s) => (
+              <option value={s} selected={form.disambiguationSource === s}>
+                {s}
+              </option>
+            ))}
+          </select>
+          {field('effective', 'Renamed on', 'date')}
+          <p>
+            <button class="btn" type="submit">
+              Rename the organisation
+            </button>
+          </p>
+        </form>
+      </section>
     </AdminPage>
   );
 }
