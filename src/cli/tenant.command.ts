@@ -88,6 +88,7 @@ function readPortalFile(path: string): Partial<NewTenant> {
   if (r.data.texts) t.portalTexts = r.data.texts;
   if (r.data.signIn) t.signIn = r.data.signIn;
   if (r.data.org) t.org = r.data.org;
+  if (r.data.employmentOnConnect !== undefined) t.employmentOnConnect = r.data.employmentOnConnect;
   return t;
 }
 

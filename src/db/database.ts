@@ -9,8 +9,18 @@ export interface Db {
   close(): Promise<void>;
 }
 
+/**
+ * Calendar dates (people.employment_*) stay the strings PostgreSQL sends ("2019-09-01"): pg
+ * would make them a Date at local midnight, which shifts the day in any zone west of UTC.
+ */
+const DATE_OID = 1082;
+const dateAsText = {
+  getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+    oid === DATE_OID ? (v: string) => v : pg.types.getTypeParser(oid, format),
+};
+
 export function openDatabase(url: string, options: { max?: number; onError?: (e: Error) => void } = {}): Db {
-  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10 });
+  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, types: dateAsText });
   // An idle connection closed by the server (restart, shutdown) is reported here; without a
   // listener pg would crash the process. The next query opens a new connection.
   pool.on('error', (e) => options.onError?.(e));

@@ -32,6 +32,7 @@ export interface TenantsTable {
   org_country: string | null;
   org_disambiguated_id: string | null;
   org_disambiguation_source: 'ROR' | 'RINGGOLD' | 'GRID' | 'FUNDREF' | 'LEI' | null;
+  employment_on_connect: ColumnType<boolean, boolean | undefined, boolean>;
   sign_in: ColumnType<SignInSettings, SignInSettings | undefined, SignInSettings>;
   /** The institutional OIDC client secret, sealed with AAD tenants/oidc_client_secret_sealed/{id}. */
   oidc_client_secret_sealed: string | null;

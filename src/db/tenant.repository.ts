@@ -33,6 +33,8 @@ export interface NewTenant {
   /** The institutional OIDC client's secret (sealed). */
   oidcClientSecret?: string;
   org?: OrgIdentity;
+  /** On connect, write the person's employment from HR data. */
+  employmentOnConnect?: boolean;
 }
 
 /** The organisation as it appears in affiliations it writes. */
@@ -57,6 +59,7 @@ function portalColumns(id: string, ring: KeyRing, t: Partial<NewTenant>): Update
   const set: Updateable<TenantsTable> = {};
   if (t.portalTexts !== undefined) set.portal_texts = t.portalTexts;
   if (t.signIn !== undefined) set.sign_in = t.signIn;
+  if (t.employmentOnConnect !== undefined) set.employment_on_connect = t.employmentOnConnect;
   if (t.oidcClientSecret !== undefined)
     set.oidc_client_secret_sealed = seal(ring, t.oidcClientSecret, oidcSecretContext(id));
   if (t.org) {

@@ -75,6 +75,8 @@ export const portalSettingsSchema = z.object({
   texts: portalTextsSchema.optional(),
   signIn: signInSettingsSchema.optional(),
   org: orgIdentitySchema.optional(),
+  /** On connect, write the person's employment from HR data (status and dates stated by API or upload). */
+  employmentOnConnect: z.boolean().optional(),
 });
 export type PortalSettings = z.infer<typeof portalSettingsSchema>;
 
@@ -97,6 +99,7 @@ export const tenantSettingsSchema = z
     signIn: signInSettingsSchema.optional(),
     portalTexts: portalTextsSchema.optional(),
     org: orgIdentitySchema.optional(),
+    employmentOnConnect: z.boolean().optional(),
   })
   .superRefine((t, ctx) => {
     // Seeded passwords are for the demo and tests, never for real ORCID records.

@@ -97,6 +97,23 @@ export class ItemIntakeService {
     return r.item;
   }
 
+  /**
+   * On connect (tenant setting employmentOnConnect): the employment HR states for the person
+   * (people.employment_*), once; its later changes arrive as person updates (leavers) or items.
+   */
+  async stateHrEmployment(tenantId: string, personId: string): Promise<Item | null> {
+    const person = await this.d.people.byId(tenantId, personId);
+    if (!person?.employment_status) return null;
+    const sourceKey = `hr-employment:${person.local_id}`;
+    const existing = await this.d.items.bySourceKey(tenantId, sourceKey);
+    if (existing) return existing;
+    const payload: Record<string, unknown> = {};
+    if (person.employment_start) payload['start-date'] = fuzzyDate(person.employment_start);
+    if (person.employment_status === 'left' && person.employment_end)
+      payload['end-date'] = fuzzyDate(person.employment_end);
+    return this.stateItem(tenantId, person.local_id, { section: 'employment', sourceKey, payload });
+  }
+
   item(tenantId: string, sourceKey: string): Promise<Item | undefined> {
     return this.d.items.bySourceKey(tenantId, sourceKey);
   }

@@ -118,6 +118,10 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     ...(deps.orcidTransport ? { transport: deps.orcidTransport } : {}),
   });
   const tenantCache = new TenantCache(tenants);
+  const invitations = deps.invitations
+    ? personInviter(new InvitationRepository(db), deps.invitations)
+    : undefined;
+  const intake = new ItemIntakeService({ people, items, links, writes: deps.writes, invitations });
   const connect = new ConnectOrcidService({
     links,
     states: new OauthStateRepository(db),
@@ -126,6 +130,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     orcid,
     logger,
     afterConnect: async (tenantId, personId) => {
+      if ((await tenants.byId(tenantId))?.employment_on_connect)
+        await intake.stateHrEmployment(tenantId, personId);
       const waiting = await items.setStatusForPerson(tenantId, personId, ['pending', 'revoked'], 'queued');
       await deps.writes.enqueueWrites(tenantId, waiting);
     },
@@ -191,13 +197,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     }
   });
 
-  const invitations = deps.invitations
-    ? personInviter(new InvitationRepository(db), deps.invitations)
-    : undefined;
-  apiV1Routes(app, {
-    keys: new ApiKeyRepository(db),
-    intake: new ItemIntakeService({ people, items, links, writes: deps.writes, invitations }),
-  });
+  apiV1Routes(app, { keys: new ApiKeyRepository(db), intake });
   if (deps.showOutbox) outboxRoutes(app, new InvitationRepository(db));
 
   app.register(async (portal) => {

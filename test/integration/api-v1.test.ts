@@ -160,6 +160,36 @@ describe('/api/v1', () => {
     expect((await api('GET', '/people/API-ADA/items', undefined, otherKey)).status).toBe(404);
   });
 
+  it('with employmentOnConnect, the employment HR stated is written once the person connects', async () => {
+    const t = await p.addTenant({ slug: 'hr-on-connect', employmentOnConnect: true });
+    const hrKey = (await new ApiKeyRepository(p.db.db).create(t.id, 'HR feed')).key;
+    const hr = await api(
+      'PUT',
+      '/people/HR-1',
+      { employment: { status: 'current', start: '2019-09-01' } },
+      hrKey,
+    );
+    expect(hr.status).toBe(200);
+    expect((await api('GET', '/people/HR-1/items', undefined, hrKey)).json.items).toEqual([]);
+
+    const researcher = await newResearcher(sb.base);
+    const portal = { tenantUrl: `${p.base}/o/${t.slug}` };
+    const { web } = await signInToPortal(portal, await p.addPerson({ employeeId: 'HR-1' }, t.id));
+    expect((await connectInPortal(portal, sb.base, web, researcher.orcid)).status).toBe(303);
+    let item = (await api('GET', '/items/hr-employment:HR-1', undefined, hrKey)).json;
+    for (let i = 0; i < 100 && item.status !== 'in_orcid'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      item = (await api('GET', '/items/hr-employment:HR-1', undefined, hrKey)).json;
+    }
+    expect(item).toMatchObject({ section: 'employment', status: 'in_orcid' });
+    const [emp] = await clientItems(sb.base, researcher.orcid, t.client_id, 'employment');
+    expect(emp!.putCode).toBe(item.putCode);
+    expect(emp!.json).toMatchObject({
+      'start-date': { year: { value: '2019' }, month: { value: '09' }, day: { value: '01' } },
+      organization: { name: 'Test University' },
+    });
+  });
+
   it('serves its OpenAPI document', async () => {
     // biome-ignore lint/suspicious/noExplicitAny: reading a JSON document
     const doc: any = await (await fetch(`${p.base}/api/v1/openapi.json`)).json();

@@ -4,6 +4,12 @@
 import { type Kysely, sql } from 'kysely';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
+  // On connect, write the person's employment from HR data (people.employment_*), if the tenant wants it.
+  await db.schema
+    .alterTable('tenants')
+    .addColumn('employment_on_connect', 'boolean', (c) => c.notNull().defaultTo(false))
+    .execute();
+
   await db.schema
     .createTable('uploads')
     .addColumn('id', 'uuid', (c) => c.primaryKey().defaultTo(sql`gen_random_uuid()`))
