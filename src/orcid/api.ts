@@ -156,20 +156,34 @@ export class OrcidApi {
     sectionName: string,
     item: JsonObject,
   ): Promise<number | null> {
-    const s = sectionOf(sectionName);
-    const list = await this.section(token, orcid, sectionName);
-    const mine = summariesOf(s, list).filter((x) => sourceClientOf(x) === this.o.clientId);
-    const keys = new Set(duplicateKeys(s, item));
-    for (const summary of mine) {
-      if (
-        duplicateKeys(
-          s,
-          s.name === 'peer-review' ? { 'review-identifiers': summary['external-ids'] ?? null } : summary,
-        ).some((k) => keys.has(k))
-      )
-        return Number(summary['put-code']);
+    const keys = this.itemKeys(sectionName, item);
+    // Nothing to recognise it by (e.g. an affiliation without external ids): no read needed.
+    if (!keys.length) return null;
+    const own = await this.ownItemsByKey(token, orcid, sectionName);
+    for (const k of keys) {
+      const putCode = own.get(k);
+      if (putCode !== undefined) return putCode;
     }
     return null;
+  }
+
+  /** What makes two items of the section the same item for ORCID (self external ids, a person item's value). */
+  itemKeys(sectionName: string, item: JsonObject): string[] {
+    return duplicateKeys(sectionOf(sectionName), item);
+  }
+
+  /** This client's items in the section (one read), by each of their keys. */
+  async ownItemsByKey(token: string, orcid: string, sectionName: string): Promise<Map<string, number>> {
+    const s = sectionOf(sectionName);
+    const list = await this.section(token, orcid, sectionName);
+    const own = new Map<string, number>();
+    for (const summary of summariesOf(s, list)) {
+      if (sourceClientOf(summary) !== this.o.clientId) continue;
+      const keyed =
+        s.name === 'peer-review' ? { 'review-identifiers': summary['external-ids'] ?? null } : summary;
+      for (const k of duplicateKeys(s, keyed)) own.set(k, Number(summary['put-code']));
+    }
+    return own;
   }
 
   /** PUT: the body carries the same put code; the updated item comes back. */

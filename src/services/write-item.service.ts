@@ -10,6 +10,7 @@ import { nextAction, type OrganisationIdentity, withDefaultOrganisation } from '
 import type { Logger } from '../logger.js';
 import { OrcidError } from '../orcid/errors.js';
 import type { OrcidClients } from './orcid-clients.js';
+import { OwnItemsCache } from './own-items-cache.js';
 import { PeerReviewGroups } from './peer-review-groups.js';
 
 export interface WriteItemDeps {
@@ -41,6 +42,7 @@ export const DEFAULT_LEASE_MS = 5 * 60 * 1000;
 export class WriteItemService {
   private readonly tenants = new Map<string, { at: number; tenant: Tenant | undefined }>();
   private readonly groups = new PeerReviewGroups();
+  private readonly own = new OwnItemsCache();
 
   constructor(private readonly d: WriteItemDeps) {}
 
@@ -113,19 +115,27 @@ export class WriteItemService {
       }
       if (action === 'delete') {
         await api.delete(token.access_token, link.orcid, item.section, putCode!);
+        this.own.forget(tenantId, link.orcid, item.section);
         return { status: 'deleted', action, putCode: null, writtenHash: null };
       }
       if (action === 'update') {
         await api.update(token.access_token, link.orcid, item.section, putCode!, payload);
         return { status: 'in_orcid', action, writtenHash: item.content_hash };
       }
-      const own = await api.findOwnItem(token.access_token, link.orcid, item.section, payload);
+      const own = await this.own.find(api, token.access_token, tenantId, link.orcid, item.section, payload);
       if (own !== null) {
         // Ours already (an earlier attempt reached ORCID): adopt it and make it say what we say.
-        await api.update(token.access_token, link.orcid, item.section, own, payload);
-        return { status: 'in_orcid', action: 'adopt', putCode: own, writtenHash: item.content_hash };
+        try {
+          await api.update(token.access_token, link.orcid, item.section, own, payload);
+          return { status: 'in_orcid', action: 'adopt', putCode: own, writtenHash: item.content_hash };
+        } catch (e) {
+          // Gone since the section was read: it is not ours to adopt; create it.
+          if (!(e instanceof OrcidError && e.kind === 'not_found')) throw e;
+          this.own.forget(tenantId, link.orcid, item.section);
+        }
       }
       const created = await api.createOrAdopt(token.access_token, link.orcid, item.section, payload);
+      await this.own.remember(api, tenantId, link.orcid, item.section, payload, created.putCode);
       if (created.adopted)
         await api.update(token.access_token, link.orcid, item.section, created.putCode, payload);
       return {
