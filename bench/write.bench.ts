@@ -26,6 +26,7 @@ import { connectResearcher, sandboxControl, spawnSandbox } from './sandbox-proce
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const LIMITED_ITEMS = Number(process.env.BENCH_LIMITED_ITEMS ?? 300);
 const UNLIMITED_ITEMS = Number(process.env.BENCH_UNLIMITED_ITEMS ?? 2000);
+// BENCH_WRITE_SCENARIO=limited|unlimited runs only those scenarios.
 const PEOPLE = 50;
 
 const work = (run: string, i: number) => ({
@@ -50,7 +51,16 @@ function peakRssMb(pid: number): number {
 async function spawnWorker(env: Record<string, string>): Promise<ChildProcess> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', join(root, 'src/main.ts'), 'serve', '--role', 'worker'],
+    // BENCH_WORKER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to profile the workers.
+    [
+      ...(process.env.BENCH_WORKER_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+      '--import',
+      'tsx',
+      join(root, 'src/main.ts'),
+      'serve',
+      '--role',
+      'worker',
+    ],
     {
       cwd: root,
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -79,11 +89,14 @@ export async function run(): Promise<void> {
   const queue = await Queue.start(platform.url, { schedule: false });
   await queue.register(writeItemJob);
   try {
-    for (const [scenario, processes] of [
-      ['limited', 1],
-      ['limited', 3],
-      ['unlimited', 3],
-    ] as const) {
+    const only = process.env.BENCH_WRITE_SCENARIO;
+    for (const [scenario, processes] of (
+      [
+        ['limited', 1],
+        ['limited', 3],
+        ['unlimited', 3],
+      ] as const
+    ).filter(([s]) => !only || s === only)) {
       const limited = scenario === 'limited';
       const items = limited ? LIMITED_ITEMS : UNLIMITED_ITEMS;
       const sandbox = await spawnSandbox(limited ? [] : ['--no-rate-limit']);

@@ -1,7 +1,7 @@
 // Items and their attempts. Every query is scoped by tenant. A worker writes an item to ORCID
 // only while it holds the item's lease (claim / finish), so two never write the same item at once.
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type QueryCreator, type Selectable, sql } from 'kysely';
 import { contentHash, type ItemStatus, statusAfterUpsert } from '../domain/item.js';
 import type { Database, ItemsTable } from './schema.js';
 
@@ -190,10 +190,13 @@ export class ItemRepository {
       .execute();
   }
 
-  /** Records what the attempt did (status, put code, written hash, one event) and ends the lease. */
+  /**
+   * Records what the attempt did (status, put code, written hash, one event) and ends the lease,
+   * in one statement (the write path's hottest; a transaction would take four round trips).
+   */
   async finish(tenantId: string, item: Item, lease: string, outcome: ItemOutcome): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      await trx
+    const update = (db: QueryCreator<Database>) =>
+      db
         .updateTable('items')
         .set((eb) => ({
           status: outcome.status,
@@ -210,21 +213,39 @@ export class ItemRepository {
         .where('tenant_id', '=', tenantId)
         .where('id', '=', item.id)
         .where('lease_token', '=', lease)
-        .execute();
-      if (outcome.action !== 'none')
-        await trx
-          .insertInto('item_events')
-          .values({
-            tenant_id: tenantId,
-            item_id: item.id,
-            action: outcome.action,
-            status: outcome.status,
-            put_code: outcome.putCode ?? (item.put_code === null ? null : Number(item.put_code)),
-            http_status: outcome.httpStatus ?? null,
-            error_code: outcome.errorCode ?? null,
-            message: outcome.detail ?? null,
-          })
-          .execute();
-    });
+        .returning('id');
+    if (outcome.action === 'none') {
+      await update(this.db).execute();
+      return;
+    }
+    const putCode = outcome.putCode ?? (item.put_code === null ? null : Number(item.put_code));
+    await this.db
+      .with('done', update)
+      .insertInto('item_events')
+      .columns([
+        'tenant_id',
+        'item_id',
+        'action',
+        'status',
+        'put_code',
+        'http_status',
+        'error_code',
+        'message',
+      ])
+      .expression((eb) =>
+        eb
+          .selectFrom('done')
+          .select([
+            sql<string>`${tenantId}::uuid`.as('tenant_id'),
+            'done.id',
+            sql<string>`${outcome.action}::text`.as('action'),
+            sql<string>`${outcome.status}::text`.as('status'),
+            sql<number | null>`${putCode}::bigint`.as('put_code'),
+            sql<number | null>`${outcome.httpStatus ?? null}::int`.as('http_status'),
+            sql<number | null>`${outcome.errorCode ?? null}::int`.as('error_code'),
+            sql<string | null>`${outcome.detail ?? null}::text`.as('message'),
+          ]),
+      )
+      .execute();
   }
 }

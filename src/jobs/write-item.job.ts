@@ -29,15 +29,14 @@ export interface ItemWriteQueue {
 export function itemWriteQueue(queue: Queue): ItemWriteQueue {
   return {
     async enqueueWrites(tenantId, itemIds, options = {}) {
-      for (const itemId of itemIds)
-        await queue.enqueue(
-          writeItemJob,
-          { tenantId, itemId },
-          {
-            singletonKey: itemId,
-            ...(options.delaySeconds ? { startAfterSeconds: options.delaySeconds } : {}),
-          },
-        );
+      await queue.enqueueMany(
+        writeItemJob,
+        itemIds.map((itemId) => ({
+          payload: { tenantId, itemId },
+          singletonKey: itemId,
+          ...(options.delaySeconds ? { startAfterSeconds: options.delaySeconds } : {}),
+        })),
+      );
     },
   };
 }

@@ -85,6 +85,25 @@ export class Queue {
   }
 
   /**
+   * Sends many jobs in one statement per thousand (a bulk upload queues thousands at once). Jobs
+   * the queue's policy refuses for their singleton key are skipped, as with enqueue.
+   */
+  async enqueueMany<T>(
+    def: JobDefinition<T>,
+    jobs: Array<{ payload: T; singletonKey?: string; startAfterSeconds?: number }>,
+  ): Promise<void> {
+    for (let i = 0; i < jobs.length; i += 1000)
+      await this.boss.insert(
+        jobs.slice(i, i + 1000).map((j) => ({
+          name: def.name,
+          data: check(def, j.payload) as object,
+          ...(j.singletonKey ? { singletonKey: j.singletonKey } : {}),
+          ...(j.startAfterSeconds ? { startAfter: String(j.startAfterSeconds) } : {}),
+        })),
+      );
+  }
+
+  /**
    * Runs the handler for each job; a throw fails that job's attempt (retried by its policy).
    * `batchSize` jobs are fetched at once and handled concurrently, by `concurrency` pollers; a
    * full batch fetches the next one at once instead of waiting for the polling interval.

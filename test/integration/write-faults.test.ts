@@ -31,7 +31,7 @@ afterAll(async () => {
 });
 
 /** A person of the tenant with an iD connected through ORCID's OAuth (approved headlessly). */
-async function connectedPerson(i: number): Promise<{ personId: string; orcid: string }> {
+async function connectedPerson(i: number): Promise<{ personId: string; orcid: string; token: string }> {
   const researcher = await newResearcher(sb.base);
   const person = (await new PersonRepository(p.db.db).upsertFromSignIn(p.tenant.id, {
     employeeId: `F${i}`,
@@ -53,15 +53,12 @@ async function connectedPerson(i: number): Promise<{ personId: string; orcid: st
       redirect_uri: p.tenant.redirect_uri,
     }),
   );
-  await new OrcidLinkRepository(p.db.db, p.ring).create(
-    p.tenant.id,
-    person.id,
-    (await res.json()) as TokenResponse,
-  );
-  return { personId: person.id, orcid: researcher.orcid };
+  const token = (await res.json()) as TokenResponse;
+  await new OrcidLinkRepository(p.db.db, p.ring).create(p.tenant.id, person.id, token);
+  return { personId: person.id, orcid: researcher.orcid, token: token.access_token };
 }
 
-const work = (i: number) => ({
+const work = (i: number | string) => ({
   title: { title: { value: `Work ${i}` } },
   type: 'journal-article',
   'external-ids': {
@@ -128,5 +125,67 @@ describe('faults', () => {
       .where((eb) => eb.or([eb('status', '>=', 500), eb('status', 'is', null)]))
       .execute();
     expect(failedCalls.length).toBeGreaterThan(3);
+  }, 120_000);
+
+  it("a revocation in the middle of a run: that person's items become revoked after at most one attempt each; the others are written", async () => {
+    const [a, b] = [await connectedPerson(10), await connectedPerson(11)];
+    // Slow POSTs, so that the run is still going when the researcher revokes.
+    await control(sb.base, 'POST', '/faults', {
+      method: 'POST',
+      pathPattern: '/work$',
+      rate: 1,
+      latencyMs: 100,
+    });
+    const items = new ItemRepository(p.db.db);
+    const ids: string[] = [];
+    for (let i = 0; i < 40; i++)
+      for (const [who, person] of [
+        ['a', a],
+        ['b', b],
+      ] as const) {
+        const { item } = await items.upsert(
+          p.tenant.id,
+          person.personId,
+          {
+            section: 'work',
+            sourceKey: `rev-${who}-${i}`,
+            payload: work(`rev-${who}-${i}`),
+            desired: 'present',
+          },
+          true,
+        );
+        ids.push(item.id);
+      }
+    await itemWriteQueue(p.queue).enqueueWrites(p.tenant.id, ids);
+    const of = async (personId: string) =>
+      p.db.db
+        .selectFrom('items')
+        .select(['status', 'attempts'])
+        .where('tenant_id', '=', p.tenant.id)
+        .where('person_id', '=', personId)
+        .execute();
+    for (let i = 0; i < 200 && (await of(a.personId)).filter((x) => x.status === 'in_orcid').length < 5; i++)
+      await new Promise((r) => setTimeout(r, 50));
+    const revoke = await fetch(
+      `${sb.base}/oauth/revoke`,
+      form({ client_id: p.client.clientId, client_secret: p.client.clientSecret, token: a.token }),
+    );
+    expect(revoke.status).toBe(200);
+    for (let i = 0; i < 600; i++) {
+      const all = [...(await of(a.personId)), ...(await of(b.personId))];
+      if (all.every((x) => x.status !== 'queued' && x.status !== 'retrying')) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await control(sb.base, 'DELETE', '/faults');
+
+    const mine = await of(a.personId);
+    const revoked = mine.filter((x) => x.status === 'revoked');
+    expect(revoked.length).toBeGreaterThan(0);
+    expect(mine.filter((x) => x.status !== 'revoked' && x.status !== 'in_orcid')).toEqual([]);
+    expect(revoked.filter((x) => x.attempts > 1)).toEqual([]);
+    const written = mine.length - revoked.length;
+    expect(await clientItems(sb.base, a.orcid, p.client.clientId, 'work')).toHaveLength(written);
+    expect((await of(b.personId)).filter((x) => x.status !== 'in_orcid')).toEqual([]);
+    expect(await clientItems(sb.base, b.orcid, p.client.clientId, 'work')).toHaveLength(40);
   }, 120_000);
 });
