@@ -99,7 +99,8 @@ export class WriteItemService {
       return { status: item.desired_state === 'absent' ? 'deleted' : 'in_orcid', action };
     }
     const active = await this.d.links.activeWithToken(tenantId, item.person_id);
-    if (!active) return { status: 'pending', action: 'none' };
+    // No link: it waits for the person to connect, or stays stopped if they revoked our access.
+    if (!active) return { status: item.status === 'revoked' ? 'revoked' : 'pending', action: 'none' };
     const { link, token } = active;
     const client = await this.d.orcid.for(tenant);
     const { api } = client;
