@@ -7,6 +7,13 @@ import type { Database, ItemsTable } from './schema.js';
 
 export type Item = Selectable<ItemsTable>;
 
+/** A person's active link as the write path needs it: the token is opened by OrcidLinkRepository. */
+export interface ActiveLinkSealed {
+  id: string;
+  orcid: string;
+  tokenSealed: string;
+}
+
 export interface ItemInput {
   section: string;
   sourceKey: string;
@@ -138,19 +145,42 @@ export class ItemRepository {
 
   /**
    * Takes the item for writing: a lease of `leaseMs`, unless another worker holds a live one
-   * (null then). No transaction stays open while ORCID is called.
+   * (null then). No transaction stays open while ORCID is called. The person's active ORCID link
+   * (its token still sealed) comes back with it: one round trip for the write path's first step.
    */
-  async claim(tenantId: string, id: string, leaseMs: number): Promise<{ item: Item; lease: string } | null> {
+  async claim(
+    tenantId: string,
+    id: string,
+    leaseMs: number,
+  ): Promise<{ item: Item; lease: string; link: ActiveLinkSealed | null } | null> {
     const lease = randomUUID();
-    const item = await this.db
-      .updateTable('items')
-      .set({ lease_token: lease, lease_until: new Date(Date.now() + leaseMs) })
-      .where('tenant_id', '=', tenantId)
-      .where('id', '=', id)
-      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', new Date())]))
-      .returningAll()
+    const row = await this.db
+      .with('c', (db) =>
+        db
+          .updateTable('items')
+          .set({ lease_token: lease, lease_until: new Date(Date.now() + leaseMs) })
+          .where('tenant_id', '=', tenantId)
+          .where('id', '=', id)
+          .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', new Date())]))
+          .returningAll(),
+      )
+      .selectFrom('c')
+      .leftJoin('orcid_links as l', (j) =>
+        j
+          .onRef('l.tenant_id', '=', 'c.tenant_id')
+          .onRef('l.person_id', '=', 'c.person_id')
+          .on('l.status', '=', 'active'),
+      )
+      .selectAll('c')
+      .select(['l.id as link_id', 'l.orcid as link_orcid', 'l.token_sealed as link_token_sealed'])
       .executeTakeFirst();
-    return item ? { item, lease } : null;
+    if (!row) return null;
+    const { link_id, link_orcid, link_token_sealed, ...item } = row;
+    const link =
+      link_id && link_orcid && link_token_sealed
+        ? { id: link_id, orcid: link_orcid, tokenSealed: link_token_sealed }
+        : null;
+    return { item: item as Item, lease, link };
   }
 
   /**

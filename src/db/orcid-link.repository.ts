@@ -111,21 +111,9 @@ export class OrcidLinkRepository {
     });
   }
 
-  /** The person's active link and its token, in one read (the write path's hot query). */
-  async activeWithToken(
-    tenantId: string,
-    personId: string,
-  ): Promise<{ link: OrcidLink; token: TokenResponse } | null> {
-    const row = await this.db
-      .selectFrom('orcid_links')
-      .select([...LINK_COLUMNS, 'token_sealed'])
-      .where('tenant_id', '=', tenantId)
-      .where('person_id', '=', personId)
-      .where('status', '=', 'active')
-      .executeTakeFirst();
-    if (!row?.token_sealed) return null;
-    const { token_sealed, ...link } = row;
-    return { link, token: JSON.parse(open(this.ring, token_sealed, tokenContext(link.id))) as TokenResponse };
+  /** Opens a link's sealed token (read with the item by the write path). */
+  openToken(linkId: string, sealed: string): TokenResponse {
+    return JSON.parse(open(this.ring, sealed, tokenContext(linkId))) as TokenResponse;
   }
 
   async tokenOf(tenantId: string, linkId: string): Promise<TokenResponse | null> {

@@ -3,7 +3,7 @@
 // update only when the content changed, delete when absent. ORCID's answers become the item
 // statuses of DESIGN.md §6; nothing is retried blindly.
 import type { JsonObject } from '../../lib/orcid-model/codec.js';
-import type { Item, ItemOutcome, ItemRepository } from '../db/item.repository.js';
+import type { ActiveLinkSealed, Item, ItemOutcome, ItemRepository } from '../db/item.repository.js';
 import type { OrcidLinkRepository } from '../db/orcid-link.repository.js';
 import type { Tenant, TenantRepository } from '../db/tenant.repository.js';
 import { nextAction, type OrganisationIdentity, withDefaultOrganisation } from '../domain/item.js';
@@ -73,7 +73,7 @@ export class WriteItemService {
     let revokedLink: string | null = null;
     let outcome: ItemOutcome;
     try {
-      outcome = await this.attempt(tenant, claimed.item, options, (id) => {
+      outcome = await this.attempt(tenant, claimed.item, claimed.link, options, (id) => {
         revokedLink = id;
       });
     } catch (e) {
@@ -89,6 +89,7 @@ export class WriteItemService {
   private async attempt(
     tenant: Tenant,
     item: Item,
+    sealedLink: ActiveLinkSealed | null,
     options: { finalAttempt?: boolean },
     onRevoked: (linkId: string) => void,
   ): Promise<ItemOutcome> {
@@ -98,10 +99,10 @@ export class WriteItemService {
       if (item.status === 'deleted_by_researcher') return { status: item.status, action };
       return { status: item.desired_state === 'absent' ? 'deleted' : 'in_orcid', action };
     }
-    const active = await this.d.links.activeWithToken(tenantId, item.person_id);
     // No link: it waits for the person to connect, or stays stopped if they revoked our access.
-    if (!active) return { status: item.status === 'revoked' ? 'revoked' : 'pending', action: 'none' };
-    const { link, token } = active;
+    if (!sealedLink) return { status: item.status === 'revoked' ? 'revoked' : 'pending', action: 'none' };
+    const link = sealedLink;
+    const token = this.d.links.openToken(link.id, link.tokenSealed);
     const client = await this.d.orcid.for(tenant);
     const { api } = client;
     const payload = withDefaultOrganisation(item.section, item.payload, orgOf(tenant)) as JsonObject;
