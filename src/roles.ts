@@ -75,6 +75,7 @@ export async function startRoles(
       callLogRetentionDays: config.LANYARD_CALL_LOG_RETENTION_DAYS,
       publicUrl,
       writeLeaseSeconds: config.LANYARD_WRITE_LEASE_SECONDS,
+      writeConcurrency: config.LANYARD_WRITE_CONCURRENCY,
       mailer: smtpMailer(config.LANYARD_SMTP_URL, config.LANYARD_MAIL_FROM),
       ...(options.orcidTransport ? { orcidTransport: options.orcidTransport } : {}),
       ...(options.pollingSeconds ? { pollingSeconds: options.pollingSeconds } : {}),

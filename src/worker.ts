@@ -41,7 +41,7 @@ export interface WorkerDeps {
   callLogRetentionDays: number;
   orcidTransport?: TransportOptions;
   pollingSeconds?: number;
-  /** Items written at once by this process (default 16). */
+  /** Items written at once by this process (default 32; LANYARD_WRITE_CONCURRENCY). */
   writeConcurrency?: number;
   /** See LANYARD_WRITE_LEASE_SECONDS (default 300). */
   writeLeaseSeconds?: number;
@@ -100,7 +100,7 @@ export async function startWorker(d: WorkerDeps): Promise<() => Promise<void>> {
         throw new ItemStillRetrying(`item ${p.itemId}: ${outcome.detail ?? outcome.action}`);
     },
     // Several items in flight per process: ORCID's latency, not our CPU, bounds one at a time.
-    { ...polling, concurrency: 2, batchSize: Math.ceil((d.writeConcurrency ?? 16) / 2) },
+    { ...polling, concurrency: 2, batchSize: Math.ceil((d.writeConcurrency ?? 32) / 2) },
   );
 
   // A worker that died (kill -9, lost machine) leaves the items it was writing leased, and the
