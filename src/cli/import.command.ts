@@ -6,11 +6,10 @@ import { basename } from 'node:path';
 import { Command } from '@commander-js/extra-typings';
 import { loadConfig } from '../config.js';
 import type { UploadProgress } from '../db/upload.repository.js';
-import { formatProblem, MAX_UPLOAD_BYTES, UploadRefused } from '../domain/upload-file.js';
+import { MAX_UPLOAD_BYTES } from '../domain/upload-file.js';
 import { openPlatform, type Platform } from '../platform.js';
 import { UploadService } from '../services/upload.service.js';
-
-class UsageError extends Error {}
+import { fail, UsageError } from './cli-errors.js';
 
 async function withTenant<T>(slug: string, fn: (p: Platform, tenantId: string) => Promise<T>): Promise<T> {
   const platform = await openPlatform(loadConfig());
@@ -22,20 +21,6 @@ async function withTenant<T>(slug: string, fn: (p: Platform, tenantId: string) =
   } finally {
     await platform.close();
   }
-}
-
-function fail(e: unknown): never {
-  if (e instanceof UsageError) {
-    console.error(e.message);
-    process.exit(2);
-  }
-  if (e instanceof UploadRefused) {
-    console.error(`The file was not accepted; nothing was changed. ${e.problems.length} problem(s):`);
-    for (const p of e.problems.slice(0, 200)) console.error(`  ${formatProblem(p)}`);
-    if (e.problems.length > 200) console.error(`  …and ${e.problems.length - 200} more`);
-    process.exit(2);
-  }
-  throw e;
 }
 
 /** One line: a bar, settled / total, and the counts per status. */

@@ -8,8 +8,7 @@ import { sealedKeyId } from '../crypto/seal.js';
 import type { NewTenant, TenantRepository } from '../db/tenant.repository.js';
 import { DEFAULT_SCOPES, portalSettingsSchema, tenantSettingsProblems } from '../domain/tenant.js';
 import { openPlatform } from '../platform.js';
-
-class UsageError extends Error {}
+import { fail, UsageError } from './cli-errors.js';
 
 interface SecretOptions {
   clientSecretFile?: string;
@@ -136,14 +135,6 @@ async function withTenants<T>(
   } finally {
     await platform.close();
   }
-}
-
-function fail(e: unknown): never {
-  if (e instanceof UsageError) {
-    console.error(e.message);
-    process.exit(2);
-  }
-  throw e;
 }
 
 export function tenantCommand(): Command {

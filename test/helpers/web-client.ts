@@ -37,7 +37,10 @@ export class WebClient {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       body = new URLSearchParams(form).toString();
     }
-    const res = await fetch(u, { method, headers, body, redirect: 'manual' });
+    return this.received(u, await fetch(u, { method, headers, body, redirect: 'manual' }));
+  }
+
+  private async received(u: URL, res: Response): Promise<WebResponse> {
     this.store(u, res.headers);
     const location = res.headers.get('location');
     return {
@@ -68,14 +71,7 @@ export class WebClient {
       body: form,
       redirect: 'manual',
     });
-    this.store(u, res.headers);
-    const location = res.headers.get('location');
-    return {
-      status: res.status,
-      location: location ? new URL(location, u).href : null,
-      text: await res.text(),
-      headers: res.headers,
-    };
+    return this.received(u, res);
   }
 
   get(url: string): Promise<WebResponse> {
