@@ -89,15 +89,22 @@ export async function startWorker(d: WorkerDeps): Promise<() => Promise<void>> {
   const leaseSeconds = d.writeLeaseSeconds ?? 300;
   const writer = new WriteItemService({ tenants, items, links, orcid, logger, leaseMs: leaseSeconds * 1000 });
   await queue.register(writeItemJob);
-  await queue.work(
+  await queue.workBatch(
     writeItemJob,
-    async (p, job) => {
-      const outcome = await writer.write(p.tenantId, p.itemId, {
-        finalAttempt: job.retryCount >= writeItemJob.retry.limit,
+    async (jobs) => {
+      const outcomes = await writer.writeMany(
+        jobs.map(({ payload, job }) => ({
+          ...payload,
+          finalAttempt: job.retryCount >= writeItemJob.retry.limit,
+        })),
+      );
+      return outcomes.map((o, k) => {
+        if (o instanceof Error) return o;
+        // Retry later: ORCID failed transiently, or another worker holds the item right now.
+        if (o?.status === 'retrying' || o?.action === 'busy')
+          return new ItemStillRetrying(`item ${jobs[k]!.payload.itemId}: ${o.detail ?? o.action}`);
+        return null;
       });
-      // Retry later: ORCID failed transiently, or another worker holds the item right now.
-      if (outcome?.status === 'retrying' || outcome?.action === 'busy')
-        throw new ItemStillRetrying(`item ${p.itemId}: ${outcome.detail ?? outcome.action}`);
     },
     // Several items in flight per process: ORCID's latency, not our CPU, bounds one at a time.
     { ...polling, concurrency: 2, batchSize: Math.ceil((d.writeConcurrency ?? 32) / 2) },

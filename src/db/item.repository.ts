@@ -1,7 +1,7 @@
 // Items and their attempts. Every query is scoped by tenant. A worker writes an item to ORCID
 // only while it holds the item's lease (claim / finish), so two never write the same item at once.
 import { randomUUID } from 'node:crypto';
-import { type Kysely, type QueryCreator, type Selectable, sql } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import { contentHash, type ItemStatus, statusAfterUpsert } from '../domain/item.js';
 import type { Database, ItemsTable } from './schema.js';
 
@@ -144,23 +144,25 @@ export class ItemRepository {
   }
 
   /**
-   * Takes the item for writing: a lease of `leaseMs`, unless another worker holds a live one
-   * (null then). No transaction stays open while ORCID is called. The person's active ORCID link
-   * (its token still sealed) comes back with it: one round trip for the write path's first step.
+   * Takes the items for writing: a lease of `leaseMs` on each, except those another worker holds
+   * a live lease on (left out). No transaction stays open while ORCID is called. Each person's
+   * active ORCID link (its token still sealed) comes back with their items: one round trip for
+   * the write path's first step, for a whole batch.
    */
-  async claim(
+  async claimMany(
     tenantId: string,
-    id: string,
+    ids: string[],
     leaseMs: number,
-  ): Promise<{ item: Item; lease: string; link: ActiveLinkSealed | null } | null> {
+  ): Promise<Array<{ item: Item; lease: string; link: ActiveLinkSealed | null }>> {
+    if (!ids.length) return [];
     const lease = randomUUID();
-    const row = await this.db
+    const rows = await this.db
       .with('c', (db) =>
         db
           .updateTable('items')
           .set({ lease_token: lease, lease_until: new Date(Date.now() + leaseMs) })
           .where('tenant_id', '=', tenantId)
-          .where('id', '=', id)
+          .where('id', 'in', ids)
           .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', new Date())]))
           .returningAll(),
       )
@@ -173,14 +175,15 @@ export class ItemRepository {
       )
       .selectAll('c')
       .select(['l.id as link_id', 'l.orcid as link_orcid', 'l.token_sealed as link_token_sealed'])
-      .executeTakeFirst();
-    if (!row) return null;
-    const { link_id, link_orcid, link_token_sealed, ...item } = row;
-    const link =
-      link_id && link_orcid && link_token_sealed
-        ? { id: link_id, orcid: link_orcid, tokenSealed: link_token_sealed }
-        : null;
-    return { item: item as Item, lease, link };
+      .execute();
+    return rows.map(({ link_id, link_orcid, link_token_sealed, ...item }) => ({
+      item: item as Item,
+      lease,
+      link:
+        link_id && link_orcid && link_token_sealed
+          ? { id: link_id, orcid: link_orcid, tokenSealed: link_token_sealed }
+          : null,
+    }));
   }
 
   /**
@@ -221,61 +224,52 @@ export class ItemRepository {
   }
 
   /**
-   * Records what the attempt did (status, put code, written hash, one event) and ends the lease,
-   * in one statement (the write path's hottest; a transaction would take four round trips).
+   * Records what each attempt did (status, put code, written hash, one event) and ends its lease,
+   * for a whole batch in one statement (the write path's hottest; per item and in a transaction
+   * this took four round trips each).
    */
-  async finish(tenantId: string, item: Item, lease: string, outcome: ItemOutcome): Promise<void> {
-    const update = (db: QueryCreator<Database>) =>
-      db
-        .updateTable('items')
-        .set((eb) => ({
-          status: outcome.status,
-          status_detail: outcome.detail ?? null,
-          attempts: outcome.action === 'none' ? eb.ref('attempts') : eb('attempts', '+', 1),
-          updated_at: new Date(),
-          lease_token: null,
-          lease_until: null,
-          ...(outcome.putCode !== undefined ? { put_code: outcome.putCode } : {}),
-          ...(outcome.writtenHash !== undefined
-            ? { written_hash: outcome.writtenHash, written_at: new Date() }
-            : {}),
-        }))
-        .where('tenant_id', '=', tenantId)
-        .where('id', '=', item.id)
-        .where('lease_token', '=', lease)
-        .returning('id');
-    if (outcome.action === 'none') {
-      await update(this.db).execute();
-      return;
-    }
-    const putCode = outcome.putCode ?? (item.put_code === null ? null : Number(item.put_code));
-    await this.db
-      .with('done', update)
-      .insertInto('item_events')
-      .columns([
-        'tenant_id',
-        'item_id',
-        'action',
-        'status',
-        'put_code',
-        'http_status',
-        'error_code',
-        'message',
-      ])
-      .expression((eb) =>
-        eb
-          .selectFrom('done')
-          .select([
-            sql<string>`${tenantId}::uuid`.as('tenant_id'),
-            'done.id',
-            sql<string>`${outcome.action}::text`.as('action'),
-            sql<string>`${outcome.status}::text`.as('status'),
-            sql<number | null>`${putCode}::bigint`.as('put_code'),
-            sql<number | null>`${outcome.httpStatus ?? null}::int`.as('http_status'),
-            sql<number | null>`${outcome.errorCode ?? null}::int`.as('error_code'),
-            sql<string | null>`${outcome.detail ?? null}::text`.as('message'),
-          ]),
+  async finishMany(
+    tenantId: string,
+    done: Array<{ item: Item; lease: string; outcome: ItemOutcome }>,
+  ): Promise<void> {
+    if (!done.length) return;
+    const rows = done.map(({ item, lease, outcome }) => ({
+      id: item.id,
+      lease,
+      status: outcome.status,
+      detail: outcome.detail ?? null,
+      counts: outcome.action !== 'none',
+      set_put: outcome.putCode !== undefined,
+      put_code: outcome.putCode ?? null,
+      set_hash: outcome.writtenHash !== undefined,
+      hash: outcome.writtenHash ?? null,
+      action: outcome.action,
+      event_put: outcome.putCode ?? (item.put_code === null ? null : Number(item.put_code)),
+      http: outcome.httpStatus ?? null,
+      err: outcome.errorCode ?? null,
+    }));
+    await sql`
+      with v as (
+        select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(
+          id uuid, lease text, status text, detail text, counts boolean, set_put boolean, put_code bigint,
+          set_hash boolean, hash text, action text, event_put bigint, http int, err int)
+      ), u as (
+        update items i set
+          status = v.status,
+          status_detail = v.detail,
+          attempts = i.attempts + case when v.counts then 1 else 0 end,
+          updated_at = now(),
+          lease_token = null,
+          lease_until = null,
+          put_code = case when v.set_put then v.put_code else i.put_code end,
+          written_hash = case when v.set_hash then v.hash else i.written_hash end,
+          written_at = case when v.set_hash then now() else i.written_at end
+        from v
+        where i.tenant_id = ${tenantId}::uuid and i.id = v.id and i.lease_token = v.lease
+        returning i.id, v.action, v.status, v.event_put, v.http, v.err, v.detail
       )
-      .execute();
+      insert into item_events (tenant_id, item_id, action, status, put_code, http_status, error_code, message)
+      select ${tenantId}::uuid, id, action, status, event_put, http, err, detail from u where action <> 'none'
+    `.execute(this.db);
   }
 }

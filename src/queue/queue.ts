@@ -103,41 +103,52 @@ export class Queue {
       );
   }
 
-  /**
-   * Runs the handler for each job; a throw fails that job's attempt (retried by its policy).
-   * `batchSize` jobs are fetched at once and handled concurrently, by `concurrency` pollers; a
-   * full batch fetches the next one at once instead of waiting for the polling interval.
-   */
+  /** Runs the handler for each job; a throw fails that job's attempt (retried by its policy). */
   async work<T>(
     def: JobDefinition<T>,
     handler: (payload: T, job: JobContext) => Promise<void>,
-    options: { pollingSeconds?: number; concurrency?: number; batchSize?: number } = {},
+    options: { pollingSeconds?: number; concurrency?: number } = {},
   ): Promise<void> {
-    const batchSize = options.batchSize ?? 1;
+    for (let i = 0; i < (options.concurrency ?? 1); i++)
+      await this.boss.work<unknown>(
+        def.name,
+        { includeMetadata: true, pollingIntervalSeconds: options.pollingSeconds ?? 2 },
+        // pg-boss fails the job when this throws.
+        async ([job]) => handler(check(def, job!.data), { id: job!.id, retryCount: job!.retryCount }),
+      );
+  }
+
+  /**
+   * Runs the handler on each fetched batch at once (e.g. to claim and record many items in one
+   * statement each); it answers per job: null (done) or the error that fails that job's attempt.
+   * A job whose payload is invalid fails without reaching the handler.
+   */
+  async workBatch<T>(
+    def: JobDefinition<T>,
+    handler: (jobs: Array<{ payload: T; job: JobContext }>) => Promise<Array<Error | null>>,
+    options: { pollingSeconds?: number; concurrency?: number; batchSize: number },
+  ): Promise<void> {
     for (let i = 0; i < (options.concurrency ?? 1); i++) {
       let workerId: string | undefined;
       workerId = await this.boss.work<unknown>(
         def.name,
-        { includeMetadata: true, batchSize, pollingIntervalSeconds: options.pollingSeconds ?? 2 },
+        {
+          includeMetadata: true,
+          batchSize: options.batchSize,
+          pollingIntervalSeconds: options.pollingSeconds ?? 2,
+        },
         async (jobs) => {
-          if (jobs.length === 1) {
-            // pg-boss fails the job when this throws.
-            await handler(check(def, jobs[0]!.data), { id: jobs[0]!.id, retryCount: jobs[0]!.retryCount });
-          } else {
-            await Promise.all(
-              jobs.map(async (job) => {
-                try {
-                  await handler(check(def, job.data), { id: job.id, retryCount: job.retryCount });
-                } catch (e) {
-                  // Only this job fails; pg-boss completes the others of the batch.
-                  await this.boss.fail(def.name, job.id, {
-                    message: e instanceof Error ? e.message : String(e),
-                  });
-                }
-              }),
-            );
+          const fail = (id: string, e: Error) => this.boss.fail(def.name, id, { message: e.message });
+          const valid: Array<{ payload: T; job: JobContext }> = [];
+          for (const j of jobs) {
+            const r = def.payload.safeParse(j.data);
+            if (r.success) valid.push({ payload: r.data, job: { id: j.id, retryCount: j.retryCount } });
+            else await fail(j.id, new JobPayloadError(`${def.name}: invalid payload`));
           }
-          if (jobs.length === batchSize && workerId) this.boss.notifyWorker(workerId);
+          const errors = await handler(valid);
+          // pg-boss completes the batch's other jobs when this returns.
+          await Promise.all(errors.map((e, k) => (e ? fail(valid[k]!.job.id, e) : null)));
+          if (jobs.length === options.batchSize && workerId) this.boss.notifyWorker(workerId);
         },
       );
     }

@@ -63,27 +63,65 @@ export class WriteItemService {
     itemId: string,
     options: { finalAttempt?: boolean } = {},
   ): Promise<ItemOutcome | null> {
-    const tenant = await this.tenant(tenantId);
-    if (!tenant) return null;
-    const claimed = await this.d.items.claim(tenantId, itemId, this.d.leaseMs ?? DEFAULT_LEASE_MS);
-    if (!claimed) {
-      const item = await this.d.items.byId(tenantId, itemId);
-      return item ? { status: item.status, action: 'busy' } : null;
-    }
-    let revokedLink: string | null = null;
-    let outcome: ItemOutcome;
-    try {
-      outcome = await this.attempt(tenant, claimed.item, claimed.link, options, (id) => {
-        revokedLink = id;
-      });
-    } catch (e) {
-      // Not an answer from ORCID (a database or programming error): let the job retry at once.
-      await this.d.items.release(tenantId, claimed.item.id, claimed.lease);
-      throw e;
-    }
-    await this.d.items.finish(tenantId, claimed.item, claimed.lease, outcome);
-    if (revokedLink) await this.onRevoked(tenant, revokedLink);
-    return outcome;
+    const [result] = await this.writeMany([
+      { tenantId, itemId, finalAttempt: options.finalAttempt ?? false },
+    ]);
+    if (result instanceof Error) throw result;
+    return result ?? null;
+  }
+
+  /**
+   * One attempt at each item of a batch (the worker's fetch): claimed together, written to ORCID
+   * concurrently, recorded together. Per item: what happened, null when it does not exist, or the
+   * error that was not an answer from ORCID (a database or programming error; its lease is
+   * given back so that the job can retry at once).
+   */
+  async writeMany(
+    jobs: Array<{ tenantId: string; itemId: string; finalAttempt: boolean }>,
+  ): Promise<Array<ItemOutcome | null | Error>> {
+    const results: Array<ItemOutcome | null | Error> = new Array(jobs.length).fill(null);
+    const byTenant = new Map<string, number[]>();
+    jobs.forEach((j, i) => byTenant.set(j.tenantId, [...(byTenant.get(j.tenantId) ?? []), i]));
+    await Promise.all(
+      [...byTenant].map(async ([tenantId, indexes]) => {
+        const tenant = await this.tenant(tenantId);
+        if (!tenant) return;
+        const claimed = new Map(
+          (
+            await this.d.items.claimMany(
+              tenantId,
+              indexes.map((i) => jobs[i]!.itemId),
+              this.d.leaseMs ?? DEFAULT_LEASE_MS,
+            )
+          ).map((c) => [c.item.id, c]),
+        );
+        const done: Array<{ item: Item; lease: string; outcome: ItemOutcome }> = [];
+        const revokedLinks = new Set<string>();
+        await Promise.all(
+          indexes.map(async (i) => {
+            const job = jobs[i]!;
+            const c = claimed.get(job.itemId);
+            if (!c) {
+              // Another worker holds it right now (or it is gone).
+              const item = await this.d.items.byId(tenantId, job.itemId);
+              results[i] = item ? { status: item.status, action: 'busy' } : null;
+              return;
+            }
+            try {
+              const outcome = await this.attempt(tenant, c.item, c.link, job, (id) => revokedLinks.add(id));
+              done.push({ item: c.item, lease: c.lease, outcome });
+              results[i] = outcome;
+            } catch (e) {
+              await this.d.items.release(tenantId, c.item.id, c.lease);
+              results[i] = e instanceof Error ? e : new Error(String(e));
+            }
+          }),
+        );
+        await this.d.items.finishMany(tenantId, done);
+        for (const linkId of revokedLinks) await this.onRevoked(tenant, linkId);
+      }),
+    );
+    return results;
   }
 
   private async attempt(
