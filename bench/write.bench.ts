@@ -3,8 +3,9 @@
 // - limited: the simulator enforces ORCID's member limit (24/s, burst 40) and the tenant is set
 //   to it; with 1 and with 3 worker processes. Target: utilisation >= 95%, 0 rejected.
 // - unlimited: the simulator's limit off (and the tenant's raised): items per second end to end
-//   with 1 and with 3 processes. Target >= 300 on this 2-core machine (where the simulator and
-//   PostgreSQL share the two cores with the workers, so one process does more than three).
+//   with 1 and with 3 processes, 5,000 items (steady state; BENCH_UNLIMITED_ITEMS). Target >= 300
+//   on this 2-core machine, where the simulator and PostgreSQL share the two cores with the
+//   workers, so one process does more than three.
 // One JSON line per scenario: scenario, processes, items, items_per_s, utilisation (limited),
 // rejected (ORCID 503s), duplicates (items found twice in the simulator), peak_rss_mb (a worker).
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -26,7 +27,7 @@ import { connectResearcher, sandboxControl, spawnSandbox } from './sandbox-proce
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const LIMITED_ITEMS = Number(process.env.BENCH_LIMITED_ITEMS ?? 300);
-const UNLIMITED_ITEMS = Number(process.env.BENCH_UNLIMITED_ITEMS ?? 2000);
+const UNLIMITED_ITEMS = Number(process.env.BENCH_UNLIMITED_ITEMS ?? 5000);
 // BENCH_WRITE_SCENARIO=limited|unlimited runs only those scenarios.
 const PEOPLE = 50;
 

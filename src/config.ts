@@ -41,7 +41,7 @@ const schema = z
     /** How long a write attempt holds its item; after a worker crash its items are retried after this. */
     LANYARD_WRITE_LEASE_SECONDS: z.coerce.number().int().min(2).max(3600).default(300),
     /** Items a worker process writes at once (ORCID's latency, not CPU, bounds one at a time). */
-    LANYARD_WRITE_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(32),
+    LANYARD_WRITE_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(64),
     LANYARD_SANDBOX_PORT: port.default(8400),
     LANYARD_SANDBOX_HOST: z.string().min(1).default('127.0.0.1'),
     LANYARD_SANDBOX_PUBLIC_URL: z.url().optional(),

@@ -41,7 +41,7 @@ export interface WorkerDeps {
   callLogRetentionDays: number;
   orcidTransport?: TransportOptions;
   pollingSeconds?: number;
-  /** Items written at once by this process (default 32; LANYARD_WRITE_CONCURRENCY). */
+  /** Items written at once by this process (default 64; LANYARD_WRITE_CONCURRENCY). */
   writeConcurrency?: number;
   /** See LANYARD_WRITE_LEASE_SECONDS (default 300). */
   writeLeaseSeconds?: number;
@@ -107,7 +107,7 @@ export async function startWorker(d: WorkerDeps): Promise<() => Promise<void>> {
       });
     },
     // Several items in flight per process: ORCID's latency, not our CPU, bounds one at a time.
-    { ...polling, concurrency: 2, batchSize: Math.ceil((d.writeConcurrency ?? 32) / 2) },
+    { ...polling, concurrency: 2, batchSize: Math.ceil((d.writeConcurrency ?? 64) / 2) },
   );
 
   // A worker that died (kill -9, lost machine) leaves the items it was writing leased, and the
