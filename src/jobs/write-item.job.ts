@@ -49,7 +49,11 @@ export async function requeueAbandonedWrites(
 ): Promise<number> {
   const abandoned = await items.abandoned(staleMs, 1000);
   const byTenant = new Map<string, string[]>();
-  for (const a of abandoned) byTenant.set(a.tenant_id, [...(byTenant.get(a.tenant_id) ?? []), a.id]);
+  for (const a of abandoned) {
+    const ids = byTenant.get(a.tenant_id) ?? [];
+    ids.push(a.id);
+    byTenant.set(a.tenant_id, ids);
+  }
   for (const [tenantId, ids] of byTenant) await writes.enqueueWrites(tenantId, ids);
   return abandoned.length;
 }

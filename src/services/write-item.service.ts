@@ -81,7 +81,11 @@ export class WriteItemService {
   ): Promise<Array<ItemOutcome | null | Error>> {
     const results: Array<ItemOutcome | null | Error> = new Array(jobs.length).fill(null);
     const byTenant = new Map<string, number[]>();
-    jobs.forEach((j, i) => byTenant.set(j.tenantId, [...(byTenant.get(j.tenantId) ?? []), i]));
+    for (const [i, j] of jobs.entries()) {
+      const indexes = byTenant.get(j.tenantId) ?? [];
+      indexes.push(i);
+      byTenant.set(j.tenantId, indexes);
+    }
     await Promise.all(
       [...byTenant].map(async ([tenantId, indexes]) => {
         const tenant = await this.tenant(tenantId);
