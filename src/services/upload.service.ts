@@ -125,10 +125,12 @@ export class UploadService {
   ): Promise<Upload> {
     const people = new PersonRepository(trx);
     const items = new ItemRepository(trx);
+    const links = new OrcidLinkRepository(trx, this.d.ring);
+    // For leavers (end-dating their employments); rows are stated directly below.
     const intake = new ItemIntakeService({
       people,
       items,
-      links: new OrcidLinkRepository(trx, this.d.ring),
+      links,
       writes: { enqueueWrites: async (_t, ids) => void queued.push(...ids) },
       invitations: {
         invite: async (_t, ids) => {
@@ -139,12 +141,24 @@ export class UploadService {
 
     // People first: new ones are created, known ones keep what the file does not say.
     const byPerson = new Map<string, UploadRow[]>();
-    for (const r of rows) byPerson.set(r.localId, [...(byPerson.get(r.localId) ?? []), r]);
+    for (const r of rows) {
+      const own = byPerson.get(r.localId) ?? [];
+      own.push(r);
+      byPerson.set(r.localId, own);
+    }
+    // Each person once: their id and whether they are connected serve all their rows.
+    const personOf = new Map<string, { id: string; connected: boolean }>();
     for (const [localId, own] of byPerson) {
       const existing = await people.byLocalId(tenantId, localId);
       const said = Object.assign({}, ...own.map((r) => r.person)) as UploadRow['person'];
-      if (existing && !said.email && !said.givenNames && !said.familyName) continue;
-      await people.upsertByLocalId(tenantId, localId, { ...personRecordOf(existing), ...said });
+      const person =
+        existing && !said.email && !said.givenNames && !said.familyName
+          ? existing
+          : await people.upsertByLocalId(tenantId, localId, { ...personRecordOf(existing), ...said });
+      personOf.set(localId, {
+        id: person.id,
+        connected: (await links.activeFor(tenantId, person.id)) !== undefined,
+      });
     }
 
     const problems: UploadProblem[] = [];
@@ -166,7 +180,17 @@ export class UploadService {
 
     const stated: Array<{ rowNumber: number; itemId: string; row: Record<string, unknown> }> = [];
     for (const r of rows) {
-      const item = await intake.stateItem(tenantId, r.localId, r.item, r.desired);
+      // Owners were checked above, so the item is stated directly (ItemIntakeService.stateItem
+      // would look the person, the owner and the link up again for every row).
+      const person = personOf.get(r.localId)!;
+      const { item, queued: isQueued } = await items.upsert(
+        tenantId,
+        person.id,
+        { ...r.item, desired: r.desired },
+        person.connected,
+      );
+      if (isQueued) queued.push(item.id);
+      else if (item.status === 'pending') pending.add(person.id);
       stated.push({ rowNumber: r.row, itemId: item.id, row: r.stored });
     }
     // Leavers last, so the employments this file states are end-dated too.
