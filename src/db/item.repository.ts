@@ -26,10 +26,20 @@ export interface ItemOutcome {
   status: ItemStatus;
   action: string;
   putCode?: number | null;
+  /** The iD of the record `putCode` belongs to. */
+  orcid?: string | null;
   writtenHash?: string | null;
   detail?: string | null;
   httpStatus?: number | null;
   errorCode?: number | null;
+}
+
+/** The source key already names an item of another person of the organisation. */
+export class ItemOfAnotherPerson extends Error {
+  constructor(readonly sourceKey: string) {
+    super(`item ${sourceKey} belongs to another person`);
+    this.name = 'ItemOfAnotherPerson';
+  }
 }
 
 export class ItemRepository {
@@ -69,6 +79,9 @@ export class ItemRepository {
         .where('source_key', '=', input.sourceKey)
         .forUpdate()
         .executeTakeFirst();
+      // Checked under the row lock, on the first try and on the retry after a lost insert race
+      // alike: a source key names one person's item for good.
+      if (existing && existing.person_id !== personId) throw new ItemOfAnotherPerson(input.sourceKey);
       const next = { content_hash: contentHash(input.payload), desired_state: input.desired };
       const status = statusAfterUpsert(existing ?? null, next, personConnected);
       const values = {
@@ -86,6 +99,7 @@ export class ItemRepository {
             .set(status === existing.status ? { ...values } : { ...values, attempts: 0, status_detail: null })
             .where('tenant_id', '=', tenantId)
             .where('id', '=', existing.id)
+            .where('person_id', '=', personId)
             .returningAll()
             .executeTakeFirstOrThrow()
         : await trx
@@ -160,7 +174,11 @@ export class ItemRepository {
       .with('c', (db) =>
         db
           .updateTable('items')
-          .set({ lease_token: lease, lease_until: new Date(Date.now() + leaseMs) })
+          .set({
+            lease_token: lease,
+            lease_until: new Date(Date.now() + leaseMs),
+            claims: sql<number>`claims + 1`,
+          })
           .where('tenant_id', '=', tenantId)
           .where('id', 'in', ids)
           .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', new Date())]))
@@ -212,6 +230,49 @@ export class ItemRepository {
       .execute();
   }
 
+  /**
+   * Of these put codes on the record of `orcid`, those that another of the organisation's items
+   * already holds (such a copy is never adopted by a second item).
+   */
+  async heldByOtherItems(
+    tenantId: string,
+    orcid: string,
+    section: string,
+    putCodes: number[],
+    exceptItemId: string,
+  ): Promise<Set<number>> {
+    if (!putCodes.length) return new Set();
+    const rows = await this.db
+      .selectFrom('items')
+      .select('put_code')
+      .where('tenant_id', '=', tenantId)
+      .where('put_code_orcid', '=', orcid)
+      .where('section', '=', section)
+      .where('put_code', 'in', putCodes.map(String))
+      .where('id', '<>', exceptItemId)
+      .execute();
+    return new Set(rows.map((r) => Number(r.put_code)));
+  }
+
+  /**
+   * The person's link now names `orcid`: their present items whose put code belongs to another
+   * record (or that stopped there) are queued for the new one. Returns the ids queued.
+   */
+  async queueForNewRecord(tenantId: string, personId: string, orcid: string): Promise<string[]> {
+    const rows = await this.db
+      .updateTable('items')
+      .set({ status: 'queued', attempts: 0, status_detail: null, updated_at: new Date() })
+      .where('tenant_id', '=', tenantId)
+      .where('person_id', '=', personId)
+      .where('desired_state', '=', 'present')
+      .where('put_code', 'is not', null)
+      .where('put_code_orcid', 'is distinct from', orcid)
+      .where('status', 'in', ['in_orcid', 'deleted_by_researcher', 'record_unavailable', 'failed'])
+      .returning('id')
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
   /** Gives the lease back without recording anything. */
   async release(tenantId: string, id: string, lease: string): Promise<void> {
     await this.db
@@ -241,6 +302,7 @@ export class ItemRepository {
       counts: outcome.action !== 'none',
       set_put: outcome.putCode !== undefined,
       put_code: outcome.putCode ?? null,
+      put_orcid: outcome.putCode === undefined || outcome.putCode === null ? null : (outcome.orcid ?? null),
       set_hash: outcome.writtenHash !== undefined,
       hash: outcome.writtenHash ?? null,
       action: outcome.action,
@@ -252,7 +314,7 @@ export class ItemRepository {
       with v as (
         select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(
           id uuid, lease text, status text, detail text, counts boolean, set_put boolean, put_code bigint,
-          set_hash boolean, hash text, action text, event_put bigint, http int, err int)
+          put_orcid text, set_hash boolean, hash text, action text, event_put bigint, http int, err int)
       ), u as (
         update items i set
           status = v.status,
@@ -262,6 +324,7 @@ export class ItemRepository {
           lease_token = null,
           lease_until = null,
           put_code = case when v.set_put then v.put_code else i.put_code end,
+          put_code_orcid = case when v.set_put then v.put_orcid else i.put_code_orcid end,
           written_hash = case when v.set_hash then v.hash else i.written_hash end,
           written_at = case when v.set_hash then now() else i.written_at end
         from v

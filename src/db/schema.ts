@@ -170,6 +170,8 @@ export interface ItemsTable {
   desired_state: 'present' | 'absent';
   /** bigint: pg returns it as a string. */
   put_code: ColumnType<string | null, number | null | undefined, number | null>;
+  /** The iD of the record the put code belongs to. */
+  put_code_orcid: string | null;
   written_hash: string | null;
   group_id: string | null;
   status: ItemStatus;
@@ -180,6 +182,8 @@ export interface ItemsTable {
   written_at: Date | null;
   lease_token: string | null;
   lease_until: Date | null;
+  /** Write attempts that took the item (see migration 0007). */
+  claims: Generated<number>;
 }
 
 export interface ItemEventsTable {

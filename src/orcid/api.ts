@@ -2,11 +2,11 @@
 // delete, bulk works, duplicate recovery, group ids, webhooks and search, in JSON (default) or
 // XML. Knows nothing of tenants beyond an id for the call log.
 import type { Json, JsonObject } from '../../lib/orcid-model/codec.js';
-import { duplicateKeys } from '../../lib/orcid-model/duplicates.js';
 import { NS, type OrcidModel, sharedModel } from '../../lib/orcid-model/orcid-model.js';
 import { SECTION_BY_NAME, type SectionDef } from '../../lib/orcid-model/sections.js';
 import type { OrcidEnvironment } from './environments.js';
 import { OrcidError } from './errors.js';
+import { matchKeys } from './item-match.js';
 import type { OrcidHttpRequest, OrcidTransport } from './transport.js';
 
 export type WireFormat = 'json' | 'xml';
@@ -149,7 +149,7 @@ export class OrcidApi {
     }
   }
 
-  /** The put code of this client's item in the section sharing a self external id (or a person item's value). */
+  /** The put code of this client's item in the section that is this one (see item-match.ts). */
   async findOwnItem(
     token: string,
     orcid: string,
@@ -157,32 +157,37 @@ export class OrcidApi {
     item: JsonObject,
   ): Promise<number | null> {
     const keys = this.itemKeys(sectionName, item);
-    // Nothing to recognise it by (e.g. an affiliation without external ids): no read needed.
     if (!keys.length) return null;
     const own = await this.ownItemsByKey(token, orcid, sectionName);
     for (const k of keys) {
-      const putCode = own.get(k);
+      const putCode = own.get(k)?.[0];
       if (putCode !== undefined) return putCode;
     }
     return null;
   }
 
-  /** What makes two items of the section the same item for ORCID (self external ids, a person item's value). */
+  /** What makes an item on the record this one (ORCID's duplicate rule, then content). */
   itemKeys(sectionName: string, item: JsonObject): string[] {
-    return duplicateKeys(sectionOf(sectionName), item);
+    return matchKeys(sectionOf(sectionName), item);
   }
 
-  /** This client's items in the section (one read), by each of their keys. */
-  async ownItemsByKey(token: string, orcid: string, sectionName: string): Promise<Map<string, number>> {
+  /** This client's items in the section (one read), by each of their keys: put codes, oldest first. */
+  async ownItemsByKey(token: string, orcid: string, sectionName: string): Promise<Map<string, number[]>> {
     const s = sectionOf(sectionName);
     const list = await this.section(token, orcid, sectionName);
-    const own = new Map<string, number>();
+    const own = new Map<string, number[]>();
     for (const summary of summariesOf(s, list)) {
       if (sourceClientOf(summary) !== this.o.clientId) continue;
       const keyed =
         s.name === 'peer-review' ? { 'review-identifiers': summary['external-ids'] ?? null } : summary;
-      for (const k of duplicateKeys(s, keyed)) own.set(k, Number(summary['put-code']));
+      const putCode = Number(summary['put-code']);
+      for (const k of matchKeys(s, keyed)) {
+        const codes = own.get(k) ?? [];
+        codes.push(putCode);
+        own.set(k, codes);
+      }
     }
+    for (const codes of own.values()) codes.sort((a, b) => a - b);
     return own;
   }
 

@@ -95,9 +95,11 @@ export class OrcidOAuth {
     return `${this.env.registry}/oauth/authorize?${q.toString().replace(/\+/g, '%20')}`;
   }
 
+  /** `retrySafe`: sending it twice does no harm (not a code exchange, which ORCID allows once). */
   private async tokenRequest(
     form: Record<string, string>,
     orcid: string | null = null,
+    retrySafe = false,
   ): Promise<TokenResponse> {
     const res = await this.transport.send({
       method: 'POST',
@@ -109,6 +111,7 @@ export class OrcidOAuth {
         ...form,
       }).toString(),
       tokenEndpoint: true,
+      retrySafe,
       tenantId: this.context.tenantId ?? null,
       orcid,
       clientId: this.client.clientId,
@@ -135,12 +138,12 @@ export class OrcidOAuth {
     if (options.scope) form.scope = options.scope;
     if (options.revokeOld !== undefined) form.revoke_old = String(options.revokeOld);
     if (options.expiresIn !== undefined) form.expires_in = String(options.expiresIn);
-    return this.tokenRequest(form);
+    return this.tokenRequest(form, null, true);
   }
 
   /** Two-legged tokens: /read-public, /webhook, /group-id-record/read|update. */
   clientCredentials(scope: string): Promise<TokenResponse> {
-    return this.tokenRequest({ grant_type: 'client_credentials', scope });
+    return this.tokenRequest({ grant_type: 'client_credentials', scope }, null, true);
   }
 
   async revoke(token: string): Promise<void> {
@@ -154,6 +157,7 @@ export class OrcidOAuth {
         token,
       }).toString(),
       tokenEndpoint: true,
+      retrySafe: true,
       tenantId: this.context.tenantId ?? null,
       clientId: this.client.clientId,
     });

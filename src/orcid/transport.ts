@@ -1,7 +1,8 @@
 // Every HTTP exchange with ORCID: keep-alive connections with a cap, timeouts, retries with
 // exponential backoff and jitter on 5xx, 503, 429, timeouts and resets (honouring Retry-After),
 // never a retry on another 4xx; a rate-limit slot before each attempt; each attempt logged
-// with secrets redacted.
+// with secrets redacted. A POST is not sent again once it may have reached ORCID: a lost answer
+// (5xx, timeout, reset) may hide a stored item, and only the caller can look for it first.
 import { Agent, request } from 'undici';
 import { errorFromResponse, type OrcidError, transportError } from './errors.js';
 import { redactText, redactUrl } from './redact.js';
@@ -16,6 +17,8 @@ export interface OrcidHttpRequest {
   orcid?: string | null;
   /** /oauth/token and /oauth/revoke answer with OAuth errors. */
   tokenEndpoint?: boolean;
+  /** Sending it twice does no harm; by default true for every method but POST. */
+  retrySafe?: boolean;
   /** Rate-limit bucket: the ORCID client id. */
   clientId?: string;
 }
@@ -66,6 +69,9 @@ export interface TransportOptions {
   random?: () => number;
 }
 
+/** Failures that prove the request never reached ORCID. */
+const NOT_SENT = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'ENOTFOUND', 'EAI_AGAIN']);
+
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export class OrcidTransport {
@@ -106,6 +112,7 @@ export class OrcidTransport {
       const started = performance.now();
       let response: OrcidHttpResponse | null = null;
       let failure: OrcidError;
+      let neverSent = false;
       try {
         const res = await request(req.url, {
           method: req.method,
@@ -122,6 +129,7 @@ export class OrcidTransport {
         response = { status: res.statusCode, headers, body };
       } catch (e) {
         failure = transportError(e);
+        neverSent = NOT_SENT.has((e as { code?: string }).code ?? '');
       }
       const durationMs = Math.round(performance.now() - started);
       if (response && response.status < 300) {
@@ -137,7 +145,8 @@ export class OrcidTransport {
         );
       }
       await this.log(req, attempt, durationMs, response, failure!);
-      if (!failure!.retriable || attempt >= this.o.attempts) throw failure!;
+      const mayResend = neverSent || (req.retrySafe ?? req.method !== 'POST');
+      if (!failure!.retriable || !mayResend || attempt >= this.o.attempts) throw failure!;
       if (response?.status === 503 && req.clientId && this.o.limiter)
         await this.o.limiter.backOff(req.clientId);
       await this.o.sleep(this.delayFor(attempt, failure!.details.retryAfterMs));

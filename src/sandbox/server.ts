@@ -12,7 +12,7 @@ import { registerApiRoutes } from './routes/api.routes.js';
 import { registerControlRoutes, seedStore } from './routes/control.routes.js';
 import { registerOAuthRoutes } from './routes/oauth.routes.js';
 import { SandboxError, SandboxStore } from './store/sandbox-store.js';
-import { FaultRules, TokenBuckets } from './traffic.js';
+import { type FailedAnswer, FaultRules, TokenBuckets } from './traffic.js';
 import { registerRegistryUi } from './ui/registry-ui.routes.js';
 import { WebhookDispatcher } from './webhook-dispatcher.js';
 
@@ -65,6 +65,7 @@ export async function createSandbox(
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
   const faults = new FaultRules();
+  const failAfterHandling = new WeakMap<object, FailedAnswer>();
   const buckets = new TokenBuckets(opts.rateLimit);
   app.addHook('onRequest', async (req, reply) => {
     if (req.url.startsWith('/__sandbox/')) return;
@@ -74,6 +75,7 @@ export async function createSandbox(
       .replace(/\/\d+(?=\/|$)/g, '/{n}')}`;
     store.requestCounts.set(routeKey, (store.requestCounts.get(routeKey) ?? 0) + 1);
     const action = faults.decide(req.method, req.url);
+    if (action.kind === 'none' && action.after) failAfterHandling.set(req, action.after);
     if (action.kind !== 'timeout' && action.delayMs > 0)
       await new Promise((r) => setTimeout(r, action.delayMs));
     if (action.kind === 'timeout') {
@@ -99,6 +101,21 @@ export async function createSandbox(
           .type('text/html')
           .send('<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>');
     }
+  });
+
+  // A rule with afterStore: the request was handled (and stored); its answer fails now.
+  app.addHook('onSend', async (req, reply, payload) => {
+    const after = failAfterHandling.get(req);
+    if (!after) return payload;
+    failAfterHandling.delete(req);
+    if (after.kind === 'status') {
+      reply.removeHeader('location');
+      reply.code(after.status).type('text/plain');
+      return `Injected fault after handling: HTTP ${after.status}`;
+    }
+    if (after.kind === 'timeout') await new Promise<void>((resolve) => req.raw.socket.once('close', resolve));
+    else req.raw.socket.destroy();
+    return payload;
   });
 
   const dispatcher = new ApiDispatcher(ctx);

@@ -37,13 +37,19 @@ export interface FaultRule {
   timeout?: boolean;
   /** Drop the connection without an answer. */
   reset?: boolean;
+  /**
+   * Handle the request first (a POST stores its item), then fail the answer as the rule says:
+   * what a client sees when ORCID stored a write and the answer was lost on the way.
+   */
+  afterStore?: boolean;
 }
 
-export type FaultAction =
-  | { kind: 'none'; delayMs: number }
+export type FailedAnswer =
   | { kind: 'status'; status: number; delayMs: number }
   | { kind: 'timeout' }
   | { kind: 'reset'; delayMs: number };
+
+export type FaultAction = { kind: 'none'; delayMs: number; after?: FailedAnswer } | FailedAnswer;
 
 export class FaultRules {
   rules: Array<FaultRule & { regex: RegExp | null }> = [];
@@ -64,9 +70,15 @@ export class FaultRules {
       if (r.regex && !r.regex.test(url)) continue;
       if (random() >= r.rate) continue;
       delayMs += r.latencyMs ?? 0;
-      if (r.timeout) return { kind: 'timeout' };
-      if (r.reset) return { kind: 'reset', delayMs };
-      if (r.status) return { kind: 'status', status: r.status, delayMs };
+      const failed: FailedAnswer | null = r.timeout
+        ? { kind: 'timeout' }
+        : r.reset
+          ? { kind: 'reset', delayMs }
+          : r.status
+            ? { kind: 'status', status: r.status, delayMs }
+            : null;
+      if (failed && r.afterStore) return { kind: 'none', delayMs, after: failed };
+      if (failed) return failed;
     }
     return { kind: 'none', delayMs };
   }

@@ -23,8 +23,8 @@ export interface ConnectDeps {
   log: PortalLogRepository;
   orcid: OrcidClients;
   logger: Logger;
-  /** Called once a person holds a valid link (e.g. to queue the items waiting for it). */
-  afterConnect?: (tenantId: string, personId: string) => Promise<void>;
+  /** Called once a person holds a valid link to `orcid` (e.g. to queue the items waiting for it). */
+  afterConnect?: (tenantId: string, personId: string, orcid: string) => Promise<void>;
 }
 
 export type StartResult = { kind: 'already-connected'; link: OrcidLink } | { kind: 'redirect'; url: string };
@@ -212,7 +212,7 @@ export class ConnectOrcidService {
     });
 
     try {
-      await this.d.afterConnect?.(tenant.id, who.personId);
+      await this.d.afterConnect?.(tenant.id, who.personId, token.orcid);
     } catch (e) {
       this.d.logger.error({ err: e instanceof Error ? e.message : e }, 'after-connect work failed');
     }

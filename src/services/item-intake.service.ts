@@ -1,7 +1,7 @@
 // What the organisation's systems state (REST API, uploads): people by local id, and items by
 // source key. Stating the same thing twice changes nothing; items of connected people are
 // queued for writing at once, the others wait as `pending`.
-import type { Item, ItemRepository } from '../db/item.repository.js';
+import { type Item, ItemOfAnotherPerson, type ItemRepository } from '../db/item.repository.js';
 import type { OrcidLinkRepository } from '../db/orcid-link.repository.js';
 import type { Person, PersonRecord, PersonRepository } from '../db/person.repository.js';
 import { fuzzyDate } from '../domain/item.js';
@@ -76,7 +76,12 @@ export class ItemIntakeService {
     if (existing && existing.person_id !== person.id)
       throw new UnknownPerson(`item ${input.sourceKey} belongs to another person`);
     const connected = (await this.d.links.activeFor(tenantId, person.id)) !== undefined;
-    const { item, queued } = await this.d.items.upsert(tenantId, person.id, { ...input, desired }, connected);
+    const { item, queued } = await this.d.items
+      .upsert(tenantId, person.id, { ...input, desired }, connected)
+      .catch((e: unknown) => {
+        // Another request stated the key for someone else between the check above and the write.
+        throw e instanceof ItemOfAnotherPerson ? new UnknownPerson(e.message) : e;
+      });
     if (queued) await this.d.writes.enqueueWrites(tenantId, [item.id]);
     else if (item.status === 'pending') await this.d.invitations?.invite(tenantId, [person.id]);
     return item;

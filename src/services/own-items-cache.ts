@@ -1,63 +1,80 @@
 // What this client already has on a record, per section, for the write path's look-first: one
 // read of the section serves every item of that person written by this process for a few
 // seconds (a person's works used to be listed once per work, which made a bulk run quadratic).
-// Our own creates and deletes keep it current. Another process's writes within that window are
-// not seen: their duplicates are caught by ORCID (409 on the same external ids), which adopts;
-// an entry gone stale by a researcher's deletion is noticed by the write (404) and re-read.
+// Our own creates and deletes keep it current, and each put code this process created is
+// remembered with the item it was created for, so that another item with the same content
+// never adopts it. What another process wrote within that window is not seen; a write whose
+// earlier attempt may have reached ORCID therefore asks for a fresh read (`fresh`).
 import type { JsonObject } from '../../lib/orcid-model/codec.js';
 import type { OrcidApi } from '../orcid/api.js';
 
 const TTL_MS = 10_000;
 const MAX_ENTRIES = 10_000;
 
+interface Entry {
+  at: number;
+  byKey: Promise<Map<string, number[]>>;
+}
+
 export class OwnItemsCache {
-  private readonly entries = new Map<string, { at: number; byKey: Promise<Map<string, number>> }>();
+  private readonly entries = new Map<string, Entry>();
+  /** Put codes this process created (section key + put code), and for which item. */
+  private readonly createdFor = new Map<string, string>();
 
   private static key(tenantId: string, orcid: string, section: string) {
     return `${tenantId} ${orcid} ${section}`;
   }
 
-  /** This client's put code for an item like this one on the record, or null. */
-  async find(
+  /**
+   * This client's items on the record that are this item (same keys), oldest first, leaving out
+   * those this process created for another item. Empty when nothing can name the item.
+   */
+  async candidates(
     api: OrcidApi,
     token: string,
-    tenantId: string,
-    orcid: string,
-    section: string,
+    at: { tenantId: string; orcid: string; section: string; itemId: string },
     item: JsonObject,
-  ): Promise<number | null> {
-    const keys = api.itemKeys(section, item);
-    if (!keys.length) return null;
-    const k = OwnItemsCache.key(tenantId, orcid, section);
+    options: { fresh?: boolean } = {},
+  ): Promise<number[]> {
+    const keys = api.itemKeys(at.section, item);
+    if (!keys.length) return [];
+    const k = OwnItemsCache.key(at.tenantId, at.orcid, at.section);
     let hit = this.entries.get(k);
-    if (!hit || Date.now() - hit.at > TTL_MS) {
+    if (!hit || options.fresh || Date.now() - hit.at > TTL_MS) {
       if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
-      hit = { at: Date.now(), byKey: api.ownItemsByKey(token, orcid, section) };
-      const entry = hit;
+      const entry: Entry = {
+        at: Date.now(),
+        byKey: api.ownItemsByKey(token, at.orcid, at.section),
+      };
       entry.byKey.catch(() => this.entries.get(k) === entry && this.entries.delete(k));
-      this.entries.set(k, hit);
+      this.entries.set(k, entry);
+      hit = entry;
     }
     const byKey = await hit.byKey;
-    for (const key of keys) {
-      const putCode = byKey.get(key);
-      if (putCode !== undefined) return putCode;
-    }
-    return null;
+    const found = new Set<number>();
+    for (const key of keys) for (const putCode of byKey.get(key) ?? []) found.add(putCode);
+    return [...found].filter((pc) => (this.createdFor.get(`${k} ${pc}`) ?? at.itemId) === at.itemId);
   }
 
   /** After this process wrote the item under `putCode`. */
   async remember(
     api: OrcidApi,
-    tenantId: string,
-    orcid: string,
-    section: string,
+    at: { tenantId: string; orcid: string; section: string; itemId: string },
     item: JsonObject,
     putCode: number,
   ) {
-    const byKey = await this.entries
-      .get(OwnItemsCache.key(tenantId, orcid, section))
-      ?.byKey.catch(() => null);
-    if (byKey) for (const key of api.itemKeys(section, item)) byKey.set(key, putCode);
+    const k = OwnItemsCache.key(at.tenantId, at.orcid, at.section);
+    if (this.createdFor.size >= MAX_ENTRIES * 10) this.createdFor.clear();
+    this.createdFor.set(`${k} ${putCode}`, at.itemId);
+    const entry = this.entries.get(k);
+    if (!entry) return;
+    const byKey = await entry.byKey.catch(() => null);
+    if (!byKey) return;
+    for (const key of api.itemKeys(at.section, item)) {
+      const codes = byKey.get(key) ?? [];
+      if (!codes.includes(putCode)) codes.push(putCode);
+      byKey.set(key, codes);
+    }
   }
 
   /** The section is read again next time (an item left it, or an entry proved stale). */

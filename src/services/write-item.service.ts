@@ -136,7 +136,14 @@ export class WriteItemService {
     onRevoked: (linkId: string) => void,
   ): Promise<ItemOutcome> {
     const tenantId = tenant.id;
-    const action = nextAction(item);
+    // A put code names an item on one record: after the person connected another iD, the item
+    // is created on the new record (and nothing of the old one is touched).
+    const onThisRecord =
+      item.put_code === null ||
+      sealedLink === null ||
+      (item.put_code_orcid ?? sealedLink.orcid) === sealedLink.orcid;
+    const state = onThisRecord ? item : { ...item, put_code: null, written_hash: null };
+    const action = nextAction(state);
     if (action === 'none') {
       if (item.status === 'deleted_by_researcher') return { status: item.status, action };
       return { status: item.desired_state === 'absent' ? 'deleted' : 'in_orcid', action };
@@ -148,7 +155,35 @@ export class WriteItemService {
     const client = await this.d.orcid.for(tenant);
     const { api } = client;
     const payload = withDefaultOrganisation(item.section, item.payload, orgOf(tenant)) as JsonObject;
-    const putCode = item.put_code === null ? null : Number(item.put_code);
+    const putCode = state.put_code === null ? null : Number(state.put_code);
+    const at = { tenantId, orcid: link.orcid, section: item.section, itemId: item.id };
+    const written = { orcid: link.orcid, writtenHash: item.content_hash };
+    /** This client's copy of the item on the record, not held by another of the organisation's items. */
+    const ownCopy = async (fresh: boolean): Promise<number | null> => {
+      const candidates = await this.own.candidates(api, token.access_token, at, payload, { fresh });
+      if (!candidates.length) return null;
+      const held = await this.d.items.heldByOtherItems(
+        tenantId,
+        link.orcid,
+        item.section,
+        candidates,
+        item.id,
+      );
+      return candidates.find((pc) => !held.has(pc)) ?? null;
+    };
+    const adopt = async (own: number): Promise<ItemOutcome | null> => {
+      // Ours already (an earlier attempt reached ORCID): adopt it and make it say what we say.
+      try {
+        await api.update(token.access_token, link.orcid, item.section, own, payload);
+        await this.own.remember(api, at, payload, own);
+        return { status: 'in_orcid', action: 'adopt', putCode: own, ...written };
+      } catch (e) {
+        // Gone since the section was read: it is not ours to adopt.
+        if (!(e instanceof OrcidError && e.kind === 'not_found')) throw e;
+        this.own.forget(tenantId, link.orcid, item.section);
+        return null;
+      }
+    };
     try {
       if (item.section === 'peer-review' && action !== 'delete') {
         const groupId = item.group_id ?? (payload['review-group-id'] as string | undefined);
@@ -164,29 +199,36 @@ export class WriteItemService {
       }
       if (action === 'update') {
         await api.update(token.access_token, link.orcid, item.section, putCode!, payload);
-        return { status: 'in_orcid', action, writtenHash: item.content_hash };
+        return { status: 'in_orcid', action, ...written };
       }
-      const own = await this.own.find(api, token.access_token, tenantId, link.orcid, item.section, payload);
+      // An earlier attempt may have posted it (its answer lost, or its worker killed before
+      // recording it): the record is read afresh, not from what this process read before.
+      const own = await ownCopy(item.claims > 1);
       if (own !== null) {
-        // Ours already (an earlier attempt reached ORCID): adopt it and make it say what we say.
-        try {
-          await api.update(token.access_token, link.orcid, item.section, own, payload);
-          return { status: 'in_orcid', action: 'adopt', putCode: own, writtenHash: item.content_hash };
-        } catch (e) {
-          // Gone since the section was read: it is not ours to adopt; create it.
-          if (!(e instanceof OrcidError && e.kind === 'not_found')) throw e;
-          this.own.forget(tenantId, link.orcid, item.section);
-        }
+        const adopted = await adopt(own);
+        if (adopted) return adopted;
       }
-      const created = await api.createOrAdopt(token.access_token, link.orcid, item.section, payload);
-      await this.own.remember(api, tenantId, link.orcid, item.section, payload, created.putCode);
+      let created: { putCode: number; adopted: boolean };
+      try {
+        created = await api.createOrAdopt(token.access_token, link.orcid, item.section, payload);
+      } catch (e) {
+        // The POST's answer was lost (5xx, timeout, reset): ORCID may have stored it. Look again
+        // before anything posts it a second time; what is not there is retried later.
+        if (!(e instanceof OrcidError && e.kind === 'transient')) throw e;
+        this.own.forget(tenantId, link.orcid, item.section);
+        const stored = await ownCopy(true).catch(() => null);
+        const adopted = stored === null ? null : await adopt(stored).catch(() => null);
+        if (adopted) return adopted;
+        throw e;
+      }
+      await this.own.remember(api, at, payload, created.putCode);
       if (created.adopted)
         await api.update(token.access_token, link.orcid, item.section, created.putCode, payload);
       return {
         status: 'in_orcid',
         action: created.adopted ? 'adopt' : 'create',
         putCode: created.putCode,
-        writtenHash: item.content_hash,
+        ...written,
       };
     } catch (e) {
       if (!(e instanceof OrcidError)) throw e;

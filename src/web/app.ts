@@ -129,11 +129,13 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     log,
     orcid,
     logger,
-    afterConnect: async (tenantId, personId) => {
+    afterConnect: async (tenantId, personId, orcid) => {
       if ((await tenants.byId(tenantId))?.employment_on_connect)
         await intake.stateHrEmployment(tenantId, personId);
       const waiting = await items.setStatusForPerson(tenantId, personId, ['pending', 'revoked'], 'queued');
-      await deps.writes.enqueueWrites(tenantId, waiting);
+      // Another iD than before: what is on the old record is written to the new one.
+      const moved = await items.queueForNewRecord(tenantId, personId, orcid);
+      await deps.writes.enqueueWrites(tenantId, [...waiting, ...moved]);
     },
   });
   const disconnect = new DisconnectOrcidService({

@@ -190,6 +190,37 @@ describe('/api/v1', () => {
     });
   });
 
+  it('40 concurrent pairs stating one new source key for two people: one answer each is 200, never a cross-write', async () => {
+    await api('PUT', '/people/RACE-A', { givenNames: 'Alice' });
+    await api('PUT', '/people/RACE-B', { givenNames: 'Bob' });
+    const keyword = (who: string) => ({ section: 'keywords', payload: { content: `stated for ${who}` } });
+    const pairs = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        Promise.all(
+          ['A', 'B'].map(async (who) => ({
+            who,
+            res: await api('PUT', `/people/RACE-${who}/items/race:${i}`, keyword(who)),
+          })),
+        ),
+      ),
+    );
+    const rows = await p.db.db
+      .selectFrom('items')
+      .innerJoin('people', 'people.id', 'items.person_id')
+      .select(['items.source_key', 'items.payload', 'people.local_id'])
+      .where('items.tenant_id', '=', p.tenant.id)
+      .where('items.source_key', 'like', 'race:%')
+      .execute();
+    expect(rows).toHaveLength(40);
+    for (const [i, pair] of pairs.entries()) {
+      expect(pair.map((x) => x.res.status).sort(), `pair ${i}`).toEqual([200, 404]);
+      const winner = pair.find((x) => x.res.status === 200)!.who;
+      const row = rows.find((r) => r.source_key === `race:${i}`)!;
+      // The item belongs to whoever stated it first, with their payload.
+      expect([row.local_id, row.payload.content]).toEqual([`RACE-${winner}`, `stated for ${winner}`]);
+    }
+  });
+
   it('serves its OpenAPI document', async () => {
     // biome-ignore lint/suspicious/noExplicitAny: reading a JSON document
     const doc: any = await (await fetch(`${p.base}/api/v1/openapi.json`)).json();

@@ -1,7 +1,8 @@
 // Crash safety of the write path: `lanyard serve --role worker` processes are killed with
-// SIGKILL at random moments while 500 items are written, and started again. Every item must end
-// in the simulator exactly once with its put code stored: a write that reached ORCID before the
-// crash is adopted (found among this client's items), never posted twice; items the dead worker
+// SIGKILL at random moments while 500 items (works, CSV-style employments without external ids,
+// keywords) are written, and started again. Every item must end in the simulator exactly once
+// with its put code stored: a write that reached ORCID before the crash is adopted (found among
+// this client's items, by external id or by content), never posted twice; items the dead worker
 // held are queued again once their lease runs out.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -65,6 +66,39 @@ function startWorker(): Promise<ChildProcess> {
   });
 }
 
+/** A third each: works (self DOIs), employments as the CSV states them (no external ids), keywords. */
+function crashItem(i: number): { section: string; payload: Record<string, unknown> } {
+  if (i % 3 === 1)
+    return {
+      section: 'employment',
+      payload: { 'role-title': `Crash role ${i}`, 'start-date': { year: { value: '2021' } } },
+    };
+  if (i % 3 === 2) return { section: 'keywords', payload: { content: `crash keyword ${i}` } };
+  return {
+    section: 'work',
+    payload: {
+      title: { title: { value: `Crash test work ${i}` } },
+      type: 'journal-article',
+      'external-ids': {
+        'external-id': [
+          {
+            'external-id-type': 'doi',
+            'external-id-value': `10.5555/crash.${i}`,
+            'external-id-relationship': 'self',
+          },
+        ],
+      },
+    },
+  };
+}
+
+/** What tells the items of a section apart on the record. */
+function nameOf(section: string, json: Record<string, unknown>): string {
+  if (section === 'employment') return String(json['role-title']);
+  if (section === 'keywords') return String(json.content);
+  return (json.title as { title: { value: string } }).title.value;
+}
+
 const written = async () =>
   Number(
     (
@@ -74,7 +108,7 @@ const written = async () =>
     ).rows[0].count,
   );
 
-describe('kill -9 during a 500-item run', () => {
+describe('kill -9 during a 500-item run of works, employments and keywords', () => {
   it('every item ends in the simulator exactly once, with its put code stored', async () => {
     const repo = new ItemRepository(p.db.db);
     const personIds = (
@@ -82,23 +116,11 @@ describe('kill -9 during a 500-item run', () => {
     ).rows.map((r) => r.id as string);
     const ids: string[] = [];
     for (let i = 0; i < ITEMS; i++) {
-      const payload = {
-        title: { title: { value: `Crash test work ${i}` } },
-        type: 'journal-article',
-        'external-ids': {
-          'external-id': [
-            {
-              'external-id-type': 'doi',
-              'external-id-value': `10.5555/crash.${i}`,
-              'external-id-relationship': 'self',
-            },
-          ],
-        },
-      };
+      const { section, payload } = crashItem(i);
       const { item } = await repo.upsert(
         p.tenant.id,
         personIds[i % PEOPLE]!,
-        { section: 'work', sourceKey: `crash-${i}`, payload, desired: 'present' },
+        { section, sourceKey: `crash-${i}`, payload, desired: 'present' },
         true,
       );
       ids.push(item.id);
@@ -109,7 +131,7 @@ describe('kill -9 during a 500-item run', () => {
     // request of a client that went away).
     await control(sb.base, 'POST', '/faults', {
       method: 'POST',
-      pathPattern: '/work$',
+      pathPattern: '/(work|employment|keywords)$',
       rate: 1,
       latencyMs: 250,
     });
@@ -140,17 +162,19 @@ describe('kill -9 during a 500-item run', () => {
     ).rows as Array<{ status: string; put_code: string | null; source_key: string }>;
     expect(rows.filter((r) => r.status !== 'in_orcid' || r.put_code === null)).toEqual([]);
 
-    const inOrcid: Array<{ putCode: number; doi: string }> = [];
-    for (const orcid of orcids)
-      for (const w of await clientItems(sb.base, orcid, p.client.clientId, 'work')) {
-        const ext = (w.json['external-ids'] as { 'external-id': Array<{ 'external-id-value': string }> })[
-          'external-id'
-        ];
-        inOrcid.push({ putCode: w.putCode, doi: ext[0]!['external-id-value'] });
-      }
-    expect(inOrcid).toHaveLength(ITEMS);
-    expect(new Set(inOrcid.map((w) => w.doi)).size).toBe(ITEMS);
-    expect(new Set(rows.map((r) => Number(r.put_code)))).toEqual(new Set(inOrcid.map((w) => w.putCode)));
+    // Each section's items are on the records once each, and their put codes are the stored ones.
+    for (const section of ['work', 'employment', 'keywords']) {
+      const onRecords: Array<{ putCode: number; name: string }> = [];
+      for (const orcid of orcids)
+        for (const x of await clientItems(sb.base, orcid, p.client.clientId, section))
+          onRecords.push({ putCode: x.putCode, name: nameOf(section, x.json) });
+      const stated = rows.filter((r) => crashItem(Number(r.source_key.slice(6))).section === section);
+      expect(onRecords, section).toHaveLength(stated.length);
+      expect(new Set(onRecords.map((w) => w.name)).size, section).toBe(stated.length);
+      expect(new Set(stated.map((r) => Number(r.put_code))), section).toEqual(
+        new Set(onRecords.map((w) => w.putCode)),
+      );
+    }
     // Works that reached ORCID before a kill were adopted afterwards, not posted again.
     const adopted = await p.db.pool.query(`select count(*) from item_events where action = 'adopt'`);
     expect(Number(adopted.rows[0].count)).toBeGreaterThan(0);

@@ -1,6 +1,7 @@
 // Writing through the queue while ORCID misbehaves: 10% 5xx, some requests never answered
-// (timeouts) and 503s. Every item ends `in_orcid`, each exactly once in the simulator, with its
-// put code stored.
+// (timeouts), 503s, and writes stored whose answer is lost (5xx, timeout, reset after the store).
+// Every item (works, CSV-style employments, keywords) ends `in_orcid`, each exactly once in the
+// simulator, with its put code stored.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ItemRepository } from '../../src/db/item.repository.js';
 import { OrcidLinkRepository } from '../../src/db/orcid-link.repository.js';
@@ -72,20 +73,55 @@ const work = (i: number | string) => ({
   },
 });
 
+/** Works (self DOIs), employments as the CSV states them (no external ids) and keywords, in turn. */
+function faultItem(i: number): { section: string; payload: Record<string, unknown> } {
+  if (i % 4 === 1)
+    return {
+      section: 'employment',
+      payload: { 'role-title': `Fault role ${i}`, 'start-date': { year: { value: '2019' } } },
+    };
+  if (i % 4 === 3) return { section: 'keywords', payload: { content: `fault keyword ${i}` } };
+  return { section: 'work', payload: work(i) };
+}
+
 describe('faults', () => {
-  it('with 10% 5xx, timeouts and 503s every item ends in_orcid, none duplicated', async () => {
+  it('with 10% 5xx, timeouts, 503s and answers lost after the store, every work, employment and keyword ends in_orcid once', async () => {
     const people = [await connectedPerson(1), await connectedPerson(2), await connectedPerson(3)];
     await control(sb.base, 'POST', '/faults', { pathPattern: '^/api/v3\\.0/', status: 500, rate: 0.1 });
     await control(sb.base, 'POST', '/faults', { pathPattern: '^/api/v3\\.0/', status: 503, rate: 0.05 });
     await control(sb.base, 'POST', '/faults', { pathPattern: '^/api/v3\\.0/', timeout: true, rate: 0.03 });
+    // Writes ORCID stores whose answer is lost on the way: a 5xx, no answer, a dropped connection.
+    const writes = '^/api/v3\\.0/.*/(work|employment|keywords)$';
+    await control(sb.base, 'POST', '/faults', {
+      method: 'POST',
+      pathPattern: writes,
+      afterStore: true,
+      status: 500,
+      rate: 0.1,
+    });
+    await control(sb.base, 'POST', '/faults', {
+      method: 'POST',
+      pathPattern: writes,
+      afterStore: true,
+      timeout: true,
+      rate: 0.05,
+    });
+    await control(sb.base, 'POST', '/faults', {
+      method: 'POST',
+      pathPattern: writes,
+      afterStore: true,
+      reset: true,
+      rate: 0.05,
+    });
     const items = new ItemRepository(p.db.db);
     const ids: string[] = [];
     for (let i = 0; i < 60; i++) {
       const person = people[i % 3]!;
+      const { section, payload } = faultItem(i);
       const { item } = await items.upsert(
         p.tenant.id,
         person.personId,
-        { section: 'work', sourceKey: `fault-${i}`, payload: work(i), desired: 'present' },
+        { section, sourceKey: `fault-${i}`, payload, desired: 'present' },
         true,
       );
       ids.push(item.id);
@@ -105,18 +141,19 @@ describe('faults', () => {
 
     const stored = await p.db.db
       .selectFrom('items')
-      .select(['source_key', 'put_code', 'person_id'])
+      .select(['source_key', 'put_code', 'person_id', 'section'])
       .where('tenant_id', '=', p.tenant.id)
       .execute();
-    for (const person of people) {
-      const works = await clientItems(sb.base, person.orcid, p.client.clientId, 'work');
-      expect(works).toHaveLength(20);
-      const mine = stored
-        .filter((s) => s.person_id === person.personId)
-        .map((s) => Number(s.put_code))
-        .sort();
-      expect(works.map((w) => w.putCode).sort()).toEqual(mine);
-    }
+    for (const person of people)
+      for (const section of ['work', 'employment', 'keywords']) {
+        const onRecord = await clientItems(sb.base, person.orcid, p.client.clientId, section);
+        const mine = stored
+          .filter((s) => s.person_id === person.personId && s.section === section)
+          .map((s) => Number(s.put_code))
+          .sort();
+        expect(mine.length, section).toBeGreaterThan(0);
+        expect(onRecord.map((w) => w.putCode).sort(), section).toEqual(mine);
+      }
     // The faults really happened: some attempts failed and were retried.
     const failedCalls = await p.db.db
       .selectFrom('orcid_calls')

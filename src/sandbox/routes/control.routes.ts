@@ -68,6 +68,7 @@ const faultSchema = z.object({
   latencyMs: z.number().min(0).optional(),
   timeout: z.boolean().optional(),
   reset: z.boolean().optional(),
+  afterStore: z.boolean().optional(),
 });
 
 export interface ControlDeps {
