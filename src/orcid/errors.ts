@@ -1,4 +1,5 @@
 // ORCID's answers as typed errors, each saying which item status it leads to (DESIGN.md §6).
+import { redactText } from './redact.js';
 
 export type ItemErrorStatus =
   | 'revoked'
@@ -57,19 +58,23 @@ export interface OrcidErrorDetails {
 export class OrcidError extends Error {
   readonly details: OrcidErrorDetails;
 
+  /**
+   * ORCID echoes tokens and codes in its error texts ("Invalid access token: <token>"): every
+   * text is redacted here, so that none reaches an item's status, an event, a page or a log.
+   */
   constructor(message: string, details: Partial<OrcidErrorDetails> & { kind: OrcidErrorKind }) {
-    super(message);
+    super(redactText(message) ?? '');
     this.name = 'OrcidError';
     this.details = {
       status: null,
       errorCode: null,
       oauthError: null,
-      developerMessage: null,
-      userMessage: null,
       existingPutCode: null,
       primaryOrcid: null,
       retryAfterMs: null,
       ...details,
+      developerMessage: redactText(details.developerMessage),
+      userMessage: redactText(details.userMessage),
     };
   }
 

@@ -39,3 +39,11 @@ export function redactHeaders(headers: Record<string, string>): Record<string, s
   for (const [k, v] of Object.entries(headers)) out[k] = k.toLowerCase() === 'authorization' ? REDACTED : v;
   return out;
 }
+
+/** `redactText`, and also each secret the caller knows of wherever it appears (in any wording). */
+export function redactKnown(text: string | null | undefined, secrets: Array<string | null | undefined>): string | null {
+  let out = redactText(text);
+  if (out === null) return null;
+  for (const secret of secrets) if (secret && secret.length >= 8) out = out.replaceAll(secret, REDACTED);
+  return out;
+}

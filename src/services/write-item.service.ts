@@ -9,6 +9,7 @@ import type { Tenant, TenantRepository } from '../db/tenant.repository.js';
 import { nextAction, type OrganisationIdentity, withDefaultOrganisation } from '../domain/item.js';
 import type { Logger } from '../logger.js';
 import { OrcidError } from '../orcid/errors.js';
+import { redactKnown } from '../orcid/redact.js';
 import type { OrcidClients } from './orcid-clients.js';
 import { OwnItemsCache } from './own-items-cache.js';
 import { PeerReviewGroups } from './peer-review-groups.js';
@@ -234,7 +235,10 @@ export class WriteItemService {
       if (!(e instanceof OrcidError)) throw e;
       const base = {
         action,
-        detail: e.details.userMessage ?? e.details.developerMessage ?? e.message,
+        detail: redactKnown(e.details.userMessage ?? e.details.developerMessage ?? e.message, [
+          token.access_token,
+          token.refresh_token,
+        ]),
         httpStatus: e.details.status,
         errorCode: e.details.errorCode,
       };

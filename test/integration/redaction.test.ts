@@ -7,6 +7,7 @@ import { OrcidCallRepository } from '../../src/db/orcid-call.repository.js';
 import { allRecorders, callLogger, createLogger } from '../../src/logger.js';
 import { OrcidApi } from '../../src/orcid/api.js';
 import { orcidEnvironment } from '../../src/orcid/environments.js';
+import { OrcidError } from '../../src/orcid/errors.js';
 import { OrcidOAuth } from '../../src/orcid/oauth.js';
 import { OrcidTransport } from '../../src/orcid/transport.js';
 import { freshDatabase, type TestDatabase } from '../helpers/database.js';
@@ -72,10 +73,23 @@ describe('redaction', () => {
     await api.record(t.access_token, r.orcid);
     await api.registerWebhook(cc.access_token, r.orcid, 'https://portal.example.org/hook');
     await oauth.revoke(refreshed.access_token);
-    // 401 invalid_token: ORCID echoes the token in its error text.
-    await api.record(refreshed.access_token, r.orcid).catch(() => undefined);
+    // 401 invalid_token: ORCID echoes the token in its error text; the error says so without it.
+    const invalid = await api.record(refreshed.access_token, r.orcid).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(invalid).toBeInstanceOf(OrcidError);
     // A reused code: ORCID's error names it (and disables the tokens it issued).
-    await oauth.exchangeCode(code, REDIRECT).catch(() => undefined);
+    const reused = await oauth.exchangeCode(code, REDIRECT).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(reused).toBeInstanceOf(OrcidError);
+    const errors = [invalid, reused].map((e) => {
+      const err = e as OrcidError;
+      return `${err.message}\n${JSON.stringify(err.details)}`;
+    });
+    expect(errors[0]).toContain('Invalid access token: [redacted]');
     logger.info(
       { token: { access_token: t.access_token, client_secret: client.clientSecret } },
       'an object that carries secrets',
@@ -90,6 +104,7 @@ describe('redaction', () => {
     expect(processLog).toContain('ORCID call');
     expect(callLog).toContain('/oauth/token');
     for (const secret of secrets) {
+      for (const e of errors) expect(e, 'errors thrown').not.toContain(secret);
       expect(callLog, 'orcid_calls').not.toContain(secret);
       expect(processLog, 'process log').not.toContain(secret);
     }
