@@ -41,7 +41,10 @@ export function redactHeaders(headers: Record<string, string>): Record<string, s
 }
 
 /** `redactText`, and also each secret the caller knows of wherever it appears (in any wording). */
-export function redactKnown(text: string | null | undefined, secrets: Array<string | null | undefined>): string | null {
+export function redactKnown(
+  text: string | null | undefined,
+  secrets: Array<string | null | undefined>,
+): string | null {
   let out = redactText(text);
   if (out === null) return null;
   for (const secret of secrets) if (secret && secret.length >= 8) out = out.replaceAll(secret, REDACTED);
