@@ -42,6 +42,21 @@ const schema = z
     LANYARD_WRITE_LEASE_SECONDS: z.coerce.number().int().min(2).max(3600).default(300),
     /** Items a worker process writes at once (ORCID's latency, not CPU, bounds one at a time). */
     LANYARD_WRITE_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(64),
+    /**
+     * Whether a reverse proxy in front sets X-Forwarded-For (the client address for the limits
+     * below and the logs): "true" (any), or the proxies' addresses/CIDRs comma-separated. Off by
+     * default, so that nobody can forge their address.
+     */
+    LANYARD_TRUST_PROXY: z
+      .string()
+      .optional()
+      .transform((v) => (v === undefined || v === 'false' ? false : v === 'true' ? true : v)),
+    /** Sign-in attempts per account per minute (then 429). */
+    LANYARD_SIGNIN_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).default(10),
+    /** Sign-in attempts per client address per minute. */
+    LANYARD_SIGNIN_LIMIT_PER_ADDRESS: z.coerce.number().int().min(1).default(30),
+    /** REST API calls per key per minute. */
+    LANYARD_API_LIMIT_PER_KEY: z.coerce.number().int().min(1).default(1200),
     LANYARD_SANDBOX_PORT: port.default(8400),
     LANYARD_SANDBOX_HOST: z.string().min(1).default('127.0.0.1'),
     LANYARD_SANDBOX_PUBLIC_URL: z.url().optional(),

@@ -54,6 +54,12 @@ export async function startRoles(
       // Embedded mode is the demo: its outbox page shows the mail that would be sent.
       showOutbox: !config.DATABASE_URL,
       configuredAdmins: config.LANYARD_ADMINS,
+      trustProxy: config.LANYARD_TRUST_PROXY,
+      limits: {
+        signInPerAccount: config.LANYARD_SIGNIN_LIMIT_PER_ACCOUNT,
+        signInPerAddress: config.LANYARD_SIGNIN_LIMIT_PER_ADDRESS,
+        apiPerKey: config.LANYARD_API_LIMIT_PER_KEY,
+      },
       ...(options.orcidTransport ? { orcidTransport: options.orcidTransport } : {}),
     });
     await app.listen({ port: config.LANYARD_PORT, host: config.LANYARD_HOST });

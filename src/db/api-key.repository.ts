@@ -4,6 +4,8 @@ import type { Kysely } from 'kysely';
 import { sha256 } from './oauth-state.repository.js';
 import type { Database } from './schema.js';
 
+const LAST_USE_PRECISION_MS = 60_000;
+
 export class ApiKeyRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -18,16 +20,29 @@ export class ApiKeyRepository {
     return { id: row.id, key };
   }
 
-  /** The tenant a live key belongs to (and notes its use), or null. */
-  async tenantOf(key: string): Promise<string | null> {
+  /**
+   * The tenant a live key belongs to, or null; with the key's id (its rate-limit bucket). Its
+   * last use is written at most once a minute, so that a busy integration does not turn every
+   * call into a write of the same row.
+   */
+  async tenantOf(key: string): Promise<{ tenantId: string; keyId: string } | null> {
+    const hash = sha256(key);
     const row = await this.db
-      .updateTable('api_keys')
-      .set({ last_used_at: new Date() })
-      .where('key_hash', '=', sha256(key))
+      .selectFrom('api_keys')
+      .select(['id', 'tenant_id', 'last_used_at'])
+      .where('key_hash', '=', hash)
       .where('revoked_at', 'is', null)
-      .returning('tenant_id')
       .executeTakeFirst();
-    return row?.tenant_id ?? null;
+    if (!row) return null;
+    const minuteAgo = new Date(Date.now() - LAST_USE_PRECISION_MS);
+    if (!row.last_used_at || row.last_used_at < minuteAgo)
+      await this.db
+        .updateTable('api_keys')
+        .set({ last_used_at: new Date() })
+        .where('id', '=', row.id)
+        .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', minuteAgo)]))
+        .execute();
+    return { tenantId: row.tenant_id, keyId: row.id };
   }
 
   async revoke(tenantId: string, id: string): Promise<boolean> {

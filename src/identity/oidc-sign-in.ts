@@ -1,5 +1,6 @@
 // Institutional sign-in with OpenID Connect: authorization code with PKCE, state and nonce
 // (openid-client). The claims are mapped to person attributes by the tenant's settings.
+import { createHash } from 'node:crypto';
 import * as oidc from 'openid-client';
 import type { PersonAttributes, SignInSettings } from '../domain/tenant.js';
 
@@ -24,11 +25,24 @@ const DEFAULT_CLAIMS: Record<keyof PersonAttributes, string> = {
 const isLoopback = (u: URL) =>
   u.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname);
 
+/** The provider named the person by an email it has not verified, and by nothing else. */
+export class UnverifiedEmail extends Error {
+  constructor() {
+    super('the identity provider did not confirm the email address');
+    this.name = 'UnverifiedEmail';
+  }
+}
+
+// Some providers send the claim as a string.
+const isVerified = (v: unknown) => v === true || v === 'true';
+
 export class OidcSignIn {
   private readonly configs = new Map<string, Promise<oidc.Configuration>>();
 
   private configuration(key: string, s: OidcSettings, secret: string | null): Promise<oidc.Configuration> {
-    const cacheKey = `${key}|${s.issuer}|${s.clientId}`;
+    // The secret is part of the key: a rotated client secret is used at once, without a restart.
+    const secretId = secret ? createHash('sha256').update(secret).digest('base64url') : '';
+    const cacheKey = `${key}|${s.issuer}|${s.clientId}|${secretId}`;
     let c = this.configs.get(cacheKey);
     if (!c) {
       const issuer = new URL(s.issuer);
@@ -97,6 +111,11 @@ export class OidcSignIn {
       const v = claims[claim];
       if (typeof v === 'string' && v.trim()) attributes[attr] = v.trim();
       else if (typeof v === 'number') attributes[attr] = String(v);
+    }
+    // An email the provider does not vouch for is nobody's identity (nor where invitations go).
+    if (attributes.email && map.email === 'email' && !isVerified(claims.email_verified)) {
+      delete attributes.email;
+      if (!attributes.employeeId && !attributes.eppn) throw new UnverifiedEmail();
     }
     return attributes;
   }

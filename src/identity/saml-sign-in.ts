@@ -2,6 +2,7 @@
 // response by HTTP-POST to our ACS. Assertions must be signed by the tenant's IdP certificate,
 // addressed to us (audience, recipient), fresh, and answer a request we sent (InResponseTo,
 // single use through the shared request store).
+import { randomBytes } from 'node:crypto';
 import { type CacheProvider, SAML, ValidateInResponseTo } from '@node-saml/node-saml';
 import { SAML_REQUEST_TTL_MS } from '../db/saml-request.store.js';
 import type { PersonAttributes, SignInSettings } from '../domain/tenant.js';
@@ -17,8 +18,34 @@ const DEFAULT_ATTRIBUTES: Record<keyof PersonAttributes, string[]> = {
   familyName: ['sn', 'surname', 'urn:oid:2.5.4.4'],
 };
 
+/** A validated answer waiting for the browser that started the sign-in (see the ACS route). */
+export interface SamlResult {
+  tenantId: string;
+  relayState: string;
+  attributes: PersonAttributes;
+  at: number;
+}
+
+/** How long a validated answer waits for its browser's redirect. */
+const RESULT_TTL_MS = 2 * 60_000;
+
 export class SamlSignIn {
   constructor(private readonly requests: CacheProvider) {}
+
+  /** Keeps a validated answer under a new single-use ticket. */
+  async hold(result: Omit<SamlResult, 'at'>): Promise<string> {
+    const ticket = randomBytes(32).toString('base64url');
+    await this.requests.saveAsync(`result:${ticket}`, JSON.stringify({ ...result, at: Date.now() }));
+    return ticket;
+  }
+
+  /** The answer held under the ticket, once; null when unknown, used or stale. */
+  async take(ticket: string): Promise<SamlResult | null> {
+    const value = await this.requests.removeAsync(`result:${ticket}`);
+    if (!value) return null;
+    const result = JSON.parse(value) as SamlResult;
+    return Date.now() - result.at < RESULT_TTL_MS ? result : null;
+  }
 
   private saml(s: SamlSettings, acsUrl: string): SAML {
     return new SAML({
@@ -39,9 +66,9 @@ export class SamlSignIn {
     });
   }
 
-  /** The IdP's URL carrying our AuthnRequest. */
-  start(s: SamlSettings, acsUrl: string): Promise<string> {
-    return this.saml(s, acsUrl).getAuthorizeUrlAsync('', undefined, {});
+  /** The IdP's URL carrying our AuthnRequest; the IdP sends `relayState` back with its answer. */
+  start(s: SamlSettings, acsUrl: string, relayState: string): Promise<string> {
+    return this.saml(s, acsUrl).getAuthorizeUrlAsync(relayState, undefined, {});
   }
 
   /** Validates the posted response; throws with the reason when anything is off. */

@@ -43,6 +43,7 @@ import { OrcidClients } from '../services/orcid-clients.js';
 import { OrganisationRenameService } from '../services/organisation-rename.service.js';
 import { UploadService } from '../services/upload.service.js';
 import { type Language, pickLanguage, translator } from './i18n.js';
+import { type AbuseLimits, abuseLimits, DEFAULT_LIMITS, RATE_LIMITED } from './plugins/abuse-limits.js';
 import { adminRoutes } from './routes/admin/admin.routes.js';
 import { outboxRoutes } from './routes/admin/outbox.routes.js';
 import { apiV1Routes } from './routes/api/v1.routes.js';
@@ -70,6 +71,10 @@ export interface AppDeps {
   showOutbox?: boolean;
   /** Administrators by configuration ("slug:local-id"). */
   configuredAdmins?: readonly string[];
+  /** Sign-in and API limits (default DEFAULT_LIMITS). */
+  limits?: Partial<AbuseLimits>;
+  /** Fastify's trustProxy: only when a proxy in front sets X-Forwarded-For (LANYARD_TRUST_PROXY). */
+  trustProxy?: boolean | string;
 }
 
 const CSRF_ERRORS = new Set(['FST_CSRF_INVALID_TOKEN', 'FST_CSRF_MISSING_SECRET']);
@@ -84,7 +89,7 @@ function sendPlain(
   req: FastifyRequest,
   reply: FastifyReply,
   status: number,
-  key: 'notFound' | 'csrf' | 'serverError',
+  key: 'notFound' | 'csrf' | 'serverError' | 'tooMany' | 'badRequest',
 ) {
   const cookies = (req as { cookies?: Record<string, string> }).cookies;
   const lang = pickLanguage(
@@ -103,7 +108,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
-    trustProxy: true,
+    trustProxy: deps.trustProxy ?? false,
   });
   const { db, logger } = deps;
   const tenants = new TenantRepository(db, deps.ring);
@@ -161,8 +166,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     },
     strictTransportSecurity: secure,
   });
+  app.register(abuseLimits, { ...DEFAULT_LIMITS, ...deps.limits });
   app.register(formbody);
-  app.register(cookie);
+  app.register(cookie, { secret: deps.ring.derive('lanyard csrf cookie') });
   app.register(session, {
     secret: deps.ring.derive('lanyard session cookie'),
     cookieName: 'lanyard_session',
@@ -172,8 +178,12 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     rolling: false,
     cookie: { path: '/', httpOnly: true, sameSite: 'lax', secure, maxAge: SESSION_TTL_MS },
   });
+  // The CSRF secret lives in its own signed cookie, not in the session: an anonymous visitor's
+  // page view writes no row (a session is saved only once someone signs in or starts a flow).
   app.register(csrf, {
-    sessionPlugin: '@fastify/session',
+    sessionPlugin: '@fastify/cookie',
+    cookieKey: 'lanyard_csrf',
+    cookieOpts: { path: '/', httpOnly: true, sameSite: 'lax', secure, signed: true },
     // Multipart forms (uploads) carry the token as a field object.
     getToken: (req) => {
       const field = (req.body as { _csrf?: string | { value?: string } } | undefined)?._csrf;
@@ -183,8 +193,12 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
 
   app.setNotFoundHandler((req, reply) => sendPlain(req, reply, 404, 'notFound'));
-  app.setErrorHandler((err: { code?: string; statusCode?: number }, req, reply) => {
+  app.setErrorHandler((err: { code?: string; statusCode?: number; message?: string }, req, reply) => {
     if (err.code && CSRF_ERRORS.has(err.code)) return sendPlain(req, reply, 403, 'csrf');
+    if (err.code === RATE_LIMITED)
+      return req.url.startsWith('/api/')
+        ? reply.code(429).send({ error: 'rate_limited', message: err.message })
+        : sendPlain(req, reply, 429, 'tooMany');
     if (err.statusCode && err.statusCode < 500) return reply.code(err.statusCode).send(err);
     req.log.error(err, 'request failed');
     return sendPlain(req, reply, 500, 'serverError');

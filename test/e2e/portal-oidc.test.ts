@@ -26,6 +26,8 @@ beforeAll(async () => {
       family_name: 'Meitner',
       employee_id: 'KWI-1878',
     },
+    // Named by an email the IdP has not verified, and nothing else.
+    mallory: { email: 'grace@oidc.example.edu', email_verified: 'false', given_name: 'Mallory' },
   });
   tenant = await p.addTenant({
     slug: 'oidc-uni',
@@ -95,6 +97,27 @@ describe('institutional OIDC sign-in', () => {
     await page.waitForSelector('#disconnect-orcid');
     expect(await page.textContent('a.orcid-id span')).toBe(`${sb.base}/${researcher.orcid}`);
   }, 60_000);
+
+  it('an email the IdP has not verified is not an identity: refused with the reason, nobody signed in', async () => {
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(`${p.base}/o/oidc-uni/`);
+    await page.click('#oidc-signin');
+    await page.waitForURL(`${idp.issuer}/**`);
+    await page.fill('input[name="login"]', 'mallory');
+    await page.fill('input[name="password"]', 'anything');
+    await page.click('button[type="submit"]');
+    await page.click('button[type="submit"]');
+    await page.waitForSelector('.problem');
+    expect(await page.textContent('.problem')).toContain('did not confirm your email address');
+    expect(await page.$('#connect-orcid')).toBeNull();
+    const people = await p.db.db
+      .selectFrom('people')
+      .select('local_id')
+      .where('tenant_id', '=', tenant.id)
+      .where('email', '=', 'grace@oidc.example.edu')
+      .execute();
+    expect(people).toEqual([]);
+  }, 30_000);
 
   it('a callback without a started sign-in, or an IdP error, ends on the sign-in page with the reason', async () => {
     const page = await (await browser.newContext()).newPage();

@@ -15,6 +15,7 @@ import { smtpMailer } from '../../src/mail/mailer.js';
 import type { TransportOptions } from '../../src/orcid/transport.js';
 import { Queue } from '../../src/queue/queue.js';
 import { buildApp } from '../../src/web/app.js';
+import type { AbuseLimits } from '../../src/web/plugins/abuse-limits.js';
 import { startWorker } from '../../src/worker.js';
 import { freshDatabase, type TestDatabase } from './database.js';
 import { freePort } from './demo-process.js';
@@ -52,6 +53,8 @@ export async function startPortal(
     /** Invitations go out through this SMTP server (else they are only kept in the outbox). */
     smtpUrl?: string;
     configuredAdmins?: string[];
+    /** Tests sign many people in from one address: the limits are high unless a test sets them. */
+    limits?: Partial<AbuseLimits>;
   } = {},
 ): Promise<TestPortal> {
   const db = await freshDatabase();
@@ -75,6 +78,7 @@ export async function startPortal(
     configuredAdmins: options.configuredAdmins ?? [],
     showOutbox: true,
     orcidTransport: fast,
+    limits: { signInPerAccount: 1000, signInPerAddress: 10_000, apiPerKey: 100_000, ...options.limits },
   });
   await queue.register(revokeTokenJob);
   await queue.register(writeItemJob);

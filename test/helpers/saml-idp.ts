@@ -107,9 +107,11 @@ export async function startSamlIdp(account: {
     }
     const request = parseAuthnRequest(`${base}${req.url}`);
     const response = samlResponse(`${base}/metadata`, request, account.nameId, account.attributes);
+    // As the HTTP-POST binding requires, the RelayState of the request comes back unchanged.
+    const relayState = new URL(`${base}${req.url}`).searchParams.get('RelayState') ?? '';
     res.setHeader('content-type', 'text/html; charset=utf-8');
     res.end(
-      `<!doctype html><html lang="en"><title>Test IdP</title><h1>Test IdP</h1><p>Signing in as ${esc(account.nameId)}</p><form method="post" action="${esc(request.acs)}"><input type="hidden" name="SAMLResponse" value="${response}"><input type="hidden" name="RelayState" value=""><button id="idp-continue" type="submit">Continue</button></form></html>`,
+      `<!doctype html><html lang="en"><title>Test IdP</title><h1>Test IdP</h1><p>Signing in as ${esc(account.nameId)}</p><form method="post" action="${esc(request.acs)}"><input type="hidden" name="SAMLResponse" value="${response}"><input type="hidden" name="RelayState" value="${esc(relayState)}"><button id="idp-continue" type="submit">Continue</button></form></html>`,
     );
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

@@ -29,9 +29,18 @@ export class WebClient {
     }
   }
 
-  async request(method: string, url: string, form?: Record<string, string>): Promise<WebResponse> {
+  async request(
+    method: string,
+    url: string,
+    form?: Record<string, string>,
+    extraHeaders: Record<string, string> = {},
+  ): Promise<WebResponse> {
     const u = new URL(url);
-    const headers: Record<string, string> = { cookie: this.cookieHeader(u), 'accept-language': 'en' };
+    const headers: Record<string, string> = {
+      cookie: this.cookieHeader(u),
+      'accept-language': 'en',
+      ...extraHeaders,
+    };
     let body: string | undefined;
     if (form) {
       headers['content-type'] = 'application/x-www-form-urlencoded';
@@ -78,8 +87,8 @@ export class WebClient {
     return this.request('GET', url);
   }
 
-  post(url: string, form: Record<string, string>): Promise<WebResponse> {
-    return this.request('POST', url, form);
+  post(url: string, form: Record<string, string>, headers?: Record<string, string>): Promise<WebResponse> {
+    return this.request('POST', url, form, headers);
   }
 
   /** GET and follow redirects (within `max` hops); returns the last response. */

@@ -66,11 +66,17 @@ async function startSignIn() {
   const res = await web.post(`${url}/signin/saml`, { _csrf: csrfOf(page.text) });
   expect(res.status).toBe(303);
   expect(res.location!.startsWith(`${idp.ssoUrl}?SAMLRequest=`)).toBe(true);
-  return { web, request: parseAuthnRequest(res.location!) };
+  const relayState = new URL(res.location!).searchParams.get('RelayState') ?? '';
+  return { web, request: parseAuthnRequest(res.location!), relayState };
 }
 
-async function post(web: WebClient, response: string) {
-  return web.post(`${url}/signin/saml/acs`, { SAMLResponse: response, RelayState: '' });
+/** The IdP's POST to our ACS from `web`, and the redirect the browser then follows. */
+async function post(web: WebClient, response: string, relayState = '') {
+  const res = await web.post(`${url}/signin/saml/acs`, { SAMLResponse: response, RelayState: relayState });
+  if (res.status !== 303) return res;
+  expect(res.location).toMatch(/\/signin\/saml\/complete\?ticket=/);
+  const done = await web.get(new URL(res.location!, p.base).toString());
+  return done.status === 303 ? { ...done, status: 303 } : done;
 }
 
 const respond = (request: ReturnType<typeof parseAuthnRequest>, o: ResponseOptions = {}) =>
@@ -81,10 +87,11 @@ const peopleCount = async () =>
 
 describe('SAML sign-in', () => {
   it('a response signed by the IdP signs the person in, with the attributes mapped', async () => {
-    const { web, request } = await startSignIn();
+    const { web, request, relayState } = await startSignIn();
+    expect(relayState).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(request.acs).toBe(`${url}/signin/saml/acs`);
     expect(request.issuer).toBe('https://lanyard.example.edu/saml');
-    const res = await post(web, respond(request));
+    const res = await post(web, respond(request), relayState);
     expect(res.status).toBe(303);
     expect((await web.get(`${url}/`)).text).toContain('Signed in as Emmy Noether');
     const person = await p.db.db
@@ -100,8 +107,27 @@ describe('SAML sign-in', () => {
       family_name: 'Noether',
     });
     // The same response again: its request was answered already.
-    const replay = await post(new WebClient(), respond(request));
+    const replay = await post(new WebClient(), respond(request), relayState);
     expect(replay.status).toBe(400);
+  });
+
+  it('a valid response posted from another browser (login CSRF) is refused there; nobody is signed in', async () => {
+    const before = await peopleCount();
+    for (const withRelayState of [true, false]) {
+      // The attacker starts a sign-in in their own browser and gets the IdP's signed answer ...
+      const attacker = await startSignIn();
+      const response = respond(attacker.request);
+      // ... and makes the victim's browser post it (with or without the attacker's RelayState).
+      const relayState = withRelayState ? attacker.relayState : '';
+      const victim = new WebClient();
+      const page = await victim.get(`${url}/`);
+      await victim.post(`${url}/signin/saml`, { _csrf: csrfOf(page.text) });
+      const res = await post(victim, response, relayState);
+      expect(res.status).toBe(400);
+      expect(res.text).toContain('started in another browser');
+      expect((await victim.get(`${url}/`)).text).not.toContain('Signed in as');
+    }
+    expect(await peopleCount()).toBe(before);
   });
 
   it.each([
@@ -114,8 +140,8 @@ describe('SAML sign-in', () => {
     'a response %s is refused; nobody is signed in',
     async (_name, o) => {
       const before = await peopleCount();
-      const { web, request } = await startSignIn();
-      const res = await post(web, respond(request, o));
+      const { web, request, relayState } = await startSignIn();
+      const res = await post(web, respond(request, o), relayState);
       expect(res.status).toBe(400);
       expect(res.text).toContain('Signing in did not work');
       expect(res.text).not.toContain('Signed in as');

@@ -66,19 +66,20 @@ export function apiV1Routes(app: FastifyInstance, d: { keys: ApiKeyRepository; i
 
   const authenticate = async (req: FastifyRequest, reply: FastifyReply) => {
     const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
-    const tenantId = m ? await d.keys.tenantOf(m[1]!) : null;
-    if (!tenantId)
+    const key = m ? await d.keys.tenantOf(m[1]!) : null;
+    if (!key)
       return reply.code(401).header('www-authenticate', 'Bearer realm="lanyard"').send({
         error: 'unauthorized',
         message: 'A valid API key is required: Authorization: Bearer <key>.',
       });
-    req.apiTenantId = tenantId;
+    req.apiTenantId = key.tenantId;
   };
   const notFound = (reply: FastifyReply, message: string) =>
     reply.code(404).send({ error: 'not_found', message });
   const params = (req: FastifyRequest) => req.params as { localId: string; sourceKey: string };
 
   app.register(async (api) => {
+    api.addHook('onRequest', api.limits.apiByKey);
     api.addHook('preHandler', authenticate);
 
     api.put('/api/v1/people/:localId', async (req, reply) => {

@@ -19,6 +19,8 @@ declare module 'fastify' {
     flash?: { key: string; values: Record<string, string> };
     pendingOidc?: PendingOidc & { tenantId: string };
     pendingOrcidSignIn?: { tenantId: string; state: string; nonce: string };
+    /** The RelayState sent with this browser's SAML AuthnRequest (its answer must come back here). */
+    pendingSaml?: { tenantId: string; relayState: string };
   }
 }
 

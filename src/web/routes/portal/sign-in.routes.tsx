@@ -8,7 +8,7 @@ import type { PortalLogRepository } from '../../../db/portal-log.repository.js';
 import type { Tenant, TenantRepository } from '../../../db/tenant.repository.js';
 import type { PersonAttributes } from '../../../domain/tenant.js';
 import { type DemoDirectory, demoDirectoryEnabled } from '../../../identity/demo-directory.js';
-import type { OidcSignIn } from '../../../identity/oidc-sign-in.js';
+import { type OidcSignIn, UnverifiedEmail } from '../../../identity/oidc-sign-in.js';
 import type { SamlSignIn } from '../../../identity/saml-sign-in.js';
 import type { Logger } from '../../../logger.js';
 import type { CallbackQuery } from '../../../services/connect-orcid.service.js';
@@ -98,20 +98,26 @@ export function signInRoutes(app: FastifyInstance, d: SignInDeps) {
     return openSession(req, reply, tenant, person.id, method, d.log);
   };
 
-  app.post('/o/:tenant/signin/directory', { preHandler: app.csrfProtection }, async (req, reply) => {
-    const tenant = await tenantOf(req);
-    if (!tenant || !demoDirectoryEnabled(tenant)) return reply.callNotFound();
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    const username = typeof body.username === 'string' ? body.username : '';
-    const password = typeof body.password === 'string' ? body.password : '';
-    const attributes = username && password ? await d.directory.verify(tenant.id, username, password) : null;
-    if (!attributes) return renderSignIn(req, reply, tenant, d, t(req, reply, tenant)('badLogin'), 401);
-    return signIn(req, reply, tenant, attributes, 'directory');
-  });
+  const limited = [app.csrfProtection, app.limits.signInByAddress];
+  app.post(
+    '/o/:tenant/signin/directory',
+    { preHandler: [...limited, app.limits.signInByAccount] },
+    async (req, reply) => {
+      const tenant = await tenantOf(req);
+      if (!tenant || !demoDirectoryEnabled(tenant)) return reply.callNotFound();
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      const username = typeof body.username === 'string' ? body.username : '';
+      const password = typeof body.password === 'string' ? body.password : '';
+      const attributes =
+        username && password ? await d.directory.verify(tenant.id, username, password) : null;
+      if (!attributes) return renderSignIn(req, reply, tenant, d, t(req, reply, tenant)('badLogin'), 401);
+      return signIn(req, reply, tenant, attributes, 'directory');
+    },
+  );
 
   const oidcRedirectUri = (tenant: Tenant) => `${d.publicUrl}/o/${tenant.slug}/signin/oidc/callback`;
 
-  app.post('/o/:tenant/signin/oidc', { preHandler: app.csrfProtection }, async (req, reply) => {
+  app.post('/o/:tenant/signin/oidc', { preHandler: limited }, async (req, reply) => {
     const tenant = await tenantOf(req);
     const settings = tenant?.sign_in.oidc;
     if (!tenant || !settings) return reply.callNotFound();
@@ -148,21 +154,28 @@ export function signInRoutes(app: FastifyInstance, d: SignInDeps) {
       );
       return signIn(req, reply, tenant, attributes, 'oidc');
     } catch (e) {
+      if (e instanceof UnverifiedEmail) return fail(t(req, reply, tenant)('emailUnverified'));
       return fail(e instanceof Error ? e.message : String(e));
     }
   });
 
   const acsUrl = (tenant: Tenant) => `${d.publicUrl}/o/${tenant.slug}/signin/saml/acs`;
 
-  app.post('/o/:tenant/signin/saml', { preHandler: app.csrfProtection }, async (req, reply) => {
+  app.post('/o/:tenant/signin/saml', { preHandler: limited }, async (req, reply) => {
     const tenant = await tenantOf(req);
     const settings = tenant?.sign_in.saml;
     if (!tenant || !settings) return reply.callNotFound();
-    return reply.redirect(await d.saml.start(settings, acsUrl(tenant)), 303);
+    const relayState = randomBytes(32).toString('base64url');
+    req.session.pendingSaml = { tenantId: tenant.id, relayState };
+    return reply.redirect(await d.saml.start(settings, acsUrl(tenant), relayState), 303);
   });
 
-  // The IdP's HTTP-POST binding: a cross-site POST, so no session cookie and no CSRF token; the
-  // signed assertion answering a request we sent (single use) is what authenticates it.
+  // The IdP's HTTP-POST binding: a cross-site POST, so no session cookie (SameSite=Lax) and no
+  // CSRF token. The signed assertion answering a request we sent (single use) is validated
+  // here, but it signs nobody in yet: it is held under a one-time ticket and the browser is sent
+  // on (a top-level GET, which carries the session cookie) to `complete`, which accepts it only
+  // in the session that started the request. A response an attacker obtained for their own
+  // request and posts from a victim's browser therefore signs nobody in (login CSRF).
   app.post('/o/:tenant/signin/saml/acs', async (req, reply) => {
     const tenant = await tenantOf(req);
     const settings = tenant?.sign_in.saml;
@@ -173,7 +186,12 @@ export function signInRoutes(app: FastifyInstance, d: SignInDeps) {
       if (typeof body[k] === 'string') form[k] = body[k] as string;
     try {
       const attributes = await d.saml.finish(settings, acsUrl(tenant), form);
-      return signIn(req, reply, tenant, attributes, 'saml');
+      const ticket = await d.saml.hold({
+        tenantId: tenant.id,
+        relayState: form.RelayState ?? '',
+        attributes,
+      });
+      return reply.redirect(`/o/${tenant.slug}/signin/saml/complete?ticket=${ticket}`, 303);
     } catch (e) {
       const reason = e instanceof Error ? e.message : String(e);
       d.logger.warn({ tenant: tenant.slug, reason }, 'SAML response refused');
@@ -181,8 +199,30 @@ export function signInRoutes(app: FastifyInstance, d: SignInDeps) {
     }
   });
 
+  app.get('/o/:tenant/signin/saml/complete', async (req, reply) => {
+    const tenant = await tenantOf(req);
+    if (!tenant?.sign_in.saml) return reply.callNotFound();
+    const ticket = (req.query as { ticket?: unknown }).ticket;
+    const result = typeof ticket === 'string' && ticket ? await d.saml.take(ticket) : null;
+    const pending = req.session.pendingSaml;
+    if (pending) req.session.pendingSaml = undefined;
+    if (
+      !result ||
+      !pending ||
+      result.tenantId !== tenant.id ||
+      pending.tenantId !== tenant.id ||
+      !result.relayState ||
+      result.relayState !== pending.relayState
+    ) {
+      d.logger.warn({ tenant: tenant.slug }, 'SAML answer refused: not for this browser session');
+      const reason = t(req, reply, tenant)('samlOtherBrowser');
+      return renderSignIn(req, reply, tenant, d, t(req, reply, tenant)('signInFailed', { reason }), 400);
+    }
+    return signIn(req, reply, tenant, result.attributes, 'saml');
+  });
+
   // Sign in with ORCID: only people whose iD is already connected here.
-  app.post('/o/:tenant/signin/orcid', { preHandler: app.csrfProtection }, async (req, reply) => {
+  app.post('/o/:tenant/signin/orcid', { preHandler: limited }, async (req, reply) => {
     const tenant = await tenantOf(req);
     if (!tenant?.sign_in.orcidSignIn) return reply.callNotFound();
     const { oauth } = await d.orcid.for(tenant);
