@@ -303,20 +303,52 @@ describe("retries under the simulator's fault rules", () => {
     ['503 over the rate limit', { status: 503 }],
     ['500', { status: 500 }],
     ['a dropped connection', { reset: true }],
-  ])('retries after %s and succeeds', async (_name, fault) => {
+  ])('retries a read after %s and succeeds', async (_name, fault) => {
     const r = await connect();
     const { api } = healingAfter(2);
+    const pc = await api.create(r.tokens.access_token, r.orcid, 'keywords', { content: 'resilient' });
     await control(sb.base, 'POST', '/faults', {
+      method: 'GET',
       pathPattern: `/api/v3.0/${r.orcid}/keywords$`,
       rate: 1,
       ...fault,
     });
     const before = calls.length;
-    const pc = await api.create(r.tokens.access_token, r.orcid, 'keywords', { content: 'resilient' });
-    expect(pc).toBeGreaterThan(0);
+    const list = await api.section(r.tokens.access_token, r.orcid, 'keywords');
+    expect(JSON.stringify(list)).toContain(`"put-code":${pc}`);
     const mine = calls.slice(before);
     expect(mine).toHaveLength(3);
     expect(mine.map((c) => c.attempt)).toEqual([1, 2, 3]);
+    const state = await control<{ researchers: Array<{ orcid: string; items: unknown[] }> }>(
+      sb.base,
+      'GET',
+      '/state',
+    );
+    expect(state.researchers.find((x) => x.orcid === r.orcid)!.items).toHaveLength(1);
+  });
+
+  it.each([
+    ['a 500', { status: 500 }],
+    ['a dropped connection', { reset: true }],
+  ])('a POST answered with %s is not sent again (ORCID may have stored it)', async (_name, fault) => {
+    const r = await connect();
+    const { api } = healingAfter(1);
+    await control(sb.base, 'POST', '/faults', {
+      method: 'POST',
+      pathPattern: `/api/v3.0/${r.orcid}/keywords$`,
+      rate: 1,
+      afterStore: true,
+      ...fault,
+    });
+    const before = calls.length;
+    const error = await api.create(r.tokens.access_token, r.orcid, 'keywords', { content: 'once' }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    await control(sb.base, 'DELETE', '/faults');
+    expect(error).toBeInstanceOf(OrcidError);
+    expect((error as OrcidError).kind).toBe('transient');
+    expect(calls.slice(before)).toHaveLength(1);
     const state = await control<{ researchers: Array<{ orcid: string; items: unknown[] }> }>(
       sb.base,
       'GET',
