@@ -29,6 +29,7 @@ import type { Database } from '../db/schema.js';
 import { PgSessionStore, SESSION_TTL_MS } from '../db/session.store.js';
 import { SnapshotRepository } from '../db/snapshot.repository.js';
 import { TenantRepository } from '../db/tenant.repository.js';
+import { BAD_INPUT, type BadInput } from '../domain/input-check.js';
 import { DemoDirectory } from '../identity/demo-directory.js';
 import { OidcSignIn } from '../identity/oidc-sign-in.js';
 import { SamlSignIn } from '../identity/saml-sign-in.js';
@@ -44,6 +45,7 @@ import { OrganisationRenameService } from '../services/organisation-rename.servi
 import { UploadService } from '../services/upload.service.js';
 import { type Language, pickLanguage, translator } from './i18n.js';
 import { type AbuseLimits, abuseLimits, DEFAULT_LIMITS, RATE_LIMITED } from './plugins/abuse-limits.js';
+import { inputGuard } from './plugins/input-guard.js';
 import { adminRoutes } from './routes/admin/admin.routes.js';
 import { outboxRoutes } from './routes/admin/outbox.routes.js';
 import { apiV1Routes } from './routes/api/v1.routes.js';
@@ -167,6 +169,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     strictTransportSecurity: secure,
   });
   app.register(abuseLimits, { ...DEFAULT_LIMITS, ...deps.limits });
+  app.register(inputGuard);
   app.register(formbody);
   app.register(cookie, { secret: deps.ring.derive('lanyard csrf cookie') });
   app.register(session, {
@@ -184,17 +187,25 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     sessionPlugin: '@fastify/cookie',
     cookieKey: 'lanyard_csrf',
     cookieOpts: { path: '/', httpOnly: true, sameSite: 'lax', secure, signed: true },
-    // Multipart forms (uploads) carry the token as a field object.
+    // Forms carry the token as a field; multipart forms (uploads) in their action's query
+    // string, so that it is checked before the body is read.
     getToken: (req) => {
-      const field = (req.body as { _csrf?: string | { value?: string } } | undefined)?._csrf;
-      const token = typeof field === 'object' ? field.value : field;
-      return token ?? (req.headers['x-csrf-token'] as string | undefined) ?? '';
+      const field = (req.body as { _csrf?: unknown } | undefined)?._csrf;
+      const query = (req.query as { _csrf?: unknown } | undefined)?._csrf;
+      const token = [field, query, req.headers['x-csrf-token']].find((t) => typeof t === 'string');
+      return (token as string | undefined) ?? '';
     },
   });
 
   app.setNotFoundHandler((req, reply) => sendPlain(req, reply, 404, 'notFound'));
   app.setErrorHandler((err: { code?: string; statusCode?: number; message?: string }, req, reply) => {
     if (err.code && CSRF_ERRORS.has(err.code)) return sendPlain(req, reply, 403, 'csrf');
+    if (err.code === BAD_INPUT) {
+      const { field, message } = err as BadInput;
+      return req.url.startsWith('/api/')
+        ? reply.code(400).send({ error: 'invalid_body', problems: [{ field, message }] })
+        : sendPlain(req, reply, 400, 'badRequest');
+    }
     if (err.code === RATE_LIMITED)
       return req.url.startsWith('/api/')
         ? reply.code(429).send({ error: 'rate_limited', message: err.message })

@@ -100,8 +100,11 @@ export class WebClient {
   }
 }
 
+/** The page's CSRF token: a form's hidden field, or a multipart form action's `_csrf` query. */
 export function csrfOf(html: string): string {
-  const m = /name="_csrf" value="([^"]+)"/.exec(html);
-  if (!m) throw new Error('no CSRF token on the page');
-  return m[1]!;
+  const field = /name="_csrf" value="([^"]+)"/.exec(html);
+  if (field) return field[1]!;
+  const query = /[?&](?:amp;)?_csrf=([^"&]+)/.exec(html);
+  if (!query) throw new Error('no CSRF token on the page');
+  return decodeURIComponent(query[1]!);
 }

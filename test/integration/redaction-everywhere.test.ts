@@ -48,8 +48,8 @@ async function settledItem(apiKey: string, sourceKey: string, from = ['queued', 
 async function uploadAndSettle(admin: WebClient, csv: string): Promise<string> {
   const page = await admin.get(`${p.tenantUrl}/admin/`);
   const res = await admin.upload(
-    `${p.tenantUrl}/admin/uploads`,
-    { _csrf: csrfOf(page.text) },
+    `${p.tenantUrl}/admin/uploads?_csrf=${encodeURIComponent(csrfOf(page.text))}`,
+    {},
     { field: 'file', filename: 'staff.csv', content: csv },
   );
   expect(res.status).toBe(303);

@@ -57,8 +57,8 @@ async function connect(employeeId: string, email?: string): Promise<string> {
 async function upload(filename: string, content: Uint8Array | string, client = admin) {
   const page = await client.get(`${p.tenantUrl}/admin/`);
   return client.upload(
-    `${p.tenantUrl}/admin/uploads`,
-    { _csrf: csrfOf(page.text) },
+    `${p.tenantUrl}/admin/uploads?_csrf=${encodeURIComponent(csrfOf(page.text))}`,
+    {},
     { field: 'file', filename, content },
   );
 }
@@ -334,8 +334,8 @@ describe('the admin area', () => {
     expect(forbidden.status).toBe(403);
     expect(forbidden.text).toContain('not an administrator');
     const refused = await someone.upload(
-      `${p.tenantUrl}/admin/uploads`,
-      { _csrf: csrfOf(forbidden.text) },
+      `${p.tenantUrl}/admin/uploads?_csrf=${encodeURIComponent(csrfOf(forbidden.text))}`,
+      {},
       { field: 'file', filename: 'x.csv', content: 'local_id,source_key,type\nUP-NOBODY,x,employment\n' },
     );
     expect(refused.status).toBe(403);

@@ -117,8 +117,11 @@ export function UploadsPage(props: {
           membership, service) or a JSON file of works, funding and peer reviews. The file is checked whole:
           if any row has a problem, nothing is changed. See docs/uploads.md for the columns.
         </p>
-        <form method="post" action={`${c.base}/admin/uploads`} enctype="multipart/form-data">
-          <Hidden name="_csrf" value={c.csrf} />
+        <form
+          method="post"
+          action={`${c.base}/admin/uploads?_csrf=${encodeURIComponent(c.csrf)}`}
+          enctype="multipart/form-data"
+        >
           <label for="file">File (.csv or .json, at most 50 MB)</label>
           <input id="file" type="file" name="file" accept=".csv,.json,text/csv,application/json" required />
           <p>

@@ -21,6 +21,7 @@ import {
   UploadsPage,
 } from '../../views/admin.js';
 import { type PortalDeps, pageContext, sendPage, signedInPerson } from '../portal/portal-context.js';
+import { MalformedUpload, type ReceivedFile, receiveFile } from './receive-file.js';
 import { uploadProgressScript } from './upload-progress.js.js';
 
 export interface AdminRouteDeps extends PortalDeps {
@@ -64,7 +65,9 @@ export function adminRoutes(app: FastifyInstance, d: AdminRouteDeps): void {
     };
 
   const uploadOf = async (reply: FastifyReply, tenant: Tenant, req: FastifyRequest) => {
-    const upload = await d.uploads.byId(tenant.id, (req.params as { id: string }).id);
+    const id = (req.params as { id: string }).id;
+    // Not an upload id at all (PostgreSQL would refuse it as a uuid): unknown, like a foreign one.
+    const upload = z.uuid().safeParse(id).success ? await d.uploads.byId(tenant.id, id) : undefined;
     if (!upload) reply.callNotFound();
     return upload;
   };
@@ -74,6 +77,7 @@ export function adminRoutes(app: FastifyInstance, d: AdminRouteDeps): void {
     reply: FastifyReply,
     tenant: Tenant,
     refused?: { filename: string; problems: UploadRefused['problems'] },
+    status?: number,
   ) => {
     const uploads = await d.uploads.list(tenant.id);
     const withProgress = await Promise.all(
@@ -83,7 +87,7 @@ export function adminRoutes(app: FastifyInstance, d: AdminRouteDeps): void {
     return sendPage(
       reply,
       <UploadsPage c={c} uploads={withProgress} problems={refused?.problems} filename={refused?.filename} />,
-      refused ? 422 : 200,
+      status ?? (refused ? 422 : 200),
     );
   };
 
@@ -94,34 +98,39 @@ export function adminRoutes(app: FastifyInstance, d: AdminRouteDeps): void {
   );
 
   app.register(async (uploads) => {
-    // Files are read whole (the check is all-or-nothing); beyond twice the limit the request
-    // is cut off, below it the upload service explains the limit.
+    // The body is not read until sign-in, role and CSRF are checked (the token comes in the
+    // query string: a multipart body cannot be read for it first); then the file is streamed to
+    // a temporary file, cut off one byte past the limit.
     uploads.register(multipart, {
-      attachFieldsToBody: true,
-      limits: { fileSize: 2 * MAX_UPLOAD_BYTES, files: 1, fields: 5 },
+      limits: { fileSize: MAX_UPLOAD_BYTES + 1, files: 1, fields: 5, parts: 6 },
     });
     uploads.post(
       '/o/:tenant/admin/uploads',
       { preHandler: app.csrfProtection },
       adminRoute(async (req, reply, tenant, admin) => {
-        const file = (req.body as { file?: { filename?: string; toBuffer?: () => Promise<Buffer> } }).file;
-        const filename = file?.filename || 'upload';
+        const refuse = (filename: string, message: string) =>
+          listPage(req, reply, tenant, { filename, problems: [{ row: null, column: null, message }] });
+        let received: ReceivedFile | null;
+        try {
+          received = await receiveFile(req);
+        } catch (e) {
+          if (e instanceof UploadRefused)
+            return listPage(req, reply, tenant, { filename: 'upload', problems: e.problems });
+          throw e;
+        }
+        const filename = received?.filename || 'upload';
         const format = UploadService.formatOf(filename);
-        if (!file?.toBuffer || !format)
-          return listPage(req, reply, tenant, {
+        if (!received || !format) {
+          await received?.discard();
+          return refuse(
             filename,
-            problems: [
-              {
-                row: null,
-                column: null,
-                message: 'Choose a .csv (affiliations) or .json (works, funding, peer reviews) file.',
-              },
-            ],
-          });
+            'Choose a .csv (affiliations) or .json (works, funding, peer reviews) file.',
+          );
+        }
         try {
           const upload = await d.uploads.accept(
             tenant.id,
-            { format, filename, bytes: await file.toBuffer() },
+            { format, filename, bytes: await received.read() },
             admin.local_id,
           );
           return reply.redirect(`/o/${tenant.slug}/admin/uploads/${upload.id}`, 303);
@@ -129,6 +138,8 @@ export function adminRoutes(app: FastifyInstance, d: AdminRouteDeps): void {
           if (e instanceof UploadRefused)
             return listPage(req, reply, tenant, { filename, problems: e.problems });
           throw e;
+        } finally {
+          await received.discard();
         }
       }),
     );
