@@ -59,16 +59,32 @@ export class PersonRepository {
   }
 
   /** The organisation's systems state a person by their local id (REST API, uploads). */
+  /**
+   * Creates or updates the person by local id. A field left out keeps its value, null clears it;
+   * an employment, when given, is stated whole (status, start and end together).
+   */
   upsertByLocalId(tenantId: string, localId: string, p: PersonRecord): Promise<Person> {
-    const values = {
-      email: p.email?.trim().toLowerCase() ?? null,
-      eppn: p.eppn?.trim().toLowerCase() ?? null,
-      employee_id: p.employeeId?.trim() ?? null,
-      given_names: p.givenNames?.trim() ?? null,
-      family_name: p.familyName?.trim() ?? null,
-      employment_status: p.employment?.status ?? null,
-      employment_start: p.employment?.start ?? null,
-      employment_end: p.employment?.end ?? null,
+    const given = <T>(v: T | null | undefined, f: (x: T) => string | null) =>
+      v === undefined ? undefined : v === null ? null : f(v);
+    const values = Object.fromEntries(
+      Object.entries({
+        email: given(p.email, (v) => v.trim().toLowerCase()),
+        eppn: given(p.eppn, (v) => v.trim().toLowerCase()),
+        employee_id: given(p.employeeId, (v) => v.trim()),
+        given_names: given(p.givenNames, (v) => v.trim()),
+        family_name: given(p.familyName, (v) => v.trim()),
+        ...(p.employment
+          ? {
+              employment_status: p.employment.status,
+              employment_start: p.employment.start ?? null,
+              employment_end: p.employment.end ?? null,
+            }
+          : {}),
+      }).filter(([, v]) => v !== undefined),
+    ) as Partial<Record<'email' | 'eppn' | 'employee_id' | 'given_names' | 'family_name', string | null>> & {
+      employment_status?: 'current' | 'left';
+      employment_start?: string | null;
+      employment_end?: string | null;
     };
     return this.db
       .insertInto('people')
@@ -82,6 +98,11 @@ export class PersonRepository {
 }
 
 /** A person as the organisation's HR or CRIS states them. */
-export interface PersonRecord extends PersonAttributes {
+export interface PersonRecord {
+  email?: string | null;
+  eppn?: string | null;
+  employeeId?: string | null;
+  givenNames?: string | null;
+  familyName?: string | null;
   employment?: { status: 'current' | 'left'; start?: string; end?: string };
 }

@@ -199,8 +199,10 @@ export function parseAffiliationsCsv(text: string): ParsedAffiliation[] {
     if (v.url && !URL.canParse(v.url)) problem('url', `"${v.url}" is not a web address.`);
     if (v.email && !email.safeParse(v.email).success)
       problem('email', `"${v.email}" is not an email address.`);
-    for (const [c, value] of Object.entries(v))
+    for (const [c, value] of Object.entries(v)) {
       if (value.length > 1000) problem(c, 'The value is longer than 1,000 characters.');
+      if (value.includes('\u0000')) problem(c, 'The value contains a NUL character.');
+    }
 
     return {
       row,

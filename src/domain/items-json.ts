@@ -2,6 +2,7 @@
 // as each item's payload, with the organisation's source key. All-or-nothing like the CSV: the
 // caller gets every item, or every problem with the item's number and the field.
 import { z } from 'zod';
+import { inputProblem } from './input-check.js';
 import { type UploadProblem, UploadRefused } from './upload-file.js';
 
 export const JSON_UPLOAD_SECTIONS = ['work', 'funding', 'peer-review'] as const;
@@ -54,6 +55,9 @@ export function parseItemsJson(text: string, check: PayloadCheck): ParsedJsonIte
       { row: null, column: null, message: `The file is not JSON: ${(e as Error).message}` },
     ]);
   }
+  const bad = inputProblem(doc, '');
+  if (bad)
+    throw new UploadRefused([{ row: null, column: bad.field || null, message: `The value ${bad.message}.` }]);
   const list = Array.isArray(doc) ? doc : (doc as { items?: unknown })?.items;
   if (!Array.isArray(list))
     throw new UploadRefused([

@@ -3,7 +3,7 @@
 // and invitations sent only after it commits.
 import type { Kysely } from 'kysely';
 import type { KeyRing } from '../crypto/key-ring.js';
-import { ItemRepository } from '../db/item.repository.js';
+import { ItemOfAnotherPerson, ItemRepository } from '../db/item.repository.js';
 import { OrcidLinkRepository } from '../db/orcid-link.repository.js';
 import { type PersonRecord, PersonRepository } from '../db/person.repository.js';
 import type { Database } from '../db/schema.js';
@@ -12,7 +12,7 @@ import { affiliationsCsv, parseAffiliationsCsv } from '../domain/affiliation-csv
 import { parseItemsJson } from '../domain/items-json.js';
 import { decodeUpload, type UploadProblem, UploadRefused } from '../domain/upload-file.js';
 import type { ItemWriteQueue } from '../jobs/write-item.job.js';
-import { checkItemPayload } from '../orcid/payload-check.js';
+import { checkItem } from '../orcid/payload-check.js';
 import { ItemIntakeService, type PersonInviter } from './item-intake.service.js';
 
 export type UploadFormat = Upload['format'];
@@ -93,25 +93,23 @@ export class UploadService {
         stored: r.values,
         keyColumn: 'source_key',
       }));
-    return parseItemsJson(text, (section, payload) => checkItemPayload(section, payload)).map(
-      ({ row, item }) => {
-        const { putCode: _p, status: _s, statusDetail: _d, ...stored } = item;
-        return {
-          row,
-          localId: item.localId,
-          person: item.person ?? {},
-          item: {
-            section: item.section,
-            sourceKey: item.sourceKey,
-            payload: item.payload,
-            groupId: item.groupId,
-          },
-          desired: item.action === 'delete' ? 'absent' : 'present',
-          stored,
-          keyColumn: `items[${row - 1}].sourceKey`,
-        };
-      },
-    );
+    return parseItemsJson(text, (section, payload) => checkItem(section, payload)).map(({ row, item }) => {
+      const { putCode: _p, status: _s, statusDetail: _d, ...stored } = item;
+      return {
+        row,
+        localId: item.localId,
+        person: item.person ?? {},
+        item: {
+          section: item.section,
+          sourceKey: item.sourceKey,
+          payload: item.payload,
+          groupId: item.groupId,
+        },
+        desired: item.action === 'delete' ? 'absent' : 'present',
+        stored,
+        keyColumn: `items[${row - 1}].sourceKey`,
+      };
+    });
   }
 
   private async state(
@@ -183,12 +181,13 @@ export class UploadService {
       // Owners were checked above, so the item is stated directly (ItemIntakeService.stateItem
       // would look the person, the owner and the link up again for every row).
       const person = personOf.get(r.localId)!;
-      const { item, queued: isQueued } = await items.upsert(
-        tenantId,
-        person.id,
-        { ...r.item, desired: r.desired },
-        person.connected,
-      );
+      const { item, queued: isQueued } = await items
+        .upsert(tenantId, person.id, { ...r.item, desired: r.desired }, person.connected)
+        .catch((e: unknown) => {
+          // Taken for someone else since the check above (the API, another upload): refused whole.
+          if (!(e instanceof ItemOfAnotherPerson)) throw e;
+          throw new UploadRefused([{ row: r.row, column: r.keyColumn, message: `${e.message}.` }]);
+        });
       if (isQueued) queued.push(item.id);
       else if (item.status === 'pending') pending.add(person.id);
       stated.push({ rowNumber: r.row, itemId: item.id, row: r.stored });

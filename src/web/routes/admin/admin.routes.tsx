@@ -114,8 +114,15 @@ export function adminRoutes(app: FastifyInstance, d: AdminRouteDeps): void {
         try {
           received = await receiveFile(req);
         } catch (e) {
+          // Not a readable multipart body: a bad request, nothing received.
           if (e instanceof UploadRefused)
-            return listPage(req, reply, tenant, { filename: 'upload', problems: e.problems });
+            return listPage(
+              req,
+              reply,
+              tenant,
+              { filename: 'upload', problems: e.problems },
+              e instanceof MalformedUpload ? 400 : 422,
+            );
           throw e;
         }
         const filename = received?.filename || 'upload';

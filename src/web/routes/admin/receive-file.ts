@@ -22,8 +22,8 @@ const malformed = (message: string) => new MalformedUpload([{ row: null, column:
 
 /** The request's file, or null when the form carried none. */
 export async function receiveFile(req: FastifyRequest): Promise<ReceivedFile | null> {
-  if (!req.isMultipart())
-    throw malformed('Send the file as a multipart form (enctype="multipart/form-data").');
+  if (!req.isMultipart() || !/;\s*boundary=/i.test(req.headers['content-type'] ?? ''))
+    throw malformed('Send the file as a multipart form (enctype="multipart/form-data") with its boundary.');
   const dir = await mkdtemp(join(tmpdir(), 'lanyard-upload-'));
   const discard = () => rm(dir, { recursive: true, force: true });
   try {

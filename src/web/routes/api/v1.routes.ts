@@ -6,17 +6,23 @@ import { z } from 'zod';
 import type { ApiKeyRepository } from '../../../db/api-key.repository.js';
 import type { Item } from '../../../db/item.repository.js';
 import { WRITABLE_SECTIONS } from '../../../domain/item.js';
+import { MAX_VALUE_LENGTH } from '../../../domain/item-rules.js';
+import { checkItem } from '../../../orcid/payload-check.js';
 import { type ItemIntakeService, UnknownPerson } from '../../../services/item-intake.service.js';
 
 const isoDate = z.iso.date();
 
+/** A name or id as people and systems write them: trimmed by the caller, never empty, bounded. */
+const value = z.string().min(1).max(MAX_VALUE_LENGTH);
+
+/** Fields left out keep their value; null clears one. */
 export const personBody = z
   .object({
-    email: z.email().optional(),
-    eppn: z.string().min(1).optional(),
-    employeeId: z.string().min(1).optional(),
-    givenNames: z.string().min(1).optional(),
-    familyName: z.string().min(1).optional(),
+    email: z.email().max(MAX_VALUE_LENGTH).nullable().optional(),
+    eppn: value.nullable().optional(),
+    employeeId: value.nullable().optional(),
+    givenNames: value.nullable().optional(),
+    familyName: value.nullable().optional(),
     employment: z
       .object({ status: z.enum(['current', 'left']), start: isoDate.optional(), end: isoDate.optional() })
       .strict()
@@ -32,9 +38,20 @@ export const itemBody = z
   .object({
     section: z.enum(WRITABLE_SECTIONS),
     payload: z.record(z.string(), z.unknown()),
-    groupId: z.string().min(1).optional(),
+    groupId: value.optional(),
   })
-  .strict();
+  .strict()
+  // ORCID's model and XSDs, and the rules uploads apply, field by field.
+  .superRefine((b, ctx) => {
+    for (const p of checkItem(b.section, b.payload, b.groupId))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['payload', ...(p.field ? p.field.split('.') : [])],
+        message: p.message,
+      });
+  });
+
+const pathValue = value.regex(/^\S(.*\S)?$/s, 'must not start or end with a space');
 
 const itemView = (i: Item) => ({
   sourceKey: i.source_key,
@@ -77,10 +94,20 @@ export function apiV1Routes(app: FastifyInstance, d: { keys: ApiKeyRepository; i
   const notFound = (reply: FastifyReply, message: string) =>
     reply.code(404).send({ error: 'not_found', message });
   const params = (req: FastifyRequest) => req.params as { localId: string; sourceKey: string };
+  /** The path's ids: never empty, no surrounding space, bounded (400 naming the one at fault). */
+  const checkParams = async (req: FastifyRequest, reply: FastifyReply) => {
+    const problems = Object.entries(req.params as Record<string, string>).flatMap(([field, v]) => {
+      const r = pathValue.safeParse(v);
+      return r.success ? [] : [{ field, message: r.error.issues[0]!.message }];
+    });
+    if (problems.length) return reply.code(400).send({ error: 'invalid_path', problems });
+  };
 
   app.register(async (api) => {
     api.addHook('onRequest', api.limits.apiByKey);
-    api.addHook('preHandler', authenticate);
+    // Authenticated before the body is read.
+    api.addHook('onRequest', authenticate);
+    api.addHook('preValidation', checkParams);
 
     api.put('/api/v1/people/:localId', async (req, reply) => {
       const body = personBody.safeParse(req.body ?? {});
