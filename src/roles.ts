@@ -1,6 +1,6 @@
 // Starts the platform's roles in this process: web (portal, API), worker (jobs), or both, and
 // stops them in order: stop accepting requests, let running jobs finish, close what they opened.
-import type { Config } from './config.js';
+import { type Config, ConfigError } from './config.js';
 import type { Logger } from './logger.js';
 import type { TransportOptions } from './orcid/transport.js';
 import type { Platform } from './platform.js';
@@ -19,6 +19,20 @@ export function localOrcidUrl(config: Config): string {
   return config.LANYARD_LOCAL_ORCID_URL ?? `http://127.0.0.1:${config.LANYARD_SANDBOX_PORT}`;
 }
 
+/**
+ * People of an organisation on ORCID's production environment sign in and hold sessions here:
+ * without an https public URL their cookies would not be Secure and HSTS would be off.
+ */
+async function refuseInsecureProduction(platform: Platform, config: Config): Promise<void> {
+  if (config.LANYARD_PUBLIC_URL?.startsWith('https://')) return;
+  const { TenantRepository } = await import('./db/tenant.repository.js');
+  const slugs = await new TenantRepository(platform.db.db, platform.ring).slugsOn('production');
+  if (slugs.length)
+    throw new ConfigError([
+      `LANYARD_PUBLIC_URL: must be an https:// address while organisations use ORCID's production environment (${slugs.join(', ')}); it is ${config.LANYARD_PUBLIC_URL ?? 'unset'}`,
+    ]);
+}
+
 export async function startRoles(
   platform: Platform,
   config: Config,
@@ -34,6 +48,7 @@ export async function startRoles(
   let publicUrl = config.LANYARD_PUBLIC_URL ?? `http://${config.LANYARD_HOST}:${config.LANYARD_PORT}`;
 
   if (role === 'web' || role === 'all') {
+    await refuseInsecureProduction(platform, config);
     const { buildApp } = await import('./web/app.js');
     const { revocationQueue, revokeTokenJob } = await import('./jobs/revoke-token.job.js');
     const { itemWriteQueue, writeItemJob } = await import('./jobs/write-item.job.js');

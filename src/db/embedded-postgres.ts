@@ -19,6 +19,8 @@ export interface EmbeddedServer {
   adminUrl: string;
   urlFor(database: string): string;
   stop(): Promise<void>;
+  /** Another process runs it; this one only connects. */
+  attached: boolean;
 }
 
 interface Credentials {
@@ -49,6 +51,8 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     credentials = { user: 'lanyard', password: randomBytes(24).toString('base64url') };
     writeFileSync(credentialsFile, JSON.stringify(credentials), { mode: 0o600 });
   }
+  // The server's last lines: the reason given when it does not start.
+  const logs: string[] = [];
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port: options.port,
@@ -56,14 +60,66 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     password: credentials.password,
     persistent: true,
     createPostgresUser: true,
-    onLog: (line) => options.onLog?.(line),
+    onLog: (line) => {
+      logs.push(String(line).trim());
+      if (logs.length > 20) logs.shift();
+      options.onLog?.(line);
+    },
     onError: (e) => options.onLog?.(e instanceof Error ? e.message : String(e)),
   });
-  if (fresh) await server.initialise();
-  await server.start();
-  const urlFor = (database: string) =>
-    `postgres://${encodeURIComponent(credentials.user)}:${encodeURIComponent(credentials.password)}@127.0.0.1:${options.port}/${database}`;
-  return { adminUrl: urlFor('postgres'), urlFor, stop: () => server.stop() };
+  const urlAt = (port: number) => (database: string) =>
+    `postgres://${encodeURIComponent(credentials.user)}:${encodeURIComponent(credentials.password)}@127.0.0.1:${port}/${database}`;
+  // Another process (the demo, `serve`, or one killed with SIGKILL) already runs the server on
+  // this data directory: use it rather than start a second one on the same files (PostgreSQL's
+  // lock would refuse it). It is not ours to stop.
+  const running = await runningServer(dataDir);
+  if (running !== null) {
+    const urlFor = urlAt(running.port);
+    if (await answers(urlFor('postgres'))) {
+      options.onLog?.(
+        `using the embedded PostgreSQL already running on this data directory (pid ${running.pid})`,
+      );
+      return { adminUrl: urlFor('postgres'), urlFor, stop: async () => {}, attached: true };
+    }
+  }
+  const failed = (step: string) => (e: unknown) => {
+    const reason =
+      e instanceof Error ? e.message : e ? String(e) : logs.slice(-5).join(' | ') || 'no reason given';
+    throw new Error(`embedded PostgreSQL could not ${step} (data in ${dataDir}): ${reason}`);
+  };
+  if (fresh) await server.initialise().catch(failed('initialise its data directory'));
+  await server.start().catch(failed(`start on port ${options.port}`));
+  const urlFor = urlAt(options.port);
+  return { adminUrl: urlFor('postgres'), urlFor, stop: () => server.stop(), attached: false };
+}
+
+/** The live postmaster of a data directory (from postmaster.pid), or null. */
+async function runningServer(dataDir: string): Promise<{ pid: number; port: number } | null> {
+  const file = join(dataDir, 'postmaster.pid');
+  if (!existsSync(file)) return null;
+  const [pidLine, , , portLine] = readFileSync(file, 'utf8').split('\n');
+  const pid = Number(pidLine);
+  const port = Number(portLine);
+  if (!Number.isInteger(pid) || !Number.isInteger(port) || pid <= 0) return null;
+  try {
+    process.kill(pid, 0);
+  } catch (e) {
+    // EPERM: alive, owned by another user (the postgres user when we are not root).
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return null;
+  }
+  return { pid, port };
+}
+
+async function answers(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }
 
 /** Creates the database when it does not exist yet. */

@@ -109,6 +109,17 @@ export class TenantRepository {
     return row && withoutSecrets(row);
   }
 
+  /** The organisations on an ORCID environment (start-up checks). */
+  async slugsOn(environment: TenantsTable['orcid_environment']): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('tenants')
+      .select('slug')
+      .where('orcid_environment', '=', environment)
+      .orderBy('slug')
+      .execute();
+    return rows.map((r) => r.slug);
+  }
+
   async byId(id: string): Promise<Tenant | undefined> {
     const row = await this.db.selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirst();
     return row && withoutSecrets(row);

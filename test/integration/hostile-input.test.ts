@@ -48,7 +48,7 @@ const count = async (table: string) =>
       .count,
   );
 
-async function uploadAs(client: WebClient, body: BodyInit, contentType: string) {
+async function uploadAs(client: WebClient, body: string | FormData, contentType: string) {
   const page = await client.get(`${p.tenantUrl}/admin/`).catch(() => null);
   const token = page && page.status === 200 ? csrfOf(page.text) : 'none';
   const cookie = [...(client.jar.get(new URL(p.base).host) ?? new Map())]

@@ -8,9 +8,13 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
+import { KeyRing } from '../../src/crypto/key-ring.js';
+import { TenantRepository } from '../../src/db/tenant.repository.js';
 import { purgeCallLogJob } from '../../src/jobs/purge-call-log.job.js';
 import { Queue } from '../../src/queue/queue.js';
+import { lanyard } from '../helpers/cli.js';
 import { freshDatabase } from '../helpers/database.js';
+import { tenantInput } from '../helpers/fixtures.js';
 
 interface Running {
   child: ChildProcess;
@@ -94,6 +98,35 @@ describe('lanyard serve', () => {
     }
   });
 
+  it('refuses to start the web role for an organisation on ORCID production without an https public URL', async () => {
+    const tdb = await freshDatabase();
+    try {
+      const ring = keys();
+      await new TenantRepository(tdb.db, KeyRing.parse(ring)).create(
+        tenantInput(1, 'secret-0123456789', {
+          orcidEnvironment: 'production',
+          redirectUri: 'https://orcid.example.edu/o/prod/orcid/callback',
+        }),
+      );
+      const env = {
+        DATABASE_URL: tdb.url,
+        LANYARD_KEYS: ring,
+        LANYARD_PUBLIC_URL: 'http://orcid.example.edu',
+      };
+      const refused = await serve('web', env, /web listening/).then(
+        () => null,
+        (e: Error) => e.message,
+      );
+      expect(refused).toMatch(/exited 1/);
+      expect(refused).toContain('LANYARD_PUBLIC_URL: must be an https:// address');
+      // The worker sets no cookies: it starts.
+      const worker = await serve('worker', env, /worker running/);
+      expect(await stop(worker)).toBe(0);
+    } finally {
+      await tdb.drop();
+    }
+  });
+
   it('embedded mode: SIGTERM stops the web role, then PostgreSQL', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lanyard-serve-'));
     const port = 57000 + Math.floor(Math.random() * 1000);
@@ -103,6 +136,15 @@ describe('lanyard serve', () => {
         { LANYARD_DATA_DIR: dir, LANYARD_EMBEDDED_PG_PORT: String(port) },
         /web listening/,
       );
+      expect((await fetch(`${running.web}/healthz`)).status).toBe(200);
+      // A CLI command while it runs uses the same embedded server (never a second one on the files).
+      const env = { LANYARD_DATA_DIR: dir, LANYARD_EMBEDDED_PG_PORT: String(port + 1) };
+      const migrate = await lanyard(['migrate'], env);
+      expect(migrate.out).not.toContain('undefined');
+      expect(migrate.code).toBe(0);
+      const apiKey = await lanyard(['tenant', 'api-key', 'nosuch', '--name', 'x'], env);
+      expect(apiKey.code).toBe(2);
+      expect(apiKey.out).toContain('no organisation with slug nosuch');
       expect((await fetch(`${running.web}/healthz`)).status).toBe(200);
       expect(await stop(running)).toBe(0);
       expect(running.out()).toContain('stopped');
