@@ -147,8 +147,9 @@ describe('connecting an iD', () => {
         organization: { name: "King's College London", address: { city: 'London', country: 'GB' } },
       },
       visibility: 'limited',
-    }).catch(() => undefined);
-    const { web } = await signedIn({ givenNames: 'Rosalind', familyName: 'Franklin' });
+    });
+    // Named differently at sign-in, so that the name shown can only have come from the record.
+    const { web } = await signedIn({ givenNames: 'R.', familyName: 'Franklin-Local' });
     const { res } = await connect(web, researcher.orcid);
     expect(res.status).toBe(303);
     const page = (await web.get(`${p.tenantUrl}/`)).text;
@@ -157,7 +158,9 @@ describe('connecting an iD', () => {
     expect(page).toContain(`href="${uri}"`);
     expect(page).toContain(`<span>${uri}</span>`);
     expect(page).toContain('aria-label="ORCID logo"');
-    expect(page).toContain('Rosalind Franklin');
+    expect(page).toMatch(/Name on your ORCID record[^<]*: <strong>Rosalind Franklin<\/strong>/);
+    // The employment as ORCID holds it (read with /read-limited: its visibility is limited).
+    expect(page).toContain('Research Associate, Biophysics, King&#39;s College London (1951)');
     const link = await p.db.db
       .selectFrom('orcid_links')
       .selectAll()
