@@ -49,7 +49,7 @@ export function itemRuleProblems(
         problems.push({ field: path, message: `is longer than ${limit.toLocaleString('en')} characters` });
       continue;
     }
-    if (Array.isArray(v)) v.forEach((x, i) => stack.push({ v: x, path: `${path}[${i}]`, key }));
+    if (Array.isArray(v)) for (const [i, x] of v.entries()) stack.push({ v: x, path: `${path}[${i}]`, key });
     else if (v && typeof v === 'object')
       for (const [k, x] of Object.entries(v)) stack.push({ v: x, path: path ? `${path}.${k}` : k, key: k });
   }

@@ -3,98 +3,35 @@
 // killed between ORCID's 201 and recording it, must be recognised by the writer itself: it looks
 // for its own copy by content and adopts it, and the transport never posts again blindly. A copy
 // that already belongs to another of the organisation's items is never adopted.
-import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { KeyRing } from '../../src/crypto/key-ring.js';
-import { ItemRepository } from '../../src/db/item.repository.js';
-import { OrcidLinkRepository } from '../../src/db/orcid-link.repository.js';
-import { PersonRepository } from '../../src/db/person.repository.js';
-import { type Tenant, TenantRepository } from '../../src/db/tenant.repository.js';
+import { TenantRepository } from '../../src/db/tenant.repository.js';
 import { withDefaultOrganisation } from '../../src/domain/item.js';
-import { createLogger } from '../../src/logger.js';
-import { OrcidClients } from '../../src/services/orcid-clients.js';
-import { orgOf, WriteItemService } from '../../src/services/write-item.service.js';
-import { freshDatabase, type TestDatabase } from '../helpers/database.js';
-import { tenantInput } from '../helpers/fixtures.js';
-import {
-  call,
-  clientItems,
-  control,
-  newClient,
-  newResearcher,
-  startTestSandbox,
-  type TestSandbox,
-  threeLegged,
-} from '../helpers/sandbox.js';
+import { orgOf } from '../../src/services/write-item.service.js';
+import { call, control, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import { type Connected, startWriteHarness, type WriteHarness } from '../helpers/write-harness.js';
 
 let sb: TestSandbox;
-let tdb: TestDatabase;
-let ring: KeyRing;
-let orcid: OrcidClients;
-let items: ItemRepository;
-let service: WriteItemService;
-let n = 0;
+let h: WriteHarness;
+let tdb: WriteHarness['tdb'];
+let items: WriteHarness['items'];
+let service: WriteHarness['service'];
 
 beforeAll(async () => {
   sb = await startTestSandbox();
-  tdb = await freshDatabase();
-  ring = new KeyRing([{ id: 'w', key: randomBytes(32) }]);
-  const tenants = new TenantRepository(tdb.db, ring);
-  const logger = createLogger('silent');
-  orcid = new OrcidClients(tdb.db, tenants, {
-    localOrcidUrl: sb.base,
-    logger,
-    transport: { baseDelayMs: 5, maxDelayMs: 20, attempts: 4, timeoutMs: 1000 },
-  });
-  items = new ItemRepository(tdb.db);
-  service = new WriteItemService({
-    tenants,
-    items,
-    links: new OrcidLinkRepository(tdb.db, ring),
-    orcid,
-    logger,
-  });
+  h = await startWriteHarness(sb.base, { baseDelayMs: 5, maxDelayMs: 20, attempts: 4, timeoutMs: 1000 });
+  ({ tdb, items, service } = h);
 });
 afterEach(async () => {
   await control(sb.base, 'DELETE', '/faults');
 });
 afterAll(async () => {
-  await orcid?.close();
-  await tdb?.drop();
+  await h?.close();
   await sb?.close();
 });
 
-interface Setup {
-  tenant: Tenant;
-  client: { clientId: string; clientSecret: string };
-  personId: string;
-  orcidId: string;
-  token: string;
-}
-
-async function connected(): Promise<Setup> {
-  n++;
-  const client = await newClient(sb.base);
-  const tenant = await new TenantRepository(tdb.db, ring).create(
-    tenantInput(n, client.clientSecret, {
-      clientId: client.clientId,
-      org: {
-        name: 'Wakanda University',
-        city: 'Birnin Zana',
-        country: 'NZ',
-        disambiguatedId: 'https://ror.org/04vwd8k31',
-        disambiguationSource: 'ROR',
-      },
-    }),
-  );
-  const person = (await new PersonRepository(tdb.db).upsertFromSignIn(tenant.id, { employeeId: `X${n}` }))!;
-  const researcher = await newResearcher(sb.base);
-  const token = await threeLegged(sb.base, client, researcher.orcid);
-  await new OrcidLinkRepository(tdb.db, ring).create(tenant.id, person.id, { ...token });
-  return { tenant, client, personId: person.id, orcidId: researcher.orcid, token: token.access_token };
-}
-
-const inOrcid = (s: Setup, section: string) => clientItems(sb.base, s.orcidId, s.client.clientId, section);
+type Setup = Connected;
+const connected = () => h.connected();
+const inOrcid = (s: Setup, section: string) => h.inOrcid(s, section);
 
 // As the affiliations CSV states them: no external ids, the organisation by default.
 const employment = (role: string) => ({
@@ -201,7 +138,7 @@ describe('a worker killed between ORCID’s 201 and recording it', () => {
     const item = await stated(s, 'emp-crash', 'employment', employment('Professor'));
     // The dead worker's attempt: it took the item, and its POST reached ORCID.
     await items.claimMany(s.tenant.id, [item.id], 1);
-    const tenant = (await new TenantRepository(tdb.db, ring).byId(s.tenant.id))!;
+    const tenant = (await new TenantRepository(tdb.db, h.ring).byId(s.tenant.id))!;
     const res = await call(`${sb.api}/v3.0/${s.orcidId}/employment`, {
       method: 'POST',
       token: s.token,

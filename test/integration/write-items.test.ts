@@ -2,95 +2,34 @@
 // by default), no write when nothing changed, update by PUT when the content changed, delete when
 // absent; adopting this client's own copy instead of a second POST; and ORCID's answers as item
 // statuses (researcher deletion, revoked token, invalid payload, transient failures). JSON and XML.
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KeyRing } from '../../src/crypto/key-ring.js';
-import { ItemRepository } from '../../src/db/item.repository.js';
-import { OrcidLinkRepository } from '../../src/db/orcid-link.repository.js';
 import { PersonRepository } from '../../src/db/person.repository.js';
-import { type Tenant, TenantRepository } from '../../src/db/tenant.repository.js';
-import { createLogger } from '../../src/logger.js';
-import { OrcidClients } from '../../src/services/orcid-clients.js';
-import { WriteItemService } from '../../src/services/write-item.service.js';
-import { freshDatabase, type TestDatabase } from '../helpers/database.js';
-import { tenantInput } from '../helpers/fixtures.js';
-import {
-  call,
-  clientItems,
-  control,
-  newClient,
-  newResearcher,
-  startTestSandbox,
-  type TestSandbox,
-  threeLegged,
-} from '../helpers/sandbox.js';
+import { call, control, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import { type Connected, startWriteHarness, type WriteHarness } from '../helpers/write-harness.js';
 
 let sb: TestSandbox;
-let tdb: TestDatabase;
-let ring: KeyRing;
-let orcid: OrcidClients;
-let items: ItemRepository;
-let service: WriteItemService;
+let h: WriteHarness;
+let tdb: WriteHarness['tdb'];
+let items: WriteHarness['items'];
+let service: WriteHarness['service'];
 let n = 0;
 
 beforeAll(async () => {
   sb = await startTestSandbox();
-  tdb = await freshDatabase();
-  ring = new KeyRing([{ id: 'w', key: randomBytes(32) }]);
-  const tenants = new TenantRepository(tdb.db, ring);
-  const logger = createLogger('silent');
-  orcid = new OrcidClients(tdb.db, tenants, {
-    localOrcidUrl: sb.base,
-    logger,
-    transport: { baseDelayMs: 5, maxDelayMs: 20, attempts: 2 },
-  });
-  items = new ItemRepository(tdb.db);
-  service = new WriteItemService({
-    tenants,
-    items,
-    links: new OrcidLinkRepository(tdb.db, ring),
-    orcid,
-    logger,
-  });
+  h = await startWriteHarness(sb.base, { baseDelayMs: 5, maxDelayMs: 20, attempts: 2 });
+  ({ tdb, items, service } = h);
 });
 afterAll(async () => {
-  await orcid?.close();
-  await tdb?.drop();
+  await h?.close();
   await sb?.close();
 });
 
-interface Setup {
-  tenant: Tenant;
-  client: { clientId: string; clientSecret: string };
-  personId: string;
-  orcidId: string;
-  token: string;
-}
-
-async function connected(wireFormat: 'json' | 'xml' = 'json'): Promise<Setup> {
+type Setup = Connected;
+const connected = (wireFormat: 'json' | 'xml' = 'json') => {
   n++;
-  const client = await newClient(sb.base);
-  const tenant = await new TenantRepository(tdb.db, ring).create(
-    tenantInput(n, client.clientSecret, {
-      clientId: client.clientId,
-      wireFormat,
-      org: {
-        name: 'Wakanda University',
-        city: 'Birnin Zana',
-        country: 'NZ',
-        disambiguatedId: 'https://ror.org/04vwd8k31',
-        disambiguationSource: 'ROR',
-      },
-    }),
-  );
-  const person = (await new PersonRepository(tdb.db).upsertFromSignIn(tenant.id, { employeeId: `E${n}` }))!;
-  const researcher = await newResearcher(sb.base);
-  const token = await threeLegged(sb.base, client, researcher.orcid);
-  await new OrcidLinkRepository(tdb.db, ring).create(tenant.id, person.id, { ...token });
-  return { tenant, client, personId: person.id, orcidId: researcher.orcid, token: token.access_token };
-}
-
-const inOrcid = (s: Setup, section: string) => clientItems(sb.base, s.orcidId, s.client.clientId, section);
+  return h.connected(wireFormat);
+};
+const inOrcid = (s: Setup, section: string) => h.inOrcid(s, section);
 
 const employment = (role: string) => ({
   'role-title': role,
