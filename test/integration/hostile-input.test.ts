@@ -243,6 +243,35 @@ describe('hostile input', () => {
     expect((await row()).email).toBe('hedy@test.example.edu');
   });
 
+  it('odd URLs and headers: bad percent-encoding, repeated or bracketed query keys, overlong ids, unknown content types', async () => {
+    const odd = [
+      await send('bad percent-encoding', `/o/${p.tenant.slug}/%E0%A4%A`),
+      await send('repeated query key', `/o/${p.tenant.slug}/?lang=fr&lang=es`),
+      await send('bracketed query key', `/o/${p.tenant.slug}/?lang[]=fr`),
+      await api('overlong local id', 'PUT', `/people/${'x'.repeat(5000)}`, {}),
+      await send('unknown content type', '/api/v1/people/HOST-6', {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'text/x-unknown' },
+        body: 'hello',
+      }),
+      await send('form body to the API', '/api/v1/people/HOST-6', {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'givenNames=x',
+      }),
+      await send('JSON array body', '/api/v1/people/HOST-6', {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: '[1,2]',
+      }),
+    ];
+    expect(odd.filter((r) => r.status >= 500)).toEqual([]);
+    // Refused, not half-understood: the API takes JSON objects only.
+    expect(odd.slice(-3).map((r) => r.status)).toEqual([415, 415, 400]);
+    const host6 = await p.db.pool.query("select id from people where local_id = 'HOST-6'");
+    expect(host6.rowCount).toBe(0);
+  });
+
   it('no answer was a 5xx, and the server is healthy', async () => {
     expect(answers.length).toBeGreaterThan(25);
     expect(answers.filter((a) => a.status >= 500)).toEqual([]);

@@ -107,6 +107,14 @@ export function apiV1Routes(app: FastifyInstance, d: { keys: ApiKeyRepository; i
     api.addHook('onRequest', api.limits.apiByKey);
     // Authenticated before the body is read.
     api.addHook('onRequest', authenticate);
+    api.addHook('preValidation', async (req, reply) => {
+      // JSON only: a form body would be half-understood (every value a string).
+      const type = req.headers['content-type'] ?? '';
+      if (req.body !== undefined && !/^application\/json\s*(;|$)/i.test(type))
+        return reply
+          .code(415)
+          .send({ error: 'unsupported_media_type', message: 'Send the body as application/json.' });
+    });
     api.addHook('preValidation', checkParams);
 
     api.put('/api/v1/people/:localId', async (req, reply) => {
