@@ -4,7 +4,7 @@
 // Our own creates and deletes keep it current, and each put code this process created is
 // remembered with the item it was created for, so that another item with the same content
 // never adopts it. What another process wrote within that window is not seen; a write whose
-// earlier attempt may have reached ORCID therefore asks for a fresh read (`fresh`).
+// earlier attempt may have reached ORCID therefore asks for a read made after it took the item.
 import type { JsonObject } from '../../lib/orcid-model/codec.js';
 import type { OrcidApi } from '../orcid/api.js';
 
@@ -34,13 +34,16 @@ export class OwnItemsCache {
     token: string,
     at: { tenantId: string; orcid: string; section: string; itemId: string },
     item: JsonObject,
-    options: { fresh?: boolean } = {},
+    options: { readAfter?: number } = {},
   ): Promise<number[]> {
     const keys = api.itemKeys(at.section, item);
     if (!keys.length) return [];
     const k = OwnItemsCache.key(at.tenantId, at.orcid, at.section);
     let hit = this.entries.get(k);
-    if (!hit || options.fresh || Date.now() - hit.at > TTL_MS) {
+    // `readAfter`: only a read started at or after that moment will do (one such read still
+    // serves every item of the person that asks for it, e.g. a batch claimed after a crash).
+    const stale = (e: Entry) => Date.now() - e.at > TTL_MS || (options.readAfter ?? 0) > e.at;
+    if (!hit || stale(hit)) {
       if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
       const entry: Entry = {
         at: Date.now(),

@@ -37,6 +37,9 @@ export const orgOf = (t: Tenant): OrganisationIdentity => ({
 /** Tenants change rarely; the write path reads each at most every few seconds. */
 const TENANT_TTL_MS = 5000;
 
+/** POSTs of one item in one attempt, each after a look at the record found nothing. */
+const POSTS_PER_ATTEMPT = 3;
+
 /** Longer than any attempt can take (transport timeouts and retries included). */
 export const DEFAULT_LEASE_MS = 5 * 60 * 1000;
 
@@ -91,6 +94,7 @@ export class WriteItemService {
       [...byTenant].map(async ([tenantId, indexes]) => {
         const tenant = await this.tenant(tenantId);
         if (!tenant) return;
+        const claimedAt = Date.now();
         const claimed = new Map(
           (
             await this.d.items.claimMany(
@@ -113,7 +117,9 @@ export class WriteItemService {
               return;
             }
             try {
-              const outcome = await this.attempt(tenant, c.item, c.link, job, (id) => revokedLinks.add(id));
+              const outcome = await this.attempt(tenant, c.item, c.link, { ...job, claimedAt }, (id) =>
+                revokedLinks.add(id),
+              );
               done.push({ item: c.item, lease: c.lease, outcome });
               results[i] = outcome;
             } catch (e) {
@@ -133,7 +139,7 @@ export class WriteItemService {
     tenant: Tenant,
     item: Item,
     sealedLink: ActiveLinkSealed | null,
-    options: { finalAttempt?: boolean },
+    options: { finalAttempt?: boolean; claimedAt: number },
     onRevoked: (linkId: string) => void,
   ): Promise<ItemOutcome> {
     const tenantId = tenant.id;
@@ -160,8 +166,8 @@ export class WriteItemService {
     const at = { tenantId, orcid: link.orcid, section: item.section, itemId: item.id };
     const written = { orcid: link.orcid, writtenHash: item.content_hash };
     /** This client's copy of the item on the record, not held by another of the organisation's items. */
-    const ownCopy = async (fresh: boolean): Promise<number | null> => {
-      const candidates = await this.own.candidates(api, token.access_token, at, payload, { fresh });
+    const ownCopy = async (readAfter: number): Promise<number | null> => {
+      const candidates = await this.own.candidates(api, token.access_token, at, payload, { readAfter });
       if (!candidates.length) return null;
       const held = await this.d.items.heldByOtherItems(
         tenantId,
@@ -204,23 +210,33 @@ export class WriteItemService {
       }
       // An earlier attempt may have posted it (its answer lost, or its worker killed before
       // recording it): the record is read afresh, not from what this process read before.
-      const own = await ownCopy(item.claims > 1);
+      const own = await ownCopy(item.claims > 1 ? options.claimedAt : 0);
       if (own !== null) {
         const adopted = await adopt(own);
         if (adopted) return adopted;
       }
-      let created: { putCode: number; adopted: boolean };
-      try {
-        created = await api.createOrAdopt(token.access_token, link.orcid, item.section, payload);
-      } catch (e) {
-        // The POST's answer was lost (5xx, timeout, reset): ORCID may have stored it. Look again
-        // before anything posts it a second time; what is not there is retried later.
-        if (!(e instanceof OrcidError && e.kind === 'transient')) throw e;
-        this.own.forget(tenantId, link.orcid, item.section);
-        const stored = await ownCopy(true).catch(() => null);
-        const adopted = stored === null ? null : await adopt(stored).catch(() => null);
-        if (adopted) return adopted;
-        throw e;
+      let created: { putCode: number; adopted: boolean } | null = null;
+      for (let post = 1; created === null; post++) {
+        try {
+          created = await api.createOrAdopt(token.access_token, link.orcid, item.section, payload);
+        } catch (e) {
+          // The POST's answer was lost: ORCID may have stored it. Look again before anything
+          // posts it a second time. After an answer (5xx: ORCID finished with the request) and
+          // nothing on the record, it is posted again at once, a few times; after a timeout or a
+          // dropped connection ORCID may still be handling it, so the job retries it later.
+          if (!(e instanceof OrcidError && e.kind === 'transient')) throw e;
+          this.own.forget(tenantId, link.orcid, item.section);
+          const looked = await ownCopy(Date.now()).then(
+            (putCode) => ({ putCode }),
+            () => null,
+          );
+          if (looked?.putCode != null) {
+            const adopted = await adopt(looked.putCode).catch(() => null);
+            if (adopted) return adopted;
+          }
+          // Posted again only when the look said for sure that it is not there.
+          if (looked?.putCode !== null || e.details.status === null || post >= POSTS_PER_ATTEMPT) throw e;
+        }
       }
       await this.own.remember(api, at, payload, created.putCode);
       if (created.adopted)

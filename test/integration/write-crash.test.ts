@@ -141,7 +141,11 @@ describe('kill -9 during a 500-item run of works, employments and keywords', () 
     let worker = await startWorker();
     for (let round = 0; round < 6 && (await written()) < ITEMS; round++) {
       const second = round % 2 === 0 ? await startWorker() : null;
-      await new Promise((r) => setTimeout(r, 300 + Math.random() * 900));
+      // Once this round's workers are writing (the count moved, or at most 10 s), a random moment.
+      const before = await written();
+      for (let i = 0; i < 200 && (await written()) === before; i++)
+        await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, Math.random() * 600));
       worker.kill('SIGKILL');
       second?.kill('SIGKILL');
       killedAt.push(await written());

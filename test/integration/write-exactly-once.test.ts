@@ -108,7 +108,7 @@ describe('a POST stored by ORCID whose answer was lost', () => {
     expect(Number(item.put_code)).toBe(onRecord[0]!.putCode);
   });
 
-  it('the transport never sends a POST twice on its own: one POST per attempt reaches ORCID', async () => {
+  it('a POST is sent again only after a look at the record found nothing; after a timeout, not in the same attempt', async () => {
     const s = await connected();
     await control(sb.base, 'POST', '/faults', {
       method: 'POST',
@@ -119,16 +119,35 @@ describe('a POST stored by ORCID whose answer was lost', () => {
     const item = await stated(s, 'emp-500', 'employment', employment('Reader'));
     const outcome = await service.write(s.tenant.id, item.id);
     expect(outcome?.status).toBe('retrying');
-    const posts = await tdb.db
+    const calls = await tdb.db
       .selectFrom('orcid_calls')
-      .select('id')
+      .select(['method', 'url'])
       .where('tenant_id', '=', s.tenant.id)
-      .where('method', '=', 'POST')
+      .where('url', 'like', '%/employment%')
+      .orderBy('id')
       .execute();
-    expect(posts).toHaveLength(1);
+    // The look before the first POST, then each POST followed by a look: GET POST GET POST GET POST GET.
+    expect(calls.map((c) => c.method)).toEqual(['GET', 'POST', 'GET', 'POST', 'GET', 'POST', 'GET']);
+
+    const timedOut = await stated(s, 'emp-timeout', 'employment', employment('Tutor'));
+    await control(sb.base, 'DELETE', '/faults');
+    await control(sb.base, 'POST', '/faults', {
+      method: 'POST',
+      pathPattern: '/employment$',
+      rate: 1,
+      timeout: true,
+    });
+    const before = (
+      await tdb.db.selectFrom('orcid_calls').select('id').where('method', '=', 'POST').execute()
+    ).length;
+    expect((await service.write(s.tenant.id, timedOut.id))?.status).toBe('retrying');
+    const after = (await tdb.db.selectFrom('orcid_calls').select('id').where('method', '=', 'POST').execute())
+      .length;
+    expect(after - before).toBe(1);
     await control(sb.base, 'DELETE', '/faults');
     expect((await writeUntilSettled(s, item.id)).status).toBe('in_orcid');
-    expect(await inOrcid(s, 'employment')).toHaveLength(1);
+    expect((await writeUntilSettled(s, timedOut.id)).status).toBe('in_orcid');
+    expect(await inOrcid(s, 'employment')).toHaveLength(2);
   });
 });
 
