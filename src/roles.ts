@@ -56,6 +56,8 @@ export async function startRoles(
     await queue.register(revokeTokenJob);
     await queue.register(writeItemJob);
     await queue.register(sendInvitationJob);
+    const { stateUploadJob, uploadStatingQueue } = await import('./jobs/state-upload.job.js');
+    await queue.register(stateUploadJob);
     const app = buildApp({
       db: platform.db.db,
       pool: platform.db.pool,
@@ -66,6 +68,7 @@ export async function startRoles(
       revocations: revocationQueue(queue),
       writes: itemWriteQueue(queue),
       invitations: invitationMailQueue(queue),
+      uploadStating: uploadStatingQueue(queue),
       // Embedded mode is the demo: its outbox page shows the mail that would be sent.
       showOutbox: !config.DATABASE_URL,
       configuredAdmins: config.LANYARD_ADMINS,

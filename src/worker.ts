@@ -16,7 +16,8 @@ import {
   revokeTokenJob,
   sweepRevocations,
 } from './jobs/revoke-token.job.js';
-import { sendInvitationJob } from './jobs/send-invitation.job.js';
+import { invitationMailQueue, sendInvitationJob } from './jobs/send-invitation.job.js';
+import { stateUploadJob, uploadStatingQueue } from './jobs/state-upload.job.js';
 import {
   ItemStillRetrying,
   itemWriteQueue,
@@ -28,8 +29,9 @@ import type { Mailer } from './mail/mailer.js';
 import type { TransportOptions } from './orcid/transport.js';
 import type { Queue } from './queue/queue.js';
 import { DisconnectOrcidService } from './services/disconnect-orcid.service.js';
-import { InvitationMailService } from './services/invitation.service.js';
+import { InvitationMailService, personInviter } from './services/invitation.service.js';
 import { OrcidClients } from './services/orcid-clients.js';
+import { UploadService } from './services/upload.service.js';
 import { WriteItemService } from './services/write-item.service.js';
 
 export interface WorkerDeps {
@@ -133,6 +135,21 @@ export async function startWorker(d: WorkerDeps): Promise<() => Promise<void>> {
   });
   await queue.register(sendInvitationJob);
   await queue.work(sendInvitationJob, (p) => invitationMail.send(p.tenantId, p.invitationId), polling);
+
+  const uploads = new UploadService({
+    db,
+    ring: d.ring,
+    writes,
+    stating: uploadStatingQueue(queue),
+    invitations: personInviter(new InvitationRepository(db), invitationMailQueue(queue)),
+  });
+  await queue.register(stateUploadJob);
+  await queue.work(
+    stateUploadJob,
+    (p, job) =>
+      uploads.state(p.tenantId, p.uploadId, { finalAttempt: job.retryCount >= stateUploadJob.retry.limit }),
+    polling,
+  );
 
   await queue.register(revokeTokenJob);
   await queue.work(

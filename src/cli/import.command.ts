@@ -1,12 +1,12 @@
 // `lanyard import <slug> <file>` and `lanyard export <slug> <upload-id>`: bulk uploads from the
 // command line, the same checks as the admin area (all-or-nothing, problems by row and column).
 // import then follows the writes with a progress bar until nothing waits for ORCID.
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, statSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { Command } from '@commander-js/extra-typings';
 import { loadConfig } from '../config.js';
 import type { UploadProgress } from '../db/upload.repository.js';
-import { MAX_UPLOAD_BYTES } from '../domain/upload-file.js';
+import { formatProblem, MAX_UPLOAD_BYTES } from '../domain/upload-file.js';
 import { openPlatform, type Platform } from '../platform.js';
 import { UploadService } from '../services/upload.service.js';
 import { fail, UsageError } from './cli-errors.js';
@@ -23,17 +23,6 @@ async function withTenant<T>(slug: string, fn: (p: Platform, tenantId: string) =
   }
 }
 
-/** One line: a bar, settled / total, and the counts per status. */
-export function progressLine(p: UploadProgress, width = 30): string {
-  const waiting = (p.byStatus.queued ?? 0) + (p.byStatus.retrying ?? 0);
-  const done = p.total - waiting;
-  const filled = p.total ? Math.round((done / p.total) * width) : width;
-  const counts = Object.entries(p.byStatus)
-    .map(([s, n]) => `${s} ${n}`)
-    .join(' · ');
-  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${p.total}  ${counts}`;
-}
-
 export function importCommand() {
   return new Command('import')
     .description(
@@ -41,7 +30,7 @@ export function importCommand() {
     )
     .argument('<slug>', 'the organisation')
     .argument('<file>', '.csv (affiliations) or .json (works, funding, peer reviews)')
-    .option('--no-wait', 'return once the file is accepted, without following the writes')
+    .option('--no-wait', 'return once the file is stored: a running worker checks and states it')
     .option('--as <who>', 'recorded as the uploader', 'cli')
     .action(async (slug, file, o) => {
       try {
@@ -50,31 +39,48 @@ export function importCommand() {
           throw new UsageError(
             'the file must end in .csv (affiliations) or .json (works, funding, peer reviews)',
           );
-        if (statSync(file).size > 2 * MAX_UPLOAD_BYTES)
+        if (statSync(file).size > MAX_UPLOAD_BYTES)
           throw new UsageError(`${file} is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB; split it`);
-        const bytes = readFileSync(file);
         await withTenant(slug, async (platform, tenantId) => {
           const { Queue } = await import('../queue/queue.js');
           const { itemWriteQueue, writeItemJob } = await import('../jobs/write-item.job.js');
           const { invitationMailQueue, sendInvitationJob } = await import('../jobs/send-invitation.job.js');
+          const { stateUploadJob, uploadStatingQueue } = await import('../jobs/state-upload.job.js');
           const { InvitationRepository } = await import('../db/invitation.repository.js');
           const { personInviter } = await import('../services/invitation.service.js');
-          const queue = await Queue.start(platform.url);
+          const queue = await Queue.start(platform.url, { schedule: false });
           try {
             await queue.register(writeItemJob);
             await queue.register(sendInvitationJob);
+            await queue.register(stateUploadJob);
             const uploads = new UploadService({
               db: platform.db.db,
               ring: platform.ring,
               writes: itemWriteQueue(queue),
+              stating: uploadStatingQueue(queue),
               invitations: personInviter(
                 new InvitationRepository(platform.db.db),
                 invitationMailQueue(queue),
               ),
             });
-            const upload = await uploads.accept(tenantId, { format, filename: basename(file), bytes }, o.as);
-            console.log(`accepted: upload ${upload.id}, ${upload.row_count} rows`);
-            if (o.wait) await follow(uploads, tenantId, upload.id);
+            const upload = await uploads.receive(
+              tenantId,
+              { format, filename: basename(file), content: createReadStream(file) },
+              o.as,
+            );
+            console.log(`received: upload ${upload.id} (${upload.file_bytes} bytes)`);
+            if (!o.wait) return;
+            // This process checks and states uploads too while it follows (any running worker
+            // may take the job first): the file need not wait for a worker.
+            await queue.work(
+              stateUploadJob,
+              (p, job) =>
+                uploads.state(p.tenantId, p.uploadId, {
+                  finalAttempt: job.retryCount >= stateUploadJob.retry.limit,
+                }),
+              { pollingSeconds: 0.5 },
+            );
+            await follow(uploads, tenantId, upload.id);
           } finally {
             await queue.stop(2000);
           }
@@ -85,28 +91,70 @@ export function importCommand() {
     });
 }
 
-/** Redraws the progress line (a TTY) or prints it when it changes (a log) until settled. */
+/** One line for where the upload is: checking, stating, or the writes. */
+export function progressLine(p: UploadProgress, width = 30): string {
+  const bar = (done: number, total: number) => {
+    const filled = total ? Math.min(width, Math.round((done / total) * width)) : width;
+    return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}]`;
+  };
+  if (p.state === 'received') return 'received: waiting to be checked';
+  if (p.state === 'checking')
+    return `checking: ${p.rowsChecked} rows checked, ${p.problemCount} problems so far`;
+  if (p.state === 'stating')
+    return `stating: ${bar(p.rowsStated, p.rowsChecked)} ${p.rowsStated}/${p.rowsChecked} rows stated`;
+  if (p.state === 'refused') return `refused: ${p.problemCount} problems`;
+  if (p.state === 'failed') return 'failed';
+  const waiting = (p.byStatus.queued ?? 0) + (p.byStatus.retrying ?? 0);
+  const done = p.total - waiting;
+  const counts = Object.entries(p.byStatus)
+    .map(([s, n]) => `${s} ${n}`)
+    .join(' · ');
+  return `${bar(done, p.total)} ${done}/${p.total}  ${counts}`;
+}
+
+/**
+ * Redraws the progress line (a TTY) or prints it when it changes (a log) until settled; a
+ * refused or failed upload prints its problems and exits 1.
+ */
 async function follow(uploads: UploadService, tenantId: string, uploadId: string): Promise<void> {
   const tty = process.stderr.isTTY;
   let last = '';
+  let state = '';
   let since = Date.now();
   for (;;) {
-    const p = await uploads.progress(tenantId, uploadId);
+    const upload = await uploads.byId(tenantId, uploadId);
+    if (!upload) throw new UsageError(`upload ${uploadId} is gone`);
+    const p = await uploads.progress(tenantId, upload);
     const line = progressLine(p);
+    if (p.state !== state) {
+      // Each phase ends on a line of its own (the bar below redraws within a phase).
+      if (tty && last) process.stderr.write('\n');
+      if (p.state === 'accepted') console.log(`accepted: upload ${uploadId}, ${upload.row_count} rows`);
+      state = p.state;
+    }
     if (line !== last) {
       process.stderr.write(tty ? `\r${line}\x1b[K` : `${line}\n`);
       last = line;
       since = Date.now();
     } else if (Date.now() - since > 60_000) {
       process.stderr.write(
-        `${tty ? '\n' : ''}no progress for a minute: is a worker running (lanyard serve --role worker)? Ctrl-C stops following; the upload stays accepted.\n`,
+        `${tty ? '\n' : ''}no progress for a minute: is a worker running (lanyard serve --role worker)? Ctrl-C stops following; the upload stays ${p.state}.\n`,
       );
       since = Date.now();
     }
-    if (p.settled) break;
+    if (p.settled) {
+      if (tty) process.stderr.write('\n');
+      if (p.state === 'refused' || p.state === 'failed') {
+        console.error(`${p.state}: upload ${uploadId}, nothing was changed. ${p.problemCount} problem(s):`);
+        for (const problem of upload.problems) console.error(formatProblem(problem));
+        if (p.problemCount > upload.problems.length)
+          console.error(`…and ${p.problemCount - upload.problems.length} more.`);
+        throw new UsageError(`upload ${uploadId} was ${p.state}`);
+      }
+      break;
+    }
     await new Promise((r) => setTimeout(r, 500));
   }
-  if (tty) process.stderr.write('\n');
   console.log(`done: ${uploadId}`);
 }
 
@@ -121,7 +169,8 @@ export function exportCommand() {
         await withTenant(slug, async (platform, tenantId) => {
           // Reading only: nothing is queued.
           const writes = { enqueueWrites: async () => {} };
-          const uploads = new UploadService({ db: platform.db.db, ring: platform.ring, writes });
+          const stating = { enqueueStating: async () => {} };
+          const uploads = new UploadService({ db: platform.db.db, ring: platform.ring, writes, stating });
           const upload = await uploads.byId(tenantId, id);
           if (!upload) throw new UsageError(`no upload ${id} in ${slug}`);
           const file = await uploads.export(tenantId, upload);

@@ -216,8 +216,51 @@ export interface UploadsTable {
   format: 'affiliations-csv' | 'items-json';
   filename: string;
   uploaded_by: string;
-  row_count: number;
+  row_count: Generated<number>;
   created_at: Generated<Date>;
+  state: ColumnType<UploadState, UploadState | undefined, UploadState>;
+  /** bigint: pg returns it as a string. */
+  file_bytes: ColumnType<string, number | undefined, number>;
+  rows_checked: Generated<number>;
+  rows_stated: Generated<number>;
+  problem_count: Generated<number>;
+  problems: ColumnType<UploadProblemJson[], string | undefined, string>;
+  finished_at: Date | null;
+}
+
+/** received (the file is stored) → checking → stating → accepted | refused | failed. */
+export type UploadState = 'received' | 'checking' | 'stating' | 'accepted' | 'refused' | 'failed';
+
+export interface UploadProblemJson {
+  row: number | null;
+  column: string | null;
+  message: string;
+}
+
+export interface UploadFileChunksTable {
+  upload_id: string;
+  tenant_id: string;
+  seq: number;
+  bytes: Buffer;
+}
+
+export interface UploadStagingTable {
+  upload_id: string;
+  tenant_id: string;
+  row_number: number;
+  local_id: string;
+  email: string | null;
+  given_names: string | null;
+  family_name: string | null;
+  left_on: string | null;
+  section: string;
+  source_key: string;
+  payload: ColumnType<Record<string, unknown>, string, string>;
+  content_hash: string;
+  group_id: string | null;
+  desired: 'present' | 'absent';
+  stored: ColumnType<Record<string, unknown>, string, string>;
+  key_column: string;
 }
 
 export interface UploadRowsTable {
@@ -275,6 +318,8 @@ export interface Database {
   audit_log: AuditLogTable;
   uploads: UploadsTable;
   upload_rows: UploadRowsTable;
+  upload_file_chunks: UploadFileChunksTable;
+  upload_staging: UploadStagingTable;
   admin_users: AdminUsersTable;
   invitations: InvitationsTable;
   mail_outbox: MailOutboxTable;

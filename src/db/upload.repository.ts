@@ -2,14 +2,23 @@
 // stated, so progress and the export read the item's current status and put code.
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { ItemStatus } from '../domain/item.js';
-import type { Database, UploadsTable } from './schema.js';
+import type { Database, UploadProblemJson, UploadState, UploadsTable } from './schema.js';
 
 export type Upload = Selectable<UploadsTable>;
 
 export interface UploadProgress {
+  /** Where the upload is: received, checking, stating, then accepted, refused or failed. */
+  state: UploadState;
+  rowsChecked: number;
+  rowsStated: number;
+  problemCount: number;
+  /** Items of the upload (once accepted). */
   total: number;
   byStatus: Partial<Record<ItemStatus, number>>;
-  /** Nothing is waiting for a write any more (pending items wait for their researcher). */
+  /**
+   * Nothing will change any more: refused or failed, or accepted and nothing waiting for a write
+   * (pending items wait for their researcher).
+   */
   settled: boolean;
 }
 
@@ -24,35 +33,122 @@ export interface UploadRowState {
 export class UploadRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async create(
+  /** A new upload whose file is about to be stored (received: nothing checked yet). */
+  receive(
     tenantId: string,
     u: { format: Upload['format']; filename: string; uploadedBy: string },
-    rows: Array<{ rowNumber: number; itemId: string; row: Record<string, unknown> }>,
   ): Promise<Upload> {
-    const upload = await this.db
+    return this.db
       .insertInto('uploads')
-      .values({
-        tenant_id: tenantId,
-        format: u.format,
-        filename: u.filename,
-        uploaded_by: u.uploadedBy,
-        row_count: rows.length,
-      })
+      .values({ tenant_id: tenantId, format: u.format, filename: u.filename, uploaded_by: u.uploadedBy })
       .returningAll()
       .executeTakeFirstOrThrow();
-    for (let i = 0; i < rows.length; i += 1000)
-      await this.db
-        .insertInto('upload_rows')
-        .values(
-          rows.slice(i, i + 1000).map((r) => ({
-            upload_id: upload.id,
-            row_number: r.rowNumber,
-            item_id: r.itemId,
-            row: JSON.stringify(r.row),
-          })),
-        )
+  }
+
+  async addChunk(tenantId: string, uploadId: string, seq: number, bytes: Buffer): Promise<void> {
+    await this.db
+      .insertInto('upload_file_chunks')
+      .values({ upload_id: uploadId, tenant_id: tenantId, seq, bytes })
+      .execute();
+  }
+
+  /** The stored file, a piece at a time (a few megabytes in memory at most). */
+  async *file(tenantId: string, uploadId: string): AsyncGenerator<Buffer> {
+    let seq = -1;
+    for (;;) {
+      const chunks = await this.db
+        .selectFrom('upload_file_chunks')
+        .select(['seq', 'bytes'])
+        .where('tenant_id', '=', tenantId)
+        .where('upload_id', '=', uploadId)
+        .where('seq', '>', seq)
+        .orderBy('seq')
+        .limit(4)
         .execute();
-    return upload;
+      for (const c of chunks) yield c.bytes;
+      if (chunks.length < 4) return;
+      seq = chunks[chunks.length - 1]!.seq;
+    }
+  }
+
+  async update(
+    tenantId: string,
+    uploadId: string,
+    set: Partial<{
+      state: UploadState;
+      file_bytes: number;
+      rows_checked: number;
+      rows_stated: number;
+      row_count: number;
+      problem_count: number;
+      problems: UploadProblemJson[];
+      finished_at: Date;
+    }>,
+  ): Promise<void> {
+    const { problems, ...rest } = set;
+    await this.db
+      .updateTable('uploads')
+      .set({ ...rest, ...(problems ? { problems: JSON.stringify(problems) } : {}) })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', uploadId)
+      .execute();
+  }
+
+  /** An upload that was never complete (its file passed the limit, or the request broke off). */
+  async remove(tenantId: string, uploadId: string): Promise<void> {
+    await this.db
+      .deleteFrom('uploads')
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', uploadId)
+      .execute();
+  }
+
+  /** The file and the staged rows are scratch: gone once the upload is accepted or refused. */
+  async dropScratch(tenantId: string, uploadId: string): Promise<void> {
+    await this.db
+      .deleteFrom('upload_file_chunks')
+      .where('tenant_id', '=', tenantId)
+      .where('upload_id', '=', uploadId)
+      .execute();
+    await this.db
+      .deleteFrom('upload_staging')
+      .where('tenant_id', '=', tenantId)
+      .where('upload_id', '=', uploadId)
+      .execute();
+  }
+
+  /** The upload's items that wait for a write, a page at a time (after row `after`). */
+  async queuedItems(
+    tenantId: string,
+    uploadId: string,
+    after: number,
+    limit: number,
+  ): Promise<Array<{ row_number: number; item_id: string }>> {
+    return this.db
+      .selectFrom('upload_rows as r')
+      .innerJoin('items as i', 'i.id', 'r.item_id')
+      .select(['r.row_number', 'r.item_id'])
+      .where('i.tenant_id', '=', tenantId)
+      .where('r.upload_id', '=', uploadId)
+      .where('r.row_number', '>', after)
+      .where('i.status', '=', 'queued')
+      .orderBy('r.row_number')
+      .limit(limit)
+      .execute();
+  }
+
+  /** The people with items of the upload that wait for them to connect. */
+  async peopleWithPendingItems(tenantId: string, uploadId: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('upload_rows as r')
+      .innerJoin('items as i', 'i.id', 'r.item_id')
+      .select('i.person_id')
+      .distinct()
+      .where('i.tenant_id', '=', tenantId)
+      .where('r.upload_id', '=', uploadId)
+      .where('i.status', '=', 'pending')
+      .execute();
+    return rows.map((r) => r.person_id);
   }
 
   byId(tenantId: string, id: string): Promise<Upload | undefined> {
@@ -75,7 +171,8 @@ export class UploadRepository {
       .execute();
   }
 
-  async progress(tenantId: string, uploadId: string): Promise<UploadProgress> {
+  async progress(tenantId: string, upload: Upload): Promise<UploadProgress> {
+    const uploadId = upload.id;
     const counts = await this.db
       .selectFrom('upload_rows as r')
       .innerJoin('items as i', 'i.id', 'r.item_id')
@@ -85,10 +182,15 @@ export class UploadRepository {
       .groupBy('i.status')
       .execute();
     const byStatus = Object.fromEntries(counts.map((c) => [c.status, c.n])) as UploadProgress['byStatus'];
+    const finished = upload.state === 'refused' || upload.state === 'failed';
     return {
+      state: upload.state,
+      rowsChecked: upload.rows_checked,
+      rowsStated: upload.rows_stated,
+      problemCount: upload.problem_count,
       total: counts.reduce((n, c) => n + c.n, 0),
       byStatus,
-      settled: !byStatus.queued && !byStatus.retrying,
+      settled: finished || (upload.state === 'accepted' && !byStatus.queued && !byStatus.retrying),
     };
   }
 

@@ -1,6 +1,9 @@
 // The affiliations CSV (docs/uploads.md): one row per affiliation, columns recognised under
 // several spellings, every problem reported by row and column. Parsing is all-or-nothing: the
 // caller gets either every row, or every problem.
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { parse as parseStream } from 'csv-parse';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
@@ -108,19 +111,18 @@ export const neutralise = (v: string) => (FORMULA_START.test(v) ? `'${v}` : v);
 
 const email = z.email();
 
-export function parseAffiliationsCsv(text: string): ParsedAffiliation[] {
-  let records: string[][];
-  try {
-    records = parse(text, { skip_empty_lines: true, relax_column_count: false, bom: true });
-  } catch (e) {
-    const err = e as Error & { lines?: number };
-    throw new UploadRefused([
-      { row: err.lines ?? null, column: null, message: `The CSV cannot be read: ${err.message}` },
-    ]);
-  }
-  const [header, ...rows] = records;
-  if (!header) throw new UploadRefused([{ row: null, column: null, message: 'The file is empty.' }]);
+const CSV_OPTIONS = { skip_empty_lines: true, relax_column_count: false, bom: true } as const;
 
+const unreadable = (e: unknown) => {
+  const err = e as Error & { lines?: number };
+  return new UploadRefused([
+    { row: err.lines ?? null, column: null, message: `The CSV cannot be read: ${err.message}` },
+  ]);
+};
+
+/** The canonical column of each header cell; throws UploadRefused naming every header problem. */
+export function affiliationColumns(header: string[] | undefined): string[] {
+  if (!header) throw new UploadRefused([{ row: null, column: null, message: 'The file is empty.' }]);
   const problems: UploadProblem[] = [];
   const columns = header.map((h) => ALIASES.get(headerKey(h)));
   header.forEach((h, i) => {
@@ -137,85 +139,144 @@ export function parseAffiliationsCsv(text: string): ParsedAffiliation[] {
     if (!columns.includes(r))
       problems.push({ row: 1, column: r, message: `The required column ${r} is missing.` });
   if (problems.length) throw new UploadRefused(problems);
-  if (!rows.length) throw new UploadRefused([{ row: null, column: null, message: 'The file has no rows.' }]);
+  return columns as string[];
+}
 
+/**
+ * One data row (`row` is its spreadsheet number) checked on its own: the affiliation, or its
+ * problems. Whether its source key repeats an earlier row's is the caller's to check.
+ */
+export function checkAffiliationRow(
+  columns: string[],
+  cells: string[],
+  row: number,
+): { affiliation: ParsedAffiliation; problems: UploadProblem[] } {
+  const problems: UploadProblem[] = [];
+  const v: Record<string, string> = {};
+  cells.forEach((cell, i) => {
+    const value = unneutralise(cell.trim());
+    const column = columns[i]!;
+    if (value && !(EXPORT_ONLY_COLUMNS as readonly string[]).includes(column)) v[column] = value;
+  });
+  const problem = (column: string, message: string) => problems.push({ row, column, message });
+  for (const r of REQUIRED) if (!v[r]) problem(r, `${r} is empty.`);
+
+  const section = sectionOf(v.type ?? '');
+  if (v.type && !(AFFILIATION_SECTIONS as readonly string[]).includes(section))
+    problem('type', `"${v.type}" is not an affiliation type: ${AFFILIATION_SECTIONS.join(', ')}.`);
+  const desired = ACTIONS[(v.action ?? '').toLowerCase()];
+  if (!desired) problem('action', `"${v.action}" is not an action: present or delete.`);
+  for (const c of ['start_date', 'end_date', 'left_on'] as const) {
+    const p = v[c] && dateProblem(v[c]);
+    if (p) problem(c, p);
+  }
+  if (v.start_date && v.end_date && !dateProblem(v.start_date) && !dateProblem(v.end_date)) {
+    if (v.end_date.localeCompare(v.start_date) < 0 && !v.start_date.startsWith(v.end_date))
+      problem('end_date', `The end (${v.end_date}) is before the start (${v.start_date}).`);
+  }
+  if (v.country) {
+    v.country = v.country.toUpperCase();
+    if (!isCountryCode(v.country))
+      problem('country', `"${v.country}" is not an ISO 3166 country code (e.g. NZ, GB).`);
+  }
+  if (v.organisation && (!v.city || !v.country))
+    problem(v.city ? 'country' : 'city', 'An organisation needs its city and country.');
+  if (!v.organisation && (v.city || v.region || v.country || v.disambiguated_id))
+    problem('organisation', 'City, region, country and identifier describe an organisation: name it too.');
+  if (v.organisation && !v.disambiguated_id && !v.disambiguation_source)
+    problem(
+      'disambiguated_id',
+      "ORCID needs the organisation's identifier (ROR, RINGGOLD, GRID, FUNDREF or LEI).",
+    );
+  else if (!!v.disambiguated_id !== !!v.disambiguation_source)
+    problem(
+      v.disambiguated_id ? 'disambiguation_source' : 'disambiguated_id',
+      'The organisation identifier and its source go together.',
+    );
+  if (v.disambiguation_source) {
+    v.disambiguation_source = v.disambiguation_source.toUpperCase();
+    if (!(DISAMBIGUATION_SOURCES as readonly string[]).includes(v.disambiguation_source))
+      problem(
+        'disambiguation_source',
+        `"${v.disambiguation_source}" is not one of ${DISAMBIGUATION_SOURCES.join(', ')}.`,
+      );
+  }
+  if (v.url && !URL.canParse(v.url)) problem('url', `"${v.url}" is not a web address.`);
+  if (v.email && !email.safeParse(v.email).success) problem('email', `"${v.email}" is not an email address.`);
+  for (const [c, value] of Object.entries(v)) {
+    if (value.length > 1000) problem(c, 'The value is longer than 1,000 characters.');
+    if (value.includes('\u0000')) problem(c, 'The value contains a NUL character.');
+  }
+
+  const affiliation: ParsedAffiliation = {
+    row,
+    values: { ...v, type: section } as AffiliationRow,
+    section: section as ParsedAffiliation['section'],
+    desired: desired ?? 'present',
+    payload: affiliationPayload(v),
+    person: { email: v.email, givenNames: v.given_names, familyName: v.family_name },
+    leftOn: v.left_on,
+  };
+  return { affiliation, problems };
+}
+
+export function parseAffiliationsCsv(text: string): ParsedAffiliation[] {
+  let records: string[][];
+  try {
+    records = parse(text, CSV_OPTIONS);
+  } catch (e) {
+    throw unreadable(e);
+  }
+  const [header, ...rows] = records;
+  const columns = affiliationColumns(header);
+  if (!rows.length) throw new UploadRefused([{ row: null, column: null, message: 'The file has no rows.' }]);
+  const problems: UploadProblem[] = [];
   const seen = new Map<string, number>();
   const parsed = rows.map((cells, index) => {
-    const row = index + 2;
-    const v: Record<string, string> = {};
-    cells.forEach((cell, i) => {
-      const value = unneutralise(cell.trim());
-      const column = columns[i]!;
-      if (value && !(EXPORT_ONLY_COLUMNS as readonly string[]).includes(column)) v[column] = value;
-    });
-    const problem = (column: string, message: string) => problems.push({ row, column, message });
-    for (const r of REQUIRED) if (!v[r]) problem(r, `${r} is empty.`);
-
-    const section = sectionOf(v.type ?? '');
-    if (v.type && !(AFFILIATION_SECTIONS as readonly string[]).includes(section))
-      problem('type', `"${v.type}" is not an affiliation type: ${AFFILIATION_SECTIONS.join(', ')}.`);
-    const desired = ACTIONS[(v.action ?? '').toLowerCase()];
-    if (!desired) problem('action', `"${v.action}" is not an action: present or delete.`);
-    if (v.source_key) {
-      const first = seen.get(v.source_key);
-      if (first) problem('source_key', `${v.source_key} is already on row ${first}.`);
-      else seen.set(v.source_key, row);
-    }
-    for (const c of ['start_date', 'end_date', 'left_on'] as const) {
-      const p = v[c] && dateProblem(v[c]);
-      if (p) problem(c, p);
-    }
-    if (v.start_date && v.end_date && !dateProblem(v.start_date) && !dateProblem(v.end_date)) {
-      if (v.end_date.localeCompare(v.start_date) < 0 && !v.start_date.startsWith(v.end_date))
-        problem('end_date', `The end (${v.end_date}) is before the start (${v.start_date}).`);
-    }
-    if (v.country) {
-      v.country = v.country.toUpperCase();
-      if (!isCountryCode(v.country))
-        problem('country', `"${v.country}" is not an ISO 3166 country code (e.g. NZ, GB).`);
-    }
-    if (v.organisation && (!v.city || !v.country))
-      problem(v.city ? 'country' : 'city', 'An organisation needs its city and country.');
-    if (!v.organisation && (v.city || v.region || v.country || v.disambiguated_id))
-      problem('organisation', 'City, region, country and identifier describe an organisation: name it too.');
-    if (v.organisation && !v.disambiguated_id && !v.disambiguation_source)
-      problem(
-        'disambiguated_id',
-        "ORCID needs the organisation's identifier (ROR, RINGGOLD, GRID, FUNDREF or LEI).",
-      );
-    else if (!!v.disambiguated_id !== !!v.disambiguation_source)
-      problem(
-        v.disambiguated_id ? 'disambiguation_source' : 'disambiguated_id',
-        'The organisation identifier and its source go together.',
-      );
-    if (v.disambiguation_source) {
-      v.disambiguation_source = v.disambiguation_source.toUpperCase();
-      if (!(DISAMBIGUATION_SOURCES as readonly string[]).includes(v.disambiguation_source))
-        problem(
-          'disambiguation_source',
-          `"${v.disambiguation_source}" is not one of ${DISAMBIGUATION_SOURCES.join(', ')}.`,
-        );
-    }
-    if (v.url && !URL.canParse(v.url)) problem('url', `"${v.url}" is not a web address.`);
-    if (v.email && !email.safeParse(v.email).success)
-      problem('email', `"${v.email}" is not an email address.`);
-    for (const [c, value] of Object.entries(v)) {
-      if (value.length > 1000) problem(c, 'The value is longer than 1,000 characters.');
-      if (value.includes('\u0000')) problem(c, 'The value contains a NUL character.');
-    }
-
-    return {
-      row,
-      values: { ...v, type: section } as AffiliationRow,
-      section: section as ParsedAffiliation['section'],
-      desired: desired ?? 'present',
-      payload: affiliationPayload(v),
-      person: { email: v.email, givenNames: v.given_names, familyName: v.family_name },
-      leftOn: v.left_on,
-    };
+    const checked = checkAffiliationRow(columns, cells, index + 2);
+    problems.push(...checked.problems);
+    const { row, values } = checked.affiliation;
+    const first = seen.get(values.source_key);
+    if (first) problems.push({ row, column: 'source_key', message: duplicateKey(values.source_key, first) });
+    else if (values.source_key) seen.set(values.source_key, row);
+    return checked.affiliation;
   });
   if (problems.length) throw new UploadRefused(problems);
   return parsed;
+}
+
+export const duplicateKey = (key: string, firstRow: number) => `${key} is already on row ${firstRow}.`;
+
+/**
+ * The CSV read as a stream of text: yields each data row checked (with its problems), after the
+ * header was checked (a header problem or an unreadable file throws UploadRefused). Memory stays
+ * bounded by the batch, whatever the file's size.
+ */
+export async function* readAffiliationsCsv(
+  text: AsyncIterable<string>,
+): AsyncGenerator<{ affiliation: ParsedAffiliation; problems: UploadProblem[] }> {
+  const parser = parseStream(CSV_OPTIONS);
+  // An error of the source (e.g. the file is not UTF-8) ends the parser with that error.
+  pipeline(Readable.from(text), parser).catch(() => undefined);
+  let columns: string[] | undefined;
+  let row = 1;
+  try {
+    for await (const cells of parser as AsyncIterable<string[]>) {
+      if (!columns) {
+        columns = affiliationColumns(cells);
+        continue;
+      }
+      row += 1;
+      yield checkAffiliationRow(columns, cells, row);
+    }
+  } catch (e) {
+    if (e instanceof UploadRefused) throw e;
+    throw unreadable(e);
+  } finally {
+    parser.destroy();
+  }
+  if (!columns) affiliationColumns(undefined);
+  if (row === 1) throw new UploadRefused([{ row: null, column: null, message: 'The file has no rows.' }]);
 }
 
 /** ORCID's affiliation JSON for a row (without an organisation, the tenant's is used). */

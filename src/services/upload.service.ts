@@ -1,41 +1,60 @@
-// Bulk uploads (admin area and `lanyard import`): the file is checked whole, then every row is
-// stated in one transaction, so an upload is accepted or refused as one unit. Writes are queued
-// and invitations sent only after it commits.
+// Bulk uploads (admin area and `lanyard import`). The web only stores the file (receive) and
+// queues its stating; a worker's job reads it as a stream, checks every row into the staging table
+// (rows checked, problems so far), and, if no row has a problem, states all of them in one
+// transaction with set-based statements (rows stated). An upload is accepted or refused as one
+// unit: a refused file changes nothing. Writes are queued and invitations sent after it commits.
 import type { Kysely } from 'kysely';
 import type { KeyRing } from '../crypto/key-ring.js';
-import { ItemOfAnotherPerson, ItemRepository } from '../db/item.repository.js';
+import { ItemRepository } from '../db/item.repository.js';
 import { OrcidLinkRepository } from '../db/orcid-link.repository.js';
 import { type PersonRecord, PersonRepository } from '../db/person.repository.js';
 import type { Database } from '../db/schema.js';
 import { type Upload, UploadRepository } from '../db/upload.repository.js';
-import { affiliationsCsv, parseAffiliationsCsv } from '../domain/affiliation-csv.js';
+import { type StagedRow, UploadStagingRepository } from '../db/upload-staging.repository.js';
+import { affiliationsCsv, readAffiliationsCsv } from '../domain/affiliation-csv.js';
+import { contentHash } from '../domain/item.js';
 import { parseItemsJson } from '../domain/items-json.js';
-import { decodeUpload, type UploadProblem, UploadRefused } from '../domain/upload-file.js';
+import {
+  decodeUploadStream,
+  MAX_UPLOAD_BYTES,
+  type UploadProblem,
+  UploadRefused,
+} from '../domain/upload-file.js';
 import type { ItemWriteQueue } from '../jobs/write-item.job.js';
 import { checkItem } from '../orcid/payload-check.js';
+import { redactText } from '../orcid/redact.js';
 import { ItemIntakeService, type PersonInviter } from './item-intake.service.js';
 
 export type UploadFormat = Upload['format'];
 
-/** One row of any upload, as the intake states it. */
-interface UploadRow {
-  row: number;
-  localId: string;
-  person: { email?: string; givenNames?: string; familyName?: string };
-  leftOn?: string;
-  item: { section: string; sourceKey: string; payload: Record<string, unknown>; groupId?: string };
-  desired: 'present' | 'absent';
-  /** What the export writes back (the row as uploaded, normalised). */
-  stored: Record<string, unknown>;
-  /** Where a problem with the source key is reported. */
-  keyColumn: string;
+/** Queues the stating of a received upload (a job on a worker). */
+export interface UploadStatingQueue {
+  enqueueStating(tenantId: string, uploadId: string): Promise<void>;
 }
 
 export interface UploadServiceDeps {
   db: Kysely<Database>;
   ring: KeyRing;
   writes: ItemWriteQueue;
+  stating: UploadStatingQueue;
   invitations?: PersonInviter;
+}
+
+/** The file is stored in pieces of this size. */
+const CHUNK_BYTES = 1024 * 1024;
+/** Rows staged per statement while checking. */
+const STAGE_BATCH = 2000;
+/** Rows stated per statement (the progress counter moves once per range). */
+const STATE_RANGE = 25_000;
+/** Problems kept to show; all are counted. */
+const PROBLEMS_SHOWN = 1000;
+/** How often the counters are written while checking. */
+const PROGRESS_MS = 250;
+
+/** A row checked: what it states, or its problems. */
+interface CheckedRow {
+  staged: StagedRow;
+  problems: UploadProblem[];
 }
 
 export class UploadService {
@@ -52,83 +71,229 @@ export class UploadService {
     return null;
   }
 
-  /** Checks and states the whole file; throws UploadRefused (nothing stated) with every problem. */
-  async accept(
+  /**
+   * Stores the file as it arrives (never whole in memory) and queues its checking; throws
+   * UploadRefused (and keeps nothing) when it passes the size limit.
+   */
+  async receive(
     tenantId: string,
-    file: { format: UploadFormat; filename: string; bytes: Uint8Array },
+    file: {
+      format: UploadFormat;
+      filename: string;
+      content: AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
+    },
     uploadedBy: string,
   ): Promise<Upload> {
-    const rows = this.parse(file.format, decodeUpload(file.bytes));
+    const upload = await this.uploads.receive(tenantId, { ...file, uploadedBy });
+    let size = 0;
+    try {
+      let seq = 0;
+      let pieces: Buffer[] = [];
+      let pending = 0;
+      const flush = async () => {
+        if (!pending) return;
+        await this.uploads.addChunk(tenantId, upload.id, seq++, Buffer.concat(pieces));
+        pieces = [];
+        pending = 0;
+      };
+      for await (const piece of file.content) {
+        size += piece.byteLength;
+        if (size > MAX_UPLOAD_BYTES)
+          throw new UploadRefused([
+            {
+              row: null,
+              column: null,
+              message: `The file is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB; the limit is ${MAX_UPLOAD_BYTES / 1024 / 1024} MB. Split it into smaller files.`,
+            },
+          ]);
+        pieces.push(Buffer.from(piece));
+        pending += piece.byteLength;
+        if (pending >= CHUNK_BYTES) await flush();
+      }
+      await flush();
+      await this.uploads.update(tenantId, upload.id, { file_bytes: size });
+    } catch (e) {
+      await this.uploads.remove(tenantId, upload.id);
+      throw e;
+    }
+    await this.d.stating.enqueueStating(tenantId, upload.id);
+    return { ...upload, file_bytes: String(size) };
+  }
+
+  /**
+   * The job: checks and states a received upload. A file with problems ends refused (nothing
+   * stated); an error other than the file's is thrown for the job to retry, and on the last
+   * attempt ends the upload as failed (nothing stated either).
+   */
+  async state(tenantId: string, uploadId: string, options: { finalAttempt: boolean }): Promise<void> {
+    const upload = await this.uploads.byId(tenantId, uploadId);
+    if (!upload || ['accepted', 'refused', 'failed'].includes(upload.state)) return;
+    try {
+      const checked = await this.check(tenantId, upload);
+      if (checked.problemCount) return await this.refuse(tenantId, uploadId, checked);
+      await this.stateStaged(tenantId, upload);
+    } catch (e) {
+      if (e instanceof UploadRefused)
+        return this.refuse(tenantId, uploadId, { problemCount: e.problems.length, problems: e.problems });
+      if (!options.finalAttempt) throw e;
+      await this.uploads.update(tenantId, uploadId, {
+        state: 'failed',
+        finished_at: new Date(),
+        problem_count: 1,
+        problems: [
+          {
+            row: null,
+            column: null,
+            message: `The upload could not be stated (nothing was changed): ${redactText((e as Error).message)}`,
+          },
+        ],
+      });
+      await this.uploads.dropScratch(tenantId, uploadId);
+    }
+  }
+
+  private async refuse(
+    tenantId: string,
+    uploadId: string,
+    r: { problemCount: number; problems: UploadProblem[] },
+  ): Promise<void> {
+    await this.uploads.update(tenantId, uploadId, {
+      state: 'refused',
+      finished_at: new Date(),
+      problem_count: r.problemCount,
+      problems: r.problems.slice(0, PROBLEMS_SHOWN),
+    });
+    await this.uploads.dropScratch(tenantId, uploadId);
+  }
+
+  /** Reads the file as a stream, stages the rows, and counts the problems (writing progress). */
+  private async check(
+    tenantId: string,
+    upload: Upload,
+  ): Promise<{ problemCount: number; problems: UploadProblem[] }> {
+    const staging = new UploadStagingRepository(this.d.db);
+    await staging.clear(tenantId, upload.id);
+    await this.uploads.update(tenantId, upload.id, {
+      state: 'checking',
+      rows_checked: 0,
+      rows_stated: 0,
+      problem_count: 0,
+      problems: [],
+    });
+    const text = decodeUploadStream(this.uploads.file(tenantId, upload.id));
+    const rows = upload.format === 'affiliations-csv' ? csvRows(text) : jsonRows(text);
+    const problems: UploadProblem[] = [];
+    let problemCount = 0;
+    let checked = 0;
+    let batch: StagedRow[] = [];
+    let reported = Date.now();
+    const report = () =>
+      this.uploads.update(tenantId, upload.id, {
+        rows_checked: checked,
+        problem_count: problemCount,
+        problems: problems.slice(0, PROBLEMS_SHOWN),
+      });
+    const stage = async () => {
+      // Once a row has a problem the file will be refused: the rest is only checked.
+      if (!problemCount) await staging.add(tenantId, upload.id, batch);
+      batch = [];
+    };
+    for await (const r of rows) {
+      checked += 1;
+      if (r.problems.length) {
+        problemCount += r.problems.length;
+        if (problems.length < PROBLEMS_SHOWN) problems.push(...r.problems);
+      } else if (!problemCount) batch.push(r.staged);
+      if (batch.length >= STAGE_BATCH) await stage();
+      if (Date.now() - reported >= PROGRESS_MS) {
+        await report();
+        reported = Date.now();
+      }
+    }
+    await stage();
+    if (!problemCount) {
+      const repeated = await staging.repeatedKeys(tenantId, upload.id, PROBLEMS_SHOWN);
+      problemCount += repeated.count;
+      problems.push(...repeated.problems);
+    }
+    if (!problemCount) {
+      const taken = await staging.keysOfOthers(tenantId, upload.id, PROBLEMS_SHOWN);
+      problemCount += taken.length;
+      problems.push(...taken);
+    }
+    await report();
+    return { problemCount, problems };
+  }
+
+  /** States every staged row in one transaction; queues the writes and invitations after it. */
+  private async stateStaged(tenantId: string, upload: Upload): Promise<void> {
+    await this.uploads.update(tenantId, upload.id, { state: 'stating' });
     const queued: string[] = [];
     const pending = new Set<string>();
-    const state = () =>
-      this.d.db
-        .transaction()
-        .execute((trx) => this.state(trx, tenantId, file, uploadedBy, rows, queued, pending));
-    let upload: Upload;
-    try {
-      upload = await state();
-    } catch (e) {
-      // The same items arrived at the same moment from elsewhere (another upload, the API):
-      // this transaction lost the race on a new source key; once more, they are updates.
-      if ((e as { code?: string }).code !== '23505') throw e;
-      queued.length = 0;
-      pending.clear();
-      upload = await state();
+    await this.d.db.transaction().execute(async (trx) => {
+      const staging = new UploadStagingRepository(trx);
+      const last = await staging.lastRow(tenantId, upload.id);
+      await staging.statePeople(tenantId, upload.id);
+      let stated = 0;
+      for (let from = 0; from <= last; from += STATE_RANGE) {
+        const r = await staging.stateItems(tenantId, upload.id, { from, to: from + STATE_RANGE - 1 });
+        if (r.stated < r.staged) {
+          // Taken for someone else since the check (the API, another upload): refused whole.
+          const taken = await staging.keysOfOthers(tenantId, upload.id, PROBLEMS_SHOWN);
+          throw new UploadRefused(
+            taken.length
+              ? taken
+              : [
+                  {
+                    row: null,
+                    column: null,
+                    message: 'Items of the file changed hands while it was stated.',
+                  },
+                ],
+          );
+        }
+        stated += r.stated;
+        // On the pool, not in the transaction: the page sees it at once.
+        await this.uploads.update(tenantId, upload.id, { rows_stated: stated });
+      }
+      await this.endLeavers(trx, tenantId, upload.id, queued, pending);
+      const done = new UploadRepository(trx);
+      await done.update(tenantId, upload.id, {
+        state: 'accepted',
+        row_count: stated,
+        finished_at: new Date(),
+      });
+      await done.dropScratch(tenantId, upload.id);
+    });
+    for (let after = 0; ; ) {
+      const page = await this.uploads.queuedItems(tenantId, upload.id, after, 10_000);
+      if (!page.length) break;
+      await this.d.writes.enqueueWrites(
+        tenantId,
+        page.map((r) => r.item_id),
+      );
+      after = page[page.length - 1]!.row_number;
     }
     await this.d.writes.enqueueWrites(tenantId, queued);
+    for (const id of await this.uploads.peopleWithPendingItems(tenantId, upload.id)) pending.add(id);
     await this.d.invitations?.invite(tenantId, [...pending]);
-    return upload;
   }
 
-  private parse(format: UploadFormat, text: string): UploadRow[] {
-    if (format === 'affiliations-csv')
-      return parseAffiliationsCsv(text).map((r) => ({
-        row: r.row,
-        localId: r.values.local_id,
-        person: r.person,
-        leftOn: r.leftOn,
-        item: { section: r.section, sourceKey: r.values.source_key, payload: r.payload },
-        desired: r.desired,
-        stored: r.values,
-        keyColumn: 'source_key',
-      }));
-    return parseItemsJson(text, (section, payload) => checkItem(section, payload)).map(({ row, item }) => {
-      const { putCode: _p, status: _s, statusDetail: _d, ...stored } = item;
-      return {
-        row,
-        localId: item.localId,
-        person: item.person ?? {},
-        item: {
-          section: item.section,
-          sourceKey: item.sourceKey,
-          payload: item.payload,
-          groupId: item.groupId,
-        },
-        desired: item.action === 'delete' ? 'absent' : 'present',
-        stored,
-        keyColumn: `items[${row - 1}].sourceKey`,
-      };
-    });
-  }
-
-  private async state(
+  /** End-dates the employments of the people the file says have left (this file's included). */
+  private async endLeavers(
     trx: Kysely<Database>,
     tenantId: string,
-    file: { format: UploadFormat; filename: string },
-    uploadedBy: string,
-    rows: UploadRow[],
+    uploadId: string,
     queued: string[],
     pending: Set<string>,
-  ): Promise<Upload> {
+  ): Promise<void> {
+    const leavers = await new UploadStagingRepository(trx).leavers(tenantId, uploadId);
+    if (!leavers.length) return;
     const people = new PersonRepository(trx);
-    const items = new ItemRepository(trx);
-    const links = new OrcidLinkRepository(trx, this.d.ring);
-    // For leavers (end-dating their employments); rows are stated directly below.
     const intake = new ItemIntakeService({
       people,
-      items,
-      links,
+      items: new ItemRepository(trx),
+      links: new OrcidLinkRepository(trx, this.d.ring),
       writes: { enqueueWrites: async (_t, ids) => void queued.push(...ids) },
       invitations: {
         invite: async (_t, ids) => {
@@ -136,93 +301,13 @@ export class UploadService {
         },
       },
     });
-
-    // People first: new ones are created, known ones keep what the file does not say.
-    const byPerson = new Map<string, UploadRow[]>();
-    for (const r of rows) {
-      const own = byPerson.get(r.localId) ?? [];
-      own.push(r);
-      byPerson.set(r.localId, own);
-    }
-    // Each person once: their id and whether they are connected serve all their rows.
-    const personOf = new Map<string, { id: string; connected: boolean }>();
-    for (const [localId, own] of byPerson) {
-      const existing = await people.byLocalId(tenantId, localId);
-      const said = Object.assign({}, ...own.map((r) => r.person)) as UploadRow['person'];
-      const person =
-        existing && !said.email && !said.givenNames && !said.familyName
-          ? existing
-          : await people.upsertByLocalId(tenantId, localId, { ...personRecordOf(existing), ...said });
-      personOf.set(localId, {
-        id: person.id,
-        connected: (await links.activeFor(tenantId, person.id)) !== undefined,
-      });
-    }
-
-    const problems: UploadProblem[] = [];
-    const owners = await this.ownersOf(
-      trx,
-      tenantId,
-      rows.map((r) => r.item.sourceKey),
-    );
-    for (const r of rows) {
-      const owner = owners.get(r.item.sourceKey);
-      if (owner !== undefined && owner !== r.localId)
-        problems.push({
-          row: r.row,
-          column: r.keyColumn,
-          message: `${r.item.sourceKey} already belongs to another person (${owner}).`,
-        });
-    }
-    if (problems.length) throw new UploadRefused(problems);
-
-    const stated: Array<{ rowNumber: number; itemId: string; row: Record<string, unknown> }> = [];
-    for (const r of rows) {
-      // Owners were checked above, so the item is stated directly (ItemIntakeService.stateItem
-      // would look the person, the owner and the link up again for every row).
-      const person = personOf.get(r.localId)!;
-      const { item, queued: isQueued } = await items
-        .upsert(tenantId, person.id, { ...r.item, desired: r.desired }, person.connected)
-        .catch((e: unknown) => {
-          // Taken for someone else since the check above (the API, another upload): refused whole.
-          if (!(e instanceof ItemOfAnotherPerson)) throw e;
-          throw new UploadRefused([{ row: r.row, column: r.keyColumn, message: `${e.message}.` }]);
-        });
-      if (isQueued) queued.push(item.id);
-      else if (item.status === 'pending') pending.add(person.id);
-      stated.push({ rowNumber: r.row, itemId: item.id, row: r.stored });
-    }
-    // Leavers last, so the employments this file states are end-dated too.
-    for (const [localId, own] of byPerson) {
-      const leftOn = own.find((r) => r.leftOn)?.leftOn;
-      if (!leftOn) continue;
+    for (const { localId, leftOn } of leavers) {
       const existing = await people.byLocalId(tenantId, localId);
       await intake.statePerson(tenantId, localId, {
         ...personRecordOf(existing),
         employment: { status: 'left', start: existing?.employment_start ?? undefined, end: leftOn },
       });
     }
-    return new UploadRepository(trx).create(tenantId, { ...file, uploadedBy }, stated);
-  }
-
-  /** Who each source key belongs to now (local id), for the keys that exist. */
-  private async ownersOf(
-    trx: Kysely<Database>,
-    tenantId: string,
-    keys: string[],
-  ): Promise<Map<string, string>> {
-    const owners = new Map<string, string>();
-    for (let i = 0; i < keys.length; i += 5000) {
-      const found = await trx
-        .selectFrom('items as i')
-        .innerJoin('people as p', 'p.id', 'i.person_id')
-        .select(['i.source_key', 'p.local_id'])
-        .where('i.tenant_id', '=', tenantId)
-        .where('i.source_key', 'in', keys.slice(i, i + 5000))
-        .execute();
-      for (const f of found) owners.set(f.source_key, f.local_id);
-    }
-    return owners;
   }
 
   list(tenantId: string): Promise<Upload[]> {
@@ -233,8 +318,8 @@ export class UploadService {
     return this.uploads.byId(tenantId, id);
   }
 
-  progress(tenantId: string, id: string) {
-    return this.uploads.progress(tenantId, id);
+  progress(tenantId: string, upload: Upload) {
+    return this.uploads.progress(tenantId, upload);
   }
 
   /** The upload in its own format with each row's put code and status; uploading it again round-trips. */
@@ -287,4 +372,57 @@ function personRecordOf(p: Awaited<ReturnType<PersonRepository['byLocalId']>>): 
         }
       : undefined,
   };
+}
+
+/** The affiliations CSV's rows, checked, as they are read. */
+async function* csvRows(text: AsyncIterable<string>): AsyncGenerator<CheckedRow> {
+  for await (const { affiliation: r, problems } of readAffiliationsCsv(text))
+    yield {
+      problems,
+      staged: {
+        row: r.row,
+        localId: r.values.local_id,
+        email: r.person.email,
+        givenNames: r.person.givenNames,
+        familyName: r.person.familyName,
+        leftOn: r.leftOn,
+        section: r.section,
+        sourceKey: r.values.source_key,
+        payload: r.payload,
+        contentHash: contentHash(r.payload),
+        desired: r.desired,
+        stored: r.values,
+        keyColumn: 'source_key',
+      },
+    };
+}
+
+/**
+ * The items JSON's rows. JSON is read whole (on the worker, within the upload limit): its items
+ * are checked together, and a file with a problem throws UploadRefused with all of them.
+ */
+async function* jsonRows(text: AsyncIterable<string>): AsyncGenerator<CheckedRow> {
+  let whole = '';
+  for await (const piece of text) whole += piece;
+  for (const { row, item } of parseItemsJson(whole, (section, payload) => checkItem(section, payload))) {
+    const { putCode: _p, status: _s, statusDetail: _d, ...stored } = item;
+    yield {
+      problems: [],
+      staged: {
+        row,
+        localId: item.localId,
+        email: item.person?.email,
+        givenNames: item.person?.givenNames,
+        familyName: item.person?.familyName,
+        section: item.section,
+        sourceKey: item.sourceKey,
+        payload: item.payload,
+        contentHash: contentHash(item.payload),
+        groupId: item.groupId,
+        desired: item.action === 'delete' ? 'absent' : 'present',
+        stored,
+        keyColumn: `items[${row - 1}].sourceKey`,
+      },
+    };
+  }
 }

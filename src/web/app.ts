@@ -42,7 +42,7 @@ import { type InvitationMailQueue, personInviter } from '../services/invitation.
 import { ItemIntakeService } from '../services/item-intake.service.js';
 import { OrcidClients } from '../services/orcid-clients.js';
 import { OrganisationRenameService } from '../services/organisation-rename.service.js';
-import { UploadService } from '../services/upload.service.js';
+import { UploadService, type UploadStatingQueue } from '../services/upload.service.js';
 import { type Language, pickLanguage, translator } from './i18n.js';
 import { type AbuseLimits, abuseLimits, DEFAULT_LIMITS, RATE_LIMITED } from './plugins/abuse-limits.js';
 import { inputGuard } from './plugins/input-guard.js';
@@ -69,6 +69,8 @@ export interface AppDeps {
   orcidTransport?: TransportOptions;
   /** People whose items wait for them are invited by mail (queued for the worker). */
   invitations?: InvitationMailQueue;
+  /** Uploads are checked and stated by a job on a worker. */
+  uploadStating: UploadStatingQueue;
   /** The embedded demo shows its mail at /outbox (no SMTP server needed). */
   showOutbox?: boolean;
   /** Administrators by configuration ("slug:local-id"). */
@@ -248,7 +250,13 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       orcid,
       admins: new AdminUserRepository(db),
       configuredAdmins: deps.configuredAdmins ?? [],
-      uploads: new UploadService({ db, ring: deps.ring, writes: deps.writes, invitations }),
+      uploads: new UploadService({
+        db,
+        ring: deps.ring,
+        writes: deps.writes,
+        stating: deps.uploadStating,
+        invitations,
+      }),
       rename: new OrganisationRenameService({ db, ring: deps.ring, writes: deps.writes }),
     });
     portalRoutes(portal, {

@@ -9,6 +9,7 @@ import { type NewTenant, type Tenant, TenantRepository } from '../../src/db/tena
 import { DemoDirectory } from '../../src/identity/demo-directory.js';
 import { revocationQueue, revokeTokenJob } from '../../src/jobs/revoke-token.job.js';
 import { invitationMailQueue, sendInvitationJob } from '../../src/jobs/send-invitation.job.js';
+import { stateUploadJob, uploadStatingQueue } from '../../src/jobs/state-upload.job.js';
 import { itemWriteQueue, writeItemJob } from '../../src/jobs/write-item.job.js';
 import { createLogger } from '../../src/logger.js';
 import { smtpMailer } from '../../src/mail/mailer.js';
@@ -75,6 +76,7 @@ export async function startPortal(
     revocations: revocationQueue(queue),
     writes: itemWriteQueue(queue),
     invitations: invitationMailQueue(queue),
+    uploadStating: uploadStatingQueue(queue),
     configuredAdmins: options.configuredAdmins ?? [],
     showOutbox: true,
     orcidTransport: fast,
@@ -83,6 +85,7 @@ export async function startPortal(
   await queue.register(revokeTokenJob);
   await queue.register(writeItemJob);
   await queue.register(sendInvitationJob);
+  await queue.register(stateUploadJob);
   const base = await app.listen({ port, host: '127.0.0.1' });
   const closeWorker = options.worker
     ? await startWorker({

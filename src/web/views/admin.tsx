@@ -89,25 +89,7 @@ export function UploadsPage(props: {
         <section class="problem" aria-labelledby="refused">
           <h2 id="refused">{props.filename} was not accepted: nothing was changed</h2>
           <p>Correct these problems and upload the whole file again.</p>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Row</th>
-                <th scope="col">Column</th>
-                <th scope="col">Problem</th>
-              </tr>
-            </thead>
-            <tbody>
-              {props.problems.slice(0, 500).map((p) => (
-                <tr>
-                  <td>{p.row ?? ''}</td>
-                  <td>{p.column ?? ''}</td>
-                  <td>{p.message}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          {props.problems.length > 500 ? <p>…and {props.problems.length - 500} more.</p> : null}
+          <ProblemTable problems={props.problems} count={props.problems.length} />
         </section>
       ) : null}
       <section aria-labelledby="new">
@@ -115,7 +97,8 @@ export function UploadsPage(props: {
         <p>
           A CSV of affiliations (employment, education, qualification, invited position, distinction,
           membership, service) or a JSON file of works, funding and peer reviews. The file is checked whole:
-          if any row has a problem, nothing is changed. See docs/uploads.md for the columns.
+          if any row has a problem, nothing is changed. A worker checks it after the upload; its page shows
+          the progress. See docs/uploads.md for the columns.
         </p>
         <form
           method="post"
@@ -139,6 +122,7 @@ export function UploadsPage(props: {
               <tr>
                 <th scope="col">File</th>
                 <th scope="col">Uploaded</th>
+                <th scope="col">State</th>
                 <th scope="col">Rows</th>
                 <th scope="col">In ORCID</th>
                 <th scope="col">Waiting for researchers</th>
@@ -153,7 +137,8 @@ export function UploadsPage(props: {
                   <td>
                     {new Date(u.created_at).toISOString().slice(0, 16).replace('T', ' ')} by {u.uploaded_by}
                   </td>
-                  <td>{u.row_count}</td>
+                  <td>{u.state}</td>
+                  <td>{u.state === 'accepted' ? u.row_count : u.rows_checked}</td>
                   <td>{u.progress.byStatus.in_orcid ?? 0}</td>
                   <td>{u.progress.byStatus.pending ?? 0}</td>
                 </tr>
@@ -168,34 +153,96 @@ export function UploadsPage(props: {
   );
 }
 
+/** The problems of a refused file, by row and column. */
+function ProblemTable(props: { problems: UploadProblem[]; count: number }) {
+  return (
+    <>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Row</th>
+            <th scope="col">Column</th>
+            <th scope="col">Problem</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.problems.slice(0, 500).map((p) => (
+            <tr>
+              <td>{p.row ?? ''}</td>
+              <td>{p.column ?? ''}</td>
+              <td>{p.message}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {props.count > 500 ? <p>…and {props.count - 500} more.</p> : null}
+    </>
+  );
+}
+
+/** Where an upload is before it is accepted: the counters the job writes as it goes. */
+export function uploadPhaseText(p: UploadProgress): string {
+  if (p.state === 'received') return 'Received: waiting for a worker to check it.';
+  if (p.state === 'checking')
+    return `Checking: ${p.rowsChecked} rows checked, ${p.problemCount} problems so far.`;
+  if (p.state === 'stating') return `Stating: ${p.rowsStated} of ${p.rowsChecked} rows stated.`;
+  if (p.state === 'refused') return `Not accepted: ${p.problemCount} problems, nothing was changed.`;
+  if (p.state === 'failed') return 'Failed: nothing was changed.';
+  return `Accepted: ${p.total} rows.`;
+}
+
 export function UploadPage(props: { c: PageContext; upload: Upload; progress: UploadProgress }) {
   const { c, upload, progress } = props;
   const done = progress.total - (progress.byStatus.queued ?? 0) - (progress.byStatus.retrying ?? 0);
   const url = `${c.base}/admin/uploads/${upload.id}`;
+  const ended = upload.state === 'refused' || upload.state === 'failed';
   return (
     <AdminPage c={c} title={upload.filename}>
       <p>
-        {upload.row_count} rows, uploaded{' '}
-        {new Date(upload.created_at).toISOString().slice(0, 16).replace('T', ' ')} by {upload.uploaded_by}.
+        Uploaded {new Date(upload.created_at).toISOString().slice(0, 16).replace('T', ' ')} by{' '}
+        {upload.uploaded_by}.
       </p>
-      <section aria-labelledby="progress" id="upload-progress" data-progress-url={`${url}/progress`}>
+      <section
+        aria-labelledby="progress"
+        id="upload-progress"
+        data-progress-url={`${url}/progress`}
+        data-state={upload.state}
+      >
         <h2 id="progress">Progress</h2>
-        <progress max={progress.total} value={done} aria-label="Items settled">
-          {done} / {progress.total}
-        </progress>
-        <div aria-live="polite" id="upload-counts">
-          <ProgressCounts progress={progress} />
-        </div>
+        <p id="upload-phase" aria-live="polite" class={ended ? 'problem' : ''}>
+          {uploadPhaseText(progress)}
+        </p>
+        {upload.state === 'accepted' ? (
+          <>
+            <progress max={progress.total} value={done} aria-label="Items settled">
+              {done} / {progress.total}
+            </progress>
+            <div aria-live="polite" id="upload-counts">
+              <ProgressCounts progress={progress} />
+            </div>
+          </>
+        ) : null}
       </section>
-      <p>
-        <a class="btn-secondary" href={`${url}/export`} download>
-          Download the result ({upload.format === 'affiliations-csv' ? 'CSV' : 'JSON'} with put codes and
-          statuses)
-        </a>
-      </p>
-      <p class="muted">
-        Upload the downloaded file again to update or delete (set action to delete) what it lists.
-      </p>
+      {ended ? (
+        <section class="problem" aria-labelledby="refused">
+          <h2 id="refused">{upload.filename} was not accepted: nothing was changed</h2>
+          <p>Correct these problems and upload the whole file again.</p>
+          <ProblemTable problems={upload.problems} count={upload.problem_count} />
+        </section>
+      ) : null}
+      {upload.state === 'accepted' ? (
+        <>
+          <p>
+            <a class="btn-secondary" href={`${url}/export`} download>
+              Download the result ({upload.format === 'affiliations-csv' ? 'CSV' : 'JSON'} with put codes and
+              statuses)
+            </a>
+          </p>
+          <p class="muted">
+            Upload the downloaded file again to update or delete (set action to delete) what it lists.
+          </p>
+        </>
+      ) : null}
       <script src="/assets/upload-progress.js" defer />
     </AdminPage>
   );

@@ -21,7 +21,7 @@ import {
   UploadsPage,
 } from '../../views/admin.js';
 import { type PortalDeps, pageContext, sendPage, signedInPerson } from '../portal/portal-context.js';
-import { MalformedUpload, type ReceivedFile, receiveFile } from './receive-file.js';
+import { MalformedUpload, receiveFile } from './receive-file.js';
 import { uploadProgressScript } from './upload-progress.js.js';
 
 export interface AdminRouteDeps extends PortalDeps {
@@ -81,7 +81,7 @@ export function adminRoutes(app: FastifyInstance, d: AdminRouteDeps): void {
   ) => {
     const uploads = await d.uploads.list(tenant.id);
     const withProgress = await Promise.all(
-      uploads.map(async (u) => ({ ...u, progress: await d.uploads.progress(tenant.id, u.id) })),
+      uploads.map(async (u) => ({ ...u, progress: await d.uploads.progress(tenant.id, u) })),
     );
     const c = pageContext(req, reply, tenant, d.orcid, true);
     return sendPage(
@@ -108,45 +108,27 @@ export function adminRoutes(app: FastifyInstance, d: AdminRouteDeps): void {
       '/o/:tenant/admin/uploads',
       { preHandler: app.csrfProtection },
       adminRoute(async (req, reply, tenant, admin) => {
-        const refuse = (filename: string, message: string) =>
-          listPage(req, reply, tenant, { filename, problems: [{ row: null, column: null, message }] });
-        let received: ReceivedFile | null;
         try {
-          received = await receiveFile(req);
-        } catch (e) {
-          // Not a readable multipart body: a bad request, nothing received.
-          if (e instanceof UploadRefused)
-            return listPage(
-              req,
-              reply,
-              tenant,
-              { filename: 'upload', problems: e.problems },
-              e instanceof MalformedUpload ? 400 : 422,
-            );
-          throw e;
-        }
-        const filename = received?.filename || 'upload';
-        const format = UploadService.formatOf(filename);
-        if (!received || !format) {
-          await received?.discard();
-          return refuse(
-            filename,
-            'Choose a .csv (affiliations) or .json (works, funding, peer reviews) file.',
-          );
-        }
-        try {
-          const upload = await d.uploads.accept(
-            tenant.id,
-            { format, filename, bytes: await received.read() },
-            admin.local_id,
-          );
+          const chooseFile = new UploadRefused([
+            {
+              row: null,
+              column: null,
+              message: 'Choose a .csv (affiliations) or .json (works, funding, peer reviews) file.',
+            },
+          ]);
+          const upload = await receiveFile(req, async (filename, content) => {
+            const format = UploadService.formatOf(filename);
+            if (!format) throw chooseFile;
+            return d.uploads.receive(tenant.id, { format, filename, content }, admin.local_id);
+          });
+          if (!upload) throw chooseFile;
+          // Checked and stated by a worker; its page shows the progress from the first second.
           return reply.redirect(`/o/${tenant.slug}/admin/uploads/${upload.id}`, 303);
         } catch (e) {
-          if (e instanceof UploadRefused)
-            return listPage(req, reply, tenant, { filename, problems: e.problems });
-          throw e;
-        } finally {
-          await received.discard();
+          if (!(e instanceof UploadRefused)) throw e;
+          // Not a readable multipart body: a bad request, nothing received.
+          const status = e instanceof MalformedUpload ? 400 : 422;
+          return listPage(req, reply, tenant, { filename: 'The upload', problems: e.problems }, status);
         }
       }),
     );
@@ -162,7 +144,7 @@ export function adminRoutes(app: FastifyInstance, d: AdminRouteDeps): void {
       const c = pageContext(req, reply, tenant, d.orcid, true);
       return sendPage(
         reply,
-        <UploadPage c={c} upload={upload} progress={await d.uploads.progress(tenant.id, upload.id)} />,
+        <UploadPage c={c} upload={upload} progress={await d.uploads.progress(tenant.id, upload)} />,
       );
     }),
   );
@@ -172,7 +154,7 @@ export function adminRoutes(app: FastifyInstance, d: AdminRouteDeps): void {
     adminRoute(async (req, reply, tenant) => {
       const upload = await uploadOf(reply, tenant, req);
       if (!upload) return reply;
-      return reply.header('cache-control', 'no-store').send(await d.uploads.progress(tenant.id, upload.id));
+      return reply.header('cache-control', 'no-store').send(await d.uploads.progress(tenant.id, upload));
     }),
   );
 

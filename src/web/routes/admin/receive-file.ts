@@ -1,52 +1,44 @@
-// The one file of a multipart upload, streamed to a temporary file (never buffered whole in the
-// request), cut off past the upload limit. A body that is not well-formed multipart is refused
-// with the reason, as a problem of the upload.
-import { createWriteStream } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
+// The one file of a multipart upload, handed on as a stream as it arrives (never buffered whole
+// in the request); the multipart limit cuts it off one byte past the upload limit, which the
+// taker refuses. A body that is not well-formed multipart is refused with the reason.
+import { finished } from 'node:stream/promises';
 import type { FastifyRequest } from 'fastify';
-import { MAX_UPLOAD_BYTES, UploadRefused } from '../../../domain/upload-file.js';
-
-export interface ReceivedFile {
-  filename: string;
-  read(): Promise<Buffer>;
-  discard(): Promise<void>;
-}
+import { UploadRefused } from '../../../domain/upload-file.js';
 
 /** The body was not well-formed multipart: nothing was received. */
 export class MalformedUpload extends UploadRefused {}
 
 const malformed = (message: string) => new MalformedUpload([{ row: null, column: null, message }]);
+// Busboy's and the plugin's words for a broken body (no boundary, cut short, bad headers).
+const unreadable = (e: unknown) => malformed(`The upload could not be read: ${(e as Error).message}`);
 
-/** The request's file, or null when the form carried none. */
-export async function receiveFile(req: FastifyRequest): Promise<ReceivedFile | null> {
+/**
+ * Gives the request's file to `take` as it arrives; null when the form carried none. Whatever
+ * `take` leaves unread is drained, so the request always completes.
+ */
+export async function receiveFile<T>(
+  req: FastifyRequest,
+  take: (filename: string, content: AsyncIterable<Buffer>) => Promise<T>,
+): Promise<T | null> {
   if (!req.isMultipart() || !/;\s*boundary=/i.test(req.headers['content-type'] ?? ''))
     throw malformed('Send the file as a multipart form (enctype="multipart/form-data") with its boundary.');
-  const dir = await mkdtemp(join(tmpdir(), 'lanyard-upload-'));
-  const discard = () => rm(dir, { recursive: true, force: true });
-  try {
-    const part = await req.file();
-    if (!part) {
-      await discard();
-      return null;
+  const part = await req.file().catch((e: unknown) => {
+    throw unreadable(e);
+  });
+  if (!part) return null;
+  async function* content(): AsyncGenerator<Buffer> {
+    try {
+      for await (const piece of part!.file) yield piece as Buffer;
+    } catch (e) {
+      throw unreadable(e);
     }
-    const path = join(dir, 'file');
-    await pipeline(part.file, createWriteStream(path, { mode: 0o600 }));
-    if (part.file.truncated)
-      throw new UploadRefused([
-        {
-          row: null,
-          column: null,
-          message: `The file is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB; the limit is ${MAX_UPLOAD_BYTES / 1024 / 1024} MB. Split it into smaller files.`,
-        },
-      ]);
-    return { filename: part.filename, read: () => readFile(path), discard };
-  } catch (e) {
-    await discard();
-    if (e instanceof UploadRefused) throw e;
-    // Busboy's and the plugin's words for a broken body (no boundary, cut short, bad headers).
-    throw malformed(`The upload could not be read: ${(e as Error).message}`);
+  }
+  try {
+    return await take(part.filename, content());
+  } finally {
+    if (!part.file.readableEnded && !part.file.destroyed) {
+      part.file.resume();
+      await finished(part.file).catch(() => undefined);
+    }
   }
 }

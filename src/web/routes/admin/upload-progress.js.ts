@@ -1,4 +1,6 @@
-// The upload page's island: refreshes the counts every second until nothing waits for ORCID.
+// The upload page's island: while the file is checked and stated, refreshes the counters every
+// second and reloads the page once the upload is accepted, refused or failed; then refreshes the
+// write counts until nothing waits for ORCID.
 // Served from /assets/upload-progress.js (the CSP allows only same-origin scripts).
 export const uploadProgressScript = (words: Record<string, string>) => `(() => {
   const box = document.getElementById('upload-progress');
@@ -10,6 +12,15 @@ export const uploadProgressScript = (words: Record<string, string>) => `(() => {
     const r = await fetch(box.dataset.progressUrl, { headers: { accept: 'application/json' } });
     if (!r.ok) return;
     const p = await r.json();
+    if (p.state !== box.dataset.state) return location.reload();
+    if (p.state === 'refused' || p.state === 'failed') return;
+    if (p.state !== 'accepted') {
+      const phase = document.getElementById('upload-phase');
+      phase.textContent = p.state === 'received' ? 'Received: waiting for a worker to check it.'
+        : p.state === 'checking' ? 'Checking: ' + p.rowsChecked + ' rows checked, ' + p.problemCount + ' problems so far.'
+        : 'Stating: ' + p.rowsStated + ' of ' + p.rowsChecked + ' rows stated.';
+      return setTimeout(tick, 1000);
+    }
     const waiting = (p.byStatus.queued || 0) + (p.byStatus.retrying || 0);
     bar.max = p.total;
     bar.value = p.total - waiting;

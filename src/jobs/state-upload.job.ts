@@ -1,0 +1,23 @@
+// Checks and states one received upload (UploadService.state): the file is read from the
+// database, so any worker can take the job, and a worker that dies mid-way leaves nothing stated
+// (the transaction is lost); the job then runs again from the stored file.
+import { z } from 'zod';
+import { defineJob, type Queue } from '../queue/queue.js';
+import type { UploadStatingQueue } from '../services/upload.service.js';
+
+export const stateUploadJob = defineJob({
+  name: 'state-upload',
+  payload: z.object({ tenantId: z.uuid(), uploadId: z.uuid() }),
+  retry: { limit: 2, delaySeconds: 10, backoff: true },
+  // Half a million rows take well under a minute; a job running this long lost its worker.
+  expireInSeconds: 30 * 60,
+  policy: 'short',
+});
+
+export function uploadStatingQueue(queue: Queue): UploadStatingQueue {
+  return {
+    async enqueueStating(tenantId, uploadId) {
+      await queue.enqueue(stateUploadJob, { tenantId, uploadId }, { singletonKey: uploadId });
+    },
+  };
+}
