@@ -1,8 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { JsonObject } from './codec.js';
-import { NS, sharedModel } from './orcid-model.js';
+import { loadXsdValidation, NS, sharedModel } from './orcid-model.js';
+
+beforeAll(() => loadXsdValidation());
 
 const model = sharedModel();
 const samples = join(model.dir, 'record_3.0/samples');

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OrcidCodec } from './codec.js';
 import { XsdSchemaSet } from './xsd-schema.js';
-import { XsdValidators } from './xsd-validator.js';
+import type { XsdValidators } from './xsd-validator.js';
 
 export const NS = (name: string): string => `http://www.orcid.org/ns/${name}`;
 
@@ -19,10 +19,21 @@ export function defaultModelDir(): string {
   return dir;
 }
 
+let xsdValidation: typeof import('./xsd-validator.js') | undefined;
+
+/**
+ * Loads libxml2 (WebAssembly, about 130 MB resident) for XSD validation. Only the processes that
+ * validate XML pay for it: the simulator, and the platform where it checks item payloads (the
+ * REST API, JSON uploads). Call once before `validators` is used; later calls are free.
+ */
+export async function loadXsdValidation(): Promise<void> {
+  xsdValidation ??= await import('./xsd-validator.js');
+}
+
 export class OrcidModel {
   readonly schema: XsdSchemaSet;
   readonly codec: OrcidCodec;
-  readonly validators: XsdValidators;
+  #validators: XsdValidators | undefined;
   /** Group-id records build on the v2.1 common schema, whose namespace clashes with v3.0's. */
   readonly groupIdCodec: OrcidCodec;
 
@@ -38,8 +49,14 @@ export class OrcidModel {
       ].map((f) => join(dir, f)),
     );
     this.codec = new OrcidCodec(this.schema);
-    this.validators = new XsdValidators(dir);
     this.groupIdCodec = new OrcidCodec(new XsdSchemaSet([join(dir, 'group-id-3.0/group-id-3.0.xsd')]));
+  }
+
+  /** The XSD validators, compiled on first use (after loadXsdValidation). */
+  get validators(): XsdValidators {
+    if (!xsdValidation) throw new Error('XSD validation is not loaded: await loadXsdValidation() first');
+    this.#validators ??= new xsdValidation.XsdValidators(this.dir);
+    return this.#validators;
   }
 }
 

@@ -41,21 +41,37 @@ export class UploadStagingRepository {
       .execute();
   }
 
-  /** One statement per batch: each column travels as one array parameter. */
+  /**
+   * One statement per batch: the rows travel as one JSON document, which PostgreSQL's JSON parser
+   * reads much faster than array literals of escaped JSON (and JSON.stringify writes natively).
+   */
   async add(tenantId: string, uploadId: string, rows: StagedRow[]): Promise<void> {
     if (!rows.length) return;
-    const col = <T>(f: (r: StagedRow) => T) => rows.map(f);
+    const doc = JSON.stringify(
+      rows.map((r) => ({
+        row_number: r.row,
+        local_id: r.localId,
+        email: r.email ?? null,
+        given_names: r.givenNames ?? null,
+        family_name: r.familyName ?? null,
+        left_on: r.leftOn ?? null,
+        section: r.section,
+        source_key: r.sourceKey,
+        payload: r.payload,
+        content_hash: r.contentHash,
+        group_id: r.groupId ?? null,
+        desired: r.desired,
+        stored: r.stored,
+        key_column: r.keyColumn,
+      })),
+    );
     await sql`
       insert into upload_staging (upload_id, tenant_id, row_number, local_id, email, given_names,
         family_name, left_on, section, source_key, payload, content_hash, group_id, desired, stored, key_column)
       select ${uploadId}::uuid, ${tenantId}::uuid, r.*
-      from unnest(${col((r) => r.row)}::int[], ${col((r) => r.localId)}::text[],
-        ${col((r) => r.email ?? null)}::text[], ${col((r) => r.givenNames ?? null)}::text[],
-        ${col((r) => r.familyName ?? null)}::text[], ${col((r) => r.leftOn ?? null)}::text[],
-        ${col((r) => r.section)}::text[], ${col((r) => r.sourceKey)}::text[],
-        ${col((r) => JSON.stringify(r.payload))}::jsonb[], ${col((r) => r.contentHash)}::text[],
-        ${col((r) => r.groupId ?? null)}::text[], ${col((r) => r.desired)}::text[],
-        ${col((r) => JSON.stringify(r.stored))}::jsonb[], ${col((r) => r.keyColumn)}::text[]) as r
+      from json_to_recordset(${doc}::json) as r(row_number int, local_id text, email text,
+        given_names text, family_name text, left_on text, section text, source_key text, payload jsonb,
+        content_hash text, group_id text, desired text, stored jsonb, key_column text)
     `.execute(this.db);
   }
 
@@ -122,19 +138,28 @@ export class UploadStagingRepository {
   }
 
   /**
+   * The planner's statistics for the staging table, taken once the rows are in: without them it
+   * takes a fresh range of thousands of rows for one row and joins row by row.
+   */
+  async analyze(): Promise<void> {
+    await sql`analyze upload_staging`.execute(this.db);
+  }
+
+  /**
    * States the staged rows numbered from..to as items (statuses as ItemRepository.upsert sets
    * them, by lanyard_status_after_upsert) and as the upload's rows. An item of another person is
-   * left alone: the answer counts only the rows stated, so the caller sees the shortfall.
+   * left alone: the answer counts only the rows stated, so the caller sees the shortfall. Also
+   * answers the people whose items of the range wait for them to connect.
    */
   async stateItems(
     tenantId: string,
     uploadId: string,
     range: { from: number; to: number },
-  ): Promise<{ staged: number; stated: number }> {
+  ): Promise<{ staged: number; stated: number; pendingPeople: string[] }> {
     const next = sql.raw(`lanyard_status_after_upsert(i.status, i.content_hash, i.desired_state, i.put_code,
       i.written_hash, excluded.content_hash, excluded.desired_state, excluded.status = 'queued')`);
-    const stated = await sql`
-      with src as (
+    const r = await sql<{ staged: number; stated: number; pending: string[] }>`
+      with src as materialized (
         select s.row_number, s.source_key, s.section, s.payload, s.content_hash, s.group_id,
           s.desired, s.stored, p.id as person_id,
           exists (select 1 from orcid_links l where l.tenant_id = ${tenantId} and l.person_id = p.id
@@ -157,21 +182,19 @@ export class UploadStagingRepository {
           status_detail = case when ${next} = i.status then i.status_detail else null end,
           updated_at = now()
         where i.person_id = excluded.person_id
-        returning i.id, i.source_key
+        returning i.id, i.source_key, i.person_id, i.status
+      ), linked as (
+        insert into upload_rows (upload_id, row_number, item_id, row)
+        select ${uploadId}::uuid, src.row_number, written.id, src.stored
+        from written join src on src.source_key = written.source_key
+        returning 1
       )
-      insert into upload_rows (upload_id, row_number, item_id, row)
-      select ${uploadId}::uuid, src.row_number, written.id, src.stored
-      from written join src on src.source_key = written.source_key
+      select (select count(*) from src)::int as staged, (select count(*) from linked)::int as stated,
+        coalesce((select array_agg(distinct person_id::text) from written where status = 'pending'),
+          '{}'::text[]) as pending
     `.execute(this.db);
-    const staged = await this.db
-      .selectFrom('upload_staging')
-      .select(sql<number>`count(*)::int`.as('n'))
-      .where('tenant_id', '=', tenantId)
-      .where('upload_id', '=', uploadId)
-      .where('row_number', '>=', range.from)
-      .where('row_number', '<=', range.to)
-      .executeTakeFirstOrThrow();
-    return { staged: staged.n, stated: Number(stated.numAffectedRows ?? 0) };
+    const row = r.rows[0]!;
+    return { staged: row.staged, stated: row.stated, pendingPeople: row.pending };
   }
 
   /** The highest row number staged (0 for none). */

@@ -118,37 +118,26 @@ export class UploadRepository {
   }
 
   /** The upload's items that wait for a write, a page at a time (after row `after`). */
+  /**
+   * The queued items among the upload's rows after row `after`, `limit` rows at a time (the page
+   * may hold none); `next` is where the next page starts, -1 after the last. Paged by rows first,
+   * so the plan never depends on how many items of the organisation are queued.
+   */
   async queuedItems(
     tenantId: string,
     uploadId: string,
     after: number,
     limit: number,
-  ): Promise<Array<{ row_number: number; item_id: string }>> {
-    return this.db
-      .selectFrom('upload_rows as r')
-      .innerJoin('items as i', 'i.id', 'r.item_id')
-      .select(['r.row_number', 'r.item_id'])
-      .where('i.tenant_id', '=', tenantId)
-      .where('r.upload_id', '=', uploadId)
-      .where('r.row_number', '>', after)
-      .where('i.status', '=', 'queued')
-      .orderBy('r.row_number')
-      .limit(limit)
-      .execute();
-  }
-
-  /** The people with items of the upload that wait for them to connect. */
-  async peopleWithPendingItems(tenantId: string, uploadId: string): Promise<string[]> {
-    const rows = await this.db
-      .selectFrom('upload_rows as r')
-      .innerJoin('items as i', 'i.id', 'r.item_id')
-      .select('i.person_id')
-      .distinct()
-      .where('i.tenant_id', '=', tenantId)
-      .where('r.upload_id', '=', uploadId)
-      .where('i.status', '=', 'pending')
-      .execute();
-    return rows.map((r) => r.person_id);
+  ): Promise<{ itemIds: string[]; next: number }> {
+    const r = await sql<{ item_ids: string[]; last: number | null; n: number }>`
+      select coalesce(array_agg(r.item_id::text) filter (where i.status = 'queued'), '{}'::text[]) as item_ids,
+        max(r.row_number) as last, count(*)::int as n
+      from (select row_number, item_id from upload_rows
+            where upload_id = ${uploadId} and row_number > ${after} order by row_number limit ${limit}) r
+      left join items i on i.tenant_id = ${tenantId} and i.id = r.item_id
+    `.execute(this.db);
+    const row = r.rows[0]!;
+    return { itemIds: row.item_ids, next: row.n < limit || row.last === null ? -1 : row.last };
   }
 
   byId(tenantId: string, id: string): Promise<Upload | undefined> {

@@ -1,7 +1,9 @@
-import { describe, expect, it } from 'vitest';
-import { checkItemPayload } from '../orcid/payload-check.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { checkItemPayload, loadPayloadChecks } from '../orcid/payload-check.js';
 import { parseItemsJson } from './items-json.js';
 import { UploadRefused } from './upload-file.js';
+
+beforeAll(() => loadPayloadChecks());
 
 const work = { title: { title: { value: 'On computable numbers' } }, type: 'journal-article' };
 

@@ -3,11 +3,14 @@
 
 import type { JsonObject } from '../../lib/orcid-model/codec.js';
 import { CodecError } from '../../lib/orcid-model/codec.js';
-import { type OrcidModel, sharedModel } from '../../lib/orcid-model/orcid-model.js';
+import { loadXsdValidation, type OrcidModel, sharedModel } from '../../lib/orcid-model/orcid-model.js';
 import { AFFILIATION_SECTIONS, SECTION_BY_NAME } from '../../lib/orcid-model/sections.js';
 import { itemRuleProblems } from '../domain/item-rules.js';
 
 export type PayloadProblem = { field: string; message: string };
+
+/** The checks below need ORCID's XSDs in memory: await this once before calling them. */
+export const loadPayloadChecks = loadXsdValidation;
 
 export function checkItemPayload(
   section: string,

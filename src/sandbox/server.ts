@@ -1,7 +1,7 @@
 // Assembles the ORCID simulator: one Fastify app serving the registry at `/`, the member API at
 // `/api` and the public API at `/pub`, plus the control API at `/__sandbox/` when enabled.
 import Fastify, { type FastifyInstance } from 'fastify';
-import { sharedModel } from '../../lib/orcid-model/orcid-model.js';
+import { loadXsdValidation, sharedModel } from '../../lib/orcid-model/orcid-model.js';
 import { bearerOf } from './api/api-auth.js';
 import { ApiDispatcher } from './api/api-dispatch.js';
 import { OrcidApiError } from './api/orcid-errors.js';
@@ -41,6 +41,8 @@ export async function createSandbox(
     ...options,
     rateLimit: { ...DEFAULT_OPTIONS.rateLimit, ...options.rateLimit },
   };
+  // Every write's XML is validated against ORCID's XSDs, as ORCID does.
+  await loadXsdValidation();
   const store = new SandboxStore();
   const ctx: SandboxContext = {
     store,

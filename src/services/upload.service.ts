@@ -21,7 +21,7 @@ import {
   UploadRefused,
 } from '../domain/upload-file.js';
 import type { ItemWriteQueue } from '../jobs/write-item.job.js';
-import { checkItem } from '../orcid/payload-check.js';
+import { checkItem, loadPayloadChecks } from '../orcid/payload-check.js';
 import { redactText } from '../orcid/redact.js';
 import { ItemIntakeService, type PersonInviter } from './item-intake.service.js';
 
@@ -211,6 +211,7 @@ export class UploadService {
       }
     }
     await stage();
+    if (!problemCount) await staging.analyze();
     if (!problemCount) {
       const repeated = await staging.repeatedKeys(tenantId, upload.id, PROBLEMS_SHOWN);
       problemCount += repeated.count;
@@ -253,6 +254,7 @@ export class UploadService {
           );
         }
         stated += r.stated;
+        for (const id of r.pendingPeople) pending.add(id);
         // On the pool, not in the transaction: the page sees it at once.
         await this.uploads.update(tenantId, upload.id, { rows_stated: stated });
       }
@@ -265,17 +267,12 @@ export class UploadService {
       });
       await done.dropScratch(tenantId, upload.id);
     });
-    for (let after = 0; ; ) {
+    for (let after = 0; after >= 0; ) {
       const page = await this.uploads.queuedItems(tenantId, upload.id, after, 10_000);
-      if (!page.length) break;
-      await this.d.writes.enqueueWrites(
-        tenantId,
-        page.map((r) => r.item_id),
-      );
-      after = page[page.length - 1]!.row_number;
+      await this.d.writes.enqueueWrites(tenantId, page.itemIds);
+      after = page.next;
     }
     await this.d.writes.enqueueWrites(tenantId, queued);
-    for (const id of await this.uploads.peopleWithPendingItems(tenantId, upload.id)) pending.add(id);
     await this.d.invitations?.invite(tenantId, [...pending]);
   }
 
@@ -404,6 +401,7 @@ async function* csvRows(text: AsyncIterable<string>): AsyncGenerator<CheckedRow>
 async function* jsonRows(text: AsyncIterable<string>): AsyncGenerator<CheckedRow> {
   let whole = '';
   for await (const piece of text) whole += piece;
+  await loadPayloadChecks();
   for (const { row, item } of parseItemsJson(whole, (section, payload) => checkItem(section, payload))) {
     const { putCode: _p, status: _s, statusDetail: _d, ...stored } = item;
     yield {

@@ -57,7 +57,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       key_column text not null,
       primary key (upload_id, row_number)
     )`.execute(db);
-  await sql`create index upload_staging_key on upload_staging (upload_id, source_key)`.execute(db);
 
   // domain/item.ts statusAfterUpsert, for set-based statements (upload stating); a test holds the
   // two to the same answers. `existing_status` is null for a new item.

@@ -7,7 +7,7 @@ import type { ApiKeyRepository } from '../../../db/api-key.repository.js';
 import type { Item } from '../../../db/item.repository.js';
 import { WRITABLE_SECTIONS } from '../../../domain/item.js';
 import { MAX_VALUE_LENGTH } from '../../../domain/item-rules.js';
-import { checkItem } from '../../../orcid/payload-check.js';
+import { checkItem, loadPayloadChecks } from '../../../orcid/payload-check.js';
 import { type ItemIntakeService, UnknownPerson } from '../../../services/item-intake.service.js';
 
 const isoDate = z.iso.date();
@@ -125,6 +125,7 @@ export function apiV1Routes(app: FastifyInstance, d: { keys: ApiKeyRepository; i
     });
 
     api.put('/api/v1/people/:localId/items/:sourceKey', async (req, reply) => {
+      await loadPayloadChecks();
       const body = itemBody.safeParse(req.body ?? {});
       if (!body.success) return invalid(reply, body.error);
       try {
