@@ -1,0 +1,152 @@
+// Uploads are checked and stated by a job, not by the web process: a web role alone only stores
+// the file (it stays `received`, nothing parsed or stated); the job shows rows checked and rows
+// stated while it works; a problem on the very last row of a large file, or a source key of
+// another person (not yet tested here), refuses the whole file and leaves nothing behind (no item, no person, no scratch).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AdminUserRepository } from '../../src/db/admin-user.repository.js';
+import { InvitationRepository } from '../../src/db/invitation.repository.js';
+import { invitationMailQueue } from '../../src/jobs/send-invitation.job.js';
+import { uploadStatingQueue } from '../../src/jobs/state-upload.job.js';
+import { itemWriteQueue } from '../../src/jobs/write-item.job.js';
+import { personInviter } from '../../src/services/invitation.service.js';
+import { UploadService } from '../../src/services/upload.service.js';
+import { signInToPortal, startPortal, type TestPortal } from '../helpers/portal.js';
+import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import { csrfOf, type WebClient } from '../helpers/web-client.js';
+
+let sb: TestSandbox;
+let p: TestPortal;
+let admin: WebClient;
+let uploads: UploadService;
+
+beforeAll(async () => {
+  sb = await startTestSandbox();
+  // The web role only: no worker takes the stating jobs unless a test runs one.
+  p = await startPortal(sb.base, { worker: false, tenant: { slug: 'jobs-uni' } });
+  await new AdminUserRepository(p.db.db).grant(p.tenant.id, 'JOB-ADM', 'test');
+  admin = (await signInToPortal(p, await p.addPerson({ employeeId: 'JOB-ADM' }))).web;
+  // What the worker's stating job runs.
+  uploads = new UploadService({
+    db: p.db.db,
+    ring: p.ring,
+    writes: itemWriteQueue(p.queue),
+    stating: uploadStatingQueue(p.queue),
+    invitations: personInviter(new InvitationRepository(p.db.db), invitationMailQueue(p.queue)),
+  });
+}, 60_000);
+afterAll(async () => {
+  await p?.close();
+  await sb?.close();
+});
+
+const count = async (table: string, where = '') =>
+  Number(
+    (await p.db.pool.query(`select count(*) from ${table} where tenant_id = $1 ${where}`, [p.tenant.id]))
+      .rows[0].count,
+  );
+
+function csv(rows: number, prefix: string, last?: string): string {
+  const lines = ['local_id,source_key,type,role,start_date'];
+  for (let i = 0; i < rows; i++)
+    lines.push(
+      `${prefix}-P${i % 500},${prefix}-${i},employment,Role ${i},20${10 + (i % 15)}-0${1 + (i % 9)}`,
+    );
+  if (last) lines.push(last);
+  return `${lines.join('\n')}\n`;
+}
+
+/** Uploads through the admin area; answers the upload's id (the POST redirects to its page). */
+async function upload(filename: string, content: string): Promise<string> {
+  const page = await admin.get(`${p.tenantUrl}/admin/`);
+  const res = await admin.upload(
+    `${p.tenantUrl}/admin/uploads?_csrf=${encodeURIComponent(csrfOf(page.text))}`,
+    {},
+    { field: 'file', filename, content },
+  );
+  expect(res.status, res.text.slice(0, 300)).toBe(303);
+  return /uploads\/([0-9a-f-]{36})$/.exec(res.location!)![1]!;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: progress JSON
+const progress = async (id: string): Promise<any> =>
+  JSON.parse((await admin.get(`${p.tenantUrl}/admin/uploads/${id}/progress`)).text);
+
+const state = (id: string) => uploads.state(p.tenant.id, id, { finalAttempt: false });
+
+describe('uploads as jobs', () => {
+  it('the web process only stores the file: without a worker it stays received, nothing parsed or stated', async () => {
+    const people = await count('people');
+    const id = await upload('later.csv', csv(3000, 'LATER'));
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await progress(id)).toMatchObject({ state: 'received', rowsChecked: 0, rowsStated: 0, total: 0 });
+    const page = await admin.get(`${p.tenantUrl}/admin/uploads/${id}`);
+    expect(page.text).toContain('waiting for a worker');
+    expect(await count('upload_file_chunks', `and upload_id = '${id}'`)).toBeGreaterThan(0);
+    expect(await count('upload_staging')).toBe(0);
+    expect(await count('items')).toBe(0);
+    expect(await count('people')).toBe(people);
+
+    // The job a worker would take: checked and stated, its pieces of file gone.
+    await state(id);
+    expect(await progress(id)).toMatchObject({
+      state: 'accepted',
+      rowsChecked: 3000,
+      rowsStated: 3000,
+      total: 3000,
+    });
+    expect(await count('items', `and source_key like 'LATER-%'`)).toBe(3000);
+    expect(await count('people')).toBe(people + 500);
+    expect(await count('upload_file_chunks', `and upload_id = '${id}'`)).toBe(0);
+    expect(await count('upload_staging', `and upload_id = '${id}'`)).toBe(0);
+  }, 60_000);
+
+  it('shows rows checked, then rows stated, while the job works', async () => {
+    const total = 60_000;
+    const id = await upload('large.csv', csv(total, 'BIG'));
+    const seen: Array<{ state: string; rowsChecked: number; rowsStated: number }> = [];
+    let done = false;
+    const job = state(id).finally(() => {
+      done = true;
+    });
+    while (!done) {
+      const { state, rowsChecked, rowsStated } = await progress(id);
+      seen.push({ state, rowsChecked, rowsStated });
+      await new Promise((r) => setTimeout(r, 40));
+    }
+    await job;
+    expect(
+      seen.some((s) => s.state === 'checking' && s.rowsChecked > 0 && s.rowsChecked < total),
+      JSON.stringify(seen),
+    ).toBe(true);
+    expect(
+      seen.some((s) => s.state === 'stating' && s.rowsChecked === total && s.rowsStated < total),
+      JSON.stringify(seen),
+    ).toBe(true);
+    // Counts only go up.
+    for (let i = 1; i < seen.length; i++) {
+      expect(seen[i]!.rowsChecked).toBeGreaterThanOrEqual(seen[i - 1]!.rowsChecked);
+      expect(seen[i]!.rowsStated).toBeGreaterThanOrEqual(seen[i - 1]!.rowsStated);
+    }
+    expect(await progress(id)).toMatchObject({ state: 'accepted', rowsStated: total, total });
+  }, 120_000);
+
+  it('a problem on the last row of a large file refuses it whole: no item, no person, no scratch', async () => {
+    const [people, items] = [await count('people'), await count('items')];
+    const id = await upload(
+      'last-row.csv',
+      csv(20_000, 'LAST', 'LAST-NEW,last-bad,employment,Role,2020-02-30'),
+    );
+    await state(id);
+    const end = await progress(id);
+    expect(end).toMatchObject({ state: 'refused', rowsChecked: 20_001, rowsStated: 0, problemCount: 1 });
+    const page = (await admin.get(`${p.tenantUrl}/admin/uploads/${id}`)).text;
+    expect(page).toContain('nothing was changed');
+    expect(page).toContain('<td>20002</td><td>start_date</td>');
+    expect(await count('people')).toBe(people);
+    expect(await count('items')).toBe(items);
+    const rows = await p.db.pool.query('select count(*) from upload_rows where upload_id = $1', [id]);
+    expect(Number(rows.rows[0].count)).toBe(0);
+    expect(await count('upload_staging', `and upload_id = '${id}'`)).toBe(0);
+    expect(await count('upload_file_chunks', `and upload_id = '${id}'`)).toBe(0);
+  }, 60_000);
+});
