@@ -30,7 +30,8 @@ export function formatProblem(p: UploadProblem): string {
   return where ? `${where}: ${p.message}` : p.message;
 }
 
-const tooLarge = (bytes: number) =>
+/** The size limit passed: the same words wherever the file is measured. */
+export const tooLarge = (bytes: number) =>
   new UploadRefused([
     {
       row: null,

@@ -17,6 +17,7 @@ import { parseItemsJson } from '../domain/items-json.js';
 import {
   decodeUploadStream,
   MAX_UPLOAD_BYTES,
+  tooLarge,
   type UploadProblem,
   UploadRefused,
 } from '../domain/upload-file.js';
@@ -98,14 +99,7 @@ export class UploadService {
       };
       for await (const piece of file.content) {
         size += piece.byteLength;
-        if (size > MAX_UPLOAD_BYTES)
-          throw new UploadRefused([
-            {
-              row: null,
-              column: null,
-              message: `The file is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB; the limit is ${MAX_UPLOAD_BYTES / 1024 / 1024} MB. Split it into smaller files.`,
-            },
-          ]);
+        if (size > MAX_UPLOAD_BYTES) throw tooLarge(size);
         pieces.push(Buffer.from(piece));
         pending += piece.byteLength;
         if (pending >= CHUNK_BYTES) await flush();
