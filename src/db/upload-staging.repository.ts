@@ -98,14 +98,22 @@ export class UploadStagingRepository {
     };
   }
 
-  /** Rows whose source key names an item of another person of the organisation. */
+  /**
+   * Rows whose source key names an item of another person of the organisation. Each row looks its
+   * key up (the lateral's limit keeps it a lookup): planned as a join, a people or items table
+   * grown since its last statistics was taken for tiny and scanned the staging table once per item.
+   */
   async keysOfOthers(tenantId: string, uploadId: string, limit: number): Promise<KeyConflict[]> {
     const found = await sql<{ row_number: number; key_column: string; source_key: string; owner: string }>`
-      select s.row_number, s.key_column, s.source_key, p.local_id as owner
+      select s.row_number, s.key_column, s.source_key, o.owner
       from upload_staging s
-      join items i on i.tenant_id = ${tenantId} and i.source_key = s.source_key
-      join people p on p.tenant_id = ${tenantId} and p.id = i.person_id
-      where s.tenant_id = ${tenantId} and s.upload_id = ${uploadId} and p.local_id <> s.local_id
+      cross join lateral (
+        select p.local_id as owner from items i
+        join people p on p.tenant_id = ${tenantId} and p.id = i.person_id
+        where i.tenant_id = ${tenantId} and i.source_key = s.source_key
+        limit 1
+      ) o
+      where s.tenant_id = ${tenantId} and s.upload_id = ${uploadId} and o.owner <> s.local_id
       order by s.row_number limit ${limit}
     `.execute(this.db);
     return found.rows.map((r) => ({

@@ -1,7 +1,7 @@
 // Uploads are checked and stated by a job, not by the web process: a web role alone only stores
 // the file (it stays `received`, nothing parsed or stated); the job shows rows checked and rows
 // stated while it works; a problem on the very last row of a large file, or a source key of
-// another person (not yet tested here), refuses the whole file and leaves nothing behind (no item, no person, no scratch).
+// another person, refuses the whole file and leaves nothing behind (no item, no person, no scratch).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminUserRepository } from '../../src/db/admin-user.repository.js';
 import { InvitationRepository } from '../../src/db/invitation.repository.js';
@@ -148,5 +148,31 @@ describe('uploads as jobs', () => {
     expect(Number(rows.rows[0].count)).toBe(0);
     expect(await count('upload_staging', `and upload_id = '${id}'`)).toBe(0);
     expect(await count('upload_file_chunks', `and upload_id = '${id}'`)).toBe(0);
+  }, 60_000);
+
+  it("a row naming another person's item refuses the file: nothing of it stated, the owner's item unchanged", async () => {
+    const first = await upload(
+      'owner.csv',
+      'local_id,source_key,type,role,start_date\nOWN-A,own-1,employment,Owner role,2020-01\n',
+    );
+    await state(first);
+    expect(await progress(first)).toMatchObject({ state: 'accepted' });
+    const [people, items] = [await count('people'), await count('items')];
+    const id = await upload(
+      'taker.csv',
+      'local_id,source_key,type,role,start_date\nOWN-NEW,own-2,employment,New role,2021-01\nOWN-B,own-1,employment,Taken role,2022-01\n',
+    );
+    await state(id);
+    expect(await progress(id)).toMatchObject({ state: 'refused', rowsStated: 0, problemCount: 1 });
+    const page = (await admin.get(`${p.tenantUrl}/admin/uploads/${id}`)).text;
+    expect(page).toContain('own-1 already belongs to another person (OWN-A).');
+    expect(await count('people')).toBe(people);
+    expect(await count('items')).toBe(items);
+    const owned = await p.db.pool.query(
+      `select i.payload->>'role-title' as role, p.local_id from items i join people p on p.id = i.person_id
+       where i.tenant_id = $1 and i.source_key = 'own-1'`,
+      [p.tenant.id],
+    );
+    expect(owned.rows).toEqual([{ role: 'Owner role', local_id: 'OWN-A' }]);
   }, 60_000);
 });
