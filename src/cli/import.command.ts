@@ -99,7 +99,7 @@ export function progressLine(p: UploadProgress, width = 30): string {
   };
   if (p.state === 'received') return 'received: waiting to be checked';
   if (p.state === 'checking')
-    return `checking: ${p.rowsChecked} rows checked, ${p.problemCount} problems so far`;
+    return `checking: ${p.rowsChecked} rows checked, ${p.rowsStated} stated, ${p.problemCount} problems so far`;
   if (p.state === 'stating')
     return `stating: ${bar(p.rowsStated, p.rowsChecked)} ${p.rowsStated}/${p.rowsChecked} rows stated`;
   if (p.state === 'refused') return `refused: ${p.problemCount} problems`;

@@ -244,30 +244,14 @@ export interface UploadFileChunksTable {
   bytes: Buffer;
 }
 
-export interface UploadStagingTable {
+/** Up to 1,000 rows of an upload: their numbers, item ids and the rows as uploaded, in the same order. */
+export interface UploadRowPagesTable {
   upload_id: string;
   tenant_id: string;
-  row_number: number;
-  local_id: string;
-  email: string | null;
-  given_names: string | null;
-  family_name: string | null;
-  left_on: string | null;
-  section: string;
-  source_key: string;
-  payload: ColumnType<Record<string, unknown>, string, string>;
-  content_hash: string;
-  group_id: string | null;
-  desired: 'present' | 'absent';
-  stored: ColumnType<Record<string, unknown>, string, string>;
-  key_column: string;
-}
-
-export interface UploadRowsTable {
-  upload_id: string;
-  row_number: number;
-  item_id: string;
-  row: ColumnType<Record<string, unknown>, string, string>;
+  first_row: number;
+  row_numbers: number[];
+  item_ids: string[];
+  rows: ColumnType<Array<Record<string, unknown>>, string, string>;
 }
 
 export interface AdminUsersTable {
@@ -317,9 +301,8 @@ export interface Database {
   orcid_authorizations: OrcidAuthorizationsTable;
   audit_log: AuditLogTable;
   uploads: UploadsTable;
-  upload_rows: UploadRowsTable;
+  upload_row_pages: UploadRowPagesTable;
   upload_file_chunks: UploadFileChunksTable;
-  upload_staging: UploadStagingTable;
   admin_users: AdminUsersTable;
   invitations: InvitationsTable;
   mail_outbox: MailOutboxTable;

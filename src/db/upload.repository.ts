@@ -103,41 +103,37 @@ export class UploadRepository {
       .execute();
   }
 
-  /** The file and the staged rows are scratch: gone once the upload is accepted or refused. */
-  async dropScratch(tenantId: string, uploadId: string): Promise<void> {
+  /** The file is scratch: gone once the upload is accepted, refused or failed. */
+  async dropFile(tenantId: string, uploadId: string): Promise<void> {
     await this.db
       .deleteFrom('upload_file_chunks')
       .where('tenant_id', '=', tenantId)
       .where('upload_id', '=', uploadId)
       .execute();
-    await this.db
-      .deleteFrom('upload_staging')
-      .where('tenant_id', '=', tenantId)
-      .where('upload_id', '=', uploadId)
-      .execute();
   }
 
-  /** The upload's items that wait for a write, a page at a time (after row `after`). */
   /**
-   * The queued items among the upload's rows after row `after`, `limit` rows at a time (the page
-   * may hold none); `next` is where the next page starts, -1 after the last. Paged by rows first,
-   * so the plan never depends on how many items of the organisation are queued.
+   * The queued items among the upload's rows, one page of rows at a time from page `after` on
+   * (the answer may hold none); `next` is where the next call starts, -1 after the last page.
+   * Paged by rows, so the plan never depends on how many items of the organisation are queued.
    */
   async queuedItems(
     tenantId: string,
     uploadId: string,
     after: number,
-    limit: number,
+    pages: number,
   ): Promise<{ itemIds: string[]; next: number }> {
     const r = await sql<{ item_ids: string[]; last: number | null; n: number }>`
-      select coalesce(array_agg(r.item_id::text) filter (where i.status = 'queued'), '{}'::text[]) as item_ids,
-        max(r.row_number) as last, count(*)::int as n
-      from (select row_number, item_id from upload_rows
-            where upload_id = ${uploadId} and row_number > ${after} order by row_number limit ${limit}) r
-      left join items i on i.tenant_id = ${tenantId} and i.id = r.item_id
+      select coalesce(array_agg(i.id::text) filter (where i.status = 'queued'), '{}'::text[]) as item_ids,
+        max(pg.first_row) as last, count(distinct pg.first_row)::int as n
+      from (select first_row, item_ids from upload_row_pages
+            where tenant_id = ${tenantId} and upload_id = ${uploadId} and first_row > ${after}
+            order by first_row limit ${pages}) pg
+      cross join lateral unnest(pg.item_ids) as e(item_id)
+      left join items i on i.tenant_id = ${tenantId} and i.id = e.item_id
     `.execute(this.db);
     const row = r.rows[0]!;
-    return { itemIds: row.item_ids, next: row.n < limit || row.last === null ? -1 : row.last };
+    return { itemIds: row.item_ids, next: row.n < pages || row.last === null ? -1 : row.last };
   }
 
   byId(tenantId: string, id: string): Promise<Upload | undefined> {
@@ -162,14 +158,15 @@ export class UploadRepository {
 
   async progress(tenantId: string, upload: Upload): Promise<UploadProgress> {
     const uploadId = upload.id;
-    const counts = await this.db
-      .selectFrom('upload_rows as r')
-      .innerJoin('items as i', 'i.id', 'r.item_id')
-      .select(['i.status', sql<number>`count(*)::int`.as('n')])
-      .where('i.tenant_id', '=', tenantId)
-      .where('r.upload_id', '=', uploadId)
-      .groupBy('i.status')
-      .execute();
+    const counts = await sql<{ status: string; n: number }>`
+      select i.status, count(*)::int as n
+      from upload_row_pages pg cross join lateral unnest(pg.item_ids) as e(item_id)
+      join items i on i.tenant_id = ${tenantId} and i.id = e.item_id
+      where pg.tenant_id = ${tenantId} and pg.upload_id = ${uploadId}
+      group by i.status
+    `
+      .execute(this.db)
+      .then((r) => r.rows);
     const byStatus = Object.fromEntries(counts.map((c) => [c.status, c.n])) as UploadProgress['byStatus'];
     const finished = upload.state === 'refused' || upload.state === 'failed';
     return {
@@ -183,20 +180,17 @@ export class UploadRepository {
     };
   }
 
-  rows(tenantId: string, uploadId: string): Promise<UploadRowState[]> {
-    return this.db
-      .selectFrom('upload_rows as r')
-      .innerJoin('items as i', 'i.id', 'r.item_id')
-      .select([
-        'r.row_number',
-        'r.row',
-        sql<string | null>`i.put_code::text`.as('put_code'),
-        'i.status',
-        'i.status_detail',
-      ])
-      .where('i.tenant_id', '=', tenantId)
-      .where('r.upload_id', '=', uploadId)
-      .orderBy('r.row_number')
-      .execute() as Promise<UploadRowState[]>;
+  /** The upload's rows in order, each with its item's put code and status. */
+  async rows(tenantId: string, uploadId: string): Promise<UploadRowState[]> {
+    const r = await sql<UploadRowState>`
+      select e.row_number, e.row, i.put_code::text as put_code, i.status, i.status_detail
+      from upload_row_pages pg
+      cross join lateral rows from (unnest(pg.row_numbers, pg.item_ids), jsonb_array_elements(pg.rows))
+        as e(row_number, item_id, row)
+      join items i on i.tenant_id = ${tenantId} and i.id = e.item_id
+      where pg.tenant_id = ${tenantId} and pg.upload_id = ${uploadId}
+      order by e.row_number
+    `.execute(this.db);
+    return r.rows;
   }
 }

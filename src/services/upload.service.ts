@@ -1,8 +1,10 @@
 // Bulk uploads (admin area and `lanyard import`). The web only stores the file (receive) and
-// queues its stating; a worker's job reads it as a stream, checks every row into the staging table
-// (rows checked, problems so far), and, if no row has a problem, states all of them in one
-// transaction with set-based statements (rows stated). An upload is accepted or refused as one
-// unit: a refused file changes nothing. Writes are queued and invitations sent after it commits.
+// queues its stating; a worker's job reads it as a stream and checks every row, stating each
+// range of rows as it is checked inside one transaction (rows checked, rows stated, problems so
+// far). An upload is accepted or refused as one unit: the transaction commits only if no row has
+// a problem, so a refused file changes nothing. Writes are queued and invitations sent after it
+// commits.
+import { setImmediate } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
 import type { KeyRing } from '../crypto/key-ring.js';
 import { ItemRepository } from '../db/item.repository.js';
@@ -10,8 +12,12 @@ import { OrcidLinkRepository } from '../db/orcid-link.repository.js';
 import { type PersonRecord, PersonRepository } from '../db/person.repository.js';
 import type { Database } from '../db/schema.js';
 import { type Upload, UploadRepository } from '../db/upload.repository.js';
-import { type StagedRow, UploadStagingRepository } from '../db/upload-staging.repository.js';
-import { affiliationsCsv, readAffiliationsCsv } from '../domain/affiliation-csv.js';
+import {
+  type CheckedUploadRow,
+  type UploadPerson,
+  UploadStatingRepository,
+} from '../db/upload-stating.repository.js';
+import { affiliationsCsv, duplicateKey, readAffiliationsCsv } from '../domain/affiliation-csv.js';
 import { contentHash } from '../domain/item.js';
 import { parseItemsJson } from '../domain/items-json.js';
 import {
@@ -43,19 +49,43 @@ export interface UploadServiceDeps {
 
 /** The file is stored in pieces of this size. */
 const CHUNK_BYTES = 1024 * 1024;
-/** Rows staged per statement while checking. */
-const STAGE_BATCH = 2000;
-/** Rows stated per statement (the progress counter moves once per range). */
+/** Rows stated per statement (the rows-stated counter moves once per range). */
 const STATE_RANGE = 25_000;
+/** Rows checked between two turns of the event loop. */
+const YIELD_ROWS = 500;
+/** Pages of rows looked at per query when queueing an accepted upload's writes. */
+const QUEUED_PAGES = 20;
 /** Problems kept to show; all are counted. */
 const PROBLEMS_SHOWN = 1000;
 /** How often the counters are written while checking. */
 const PROGRESS_MS = 250;
 
-/** A row checked: what it states, or its problems. */
+/** A row checked: what it states and says of its person, or its problems. */
 interface CheckedRow {
-  staged: StagedRow;
+  row: CheckedUploadRow;
+  person: UploadPerson;
+  leftOn?: string | undefined;
   problems: UploadProblem[];
+}
+
+/** What an accepted upload leaves to do once committed. */
+interface Accepted {
+  /** Items of the upload's rows queued for writing (found again by page after the commit). */
+  queuedCount: number;
+  /** Other items queued (leavers' end dates). */
+  queued: string[];
+  /** People whose items wait for them to connect (invited). */
+  pending: Set<string>;
+}
+
+/** The file has problems: the transaction that stated it so far rolls back. */
+class FileRefused extends Error {
+  constructor(
+    readonly problemCount: number,
+    readonly problems: UploadProblem[],
+  ) {
+    super(`The file has ${problemCount} problem(s).`);
+  }
 }
 
 export class UploadService {
@@ -123,15 +153,16 @@ export class UploadService {
     const upload = await this.uploads.byId(tenantId, uploadId);
     if (!upload || ['accepted', 'refused', 'failed'].includes(upload.state)) return;
     try {
-      const checked = await this.check(tenantId, upload);
-      if (checked.problemCount) return await this.refuse(tenantId, uploadId, checked);
-      await this.stateStaged(tenantId, upload);
+      const accepted = await this.checkAndState(tenantId, upload);
+      await this.afterAccepted(tenantId, upload.id, accepted);
     } catch (e) {
+      if (e instanceof FileRefused) return this.refuse(tenantId, uploadId, e);
       if (e instanceof UploadRefused)
         return this.refuse(tenantId, uploadId, { problemCount: e.problems.length, problems: e.problems });
       if (!options.finalAttempt) throw e;
       await this.uploads.update(tenantId, uploadId, {
         state: 'failed',
+        rows_stated: 0,
         finished_at: new Date(),
         problem_count: 1,
         problems: [
@@ -142,7 +173,7 @@ export class UploadService {
           },
         ],
       });
-      await this.uploads.dropScratch(tenantId, uploadId);
+      await this.uploads.dropFile(tenantId, uploadId);
     }
   }
 
@@ -153,20 +184,22 @@ export class UploadService {
   ): Promise<void> {
     await this.uploads.update(tenantId, uploadId, {
       state: 'refused',
+      rows_stated: 0,
       finished_at: new Date(),
       problem_count: r.problemCount,
       problems: r.problems.slice(0, PROBLEMS_SHOWN),
     });
-    await this.uploads.dropScratch(tenantId, uploadId);
+    await this.uploads.dropFile(tenantId, uploadId);
   }
 
-  /** Reads the file as a stream, stages the rows, and counts the problems (writing progress). */
-  private async check(
-    tenantId: string,
-    upload: Upload,
-  ): Promise<{ problemCount: number; problems: UploadProblem[] }> {
-    const staging = new UploadStagingRepository(this.d.db);
-    await staging.clear(tenantId, upload.id);
+  /**
+   * Reads the file as a stream and checks every row; while no row has a problem, each range of
+   * rows is stated as soon as it is checked (the next range is read meanwhile), all inside one
+   * transaction. It commits, with the upload accepted, only if the whole file is clean; otherwise
+   * it rolls back and FileRefused carries the problems. Rows checked, rows stated and the
+   * problems so far are written as it goes, outside the transaction, for the page and the CLI.
+   */
+  private async checkAndState(tenantId: string, upload: Upload): Promise<Accepted> {
     await this.uploads.update(tenantId, upload.id, {
       state: 'checking',
       rows_checked: 0,
@@ -174,125 +207,147 @@ export class UploadService {
       problem_count: 0,
       problems: [],
     });
-    const text = decodeUploadStream(this.uploads.file(tenantId, upload.id));
-    const rows = upload.format === 'affiliations-csv' ? csvRows(text) : jsonRows(text);
-    const problems: UploadProblem[] = [];
-    let problemCount = 0;
+    const keyColumn = (row: number) =>
+      upload.format === 'affiliations-csv' ? 'source_key' : `items[${row - 1}].sourceKey`;
+    const found = { count: 0, problems: [] as UploadProblem[] };
+    const problem = (p: UploadProblem) => {
+      found.count += 1;
+      if (found.problems.length < PROBLEMS_SHOWN) found.problems.push(p);
+    };
+    const accepted: Accepted = { queuedCount: 0, queued: [], pending: new Set() };
     let checked = 0;
-    let batch: StagedRow[] = [];
-    let reported = Date.now();
-    const report = () =>
+    let stated = 0;
+    const report = (fields: Partial<Pick<Upload, 'rows_checked' | 'rows_stated' | 'state'>> = {}) =>
       this.uploads.update(tenantId, upload.id, {
         rows_checked: checked,
-        problem_count: problemCount,
-        problems: problems.slice(0, PROBLEMS_SHOWN),
+        problem_count: found.count,
+        problems: found.problems,
+        ...fields,
       });
-    const stage = async () => {
-      // Once a row has a problem the file will be refused: the rest is only checked.
-      if (!problemCount) await staging.add(tenantId, upload.id, batch);
-      batch = [];
-    };
-    for await (const r of rows) {
-      checked += 1;
-      if (r.problems.length) {
-        problemCount += r.problems.length;
-        if (problems.length < PROBLEMS_SHOWN) problems.push(...r.problems);
-      } else if (!problemCount) batch.push(r.staged);
-      if (batch.length >= STAGE_BATCH) await stage();
-      if (Date.now() - reported >= PROGRESS_MS) {
-        await report();
-        reported = Date.now();
-      }
-    }
-    await stage();
-    if (!problemCount) await staging.analyze();
-    if (!problemCount) {
-      const repeated = await staging.repeatedKeys(tenantId, upload.id, PROBLEMS_SHOWN);
-      problemCount += repeated.count;
-      problems.push(...repeated.problems);
-    }
-    if (!problemCount) {
-      const taken = await staging.keysOfOthers(tenantId, upload.id, PROBLEMS_SHOWN);
-      problemCount += taken.length;
-      problems.push(...taken);
-    }
-    await report();
-    return { problemCount, problems };
-  }
-
-  /** States every staged row in one transaction; queues the writes and invitations after it. */
-  private async stateStaged(tenantId: string, upload: Upload): Promise<void> {
-    await this.uploads.update(tenantId, upload.id, { state: 'stating' });
-    const queued: string[] = [];
-    const pending = new Set<string>();
     await this.d.db.transaction().execute(async (trx) => {
-      const staging = new UploadStagingRepository(trx);
-      const last = await staging.lastRow(tenantId, upload.id);
-      await staging.statePeople(tenantId, upload.id);
-      let stated = 0;
-      for (let from = 0; from <= last; from += STATE_RANGE) {
-        const r = await staging.stateItems(tenantId, upload.id, { from, to: from + STATE_RANGE - 1 });
-        if (r.stated < r.staged) {
-          // Taken for someone else since the check (the API, another upload): refused whole.
-          const taken = await staging.keysOfOthers(tenantId, upload.id, PROBLEMS_SHOWN);
-          throw new UploadRefused(
-            taken.length
-              ? taken
-              : [
-                  {
-                    row: null,
-                    column: null,
-                    message: 'Items of the file changed hands while it was stated.',
-                  },
-                ],
-          );
+      const stating = new UploadStatingRepository(trx);
+      await stating.allowRangeSorts();
+      const leavers = new Map<string, string>();
+      let range: CheckedUploadRow[] = [];
+      let people = new Map<string, UploadPerson>();
+      // One range is stated while the next is read: at most two ranges in memory.
+      let inFlight: Promise<void> = Promise.resolve();
+      const stateRange = async () => {
+        const rows = range;
+        const named = [...people.values()];
+        range = [];
+        people = new Map();
+        await inFlight;
+        if (found.count || !rows.length) return;
+        inFlight = (async () => {
+          await stating.statePeople(tenantId, named);
+          const r = await stating.stateRange(tenantId, upload.id, rows);
+          for (const t of r.taken)
+            problem({
+              row: t.row,
+              column: keyColumn(t.row),
+              message: t.firstRow
+                ? duplicateKey(t.sourceKey, t.firstRow)
+                : `${t.sourceKey} already belongs to another person (${t.owner}).`,
+            });
+          stated += r.stated;
+          accepted.queuedCount += r.queued;
+          for (const id of r.pendingPeople) accepted.pending.add(id);
+          await report({ rows_stated: stated });
+        })();
+        // Awaited before the next range and at the end; not left unhandled meanwhile.
+        inFlight.catch(() => undefined);
+      };
+
+      let reported = Date.now();
+      const text = decodeUploadStream(this.uploads.file(tenantId, upload.id));
+      for await (const r of upload.format === 'affiliations-csv' ? csvRows(text) : jsonRows(text)) {
+        checked += 1;
+        for (const p of r.problems) problem(p);
+        if (!found.count) {
+          range.push(r.row);
+          const known = people.get(r.person.localId) ?? { localId: r.person.localId };
+          people.set(r.person.localId, {
+            localId: known.localId,
+            email: r.person.email ?? known.email,
+            givenNames: r.person.givenNames ?? known.givenNames,
+            familyName: r.person.familyName ?? known.familyName,
+          });
+          if (r.leftOn && !leavers.has(r.person.localId)) leavers.set(r.person.localId, r.leftOn);
         }
-        stated += r.stated;
-        for (const id of r.pendingPeople) pending.add(id);
-        // On the pool, not in the transaction: the page sees it at once.
-        await this.uploads.update(tenantId, upload.id, { rows_stated: stated });
+        if (range.length >= STATE_RANGE) await stateRange();
+        // Rows arrive as microtasks: let the database's answers in, so the next statement of the
+        // range being stated starts at once rather than when the parser next waits for the file.
+        else if (checked % YIELD_ROWS === 0) await setImmediate();
+        if (Date.now() - reported >= PROGRESS_MS) {
+          await report();
+          reported = Date.now();
+        }
       }
-      await this.endLeavers(trx, tenantId, upload.id, queued, pending);
+      await stateRange();
+      await inFlight;
+      await report({ state: 'stating' });
+      if (!found.count) {
+        const repeated = await stating.repeatedKeys(tenantId, upload.id, PROBLEMS_SHOWN);
+        found.count += repeated.count;
+        for (const r of repeated.rows)
+          if (found.problems.length < PROBLEMS_SHOWN)
+            found.problems.push({
+              row: r.row,
+              column: keyColumn(r.row),
+              message: duplicateKey(r.sourceKey, r.first),
+            });
+      }
+      if (found.count) throw new FileRefused(found.count, found.problems);
+      await this.endLeavers(trx, tenantId, leavers, accepted);
       const done = new UploadRepository(trx);
       await done.update(tenantId, upload.id, {
         state: 'accepted',
+        rows_checked: checked,
+        rows_stated: stated,
         row_count: stated,
         finished_at: new Date(),
       });
-      await done.dropScratch(tenantId, upload.id);
+      await done.dropFile(tenantId, upload.id);
     });
-    for (let after = 0; after >= 0; ) {
-      const page = await this.uploads.queuedItems(tenantId, upload.id, after, 10_000);
-      await this.d.writes.enqueueWrites(tenantId, page.itemIds);
-      after = page.next;
+    return accepted;
+  }
+
+  /** Once the upload is committed: its writes are queued and the invitations sent. */
+  private async afterAccepted(tenantId: string, uploadId: string, accepted: Accepted): Promise<void> {
+    if (accepted.queuedCount) {
+      let after = 0;
+      do {
+        const page = await this.uploads.queuedItems(tenantId, uploadId, after, QUEUED_PAGES);
+        await this.d.writes.enqueueWrites(tenantId, page.itemIds);
+        after = page.next;
+      } while (after >= 0);
     }
-    await this.d.writes.enqueueWrites(tenantId, queued);
-    await this.d.invitations?.invite(tenantId, [...pending]);
+    await this.d.writes.enqueueWrites(tenantId, accepted.queued);
+    await this.d.invitations?.invite(tenantId, [...accepted.pending]);
   }
 
   /** End-dates the employments of the people the file says have left (this file's included). */
   private async endLeavers(
     trx: Kysely<Database>,
     tenantId: string,
-    uploadId: string,
-    queued: string[],
-    pending: Set<string>,
+    leavers: Map<string, string>,
+    accepted: Accepted,
   ): Promise<void> {
-    const leavers = await new UploadStagingRepository(trx).leavers(tenantId, uploadId);
-    if (!leavers.length) return;
+    if (!leavers.size) return;
     const people = new PersonRepository(trx);
     const intake = new ItemIntakeService({
       people,
       items: new ItemRepository(trx),
       links: new OrcidLinkRepository(trx, this.d.ring),
-      writes: { enqueueWrites: async (_t, ids) => void queued.push(...ids) },
+      writes: { enqueueWrites: async (_t, ids) => void accepted.queued.push(...ids) },
       invitations: {
         invite: async (_t, ids) => {
-          for (const id of ids) pending.add(id);
+          for (const id of ids) accepted.pending.add(id);
         },
       },
     });
-    for (const { localId, leftOn } of leavers) {
+    for (const [localId, leftOn] of leavers) {
       const existing = await people.byLocalId(tenantId, localId);
       await intake.statePerson(tenantId, localId, {
         ...personRecordOf(existing),
@@ -370,20 +425,17 @@ async function* csvRows(text: AsyncIterable<string>): AsyncGenerator<CheckedRow>
   for await (const { affiliation: r, problems } of readAffiliationsCsv(text))
     yield {
       problems,
-      staged: {
+      person: { localId: r.values.local_id, ...r.person },
+      leftOn: r.leftOn,
+      row: {
         row: r.row,
         localId: r.values.local_id,
-        email: r.person.email,
-        givenNames: r.person.givenNames,
-        familyName: r.person.familyName,
-        leftOn: r.leftOn,
         section: r.section,
         sourceKey: r.values.source_key,
         payload: r.payload,
         contentHash: contentHash(r.payload),
         desired: r.desired,
         stored: r.values,
-        keyColumn: 'source_key',
       },
     };
 }
@@ -400,12 +452,10 @@ async function* jsonRows(text: AsyncIterable<string>): AsyncGenerator<CheckedRow
     const { putCode: _p, status: _s, statusDetail: _d, ...stored } = item;
     yield {
       problems: [],
-      staged: {
+      person: { localId: item.localId, ...item.person },
+      row: {
         row,
         localId: item.localId,
-        email: item.person?.email,
-        givenNames: item.person?.givenNames,
-        familyName: item.person?.familyName,
         section: item.section,
         sourceKey: item.sourceKey,
         payload: item.payload,
@@ -413,7 +463,6 @@ async function* jsonRows(text: AsyncIterable<string>): AsyncGenerator<CheckedRow
         groupId: item.groupId,
         desired: item.action === 'delete' ? 'absent' : 'present',
         stored,
-        keyColumn: `items[${row - 1}].sourceKey`,
       },
     };
   }

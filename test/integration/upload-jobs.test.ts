@@ -1,6 +1,6 @@
 // Uploads are checked and stated by a job, not by the web process: a web role alone only stores
 // the file (it stays `received`, nothing parsed or stated); the job shows rows checked and rows
-// stated while it works; a problem on the very last row of a large file, or a source key of
+// stated (in its transaction) while it works; a problem on the very last row of a large file, or a source key of
 // another person, refuses the whole file and leaves nothing behind (no item, no person, no scratch).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminUserRepository } from '../../src/db/admin-user.repository.js';
@@ -82,7 +82,7 @@ describe('uploads as jobs', () => {
     const page = await admin.get(`${p.tenantUrl}/admin/uploads/${id}`);
     expect(page.text).toContain('waiting for a worker');
     expect(await count('upload_file_chunks', `and upload_id = '${id}'`)).toBeGreaterThan(0);
-    expect(await count('upload_staging')).toBe(0);
+    expect(await count('upload_row_pages')).toBe(0);
     expect(await count('items')).toBe(0);
     expect(await count('people')).toBe(people);
 
@@ -97,10 +97,11 @@ describe('uploads as jobs', () => {
     expect(await count('items', `and source_key like 'LATER-%'`)).toBe(3000);
     expect(await count('people')).toBe(people + 500);
     expect(await count('upload_file_chunks', `and upload_id = '${id}'`)).toBe(0);
-    expect(await count('upload_staging', `and upload_id = '${id}'`)).toBe(0);
+    // Rows 2 to 3001, in pages of a thousand row numbers.
+    expect(await count('upload_row_pages', `and upload_id = '${id}'`)).toBe(4);
   }, 60_000);
 
-  it('shows rows checked, then rows stated, while the job works', async () => {
+  it('shows rows checked and rows stated growing while the job works', async () => {
     const total = 60_000;
     const id = await upload('large.csv', csv(total, 'BIG'));
     const seen: Array<{ state: string; rowsChecked: number; rowsStated: number }> = [];
@@ -118,10 +119,12 @@ describe('uploads as jobs', () => {
       seen.some((s) => s.state === 'checking' && s.rowsChecked > 0 && s.rowsChecked < total),
       JSON.stringify(seen),
     ).toBe(true);
+    // Ranges are stated while later rows are still being checked.
     expect(
-      seen.some((s) => s.state === 'stating' && s.rowsChecked === total && s.rowsStated < total),
+      seen.some((s) => s.state === 'checking' && s.rowsStated > 0 && s.rowsChecked < total),
       JSON.stringify(seen),
     ).toBe(true);
+    for (const s of seen) expect(s.rowsStated).toBeLessThanOrEqual(s.rowsChecked);
     // Counts only go up.
     for (let i = 1; i < seen.length; i++) {
       expect(seen[i]!.rowsChecked).toBeGreaterThanOrEqual(seen[i - 1]!.rowsChecked);
@@ -130,23 +133,31 @@ describe('uploads as jobs', () => {
     expect(await progress(id)).toMatchObject({ state: 'accepted', rowsStated: total, total });
   }, 120_000);
 
-  it('a problem on the last row of a large file refuses it whole: no item, no person, no scratch', async () => {
+  it('a problem on the last row of a large file, after ranges were stated, refuses it whole: no item, no person, no scratch', async () => {
     const [people, items] = [await count('people'), await count('items')];
     const id = await upload(
       'last-row.csv',
-      csv(20_000, 'LAST', 'LAST-NEW,last-bad,employment,Role,2020-02-30'),
+      csv(55_000, 'LAST', 'LAST-NEW,last-bad,employment,Role,2020-02-30'),
     );
-    await state(id);
+    let statedBefore = 0;
+    const job = state(id);
+    for (let done = false; !done; ) {
+      done = await Promise.race([
+        job.then(() => true),
+        new Promise<boolean>((r) => setTimeout(() => r(false), 40)),
+      ]);
+      statedBefore = Math.max(statedBefore, (await progress(id)).rowsStated);
+    }
+    // Two ranges of 25,000 were stated inside the job's transaction before the last row was read.
+    expect(statedBefore).toBeGreaterThanOrEqual(25_000);
     const end = await progress(id);
-    expect(end).toMatchObject({ state: 'refused', rowsChecked: 20_001, rowsStated: 0, problemCount: 1 });
+    expect(end).toMatchObject({ state: 'refused', rowsChecked: 55_001, rowsStated: 0, problemCount: 1 });
     const page = (await admin.get(`${p.tenantUrl}/admin/uploads/${id}`)).text;
     expect(page).toContain('nothing was changed');
-    expect(page).toContain('<td>20002</td><td>start_date</td>');
+    expect(page).toContain('<td>55002</td><td>start_date</td>');
     expect(await count('people')).toBe(people);
     expect(await count('items')).toBe(items);
-    const rows = await p.db.pool.query('select count(*) from upload_rows where upload_id = $1', [id]);
-    expect(Number(rows.rows[0].count)).toBe(0);
-    expect(await count('upload_staging', `and upload_id = '${id}'`)).toBe(0);
+    expect(await count('upload_row_pages', `and upload_id = '${id}'`)).toBe(0);
     expect(await count('upload_file_chunks', `and upload_id = '${id}'`)).toBe(0);
   }, 60_000);
 
@@ -174,5 +185,21 @@ describe('uploads as jobs', () => {
       [p.tenant.id],
     );
     expect(owned.rows).toEqual([{ role: 'Owner role', local_id: 'OWN-A' }]);
+  }, 60_000);
+
+  it('a key repeated in a later range of the file, for another person, is named as repeated, and nothing is stated', async () => {
+    const [people, items] = [await count('people'), await count('items')];
+    const id = await upload('repeat.csv', csv(26_000, 'REP', 'REP-OTHER,REP-3,employment,Role,2020-01'));
+    await state(id);
+    expect(await progress(id)).toMatchObject({
+      state: 'refused',
+      rowsChecked: 26_001,
+      rowsStated: 0,
+      problemCount: 1,
+    });
+    const page = (await admin.get(`${p.tenantUrl}/admin/uploads/${id}`)).text;
+    expect(page).toContain('<td>26002</td><td>source_key</td><td>REP-3 is already on row 5.</td>');
+    expect(await count('people')).toBe(people);
+    expect(await count('items')).toBe(items);
   }, 60_000);
 });

@@ -184,7 +184,7 @@ function ProblemTable(props: { problems: UploadProblem[]; count: number }) {
 export function uploadPhaseText(p: UploadProgress): string {
   if (p.state === 'received') return 'Received: waiting for a worker to check it.';
   if (p.state === 'checking')
-    return `Checking: ${p.rowsChecked} rows checked, ${p.problemCount} problems so far.`;
+    return `Checking: ${p.rowsChecked} rows checked, ${p.rowsStated} stated (kept only if every row is clean), ${p.problemCount} problems so far.`;
   if (p.state === 'stating') return `Stating: ${p.rowsStated} of ${p.rowsChecked} rows stated.`;
   if (p.state === 'refused') return `Not accepted: ${p.problemCount} problems, nothing was changed.`;
   if (p.state === 'failed') return 'Failed: nothing was changed.';

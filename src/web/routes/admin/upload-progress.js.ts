@@ -17,7 +17,8 @@ export const uploadProgressScript = (words: Record<string, string>) => `(() => {
     if (p.state !== 'accepted') {
       const phase = document.getElementById('upload-phase');
       phase.textContent = p.state === 'received' ? 'Received: waiting for a worker to check it.'
-        : p.state === 'checking' ? 'Checking: ' + p.rowsChecked + ' rows checked, ' + p.problemCount + ' problems so far.'
+        : p.state === 'checking' ? 'Checking: ' + p.rowsChecked + ' rows checked, ' + p.rowsStated
+          + ' stated (kept only if every row is clean), ' + p.problemCount + ' problems so far.'
         : 'Stating: ' + p.rowsStated + ' of ' + p.rowsChecked + ' rows stated.';
       return setTimeout(tick, 1000);
     }
