@@ -148,7 +148,8 @@ export async function startWorker(d: WorkerDeps): Promise<() => Promise<void>> {
     stateUploadJob,
     (p, job) =>
       uploads.state(p.tenantId, p.uploadId, { finalAttempt: job.retryCount >= stateUploadJob.retry.limit }),
-    polling,
+    // Someone watches an upload's page as it starts: it is taken within half a second.
+    { pollingSeconds: d.pollingSeconds ?? 0.5 },
   );
 
   await queue.register(revokeTokenJob);

@@ -50,7 +50,7 @@ export interface UploadServiceDeps {
 /** The file is stored in pieces of this size. */
 const CHUNK_BYTES = 1024 * 1024;
 /** Rows stated per statement (the rows-stated counter moves once per range). */
-const STATE_RANGE = 25_000;
+const STATE_RANGE = 10_000;
 /** Rows checked between two turns of the event loop. */
 const YIELD_ROWS = 500;
 /** Pages of rows looked at per query when queueing an accepted upload's writes. */
