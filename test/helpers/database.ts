@@ -29,10 +29,30 @@ export async function freshDatabase(): Promise<TestDatabase> {
     name,
     async drop() {
       await db.close();
-      const c = new pg.Client({ connectionString: adminUrl });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
+      await dropDatabase(adminUrl, name);
     },
   };
+}
+
+/**
+ * Drops a test database, ending its connections. On a server where the tests' role is not a
+ * superuser (Debian's PostgreSQL in CI), an autovacuum worker busy in the database cannot be
+ * ended by that role: the drop is tried again once the worker is done.
+ */
+export async function dropDatabase(adminUrl: string, name: string): Promise<void> {
+  const c = new pg.Client({ connectionString: adminUrl });
+  await c.connect();
+  try {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await c.query(`drop database if exists ${name} with (force)`);
+        return;
+      } catch (e) {
+        if ((e as { code?: string }).code !== '42501' || attempt >= 50) throw e;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  } finally {
+    await c.end();
+  }
 }

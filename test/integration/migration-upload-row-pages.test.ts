@@ -10,6 +10,7 @@ import { migrateToLatest } from '../../src/db/migrate.js';
 import { MIGRATIONS } from '../../src/db/migrations/index.js';
 import { TenantRepository } from '../../src/db/tenant.repository.js';
 import { UploadRepository } from '../../src/db/upload.repository.js';
+import { dropDatabase } from '../helpers/database.js';
 import { tenantInput } from '../helpers/fixtures.js';
 import { withDatabase } from '../helpers/postgres-global.js';
 
@@ -33,7 +34,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await db?.close();
-  await admin(`drop database if exists ${name} with (force)`);
+  await dropDatabase(adminUrl(), name);
 });
 
 describe('migration 0009 (upload row pages)', () => {
