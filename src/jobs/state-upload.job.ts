@@ -9,7 +9,7 @@ export const stateUploadJob = defineJob({
   name: 'state-upload',
   payload: z.object({ tenantId: z.uuid(), uploadId: z.uuid() }),
   retry: { limit: 2, delaySeconds: 10, backoff: true },
-  // Half a million rows take well under a minute; a job running this long lost its worker.
+  // Half a million rows take about a minute on two cores; a job running this long lost its worker.
   expireInSeconds: 30 * 60,
   policy: 'short',
 });
