@@ -28,6 +28,17 @@ interface Credentials {
   password: string;
 }
 
+/**
+ * Settings of the embedded server, sized for one machine shared with the app. An upload is stated
+ * in one transaction writing close to a kilobyte of WAL per row: under the default max_wal_size
+ * (1 GB) a file of some hundred thousand rows starts checkpoints mid-transaction, after which every
+ * page it touches again is written whole to the WAL. 256 MB of shared buffers (the default is 128)
+ * keep a large upload's items and their indexes in memory, so the stating backend is not the one
+ * writing dirty pages out to make room. docs/uploads.md gives the same advice for a server of
+ * one's own.
+ */
+const SERVER_SETTINGS = ['shared_buffers=256MB', 'max_wal_size=4GB'];
+
 export interface EmbeddedOptions {
   dataDir: string;
   port: number;
@@ -59,6 +70,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     user: credentials.user,
     password: credentials.password,
     persistent: true,
+    postgresFlags: SERVER_SETTINGS.flatMap((s) => ['-c', s]),
     createPostgresUser: true,
     onLog: (line) => {
       logs.push(String(line).trim());
