@@ -40,6 +40,39 @@ export interface TakenKey {
 /** Rows per page of upload_row_pages. */
 export const PAGE_ROWS = 1000;
 
+/**
+ * A range of checked rows as the JSON document stateRange sends. Each row is serialised as it is
+ * added, so the row's objects are garbage at once rather than kept (and promoted to the old
+ * generation) until the range is stated.
+ */
+export class StatingRange {
+  private readonly parts: string[] = [];
+
+  add(r: CheckedUploadRow): void {
+    this.parts.push(
+      JSON.stringify({
+        row_number: r.row,
+        local_id: r.localId,
+        section: r.section,
+        source_key: r.sourceKey,
+        payload: r.payload,
+        content_hash: r.contentHash,
+        group_id: r.groupId ?? null,
+        desired: r.desired,
+        stored: r.stored,
+      }),
+    );
+  }
+
+  get size(): number {
+    return this.parts.length;
+  }
+
+  document(): string {
+    return `[${this.parts.join(',')}]`;
+  }
+}
+
 export class UploadStatingRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -95,22 +128,10 @@ export class UploadStatingRepository {
   async stateRange(
     tenantId: string,
     uploadId: string,
-    rows: CheckedUploadRow[],
+    range: StatingRange,
   ): Promise<{ stated: number; pendingPeople: string[]; queued: number; taken: TakenKey[] }> {
-    if (!rows.length) return { stated: 0, pendingPeople: [], queued: 0, taken: [] };
-    const doc = JSON.stringify(
-      rows.map((r) => ({
-        row_number: r.row,
-        local_id: r.localId,
-        section: r.section,
-        source_key: r.sourceKey,
-        payload: r.payload,
-        content_hash: r.contentHash,
-        group_id: r.groupId ?? null,
-        desired: r.desired,
-        stored: r.stored,
-      })),
-    );
+    if (!range.size) return { stated: 0, pendingPeople: [], queued: 0, taken: [] };
+    const doc = range.document();
     const next = sql.raw(`lanyard_status_after_upsert(i.status, i.content_hash, i.desired_state, i.put_code,
       i.written_hash, excluded.content_hash, excluded.desired_state, excluded.status = 'queued')`);
     // The planner takes the JSON rows for 100 and tables filled inside this transaction for

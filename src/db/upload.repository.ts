@@ -63,10 +63,10 @@ export class UploadRepository {
         .where('upload_id', '=', uploadId)
         .where('seq', '>', seq)
         .orderBy('seq')
-        .limit(4)
+        .limit(1)
         .execute();
       for (const c of chunks) yield c.bytes;
-      if (chunks.length < 4) return;
+      if (chunks.length < 1) return;
       seq = chunks[chunks.length - 1]!.seq;
     }
   }

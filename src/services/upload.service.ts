@@ -14,6 +14,7 @@ import type { Database } from '../db/schema.js';
 import { type Upload, UploadRepository } from '../db/upload.repository.js';
 import {
   type CheckedUploadRow,
+  StatingRange,
   type UploadPerson,
   UploadStatingRepository,
 } from '../db/upload-stating.repository.js';
@@ -59,6 +60,8 @@ const QUEUED_PAGES = 20;
 const PROBLEMS_SHOWN = 1000;
 /** How often the counters are written while checking. */
 const PROGRESS_MS = 250;
+/** People an upload remembers having stated (beyond, a person is looked at again by each range). */
+const REMEMBERED_PEOPLE = 50_000;
 
 /** A row checked: what it states and says of its person, or its problems. */
 interface CheckedRow {
@@ -228,17 +231,18 @@ export class UploadService {
       const stating = new UploadStatingRepository(trx);
       await stating.allowRangeSorts();
       const leavers = new Map<string, string>();
-      let range: CheckedUploadRow[] = [];
+      const statedPeople = new StatedPeople();
+      let range = new StatingRange();
       let people = new Map<string, UploadPerson>();
       // One range is stated while the next is read: at most two ranges in memory.
       let inFlight: Promise<void> = Promise.resolve();
       const stateRange = async () => {
         const rows = range;
-        const named = [...people.values()];
-        range = [];
-        people = new Map();
+        range = new StatingRange();
         await inFlight;
-        if (found.count || !rows.length) return;
+        const named = statedPeople.news(people.values());
+        people = new Map();
+        if (found.count || !rows.size) return;
         inFlight = (async () => {
           await stating.statePeople(tenantId, named);
           const r = await stating.stateRange(tenantId, upload.id, rows);
@@ -265,7 +269,7 @@ export class UploadService {
         checked += 1;
         for (const p of r.problems) problem(p);
         if (!found.count) {
-          range.push(r.row);
+          range.add(r.row);
           const known = people.get(r.person.localId) ?? { localId: r.person.localId };
           people.set(r.person.localId, {
             localId: known.localId,
@@ -275,7 +279,7 @@ export class UploadService {
           });
           if (r.leftOn && !leavers.has(r.person.localId)) leavers.set(r.person.localId, r.leftOn);
         }
-        if (range.length >= STATE_RANGE) await stateRange();
+        if (range.size >= STATE_RANGE) await stateRange();
         // Rows arrive as microtasks: let the database's answers in, so the next statement of the
         // range being stated starts at once rather than when the parser next waits for the file.
         else if (checked % YIELD_ROWS === 0) await setImmediate();
@@ -399,6 +403,37 @@ export class UploadService {
       contentType: 'application/json; charset=utf-8',
       body: `${JSON.stringify({ items }, null, 2)}\n`,
     };
+  }
+}
+
+/**
+ * What an upload's transaction has stated of its people so far: a range that says nothing new of a
+ * person (the bulk of a file listing each person's many rows) leaves them out of statePeople.
+ */
+class StatedPeople {
+  private readonly known = new Map<string, UploadPerson>();
+
+  /** The people that say something not yet stated (and remembers them as stated). */
+  news(people: Iterable<UploadPerson>): UploadPerson[] {
+    const out: UploadPerson[] = [];
+    for (const p of people) {
+      const k = this.known.get(p.localId);
+      const same =
+        k &&
+        (p.email === undefined || p.email === k.email) &&
+        (p.givenNames === undefined || p.givenNames === k.givenNames) &&
+        (p.familyName === undefined || p.familyName === k.familyName);
+      if (same) continue;
+      out.push(p);
+      if (k || this.known.size < REMEMBERED_PEOPLE)
+        this.known.set(p.localId, {
+          localId: p.localId,
+          email: p.email ?? k?.email,
+          givenNames: p.givenNames ?? k?.givenNames,
+          familyName: p.familyName ?? k?.familyName,
+        });
+    }
+    return out;
   }
 }
 

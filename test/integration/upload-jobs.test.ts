@@ -202,4 +202,31 @@ describe('uploads as jobs', () => {
     expect(await count('people')).toBe(people);
     expect(await count('items')).toBe(items);
   }, 60_000);
+
+  it("what a later range says of a person an earlier range stated is kept; what it leaves out is not erased", async () => {
+    // Rows 1-3 and 25,001-25,003 fall in different ranges of the job's transaction.
+    const lines = ['local_id,source_key,type,role,start_date,email,given_names,family_name'];
+    const row = (i: number, person: string, values: string) =>
+      lines.push(`${person},ppl-${i},employment,Role,2020-01,${values}`);
+    row(0, 'PPL-A', 'a@old.example,Ann,Early');
+    row(1, 'PPL-B', 'b@example.org,Bea,Same');
+    row(2, 'PPL-C', ',,');
+    for (let i = 3; i < 25_000; i++) row(i, `PPL-F${i % 100}`, ',,');
+    row(25_000, 'PPL-A', 'a@new.example,,Late');
+    row(25_001, 'PPL-B', 'b@example.org,Bea,Same');
+    row(25_002, 'PPL-C', 'c@example.org,,');
+    const id = await upload('people.csv', `${lines.join('\n')}\n`);
+    await state(id);
+    expect(await progress(id)).toMatchObject({ state: 'accepted', rowsStated: 25_003 });
+    const people = await p.db.pool.query(
+      `select local_id, email, given_names, family_name from people
+       where tenant_id = $1 and local_id in ('PPL-A', 'PPL-B', 'PPL-C') order by local_id`,
+      [p.tenant.id],
+    );
+    expect(people.rows).toEqual([
+      { local_id: 'PPL-A', email: 'a@new.example', given_names: 'Ann', family_name: 'Late' },
+      { local_id: 'PPL-B', email: 'b@example.org', given_names: 'Bea', family_name: 'Same' },
+      { local_id: 'PPL-C', email: 'c@example.org', given_names: null, family_name: null },
+    ]);
+  }, 60_000);
 });
