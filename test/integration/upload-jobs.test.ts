@@ -203,7 +203,7 @@ describe('uploads as jobs', () => {
     expect(await count('items')).toBe(items);
   }, 60_000);
 
-  it("what a later range says of a person an earlier range stated is kept; what it leaves out is not erased", async () => {
+  it('what a later range says of a person an earlier range stated is kept; what it leaves out is not erased', async () => {
     // Rows 1-3 and 25,001-25,003 fall in different ranges of the job's transaction.
     const lines = ['local_id,source_key,type,role,start_date,email,given_names,family_name'];
     const row = (i: number, person: string, values: string) =>
