@@ -9,6 +9,7 @@ import * as m0006 from './0006-uploads-admins-mail.js';
 import * as m0007 from './0007-put-code-orcid.js';
 import * as m0008 from './0008-upload-jobs.js';
 import * as m0009 from './0009-upload-row-pages.js';
+import * as m0010 from './0010-items-waiting-index.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-core': m0001,
@@ -20,4 +21,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0007-put-code-orcid': m0007,
   '0008-upload-jobs': m0008,
   '0009-upload-row-pages': m0009,
+  '0010-items-waiting-index': m0010,
 };
