@@ -14,6 +14,7 @@ import type { Database } from '../db/schema.js';
 import { type Upload, UploadRepository } from '../db/upload.repository.js';
 import {
   type CheckedUploadRow,
+  PAGE_ROWS,
   StatingRange,
   type UploadPerson,
   UploadStatingRepository,
@@ -52,6 +53,7 @@ export interface UploadServiceDeps {
 const CHUNK_BYTES = 1024 * 1024;
 /** Rows stated per statement (the rows-stated counter moves once per range). */
 const STATE_RANGE = 10_000;
+const FIRST_RANGE = 2_000;
 /** Rows checked between two turns of the event loop. */
 const YIELD_ROWS = 500;
 /** Pages of rows looked at per query when queueing an accepted upload's writes. */
@@ -220,14 +222,21 @@ export class UploadService {
     const accepted: Accepted = { queuedCount: 0, queued: [], pending: new Set() };
     let checked = 0;
     let stated = 0;
-    const report = (fields: Partial<Pick<Upload, 'rows_checked' | 'rows_stated' | 'state'>> = {}) =>
-      this.uploads.update(tenantId, upload.id, {
+    // The counters are written on their own connection, in order, without holding up the next
+    // range; `reported` fails if one of them did. None is left to land after the upload's end.
+    let reporting: Promise<unknown> = Promise.resolve();
+    const report = (fields: Partial<Pick<Upload, 'rows_checked' | 'rows_stated' | 'state'>> = {}) => {
+      const set = {
         rows_checked: checked,
         problem_count: found.count,
-        problems: found.problems,
+        problems: found.problems.slice(),
         ...fields,
-      });
-    await this.d.db.transaction().execute(async (trx) => {
+      };
+      reporting = reporting.then(() => this.uploads.update(tenantId, upload.id, set));
+      reporting.catch(() => undefined);
+    };
+    const reported = () => reporting;
+    const stateAll = this.d.db.transaction().execute(async (trx) => {
       const stating = new UploadStatingRepository(trx);
       await stating.allowRangeSorts();
       const leavers = new Map<string, string>();
@@ -236,7 +245,9 @@ export class UploadService {
       let people = new Map<string, UploadPerson>();
       // One range is stated while the next is read: at most two ranges in memory.
       let inFlight: Promise<void> = Promise.resolve();
+      let inRanges = 0;
       const stateRange = async () => {
+        inRanges += 1;
         const rows = range;
         range = new StatingRange();
         await inFlight;
@@ -257,13 +268,13 @@ export class UploadService {
           stated += r.stated;
           accepted.queuedCount += r.queued;
           for (const id of r.pendingPeople) accepted.pending.add(id);
-          await report({ rows_stated: stated });
+          report({ rows_stated: stated });
         })();
         // Awaited before the next range and at the end; not left unhandled meanwhile.
         inFlight.catch(() => undefined);
       };
 
-      let reported = Date.now();
+      let lastReport = Date.now();
       const text = decodeUploadStream(this.uploads.file(tenantId, upload.id));
       for await (const r of upload.format === 'affiliations-csv' ? csvRows(text) : jsonRows(text)) {
         checked += 1;
@@ -279,18 +290,22 @@ export class UploadService {
           });
           if (r.leftOn && !leavers.has(r.person.localId)) leavers.set(r.person.localId, r.leftOn);
         }
-        if (range.size >= STATE_RANGE) await stateRange();
+        // The first range is small, so that the database starts while the rest is still read; a
+        // range ends with a page of rows, so that no page is split in two.
+        if (range.size >= (inRanges ? STATE_RANGE : FIRST_RANGE) && (r.row.row + 1) % PAGE_ROWS === 0)
+          await stateRange();
         // Rows arrive as microtasks: let the database's answers in, so the next statement of the
         // range being stated starts at once rather than when the parser next waits for the file.
         else if (checked % YIELD_ROWS === 0) await setImmediate();
-        if (Date.now() - reported >= PROGRESS_MS) {
-          await report();
-          reported = Date.now();
+        if (Date.now() - lastReport >= PROGRESS_MS) {
+          report();
+          lastReport = Date.now();
         }
       }
       await stateRange();
       await inFlight;
-      await report({ state: 'stating' });
+      report({ state: 'stating' });
+      await reported();
       if (!found.count) {
         const repeated = await stating.repeatedKeys(tenantId, upload.id, PROBLEMS_SHOWN);
         found.count += repeated.count;
@@ -314,6 +329,11 @@ export class UploadService {
       });
       await done.dropFile(tenantId, upload.id);
     });
+    try {
+      await stateAll;
+    } finally {
+      await reporting.catch(() => undefined);
+    }
     return accepted;
   }
 

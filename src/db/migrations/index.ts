@@ -10,6 +10,7 @@ import * as m0007 from './0007-put-code-orcid.js';
 import * as m0008 from './0008-upload-jobs.js';
 import * as m0009 from './0009-upload-row-pages.js';
 import * as m0010 from './0010-items-waiting-index.js';
+import * as m0011 from './0011-upload-chunks-uncompressed.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-core': m0001,
@@ -22,4 +23,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0008-upload-jobs': m0008,
   '0009-upload-row-pages': m0009,
   '0010-items-waiting-index': m0010,
+  '0011-upload-chunks-uncompressed': m0011,
 };
