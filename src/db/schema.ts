@@ -244,13 +244,13 @@ export interface UploadFileChunksTable {
   bytes: Buffer;
 }
 
-/** Up to 1,000 rows of an upload: their numbers, item ids and the rows as uploaded, in the same order. */
+/** Up to 1,000 rows of an upload: their numbers, source keys and the rows as uploaded, in the same order. */
 export interface UploadRowPagesTable {
   upload_id: string;
   tenant_id: string;
   first_row: number;
   row_numbers: number[];
-  item_ids: string[];
+  source_keys: string[];
   rows: ColumnType<Array<Record<string, unknown>>, string, string>;
 }
 

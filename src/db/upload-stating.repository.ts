@@ -1,8 +1,9 @@
-// The set-based statements that state an upload's checked rows, a range at a time, inside the
-// upload job's one transaction (an upload is stated whole or not at all): the people the range
-// names, its items (statuses as ItemRepository.upsert sets them, by lanyard_status_after_upsert)
-// and its pages of rows. The rows travel as one JSON document per statement, which PostgreSQL
-// reads much faster than array literals of escaped JSON. Every query is scoped by tenant.
+// The set-based statements that state an upload's checked rows, a range at a time: the people the
+// range names and its items (statuses as ItemRepository.upsert sets them, by
+// lanyard_status_after_upsert), inside the upload job's one transaction (an upload is stated whole
+// or not at all), and its pages of rows, beside it on another connection (the other core). The
+// rows travel as one JSON document per statement, which PostgreSQL reads much faster than array
+// literals of escaped JSON. Every query is scoped by tenant.
 import { type Kysely, sql } from 'kysely';
 import type { Database } from './schema.js';
 
@@ -41,15 +42,20 @@ export interface TakenKey {
 export const PAGE_ROWS = 1000;
 
 /**
- * A range of checked rows as the JSON document stateRange sends. Each row is serialised as it is
- * added, so the row's objects are garbage at once rather than kept (and promoted to the old
- * generation) until the range is stated.
+ * A range of checked rows, as the two JSON documents that state it: its items (stateRange, in the
+ * upload's transaction) and its pages of rows (insertPages, on a connection of their own). Each
+ * row is serialised as it is added, so the row's objects are garbage at once rather than kept
+ * (and promoted to the old generation) until the range is stated. Rows arrive in order; a range
+ * holds whole pages but for its first and last.
  */
 export class StatingRange {
-  private readonly parts: string[] = [];
+  private readonly items: string[] = [];
+  private readonly pages: string[] = [];
+  private page: { first: number; numbers: number[]; keys: string[]; rows: string[] } | null = null;
 
   add(r: CheckedUploadRow): void {
-    this.parts.push(
+    if (!this.items.length) this.firstRow = r.row;
+    this.items.push(
       JSON.stringify({
         row_number: r.row,
         local_id: r.localId,
@@ -59,17 +65,39 @@ export class StatingRange {
         content_hash: r.contentHash,
         group_id: r.groupId ?? null,
         desired: r.desired,
-        stored: r.stored,
       }),
     );
+    if (this.page && Math.floor(this.page.first / PAGE_ROWS) !== Math.floor(r.row / PAGE_ROWS))
+      this.endPage();
+    this.page ??= { first: r.row, numbers: [], keys: [], rows: [] };
+    this.page.numbers.push(r.row);
+    this.page.keys.push(r.sourceKey);
+    this.page.rows.push(JSON.stringify(r.stored));
+  }
+
+  private endPage(): void {
+    if (!this.page) return;
+    const { first, numbers, keys, rows } = this.page;
+    this.pages.push(
+      `{"first_row":${first},"row_numbers":${JSON.stringify(numbers)},"source_keys":${JSON.stringify(keys)},"rows":[${rows.join(',')}]}`,
+    );
+    this.page = null;
   }
 
   get size(): number {
-    return this.parts.length;
+    return this.items.length;
   }
 
-  document(): string {
-    return `[${this.parts.join(',')}]`;
+  /** The number of the range's first row (0 while it has none). */
+  firstRow = 0;
+
+  itemsDocument(): string {
+    return `[${this.items.join(',')}]`;
+  }
+
+  pagesDocument(): string {
+    this.endPage();
+    return `[${this.pages.join(',')}]`;
   }
 }
 
@@ -118,12 +146,12 @@ export class UploadStatingRepository {
   }
 
   /**
-   * States a range of rows (their people stated first) as items and pages of the upload's rows.
-   * An item of another person is left alone and its row is answered in `taken` (also when an
-   * earlier range stated the key for another person: a repeated key); a key repeated
-   * inside the range is stated once and both rows are linked to its item (repeatedKeys finds
-   * them). Answers the rows stated, the people whose items wait for them to connect, and how many
-   * items the range queued for writing.
+   * States a range of rows (their people stated first) as items. An item of another person is
+   * left alone and its row is answered in `taken`, with the upload's first row of that key when an
+   * earlier range has one (a repeated key); a key repeated inside the range is stated once
+   * (repeatedKeys finds the rows). Answers the rows stated, the people whose items wait for them to
+   * connect, and how many items the range queued for writing. The pages of earlier ranges must be
+   * in (insertPages) for repeated keys to be named so.
    */
   async stateRange(
     tenantId: string,
@@ -131,7 +159,7 @@ export class UploadStatingRepository {
     range: StatingRange,
   ): Promise<{ stated: number; pendingPeople: string[]; queued: number; taken: TakenKey[] }> {
     if (!range.size) return { stated: 0, pendingPeople: [], queued: 0, taken: [] };
-    const doc = range.document();
+    const doc = range.itemsDocument();
     const next = sql.raw(`lanyard_status_after_upsert(i.status, i.content_hash, i.desired_state, i.put_code,
       i.written_hash, excluded.content_hash, excluded.desired_state, excluded.status = 'queued')`);
     // The planner takes the JSON rows for 100 and tables filled inside this transaction for
@@ -139,13 +167,13 @@ export class UploadStatingRepository {
     // every pair (25,000 x 25,000). The statement's joins are hash joins; its lookups (laterals,
     // subplans) stay lookups.
     await sql`set local enable_nestloop = off`.execute(this.db);
-    const r = await sql<{ stated: number; pending: string[]; queued: number; taken: TakenKey[] | null }>`
+    const r = await sql<{ pending: string[]; queued: number; taken: TakenKey[] | null }>`
       with src as materialized (
         select d.*, p.id as person_id,
           exists (select 1 from orcid_links l where l.tenant_id = ${tenantId} and l.person_id = p.id
             and l.status = 'active') as connected
         from jsonb_to_recordset(${doc}::jsonb) as d(row_number int, local_id text, section text,
-          source_key text, payload jsonb, content_hash text, group_id text, desired text, stored jsonb)
+          source_key text, payload jsonb, content_hash text, group_id text, desired text)
         join people p on p.tenant_id = ${tenantId} and p.local_id = d.local_id
       ), written as (
         insert into items as i (tenant_id, person_id, source_key, section, payload, content_hash,
@@ -161,58 +189,60 @@ export class UploadStatingRepository {
           status_detail = case when ${next} = i.status then i.status_detail else null end,
           updated_at = now()
         where i.person_id = excluded.person_id
-        returning i.id, i.source_key, i.person_id, i.status
-      ), linked as (
-        select src.row_number, written.id, src.stored
-        from src join written on written.source_key = src.source_key
-      ), paged as (
-        insert into upload_row_pages (upload_id, tenant_id, first_row, row_numbers, item_ids, rows)
-        select ${uploadId}::uuid, ${tenantId}::uuid, min(row_number), array_agg(row_number order by row_number),
-          array_agg(id order by row_number), jsonb_agg(stored order by row_number)
-        from linked group by row_number / ${PAGE_ROWS}
-        returning 1
+        returning i.source_key, i.person_id, i.status
       )
-      select (select count(*) from linked)::int as stated,
-        coalesce((select array_agg(distinct person_id::text) from written where status = 'pending'),
+      select coalesce((select array_agg(distinct person_id::text) from written where status = 'pending'),
           '{}'::text[]) as pending,
         (select count(*) from written where status = 'queued')::int as queued,
         (select json_agg(json_build_object('row', t.row_number, 'sourceKey', t.source_key, 'owner', o.local_id,
             'firstRow', (select min(e.n) from upload_row_pages pg
-              cross join lateral unnest(pg.row_numbers, pg.item_ids) as e(n, item_id)
-              where pg.tenant_id = ${tenantId} and pg.upload_id = ${uploadId} and e.item_id = i.id))
+              cross join lateral unnest(pg.row_numbers, pg.source_keys) as e(n, source_key)
+              where pg.tenant_id = ${tenantId} and pg.upload_id = ${uploadId} and pg.first_row < ${range.firstRow}
+                and e.source_key = t.source_key))
             order by t.row_number)
           from (select src.row_number, src.source_key from src
                 where not exists (select 1 from written w where w.source_key = src.source_key)) t
-          left join lateral (select i.id, i.person_id from items i
+          left join lateral (select i.person_id from items i
             where i.tenant_id = ${tenantId} and i.source_key = t.source_key limit 1) i on true
           left join lateral (select o.local_id from people o
-            where o.tenant_id = ${tenantId} and o.id = i.person_id limit 1) o on true) as taken,
-        (select count(*) from paged)::int as pages
+            where o.tenant_id = ${tenantId} and o.id = i.person_id limit 1) o on true) as taken
     `.execute(this.db);
     await sql`set local enable_nestloop = on`.execute(this.db);
     const row = r.rows[0]!;
-    return { stated: row.stated, pendingPeople: row.pending, queued: row.queued, taken: row.taken ?? [] };
+    const taken = row.taken ?? [];
+    return { stated: range.size - taken.length, pendingPeople: row.pending, queued: row.queued, taken };
   }
 
-  /** Rows whose item an earlier row of the upload already names (the first `limit`, and how many). */
+  /**
+   * Keeps a range's rows as uploaded, in pages, for the export and for finding the upload's items
+   * again. Written beside the upload's transaction, not in it (the next range is stated
+   * meanwhile); an upload that ends otherwise than accepted has them removed
+   * (UploadRepository.dropPages).
+   */
+  async insertPages(tenantId: string, uploadId: string, range: StatingRange): Promise<void> {
+    if (!range.size) return;
+    await sql`
+      insert into upload_row_pages (upload_id, tenant_id, first_row, row_numbers, source_keys, rows)
+      select ${uploadId}::uuid, ${tenantId}::uuid, first_row, row_numbers, source_keys, rows
+      from jsonb_to_recordset(${range.pagesDocument()}::jsonb)
+        as d(first_row int, row_numbers int[], source_keys text[], rows jsonb)
+    `.execute(this.db);
+  }
+
+  /** Rows whose source key an earlier row of the upload already names (the first `limit`, and how many). */
   async repeatedKeys(
     tenantId: string,
     uploadId: string,
     limit: number,
   ): Promise<{ count: number; rows: Array<{ row: number; sourceKey: string; first: number }> }> {
     const found = await sql<{ row_number: number; source_key: string; first: number; count: number }>`
-      with linked as (
-        select e.row_number, e.item_id
-        from upload_row_pages pg cross join lateral unnest(pg.row_numbers, pg.item_ids) as e(row_number, item_id)
+      select row_number, source_key, first, count(*) over ()::int as count from (
+        select e.row_number, e.source_key, min(e.row_number) over (partition by e.source_key) as first
+        from upload_row_pages pg
+        cross join lateral unnest(pg.row_numbers, pg.source_keys) as e(row_number, source_key)
         where pg.tenant_id = ${tenantId} and pg.upload_id = ${uploadId}
-      ), repeated as (
-        select row_number, item_id, first from (
-          select row_number, item_id, min(row_number) over (partition by item_id) as first from linked
-        ) l where row_number <> first
-      )
-      select r.row_number, i.source_key, r.first, count(*) over ()::int as count
-      from repeated r join items i on i.tenant_id = ${tenantId} and i.id = r.item_id
-      order by r.row_number limit ${limit}
+      ) l where row_number <> first
+      order by row_number limit ${limit}
     `.execute(this.db);
     return {
       count: found.rows[0]?.count ?? 0,

@@ -113,6 +113,18 @@ export class UploadRepository {
   }
 
   /**
+   * The pages of an upload's rows, written beside its stating transaction: removed when it ends
+   * refused or failed, or when its stating starts over.
+   */
+  async dropPages(tenantId: string, uploadId: string): Promise<void> {
+    await this.db
+      .deleteFrom('upload_row_pages')
+      .where('tenant_id', '=', tenantId)
+      .where('upload_id', '=', uploadId)
+      .execute();
+  }
+
+  /**
    * The queued items among the upload's rows, one page of rows at a time from page `after` on
    * (the answer may hold none); `next` is where the next call starts, -1 after the last page.
    * Paged by rows, so the plan never depends on how many items of the organisation are queued.
@@ -126,11 +138,11 @@ export class UploadRepository {
     const r = await sql<{ item_ids: string[]; last: number | null; n: number }>`
       select coalesce(array_agg(i.id::text) filter (where i.status = 'queued'), '{}'::text[]) as item_ids,
         max(pg.first_row) as last, count(distinct pg.first_row)::int as n
-      from (select first_row, item_ids from upload_row_pages
+      from (select first_row, source_keys from upload_row_pages
             where tenant_id = ${tenantId} and upload_id = ${uploadId} and first_row > ${after}
             order by first_row limit ${pages}) pg
-      cross join lateral unnest(pg.item_ids) as e(item_id)
-      left join items i on i.tenant_id = ${tenantId} and i.id = e.item_id
+      cross join lateral unnest(pg.source_keys) as e(source_key)
+      left join items i on i.tenant_id = ${tenantId} and i.source_key = e.source_key
     `.execute(this.db);
     const row = r.rows[0]!;
     return { itemIds: row.item_ids, next: row.n < pages || row.last === null ? -1 : row.last };
@@ -158,15 +170,19 @@ export class UploadRepository {
 
   async progress(tenantId: string, upload: Upload): Promise<UploadProgress> {
     const uploadId = upload.id;
-    const counts = await sql<{ status: string; n: number }>`
+    // Until the upload is accepted its pages name items that are not (yet) its own.
+    const counts =
+      upload.state !== 'accepted'
+        ? []
+        : await sql<{ status: string; n: number }>`
       select i.status, count(*)::int as n
-      from upload_row_pages pg cross join lateral unnest(pg.item_ids) as e(item_id)
-      join items i on i.tenant_id = ${tenantId} and i.id = e.item_id
+      from upload_row_pages pg cross join lateral unnest(pg.source_keys) as e(source_key)
+      join items i on i.tenant_id = ${tenantId} and i.source_key = e.source_key
       where pg.tenant_id = ${tenantId} and pg.upload_id = ${uploadId}
       group by i.status
     `
-      .execute(this.db)
-      .then((r) => r.rows);
+            .execute(this.db)
+            .then((r) => r.rows);
     const byStatus = Object.fromEntries(counts.map((c) => [c.status, c.n])) as UploadProgress['byStatus'];
     const finished = upload.state === 'refused' || upload.state === 'failed';
     return {
@@ -185,9 +201,9 @@ export class UploadRepository {
     const r = await sql<UploadRowState>`
       select e.row_number, e.row, i.put_code::text as put_code, i.status, i.status_detail
       from upload_row_pages pg
-      cross join lateral rows from (unnest(pg.row_numbers, pg.item_ids), jsonb_array_elements(pg.rows))
-        as e(row_number, item_id, row)
-      join items i on i.tenant_id = ${tenantId} and i.id = e.item_id
+      cross join lateral rows from (unnest(pg.row_numbers, pg.source_keys), jsonb_array_elements(pg.rows))
+        as e(row_number, source_key, row)
+      join items i on i.tenant_id = ${tenantId} and i.source_key = e.source_key
       where pg.tenant_id = ${tenantId} and pg.upload_id = ${uploadId}
       order by e.row_number
     `.execute(this.db);

@@ -179,6 +179,7 @@ export class UploadService {
         ],
       });
       await this.uploads.dropFile(tenantId, uploadId);
+      await this.uploads.dropPages(tenantId, uploadId);
     }
   }
 
@@ -195,6 +196,7 @@ export class UploadService {
       problems: r.problems.slice(0, PROBLEMS_SHOWN),
     });
     await this.uploads.dropFile(tenantId, uploadId);
+    await this.uploads.dropPages(tenantId, uploadId);
   }
 
   /**
@@ -205,6 +207,8 @@ export class UploadService {
    * problems so far are written as it goes, outside the transaction, for the page and the CLI.
    */
   private async checkAndState(tenantId: string, upload: Upload): Promise<Accepted> {
+    // What an attempt that stopped in the middle left.
+    await this.uploads.dropPages(tenantId, upload.id);
     await this.uploads.update(tenantId, upload.id, {
       state: 'checking',
       rows_checked: 0,
@@ -236,6 +240,8 @@ export class UploadService {
       reporting.catch(() => undefined);
     };
     const reported = () => reporting;
+    // Pages are written beside the transaction; none may land after the upload has ended.
+    let pagesInFlight: Promise<void> = Promise.resolve();
     const stateAll = this.d.db.transaction().execute(async (trx) => {
       const stating = new UploadStatingRepository(trx);
       await stating.allowRangeSorts();
@@ -243,6 +249,8 @@ export class UploadService {
       const statedPeople = new StatedPeople();
       let range = new StatingRange();
       let people = new Map<string, UploadPerson>();
+      // The range's pages are written on a connection of their own meanwhile.
+      const pagesOut = new UploadStatingRepository(this.d.db);
       // One range is stated while the next is read: at most two ranges in memory.
       let inFlight: Promise<void> = Promise.resolve();
       let inRanges = 0;
@@ -251,6 +259,8 @@ export class UploadService {
         const rows = range;
         range = new StatingRange();
         await inFlight;
+        // The next range names a repeated key by the earlier ranges' pages.
+        await pagesInFlight;
         const named = statedPeople.news(people.values());
         people = new Map();
         if (found.count || !rows.size) return;
@@ -270,8 +280,10 @@ export class UploadService {
           for (const id of r.pendingPeople) accepted.pending.add(id);
           report({ rows_stated: stated });
         })();
+        pagesInFlight = pagesOut.insertPages(tenantId, upload.id, rows);
         // Awaited before the next range and at the end; not left unhandled meanwhile.
         inFlight.catch(() => undefined);
+        pagesInFlight.catch(() => undefined);
       };
 
       let lastReport = Date.now();
@@ -304,6 +316,7 @@ export class UploadService {
       }
       await stateRange();
       await inFlight;
+      await pagesInFlight;
       report({ state: 'stating' });
       await reported();
       if (!found.count) {
@@ -332,6 +345,7 @@ export class UploadService {
     try {
       await stateAll;
     } finally {
+      await pagesInFlight.catch(() => undefined);
       await reporting.catch(() => undefined);
     }
     return accepted;
@@ -397,7 +411,8 @@ export class UploadService {
     tenantId: string,
     upload: Upload,
   ): Promise<{ filename: string; contentType: string; body: string }> {
-    const rows = await this.uploads.rows(tenantId, upload.id);
+    // Until it is accepted an upload's pages name items that are not (yet) its own.
+    const rows = upload.state === 'accepted' ? await this.uploads.rows(tenantId, upload.id) : [];
     const base = upload.filename.replace(/\.(csv|json)$/i, '');
     if (upload.format === 'affiliations-csv')
       return {

@@ -74,7 +74,7 @@ describe('migration 0009 (upload row pages)', () => {
 
     await migrateToLatest(db.db);
     const pages = await q(
-      'select first_row, cardinality(item_ids) as n from upload_row_pages order by 1',
+      'select first_row, cardinality(source_keys) as n from upload_row_pages order by 1',
       [],
     );
     expect(pages.rows).toEqual([

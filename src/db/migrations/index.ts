@@ -11,6 +11,7 @@ import * as m0008 from './0008-upload-jobs.js';
 import * as m0009 from './0009-upload-row-pages.js';
 import * as m0010 from './0010-items-waiting-index.js';
 import * as m0011 from './0011-upload-chunks-uncompressed.js';
+import * as m0012 from './0012-upload-row-pages-keys.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-core': m0001,
@@ -24,4 +25,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0009-upload-row-pages': m0009,
   '0010-items-waiting-index': m0010,
   '0011-upload-chunks-uncompressed': m0011,
+  '0012-upload-row-pages-keys': m0012,
 };
