@@ -229,4 +229,24 @@ describe('uploads as jobs', () => {
       { local_id: 'PPL-C', email: 'c@example.org', given_names: null, family_name: null },
     ]);
   }, 60_000);
+
+  it('what an attempt that stopped in the middle left is cleared when the job starts over', async () => {
+    const id = await upload('again.csv', csv(1500, 'AGAIN'));
+    // A page written beside a transaction that never committed (the worker was killed).
+    await p.db.pool.query(
+      `insert into upload_row_pages (upload_id, tenant_id, first_row, row_numbers, source_keys, rows)
+       values ($1, $2, 2, '{2}', '{AGAIN-0}', '[{"local_id": "AGAIN-P0"}]')`,
+      [id, p.tenant.id],
+    );
+    expect((await progress(id)).total).toBe(0);
+    await state(id);
+    expect(await progress(id)).toMatchObject({ state: 'accepted', rowsStated: 1500, total: 1500 });
+    expect(await count('upload_row_pages', `and upload_id = '${id}'`)).toBe(2);
+    const exported = (await admin.get(`${p.tenantUrl}/admin/uploads/${id}/export`)).text.trim().split('\n');
+    expect(exported).toHaveLength(1501);
+    // Row 2 once, as uploaded (the stray page held it without its columns).
+    expect(exported.filter((l) => l.includes(',AGAIN-0,'))).toEqual([
+      'AGAIN-P0,,,,,AGAIN-0,employment,Role 0,,2010-01,,,,,,,,,,,pending,',
+    ]);
+  }, 60_000);
 });
