@@ -2,7 +2,7 @@
 // and the summary of the record last read for it. The page is the portal's hottest path.
 import type { ItemStatus } from '../domain/item.js';
 import type { RecordSummary } from '../domain/record-summary.js';
-import type { Db } from './database.js';
+import { type Db, preparedQuery } from './database.js';
 import type { Person } from './person.repository.js';
 
 /** An item as the researcher sees it on the portal. */
@@ -29,40 +29,46 @@ type Row = Person & {
 };
 
 /**
- * A person's page: their link, last record summary and first hundred items. It is planned on every
- * request, not prepared: a cached plan made while the organisation had few items scans all of
- * them, and an upload adds hundreds of thousands inside one transaction without any statistics
- * (or a new plan) showing it, so every page would read the upload's rows. Planning sees the
- * table's real size and looks the person's items up by person.
+ * The page is a prepared statement: its plan is made once per connection and kept until the
+ * statistics of a table it reads change. An upload adds many items inside one transaction, which
+ * no statistics show; the upload job refreshes the items' statistics once it has stated enough of
+ * them (UploadStatingRepository.refreshItemStatistics), or a plan made while the organisation had
+ * few items would keep scanning all of them, the upload's rows included.
  */
-const PORTAL_VIEW_SQL = `select p.*, l.orcid as link_orcid, l.scope as link_scope, l.granted_at as link_granted_at,
-        l.expires_at as link_expires_at, s.summary, w.items
- from people p
- left join orcid_links l
-   on l.tenant_id = p.tenant_id and l.person_id = p.id and l.status = 'active'
- left join lateral (
-   select rs.summary from record_snapshots rs
-   where rs.tenant_id = p.tenant_id and rs.person_id = p.id and rs.orcid = l.orcid and rs.kind = 'record'
-   order by rs.read_at desc limit 1
- ) s on true
- left join lateral (
-   select coalesce(json_agg(json_build_object('section', i.section, 'status', i.status, 'label',
-            coalesce(i.payload #>> '{title,title,value}', i.payload ->> 'role-title',
-                     i.payload #>> '{organization,name}', i.payload ->> 'content',
-                     i.payload ->> 'url-name', i.payload #>> '{country,value}', i.source_key))
-            order by i.created_at), '[]'::json) as items
-   from (select * from items
-         where items.tenant_id = p.tenant_id and items.person_id = p.id
-           and not (items.status = 'deleted' and items.desired_state = 'absent')
-         order by created_at limit 100) i
- ) w on true
- where p.tenant_id = $1 and p.id = $2`;
-
 export class PortalViewRepository {
-  constructor(private readonly database: Pick<Db, 'pool'>) {}
+  private readonly query: (values: unknown[]) => Promise<Row[]>;
+
+  constructor(database: Pick<Db, 'pool'>) {
+    this.query = preparedQuery<Row>(
+      database.pool,
+      'portal-view',
+      `select p.*, l.orcid as link_orcid, l.scope as link_scope, l.granted_at as link_granted_at,
+              l.expires_at as link_expires_at, s.summary, w.items
+       from people p
+       left join orcid_links l
+         on l.tenant_id = p.tenant_id and l.person_id = p.id and l.status = 'active'
+       left join lateral (
+         select rs.summary from record_snapshots rs
+         where rs.tenant_id = p.tenant_id and rs.person_id = p.id and rs.orcid = l.orcid and rs.kind = 'record'
+         order by rs.read_at desc limit 1
+       ) s on true
+       left join lateral (
+         select coalesce(json_agg(json_build_object('section', i.section, 'status', i.status, 'label',
+                  coalesce(i.payload #>> '{title,title,value}', i.payload ->> 'role-title',
+                           i.payload #>> '{organization,name}', i.payload ->> 'content',
+                           i.payload ->> 'url-name', i.payload #>> '{country,value}', i.source_key))
+                  order by i.created_at), '[]'::json) as items
+         from (select * from items
+               where items.tenant_id = p.tenant_id and items.person_id = p.id
+                 and not (items.status = 'deleted' and items.desired_state = 'absent')
+               order by created_at limit 100) i
+       ) w on true
+       where p.tenant_id = $1 and p.id = $2`,
+    );
+  }
 
   async forPerson(tenantId: string, personId: string): Promise<PortalView | null> {
-    const row = (await this.database.pool.query<Row>(PORTAL_VIEW_SQL, [tenantId, personId])).rows[0];
+    const row = (await this.query([tenantId, personId]))[0];
     if (!row) return null;
     const { link_orcid, link_scope, link_granted_at, link_expires_at, summary, items, ...person } = row;
     return {

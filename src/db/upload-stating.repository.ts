@@ -229,6 +229,16 @@ export class UploadStatingRepository {
     `.execute(this.db);
   }
 
+  /**
+   * Shows the items an upload has stated so far (not yet committed) to the planner: the table's
+   * size is counted again, and the plans kept for statements that read it (the portal page's) are
+   * made anew; a plan made while the organisation had few items would otherwise scan them all,
+   * the upload's included. skip_locked: it never waits for an autovacuum of the table.
+   */
+  async refreshItemStatistics(): Promise<void> {
+    await sql`analyze (skip_locked) items`.execute(this.db);
+  }
+
   /** Rows whose source key an earlier row of the upload already names (the first `limit`, and how many). */
   async repeatedKeys(
     tenantId: string,

@@ -62,6 +62,8 @@ const QUEUED_PAGES = 20;
 const PROBLEMS_SHOWN = 1000;
 /** How often the counters are written while checking. */
 const PROGRESS_MS = 250;
+/** Rows stated after which the items' statistics are refreshed (once per upload). */
+const STATISTICS_AFTER_ROWS = 20_000;
 /** People an upload remembers having stated (beyond, a person is looked at again by each range). */
 const REMEMBERED_PEOPLE = 50_000;
 
@@ -81,6 +83,8 @@ interface Accepted {
   queued: string[];
   /** People whose items wait for them to connect (invited). */
   pending: Set<string>;
+  /** The items' statistics were refreshed mid-upload: they count none of its rows until refreshed again. */
+  statisticsStale: boolean;
 }
 
 /** The file has problems: the transaction that stated it so far rolls back. */
@@ -223,7 +227,7 @@ export class UploadService {
       found.count += 1;
       if (found.problems.length < PROBLEMS_SHOWN) found.problems.push(p);
     };
-    const accepted: Accepted = { queuedCount: 0, queued: [], pending: new Set() };
+    const accepted: Accepted = { queuedCount: 0, queued: [], pending: new Set(), statisticsStale: false };
     let checked = 0;
     let stated = 0;
     // The counters are written on their own connection, in order, without holding up the next
@@ -280,7 +284,12 @@ export class UploadService {
           for (const id of r.pendingPeople) accepted.pending.add(id);
           report({ rows_stated: stated });
         })();
-        pagesInFlight = pagesOut.insertPages(tenantId, upload.id, rows);
+        // Beside the pages, once: the portal page's kept plan must learn of the upload's items.
+        const refresh = !accepted.statisticsStale && stated >= STATISTICS_AFTER_ROWS;
+        if (refresh) accepted.statisticsStale = true;
+        pagesInFlight = pagesOut
+          .insertPages(tenantId, upload.id, rows)
+          .then(() => (refresh ? pagesOut.refreshItemStatistics() : undefined));
         // Awaited before the next range and at the end; not left unhandled meanwhile.
         inFlight.catch(() => undefined);
         pagesInFlight.catch(() => undefined);
@@ -353,6 +362,9 @@ export class UploadService {
 
   /** Once the upload is committed: its writes are queued and the invitations sent. */
   private async afterAccepted(tenantId: string, uploadId: string, accepted: Accepted): Promise<void> {
+    // Statistics taken mid-upload say the table is large and nearly empty; plans made from them
+    // (this upload's own page queries first) would loop over the upload's items.
+    if (accepted.statisticsStale) await new UploadStatingRepository(this.d.db).refreshItemStatistics();
     if (accepted.queuedCount) {
       let after = 0;
       do {

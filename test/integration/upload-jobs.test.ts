@@ -104,6 +104,12 @@ describe('uploads as jobs', () => {
   it('shows rows checked and rows stated growing while the job works', async () => {
     const total = 60_000;
     const id = await upload('large.csv', csv(total, 'BIG'));
+    const analyzed = async () =>
+      Number(
+        (await p.db.pool.query(`select analyze_count from pg_stat_user_tables where relname = 'items'`))
+          .rows[0].analyze_count,
+      );
+    const analyzedBefore = await analyzed();
     const seen: Array<{ state: string; rowsChecked: number; rowsStated: number }> = [];
     let done = false;
     const job = state(id).finally(() => {
@@ -131,6 +137,9 @@ describe('uploads as jobs', () => {
       expect(seen[i]!.rowsStated).toBeGreaterThanOrEqual(seen[i - 1]!.rowsStated);
     }
     expect(await progress(id)).toMatchObject({ state: 'accepted', rowsStated: total, total });
+    // Once 20,000 rows were stated the items' statistics were refreshed, so that kept plans (the
+    // portal page's) see the upload's rows.
+    expect(await analyzed()).toBeGreaterThan(analyzedBefore);
   }, 120_000);
 
   it('a problem on the last row of a large file, after ranges were stated, refuses it whole: no item, no person, no scratch', async () => {
