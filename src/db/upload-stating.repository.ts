@@ -13,7 +13,8 @@ export interface CheckedUploadRow {
   localId: string;
   section: string;
   sourceKey: string;
-  payload: Record<string, unknown>;
+  /** The payload as JSON text (canonicalContent), with its hash. */
+  payloadJson: string;
   contentHash: string;
   groupId?: string | undefined;
   desired: 'present' | 'absent';
@@ -55,17 +56,13 @@ export class StatingRange {
 
   add(r: CheckedUploadRow): void {
     if (!this.items.length) this.firstRow = r.row;
+    // Written out by hand: the payload is already JSON text, and an object per row would be
+    // garbage the moment it is serialised.
     this.items.push(
-      JSON.stringify({
-        row_number: r.row,
-        local_id: r.localId,
-        section: r.section,
-        source_key: r.sourceKey,
-        payload: r.payload,
-        content_hash: r.contentHash,
-        group_id: r.groupId ?? null,
-        desired: r.desired,
-      }),
+      `{"row_number":${r.row},"local_id":${JSON.stringify(r.localId)},"section":${JSON.stringify(r.section)},` +
+        `"source_key":${JSON.stringify(r.sourceKey)},"payload":${r.payloadJson},` +
+        `"content_hash":${JSON.stringify(r.contentHash)},"group_id":${JSON.stringify(r.groupId ?? null)},` +
+        `"desired":${JSON.stringify(r.desired)}}`,
     );
     if (this.page && Math.floor(this.page.first / PAGE_ROWS) !== Math.floor(r.row / PAGE_ROWS))
       this.endPage();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { contentHash, type ItemState, nextAction, statusAfterUpsert } from './item.js';
+import { canonicalContent, contentHash, type ItemState, nextAction, statusAfterUpsert } from './item.js';
 
 const item = (over: Partial<ItemState> = {}): ItemState => ({
   desired_state: 'present',
@@ -17,6 +17,30 @@ describe('contentHash', () => {
     );
     expect(contentHash({ a: 1 })).not.toBe(contentHash({ a: 2 }));
     expect(contentHash({ a: [1, 2] })).not.toBe(contentHash({ a: [2, 1] }));
+  });
+
+  it('keeps the hashes already stored: the same text is hashed as before', () => {
+    // Stored content hashes decide whether an item changed; a new hash for the same content
+    // would rewrite every item on ORCID.
+    const payload = {
+      'role-title': 'Ré "q"',
+      organization: { name: 'X', address: { city: 'A', country: 'NZ' }, 'disambiguated-organization': null },
+      'start-date': { year: { value: '2020' } },
+      list: [1, 'a', { z: 1, a: undefined }],
+      e: [],
+      o: {},
+    };
+    expect(contentHash(payload)).toBe('H9wNK1TsFnAGLdrn6rNIMtlJBnQZlYOZNpqNYHjDykE');
+  });
+});
+
+describe('canonicalContent', () => {
+  it('gives JSON that parses to the payload, leaving out undefined properties as JSON.stringify does', () => {
+    const clean = { b: { d: null, c: [1, 'x'] }, a: 'é' };
+    expect(JSON.parse(canonicalContent(clean).json)).toEqual(clean);
+    const holey = { a: 1, b: undefined, c: { d: undefined } };
+    expect(canonicalContent(holey).json).toBe('{"a":1,"c":{}}');
+    expect(canonicalContent(holey).hash).toBe(contentHash(holey));
   });
 });
 

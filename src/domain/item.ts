@@ -1,6 +1,6 @@
 // Items the organisation asserts on ORCID records and their status machine (DESIGN.md §6).
 // Framework-free: what to do next with an item, and what a change of its content means.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 export type ItemStatus =
   | 'pending'
@@ -41,19 +41,47 @@ export type WritableSection = (typeof WRITABLE_SECTIONS)[number];
 export const isWritableSection = (s: string): s is WritableSection =>
   (WRITABLE_SECTIONS as readonly string[]).includes(s);
 
-/** Canonical JSON (keys sorted at every level), so equal content always hashes the same. */
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (v && typeof v === 'object')
-    return `{${Object.keys(v)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
+/**
+ * Canonical JSON (keys sorted at every level), so equal content always hashes the same. A property
+ * whose value is undefined is written as null (as the hashes already stored were made); `seen`
+ * records that one was, since JSON.stringify would leave it out.
+ */
+function canonical(v: unknown, seen: { undefinedProperty: boolean }): string {
+  // Loops rather than map/join: an upload canonicalises every row's payload.
+  if (Array.isArray(v)) {
+    let s = '[';
+    for (let i = 0; i < v.length; i++) s += (i ? ',' : '') + canonical(v[i], seen);
+    return `${s}]`;
+  }
+  if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    const keys = Object.keys(o).sort();
+    let s = '{';
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!;
+      if (o[k] === undefined) seen.undefinedProperty = true;
+      s += `${i ? ',' : ''}${JSON.stringify(k)}:${canonical(o[k], seen)}`;
+    }
+    return `${s}}`;
+  }
   return JSON.stringify(v ?? null);
 }
 
+/**
+ * A payload's hash and its JSON text (the canonical text when it says the same as JSON.stringify
+ * would: one serialisation serves both, which an upload does for every row).
+ */
+export function canonicalContent(payload: unknown): { json: string; hash: string } {
+  const seen = { undefinedProperty: false };
+  const text = canonical(payload, seen);
+  return {
+    json: seen.undefinedProperty ? JSON.stringify(payload) : text,
+    hash: hash('sha256', text, 'base64url'),
+  };
+}
+
 export function contentHash(payload: unknown): string {
-  return createHash('sha256').update(canonical(payload)).digest('base64url');
+  return canonicalContent(payload).hash;
 }
 
 export interface ItemState {

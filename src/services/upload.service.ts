@@ -20,7 +20,7 @@ import {
   UploadStatingRepository,
 } from '../db/upload-stating.repository.js';
 import { affiliationsCsv, duplicateKey, readAffiliationsCsv } from '../domain/affiliation-csv.js';
-import { contentHash } from '../domain/item.js';
+import { canonicalContent } from '../domain/item.js';
 import { parseItemsJson } from '../domain/items-json.js';
 import {
   decodeUploadStream,
@@ -504,7 +504,8 @@ function personRecordOf(p: Awaited<ReturnType<PersonRepository['byLocalId']>>): 
 
 /** The affiliations CSV's rows, checked, as they are read. */
 async function* csvRows(text: AsyncIterable<string>): AsyncGenerator<CheckedRow> {
-  for await (const { affiliation: r, problems } of readAffiliationsCsv(text))
+  for await (const { affiliation: r, problems } of readAffiliationsCsv(text)) {
+    const content = canonicalContent(r.payload);
     yield {
       problems,
       person: { localId: r.values.local_id, ...r.person },
@@ -514,12 +515,13 @@ async function* csvRows(text: AsyncIterable<string>): AsyncGenerator<CheckedRow>
         localId: r.values.local_id,
         section: r.section,
         sourceKey: r.values.source_key,
-        payload: r.payload,
-        contentHash: contentHash(r.payload),
+        payloadJson: content.json,
+        contentHash: content.hash,
         desired: r.desired,
         stored: r.values,
       },
     };
+  }
 }
 
 /**
@@ -532,6 +534,7 @@ async function* jsonRows(text: AsyncIterable<string>): AsyncGenerator<CheckedRow
   await loadPayloadChecks();
   for (const { row, item } of parseItemsJson(whole, (section, payload) => checkItem(section, payload))) {
     const { putCode: _p, status: _s, statusDetail: _d, ...stored } = item;
+    const content = canonicalContent(item.payload);
     yield {
       problems: [],
       person: { localId: item.localId, ...item.person },
@@ -540,8 +543,8 @@ async function* jsonRows(text: AsyncIterable<string>): AsyncGenerator<CheckedRow
         localId: item.localId,
         section: item.section,
         sourceKey: item.sourceKey,
-        payload: item.payload,
-        contentHash: contentHash(item.payload),
+        payloadJson: content.json,
+        contentHash: content.hash,
         groupId: item.groupId,
         desired: item.action === 'delete' ? 'absent' : 'present',
         stored,
