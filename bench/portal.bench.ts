@@ -1,24 +1,21 @@
 // The researcher portal under load, on `npm start`'s demo (its own process: embedded
 // PostgreSQL, simulator, web and worker), autocannon on the same 2 cores:
 // - portal-page: a signed-in, connected researcher's page (session, person, link, snapshot,
-//   CSRF token, render). Target (issue #4): at least 1,500 req/s with p99 under 50 ms.
+//   CSRF token, render). Target (issue #4): at least 1,500 req/s with p99 under 50 ms. Also
+//   `baseline_req_per_s`: a bare node:http process answering the page's bytes under the same
+//   load, and `ratio` (req_per_s / baseline), which moves far less with the machine's noise.
 // - callback: ORCID's redirect back, timed from the request to the answer: state checked and
 //   used up, code exchanged at the simulator, token response sealed and stored, record read
 //   and its snapshot stored. Median over N connect/disconnect cycles, paced under ORCID's rate
 //   limit (faster cycles measure the shared rate limiter's waits instead).
-import autocannon from 'autocannon';
+
 import { spawnDemo } from '../test/helpers/demo-process.js';
 import { csrfOf, WebClient } from '../test/helpers/web-client.js';
+import { baseline, loadTest, okPerSecond, recordAnswer } from './http-baseline.js';
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const CYCLES = Number(process.env.BENCH_CALLBACKS ?? 50);
-
-function load(opts: autocannon.Options): Promise<autocannon.Result> {
-  return new Promise((resolve, reject) => {
-    autocannon(opts, (err, result) => (err ? reject(err) : resolve(result)));
-  });
-}
 
 async function authorizeAtOrcid(orcid: string, authorizeUrl: string): Promise<string> {
   const q = new URL(authorizeUrl).searchParams;
@@ -93,13 +90,20 @@ export async function run(): Promise<void> {
       connections: CONNECTIONS,
       headers: { cookie, 'accept-language': 'en' },
     };
-    await load({ ...common, duration: 2 }); // warm-up
-    const r = await load({ ...common, duration: DURATION_S });
+    const answer = await recordAnswer(
+      await fetch(demo.portal, { headers: common.headers, redirect: 'manual' }),
+    );
+    if (answer.status !== 200) throw new Error(`the portal page answered ${answer.status}`);
+    await loadTest({ ...common, duration: 2 }); // warm-up
+    const opts = { ...common, duration: DURATION_S };
+    const r = await loadTest(opts);
+    const base = await baseline(answer, opts, r);
     console.log(
       JSON.stringify({
         bench: 'portal',
         scenario: 'portal-page',
-        req_per_s: Math.round(r['2xx'] / r.duration),
+        req_per_s: okPerSecond(r),
+        ...base,
         p50_ms: r.latency.p50,
         p99_ms: r.latency.p99,
         connections: CONNECTIONS,

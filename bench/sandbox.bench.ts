@@ -1,6 +1,9 @@
 // Throughput of the ORCID simulator with rate limits off: authenticated GET of a whole record and
-// POST of a work. Target (issue #2): at least 3,000 GET/s and 1,500 POST/s on 2 cores.
-import autocannon from 'autocannon';
+// POST of a work. Target (issue #2): at least 3,000 GET/s and 1,500 POST/s on 2 cores. Each
+// scenario also gives `baseline_req_per_s` (a bare node:http process answering the same bytes under
+// the same load) and `ratio` (req_per_s / baseline).
+import type autocannon from 'autocannon';
+import { baseline, loadTest, okPerSecond, recordAnswer } from './http-baseline.js';
 import { connectResearcher, sandboxControl, spawnSandbox } from './sandbox-process.js';
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
@@ -22,12 +25,6 @@ const work = (n: number) =>
       ],
     },
   });
-
-function load(opts: autocannon.Options): Promise<autocannon.Result> {
-  return new Promise((resolve, reject) => {
-    autocannon(opts, (err, result) => (err ? reject(err) : resolve(result)));
-  });
-}
 
 export async function run(): Promise<void> {
   const sandbox = await spawnSandbox(['--no-rate-limit']);
@@ -57,15 +54,25 @@ export async function run(): Promise<void> {
     }
 
     const common = { connections: CONNECTIONS, duration: DURATION_S, headers };
-    await load({ ...common, url: `${sandbox.base}/api/v3.0/${orcid}/record`, duration: 2 }); // warm-up
-    const get = await load({ ...common, url: `${sandbox.base}/api/v3.0/${orcid}/record` });
-    report('get-record', get);
+    const recordUrl = `${sandbox.base}/api/v3.0/${orcid}/record`;
+    const record = await recordAnswer(await fetch(recordUrl, { headers }));
+    await loadTest({ ...common, url: recordUrl, duration: 2 }); // warm-up
+    const getOpts = { ...common, url: recordUrl };
+    const get = await loadTest(getOpts);
+    report('get-record', get, await baseline(record, getOpts, get));
 
     // Works are spread over several records: ORCID caps a record at 10,000 works (9048).
     const writers: Array<{ orcid: string; token: string }> = [];
     for (let i = 0; i < WRITERS; i++) writers.push(await connect(`writer${i}@example.org`));
+    const created = await recordAnswer(
+      await fetch(`${sandbox.base}/api/v3.0/${writers[0]!.orcid}/work`, {
+        method: 'POST',
+        headers: { ...headers, authorization: `Bearer ${writers[0]!.token}` },
+        body: work(-100),
+      }),
+    );
     let n = 0;
-    const post = await load({
+    const postOpts: autocannon.Options = {
       ...common,
       url: `${sandbox.base}/api/v3.0/${orcid}/work`,
       method: 'POST',
@@ -83,26 +90,30 @@ export async function run(): Promise<void> {
           },
         },
       ],
-    });
-    report('post-work', post);
+    };
+    const post = await loadTest(postOpts);
+    report('post-work', post, await baseline(created, postOpts, post));
   } finally {
     await sandbox.stop();
   }
 }
 
-function report(scenario: string, r: autocannon.Result): void {
-  // Only successful answers count: an error page is not throughput.
-  const ok = r['2xx'];
+function report(
+  scenario: string,
+  r: autocannon.Result,
+  base: { baseline_req_per_s: number; ratio: number },
+): void {
   console.log(
     JSON.stringify({
       bench: 'sandbox',
       scenario,
-      req_per_s: Math.round(ok / r.duration),
+      req_per_s: okPerSecond(r),
+      ...base,
       p50_ms: r.latency.p50,
       p99_ms: r.latency.p99,
       connections: CONNECTIONS,
       duration_s: r.duration,
-      ok,
+      ok: r['2xx'],
       non_2xx: r.non2xx,
       errors: r.errors,
     }),
