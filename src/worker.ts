@@ -26,12 +26,12 @@ import {
   writeItemJob,
 } from './jobs/write-item.job.js';
 import type { Logger } from './logger.js';
-import type { Mailer } from './mail/mailer.js';
 import type { TransportOptions } from './orcid/transport.js';
 import type { Queue } from './queue/queue.js';
 import { DisconnectOrcidService } from './services/disconnect-orcid.service.js';
 import { InvitationMailService, personInviter } from './services/invitation.service.js';
 import { OrcidClients } from './services/orcid-clients.js';
+import type { Mailer } from './services/ports.js';
 import { UploadService } from './services/upload.service.js';
 import { WriteItemService } from './services/write-item.service.js';
 

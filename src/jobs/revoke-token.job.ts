@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import type { OrcidLinkRepository } from '../db/orcid-link.repository.js';
 import { defineJob, type Queue } from '../queue/queue.js';
-import type { RevocationQueue } from '../services/disconnect-orcid.service.js';
+import type { RevocationQueue } from '../services/ports.js';
 
 export const revokeTokenJob = defineJob({
   name: 'revoke-token',

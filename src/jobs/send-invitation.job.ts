@@ -1,7 +1,7 @@
 // Mails one invitation to connect (retried with backoff while the SMTP server is unreachable).
 import { z } from 'zod';
 import { defineJob, type Queue } from '../queue/queue.js';
-import type { InvitationMailQueue } from '../services/invitation.service.js';
+import type { InvitationMailQueue } from '../services/ports.js';
 
 export const sendInvitationJob = defineJob({
   name: 'send-invitation',

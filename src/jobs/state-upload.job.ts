@@ -3,7 +3,7 @@
 // (the transaction is lost); the job then runs again from the stored file.
 import { z } from 'zod';
 import { defineJob, type Queue } from '../queue/queue.js';
-import type { UploadStatingQueue } from '../services/upload.service.js';
+import type { UploadStatingQueue } from '../services/ports.js';
 
 export const stateUploadJob = defineJob({
   name: 'state-upload',

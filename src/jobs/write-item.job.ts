@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import type { ItemRepository } from '../db/item.repository.js';
 import { defineJob, type Queue } from '../queue/queue.js';
+import type { ItemWriteQueue } from '../services/ports.js';
 
 export const writeItemJob = defineJob({
   name: 'item-write',
@@ -20,11 +21,6 @@ export const writeItemJob = defineJob({
 
 /** Thrown by the handler so pg-boss retries the job (the item is `retrying`). */
 export class ItemStillRetrying extends Error {}
-
-export interface ItemWriteQueue {
-  /** `delaySeconds`: not before then (e.g. until every worker sees a tenant change). */
-  enqueueWrites(tenantId: string, itemIds: string[], options?: { delaySeconds?: number }): Promise<void>;
-}
 
 export function itemWriteQueue(queue: Queue): ItemWriteQueue {
   return {

@@ -1,6 +1,6 @@
 // The invitation to connect an ORCID iD: from the organisation (its name, its support contact),
 // linking to its portal. Text and HTML parts; the HTML escapes every value (hono/jsx).
-import type { MailMessage } from './mailer.js';
+import type { MailMessage } from '../services/ports.js';
 
 export interface InvitationContent {
   to: string;

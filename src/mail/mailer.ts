@@ -2,17 +2,7 @@
 // caller, so an installation without SMTP (the embedded demo) still shows what would be sent.
 import nodemailer from 'nodemailer';
 
-export interface MailMessage {
-  to: string;
-  subject: string;
-  text: string;
-  html: string;
-}
-
-export interface Mailer {
-  send(message: MailMessage): Promise<{ messageId: string }>;
-  close(): void;
-}
+import type { Mailer } from '../services/ports.js';
 
 /** An SMTP mailer for smtp://, smtps:// URLs (user and password in the URL); null without a URL. */
 export function smtpMailer(url: string | undefined, from: string): Mailer | null {

@@ -5,11 +5,7 @@ import type { PortalLogRepository } from '../db/portal-log.repository.js';
 import type { Tenant, TenantRepository } from '../db/tenant.repository.js';
 import type { Logger } from '../logger.js';
 import type { OrcidClients } from './orcid-clients.js';
-
-export interface RevocationQueue {
-  /** Revoke this ended link's token later, with retries. */
-  enqueueRevocation(tenantId: string, linkId: string): Promise<void>;
-}
+import type { RevocationQueue } from './ports.js';
 
 export interface DisconnectDeps {
   tenants: TenantRepository;

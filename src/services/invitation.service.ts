@@ -5,12 +5,8 @@ import type { InvitationRepository } from '../db/invitation.repository.js';
 import type { TenantRepository } from '../db/tenant.repository.js';
 import type { Logger } from '../logger.js';
 import { invitationMail } from '../mail/invitation.mail.js';
-import type { Mailer } from '../mail/mailer.js';
 import type { PersonInviter } from './item-intake.service.js';
-
-export interface InvitationMailQueue {
-  enqueueInvitation(tenantId: string, invitationId: string): Promise<void>;
-}
+import type { InvitationMailQueue, Mailer } from './ports.js';
 
 /** The web role's side: records invitations and queues their mail. */
 export function personInviter(invitations: InvitationRepository, mail: InvitationMailQueue): PersonInviter {

@@ -5,7 +5,7 @@ import { type Item, ItemOfAnotherPerson, type ItemRepository } from '../db/item.
 import type { OrcidLinkRepository } from '../db/orcid-link.repository.js';
 import type { Person, PersonRecord, PersonRepository } from '../db/person.repository.js';
 import { fuzzyDate } from '../domain/item.js';
-import type { ItemWriteQueue } from '../jobs/write-item.job.js';
+import type { ItemWriteQueue } from './ports.js';
 
 export interface ItemIntakeDeps {
   people: PersonRepository;

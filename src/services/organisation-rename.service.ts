@@ -12,7 +12,7 @@ import { PortalLogRepository } from '../db/portal-log.repository.js';
 import type { Database } from '../db/schema.js';
 import { type OrgIdentity, TenantRepository } from '../db/tenant.repository.js';
 import { AFFILIATION_SECTIONS, fuzzyDate, withDefaultOrganisation } from '../domain/item.js';
-import type { ItemWriteQueue } from '../jobs/write-item.job.js';
+import type { ItemWriteQueue } from './ports.js';
 import { orgOf } from './write-item.service.js';
 
 /** Workers cache tenants for 5 s: new-name items are written once all of them see the new name. */

@@ -29,17 +29,12 @@ import {
   type UploadProblem,
   UploadRefused,
 } from '../domain/upload-file.js';
-import type { ItemWriteQueue } from '../jobs/write-item.job.js';
 import { checkItem, loadPayloadChecks } from '../orcid/payload-check.js';
 import { redactText } from '../orcid/redact.js';
 import { ItemIntakeService, type PersonInviter } from './item-intake.service.js';
+import type { ItemWriteQueue, UploadStatingQueue } from './ports.js';
 
 export type UploadFormat = Upload['format'];
-
-/** Queues the stating of a received upload (a job on a worker). */
-export interface UploadStatingQueue {
-  enqueueStating(tenantId: string, uploadId: string): Promise<void>;
-}
 
 export interface UploadServiceDeps {
   db: Kysely<Database>;

@@ -33,16 +33,21 @@ import { BAD_INPUT, type BadInput } from '../domain/input-check.js';
 import { DemoDirectory } from '../identity/demo-directory.js';
 import { OidcSignIn } from '../identity/oidc-sign-in.js';
 import { SamlSignIn } from '../identity/saml-sign-in.js';
-import type { ItemWriteQueue } from '../jobs/write-item.job.js';
 import type { Logger } from '../logger.js';
 import type { TransportOptions } from '../orcid/transport.js';
 import { ConnectOrcidService } from '../services/connect-orcid.service.js';
-import { DisconnectOrcidService, type RevocationQueue } from '../services/disconnect-orcid.service.js';
-import { type InvitationMailQueue, personInviter } from '../services/invitation.service.js';
+import { DisconnectOrcidService } from '../services/disconnect-orcid.service.js';
+import { personInviter } from '../services/invitation.service.js';
 import { ItemIntakeService } from '../services/item-intake.service.js';
 import { OrcidClients } from '../services/orcid-clients.js';
 import { OrganisationRenameService } from '../services/organisation-rename.service.js';
-import { UploadService, type UploadStatingQueue } from '../services/upload.service.js';
+import type {
+  InvitationMailQueue,
+  ItemWriteQueue,
+  RevocationQueue,
+  UploadStatingQueue,
+} from '../services/ports.js';
+import { UploadService } from '../services/upload.service.js';
 import { type Language, pickLanguage, translator } from './i18n.js';
 import { type AbuseLimits, abuseLimits, DEFAULT_LIMITS, RATE_LIMITED } from './plugins/abuse-limits.js';
 import { inputGuard } from './plugins/input-guard.js';

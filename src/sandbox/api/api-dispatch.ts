@@ -14,6 +14,7 @@ import { isOrcidFormat } from '../ids.js';
 import { LruCache } from '../lru-cache.js';
 import type { Researcher } from '../store/types.js';
 import { authenticate, bearerOf, type Caller, checkTokenRecord } from './api-auth.js';
+import type { ApiRequest } from './api-request.js';
 import { GroupIdRecords } from './group-id-records.js';
 import { OrcidApiError } from './orcid-errors.js';
 import { canSee, RecordView } from './record-view.js';
@@ -21,18 +22,7 @@ import { type ApiResult, RecordWrites } from './record-writes.js';
 import { SearchApi } from './search-api.js';
 import { WebhookRegistrations } from './webhook-registrations.js';
 
-export interface ApiRequest {
-  api: 'member' | 'public';
-  method: string;
-  /** The path below the host prefix, e.g. `/v3.0/0000-0002-1825-0097/works`. */
-  path: string;
-  query: Record<string, string>;
-  authorization: string | undefined;
-  contentType: string | undefined;
-  body: string;
-}
-
-export type { ApiResult };
+export type { ApiRequest, ApiResult };
 
 export class ApiDispatcher {
   readonly view: RecordView;

@@ -5,7 +5,7 @@ import { NS } from '../../../lib/orcid-model/orcid-model.js';
 import type { SandboxContext } from '../context.js';
 import type { GroupIdRecord } from '../store/types.js';
 import { type Caller, requireScope } from './api-auth.js';
-import type { ApiRequest } from './api-dispatch.js';
+import type { ApiRequest } from './api-request.js';
 import { OrcidApiError } from './orcid-errors.js';
 import { type ApiResult, parseBody } from './record-writes.js';
 

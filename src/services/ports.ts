@@ -1,0 +1,44 @@
+// What the services need from the world outside them, as interfaces: the queues their follow-up
+// work goes to, and mail. The jobs (src/jobs/ports.ts) and the mail module implement
+// them; services import only these, never a job, the queue or a framework (docs/architecture.md).
+
+/** Writes of items to ORCID, done by the worker. */
+export interface ItemWriteQueue {
+  /** `delaySeconds`: not before then. */
+  enqueueWrites(tenantId: string, itemIds: string[], options?: { delaySeconds?: number }): Promise<void>;
+}
+
+/** The checking and stating of a received upload, done by the worker. */
+export interface UploadStatingQueue {
+  enqueueStating(tenantId: string, uploadId: string): Promise<void>;
+}
+
+/** Revocations at ORCID of ended links' tokens that could not be revoked at once, with retries. */
+export interface RevocationQueue {
+  enqueueRevocation(tenantId: string, linkId: string): Promise<void>;
+}
+
+/** Invitation mail, sent by the worker. */
+export interface InvitationMailQueue {
+  enqueueInvitation(tenantId: string, invitationId: string): Promise<void>;
+}
+
+/** Every queue a service may send work to. */
+export interface QueuePorts {
+  writes: ItemWriteQueue;
+  uploadStating: UploadStatingQueue;
+  revocations: RevocationQueue;
+  invitationMail: InvitationMailQueue;
+}
+
+export interface MailMessage {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export interface Mailer {
+  send(message: MailMessage): Promise<{ messageId: string }>;
+  close(): void;
+}
