@@ -22,7 +22,7 @@ module.exports = {
     {
       name: 'sandbox-stands-alone',
       severity: 'error',
-      comment: 'The ORCID simulator is ORCID: it shares only lib/ (ORCID\'s model) with the platform.',
+      comment: "The ORCID simulator is ORCID: it shares only lib/ (ORCID's model) with the platform.",
       from: { path: '^src/sandbox/' },
       to: { path: '^src/', pathNot: '^src/sandbox/' },
     },
@@ -49,16 +49,13 @@ module.exports = {
       comment: 'Services are framework-free: HTTP, the queue and the driver stay behind their ports.',
       from: { path: '^src/services/' },
       to: {
-        path: [
-          '(^|/)node_modules/(pg|pg-boss|fastify|@fastify/[^/]+)/',
-          '^src/(web|jobs|queue|cli)/',
-        ],
+        path: ['(^|/)node_modules/(pg|pg-boss|fastify|@fastify/[^/]+)/', '^src/(web|jobs|queue|cli)/'],
       },
     },
     {
       name: 'web-reads-no-repository',
       severity: 'error',
-      comment: 'Routes parse, authorise, call a service and render: data access is the services\' job.',
+      comment: "Routes parse, authorise, call a service and render: data access is the services' job.",
       from: { path: '^src/web/' },
       to: { path: '^src/db/.*\\.repository\\.ts$' },
     },

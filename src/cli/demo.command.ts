@@ -30,7 +30,7 @@ export function demoCommand(): Command {
       const demoConfig = { ...config, LANYARD_LOCAL_ORCID_URL: config.LANYARD_LOCAL_ORCID_URL ?? base };
       const { openPlatform } = await import('../platform.js');
       const platform = await openPlatform(demoConfig, { log: (l) => console.log(l) });
-      const { startRoles } = await import('../roles.js');
+      const { startRoles } = await import('../app/roles.js');
       const roles = await startRoles(platform, demoConfig, logger, 'all');
       const { seedDemoOrganisation, DEMO_PEOPLE } = await import('../services/demo-organisation.js');
       const tenant = await seedDemoOrganisation(platform.db.db, platform.ring, roles.publicUrl);

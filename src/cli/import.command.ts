@@ -4,23 +4,17 @@
 import { createReadStream, statSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { Command } from '@commander-js/extra-typings';
-import { loadConfig } from '../config.js';
+import type { Container } from '../app/container.js';
 import type { UploadProgress } from '../db/upload.repository.js';
 import { formatProblem, MAX_UPLOAD_BYTES } from '../domain/upload-file.js';
-import { openPlatform, type Platform } from '../platform.js';
 import { UploadService } from '../services/upload.service.js';
+import { withContainer } from './cli-container.js';
 import { fail, UsageError } from './cli-errors.js';
 
-async function withTenant<T>(slug: string, fn: (p: Platform, tenantId: string) => Promise<T>): Promise<T> {
-  const platform = await openPlatform(loadConfig());
-  try {
-    const { TenantRepository } = await import('../db/tenant.repository.js');
-    const t = await new TenantRepository(platform.db.db, platform.ring).bySlug(slug);
-    if (!t) throw new UsageError(`no organisation with slug ${slug}`);
-    return await fn(platform, t.id);
-  } finally {
-    await platform.close();
-  }
+async function tenantIdOf(c: Container, slug: string): Promise<string> {
+  const t = await c.repos.tenants.bySlug(slug);
+  if (!t) throw new UsageError(`no organisation with slug ${slug}`);
+  return t.id;
 }
 
 export function importCommand() {
@@ -41,28 +35,10 @@ export function importCommand() {
           );
         if (statSync(file).size > MAX_UPLOAD_BYTES)
           throw new UsageError(`${file} is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB; split it`);
-        await withTenant(slug, async (platform, tenantId) => {
-          const { Queue } = await import('../queue/queue.js');
-          const { itemWriteQueue, writeItemJob } = await import('../jobs/write-item.job.js');
-          const { invitationMailQueue, sendInvitationJob } = await import('../jobs/send-invitation.job.js');
-          const { stateUploadJob, uploadStatingQueue } = await import('../jobs/state-upload.job.js');
-          const { InvitationRepository } = await import('../db/invitation.repository.js');
-          const { personInviter } = await import('../services/invitation.service.js');
-          const queue = await Queue.start(platform.url, { schedule: false });
-          try {
-            await queue.register(writeItemJob);
-            await queue.register(sendInvitationJob);
-            await queue.register(stateUploadJob);
-            const uploads = new UploadService({
-              db: platform.db.db,
-              ring: platform.ring,
-              writes: itemWriteQueue(queue),
-              stating: uploadStatingQueue(queue),
-              invitations: personInviter(
-                new InvitationRepository(platform.db.db),
-                invitationMailQueue(queue),
-              ),
-            });
+        await withContainer(
+          async (c, { queue }) => {
+            const tenantId = await tenantIdOf(c, slug);
+            const uploads = c.uploads;
             const upload = await uploads.receive(
               tenantId,
               { format, filename: basename(file), content: createReadStream(file) },
@@ -72,19 +48,14 @@ export function importCommand() {
             if (!o.wait) return;
             // This process checks and states uploads too while it follows (any running worker
             // may take the job first): the file need not wait for a worker.
-            await queue.work(
-              stateUploadJob,
-              (p, job) =>
-                uploads.state(p.tenantId, p.uploadId, {
-                  finalAttempt: job.retryCount >= stateUploadJob.retry.limit,
-                }),
-              { pollingSeconds: 0.5 },
-            );
+            const { stateUploadJob } = await import('../jobs/state-upload.job.js');
+            await queue!.work(stateUploadJob, (p, job) => stateUploadJob.handle(c, p, job), {
+              pollingSeconds: stateUploadJob.pollingSeconds ?? 0.5,
+            });
             await follow(uploads, tenantId, upload.id);
-          } finally {
-            await queue.stop(2000);
-          }
-        });
+          },
+          { queue: true },
+        );
       } catch (e) {
         fail(e);
       }
@@ -166,11 +137,10 @@ export function exportCommand() {
     .option('--out <file>', 'write here instead of standard output')
     .action(async (slug, id, o) => {
       try {
-        await withTenant(slug, async (platform, tenantId) => {
-          // Reading only: nothing is queued.
-          const writes = { enqueueWrites: async () => {} };
-          const stating = { enqueueStating: async () => {} };
-          const uploads = new UploadService({ db: platform.db.db, ring: platform.ring, writes, stating });
+        // Reading only: nothing is queued.
+        await withContainer(async (c) => {
+          const tenantId = await tenantIdOf(c, slug);
+          const uploads = c.uploads;
           const upload = await uploads.byId(tenantId, id);
           if (!upload) throw new UsageError(`no upload ${id} in ${slug}`);
           const file = await uploads.export(tenantId, upload);
@@ -194,9 +164,8 @@ export function adminCommand(): Command {
     .argument('<local-id>')
     .action(async (slug, localId) => {
       try {
-        await withTenant(slug, async (platform, tenantId) => {
-          const { AdminUserRepository } = await import('../db/admin-user.repository.js');
-          await new AdminUserRepository(platform.db.db).grant(tenantId, localId, 'cli');
+        await withContainer(async (c) => {
+          await c.repos.adminUsers.grant(await tenantIdOf(c, slug), localId, 'cli');
           console.log(`${localId} is an administrator of ${slug}`);
         });
       } catch (e) {
@@ -209,9 +178,8 @@ export function adminCommand(): Command {
     .argument('<local-id>')
     .action(async (slug, localId) => {
       try {
-        await withTenant(slug, async (platform, tenantId) => {
-          const { AdminUserRepository } = await import('../db/admin-user.repository.js');
-          if (!(await new AdminUserRepository(platform.db.db).revoke(tenantId, localId)))
+        await withContainer(async (c) => {
+          if (!(await c.repos.adminUsers.revoke(await tenantIdOf(c, slug), localId)))
             throw new UsageError(`${localId} is not an administrator of ${slug}`);
           console.log(`${localId} is no longer an administrator of ${slug}`);
         });
@@ -224,9 +192,8 @@ export function adminCommand(): Command {
     .argument('<slug>')
     .action(async (slug) => {
       try {
-        await withTenant(slug, async (platform, tenantId) => {
-          const { AdminUserRepository } = await import('../db/admin-user.repository.js');
-          for (const a of await new AdminUserRepository(platform.db.db).list(tenantId))
+        await withContainer(async (c) => {
+          for (const a of await c.repos.adminUsers.list(await tenantIdOf(c, slug)))
             console.log(
               `${a.local_id}\tgranted by ${a.granted_by} on ${new Date(a.granted_at).toISOString()}`,
             );

@@ -2,11 +2,9 @@
 // a new key to the key file; with LANYARD_KEYS the operator puts the new key first. Stopping it
 // (Ctrl-C) is safe: run it again to finish.
 import { Command } from '@commander-js/extra-typings';
-import { loadConfig } from '../config.js';
 import { saveKeyFile } from '../crypto/key-ring.js';
 import { resealAll } from '../crypto/rotate.js';
-import { SealedValuesRepository } from '../db/sealed-values.repository.js';
-import { openPlatform } from '../platform.js';
+import { withContainer } from './cli-container.js';
 
 export function keysCommand(): Command {
   const keys = new Command('keys').description('Manage the keys that seal secrets at rest');
@@ -15,8 +13,7 @@ export function keysCommand(): Command {
     .description('Seal every secret with the newest key (adds one to the key file in embedded mode)')
     .option('--no-new-key', 'finish an interrupted rotation without adding another key')
     .action(async (o) => {
-      const platform = await openPlatform(loadConfig());
-      try {
+      await withContainer(async (c, { platform }) => {
         let ring = platform.ring;
         if (platform.keyFile && o.newKey) {
           ring = ring.withNewKey();
@@ -26,7 +23,7 @@ export function keysCommand(): Command {
         const controller = new AbortController();
         process.once('SIGINT', () => controller.abort());
         process.once('SIGTERM', () => controller.abort());
-        const result = await resealAll(ring, new SealedValuesRepository(platform.db.db), {
+        const result = await resealAll(ring, c.repos.sealedValues, {
           signal: controller.signal,
           onProgress: (c, n) => console.log(`${c.table}.${c.column}: ${n} re-sealed so far`),
         });
@@ -36,9 +33,7 @@ export function keysCommand(): Command {
             : `done: ${result.resealed} values now sealed with ${ring.current.id}`,
         );
         process.exitCode = result.remaining ? 3 : 0;
-      } finally {
-        await platform.close();
-      }
+      });
     });
   return keys;
 }

@@ -2,8 +2,8 @@
 // in order: stop accepting requests, let running jobs finish (or return them to the queue),
 // close the database, stop the embedded server.
 import { Command, Option } from '@commander-js/extra-typings';
+import type { Role } from '../app/roles.js';
 import { loadConfig } from '../config.js';
-import type { Role } from '../roles.js';
 
 export function serveCommand(): Command {
   return new Command('serve')
@@ -19,7 +19,7 @@ export function serveCommand(): Command {
       const logger = createLogger(config.LOG_LEVEL);
       const { openPlatform } = await import('../platform.js');
       const platform = await openPlatform(config, { log: (l) => logger.info(l) });
-      const { startRoles } = await import('../roles.js');
+      const { startRoles } = await import('../app/roles.js');
       const roles = await startRoles(platform, config, logger, o.role);
       if (roles.webUrl) console.log(`Lanyard web listening on ${roles.webUrl}`);
       if (o.role !== 'web') console.log('Lanyard worker running');

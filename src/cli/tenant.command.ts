@@ -3,11 +3,10 @@
 // would end up in shell history and process lists).
 import { readFileSync } from 'node:fs';
 import { Command, Option } from '@commander-js/extra-typings';
-import { loadConfig } from '../config.js';
 import { sealedKeyId } from '../crypto/seal.js';
 import type { NewTenant, TenantRepository } from '../db/tenant.repository.js';
 import { DEFAULT_SCOPES, portalSettingsSchema, tenantSettingsProblems } from '../domain/tenant.js';
-import { openPlatform } from '../platform.js';
+import { withContainer } from './cli-container.js';
 import { fail, UsageError } from './cli-errors.js';
 
 interface SecretOptions {
@@ -119,22 +118,7 @@ function check(settings: unknown): void {
 async function withTenants<T>(
   fn: (repo: TenantRepository, sealedOf: (id: string) => Promise<string>) => Promise<T>,
 ): Promise<T> {
-  const platform = await openPlatform(loadConfig());
-  try {
-    const { TenantRepository } = await import('../db/tenant.repository.js');
-    const db = platform.db.db;
-    const sealedOf = async (id: string) =>
-      (
-        await db
-          .selectFrom('tenants')
-          .select('client_secret_sealed')
-          .where('id', '=', id)
-          .executeTakeFirstOrThrow()
-      ).client_secret_sealed;
-    return await fn(new TenantRepository(db, platform.ring), sealedOf);
-  } finally {
-    await platform.close();
-  }
+  return withContainer(({ repos }) => fn(repos.tenants, (id) => repos.tenants.sealedSecretOf(id)));
 }
 
 export function tenantCommand(): Command {
@@ -229,18 +213,13 @@ export function tenantCommand(): Command {
     .requiredOption('--name <name>', 'what the key is for, e.g. "HR feed"')
     .action(async (slug, o) => {
       try {
-        const platform = await openPlatform(loadConfig());
-        try {
-          const { TenantRepository } = await import('../db/tenant.repository.js');
-          const { ApiKeyRepository } = await import('../db/api-key.repository.js');
-          const t = await new TenantRepository(platform.db.db, platform.ring).bySlug(slug);
+        await withContainer(async (c) => {
+          const t = await c.repos.tenants.bySlug(slug);
           if (!t) throw new UsageError(`no organisation with slug ${slug}`);
-          const { key } = await new ApiKeyRepository(platform.db.db).create(t.id, o.name);
+          const { key } = await c.repos.apiKeys.create(t.id, o.name);
           console.log(key);
           console.error(`API key "${o.name}" for ${slug}: keep it now, it is not shown again.`);
-        } finally {
-          await platform.close();
-        }
+        });
       } catch (e) {
         fail(e);
       }

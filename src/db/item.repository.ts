@@ -2,7 +2,7 @@
 // only while it holds the item's lease (claim / finish), so two never write the same item at once.
 import { randomUUID } from 'node:crypto';
 import { type Kysely, type Selectable, sql } from 'kysely';
-import { contentHash, type ItemStatus, statusAfterUpsert } from '../domain/item.js';
+import { AFFILIATION_SECTIONS, contentHash, type ItemStatus, statusAfterUpsert } from '../domain/item.js';
 import type { Database, ItemsTable } from './schema.js';
 
 export type Item = Selectable<ItemsTable>;
@@ -127,6 +127,19 @@ export class ItemRepository {
       .where('tenant_id', '=', tenantId)
       .where('source_key', '=', sourceKey)
       .executeTakeFirst();
+  }
+
+  /** Affiliations that should be on ORCID and name no organisation of their own (the tenant's is used). */
+  defaultOrganisationAffiliations(tenantId: string): Promise<Item[]> {
+    return this.db
+      .selectFrom('items')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('section', 'in', [...AFFILIATION_SECTIONS])
+      .where('desired_state', '=', 'present')
+      .where('status', '!=', 'deleted_by_researcher')
+      .where(sql<boolean>`payload->'organization' is null`)
+      .execute();
   }
 
   forPerson(tenantId: string, personId: string): Promise<Item[]> {

@@ -2,7 +2,7 @@
 // Calls recorded while an insert is under way are written together by the next one (group
 // commit): one statement per burst instead of one per call, no delay when calls are few, and
 // every caller still waits until its row is stored.
-import type { Insertable, Kysely } from 'kysely';
+import { type Insertable, type Kysely, sql } from 'kysely';
 import type { CallRecord, CallRecorder } from '../orcid/transport.js';
 import type { Database, OrcidCallsTable } from './schema.js';
 
@@ -13,6 +13,15 @@ export class OrcidCallRepository implements CallRecorder {
   private flushing = false;
 
   constructor(private readonly db: Kysely<Database>) {}
+
+  /** Deletes the calls older than the retention period; answers how many. */
+  async purgeOlderThan(days: number): Promise<number> {
+    const r = await this.db
+      .deleteFrom('orcid_calls')
+      .where('created_at', '<', sql<Date>`now() - make_interval(days => ${days})`)
+      .executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
 
   record(c: CallRecord): Promise<void> {
     return new Promise((resolve, reject) => {

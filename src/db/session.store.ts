@@ -47,8 +47,8 @@ export class PgSessionStore {
       .then(() => callback(), callback);
   }
 
-  static async purgeExpired(db: Kysely<Database>): Promise<number> {
-    const r = await db.deleteFrom('sessions').where('expires_at', '<', new Date()).executeTakeFirst();
+  async purgeExpired(): Promise<number> {
+    const r = await this.db.deleteFrom('sessions').where('expires_at', '<', new Date()).executeTakeFirst();
     return Number(r.numDeletedRows);
   }
 }

@@ -1,7 +1,7 @@
 // Tenants (organisations). The ORCID client secret is sealed; callers get it only through
 // clientSecret(), opened with the key ring.
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Selectable, Updateable } from 'kysely';
+import { type Kysely, type Selectable, sql, type Updateable } from 'kysely';
 import type { KeyRing } from '../crypto/key-ring.js';
 import { open, seal } from '../crypto/seal.js';
 import type { PortalTexts, SignInSettings } from '../domain/tenant.js';
@@ -123,6 +123,21 @@ export class TenantRepository {
   async byId(id: string): Promise<Tenant | undefined> {
     const row = await this.db.selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirst();
     return row && withoutSecrets(row);
+  }
+
+  /** Inside a transaction: holds the tenant's row until it ends (serialises changes to one tenant). */
+  async lockForUpdate(id: string): Promise<void> {
+    await sql`select 1 from tenants where id = ${id} for update`.execute(this.db);
+  }
+
+  /** The client secret as stored, sealed (for the CLI's check that a change keeps it). */
+  async sealedSecretOf(tenantId: string): Promise<string> {
+    const row = await this.db
+      .selectFrom('tenants')
+      .select('client_secret_sealed')
+      .where('id', '=', tenantId)
+      .executeTakeFirstOrThrow();
+    return row.client_secret_sealed;
   }
 
   async clientSecret(tenantId: string): Promise<string> {

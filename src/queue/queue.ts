@@ -36,7 +36,15 @@ export interface JobContext {
   id: string;
   /** Retries so far (0 on the first attempt). */
   retryCount: number;
+  /** No retry follows if this attempt fails (its retry policy is spent). */
+  finalAttempt: boolean;
 }
+
+const contextOf = (def: JobDefinition<unknown>, j: { id: string; retryCount: number }): JobContext => ({
+  id: j.id,
+  retryCount: j.retryCount,
+  finalAttempt: j.retryCount >= def.retry.limit,
+});
 
 function check<T>(def: JobDefinition<T>, data: unknown): T {
   const r = def.payload.safeParse(data);
@@ -48,6 +56,8 @@ function check<T>(def: JobDefinition<T>, data: unknown): T {
 }
 
 export class Queue {
+  private readonly timers: NodeJS.Timeout[] = [];
+
   private constructor(private readonly boss: PgBoss) {}
 
   /** Connects and installs pg-boss's schema (in its own `pgboss` schema) if needed. */
@@ -60,7 +70,23 @@ export class Queue {
     return new Queue(boss);
   }
 
+  /**
+   * Creates the job's queue unless it exists. Processes starting together race to create it
+   * (pg-boss's statements may then deadlock): the loser tries again once the winner is done.
+   */
   async register<T>(def: JobDefinition<T>): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.create(def);
+      } catch (e) {
+        if (await this.boss.getQueue(def.name)) return;
+        if (attempt === 5) throw e;
+        await new Promise((r) => setTimeout(r, 50 + Math.random() * 200 * attempt));
+      }
+    }
+  }
+
+  private async create<T>(def: JobDefinition<T>): Promise<void> {
     await this.boss.createQueue(def.name, {
       name: def.name,
       policy: def.policy ?? 'standard',
@@ -114,7 +140,7 @@ export class Queue {
         def.name,
         { includeMetadata: true, pollingIntervalSeconds: options.pollingSeconds ?? 2 },
         // pg-boss fails the job when this throws.
-        async ([job]) => handler(check(def, job!.data), { id: job!.id, retryCount: job!.retryCount }),
+        async ([job]) => handler(check(def, job!.data), contextOf(def as JobDefinition<unknown>, job!)),
       );
   }
 
@@ -142,7 +168,7 @@ export class Queue {
           const valid: Array<{ payload: T; job: JobContext }> = [];
           for (const j of jobs) {
             const r = def.payload.safeParse(j.data);
-            if (r.success) valid.push({ payload: r.data, job: { id: j.id, retryCount: j.retryCount } });
+            if (r.success) valid.push({ payload: r.data, job: contextOf(def as JobDefinition<unknown>, j) });
             else await fail(j.id, new JobPayloadError(`${def.name}: invalid payload`));
           }
           const errors = await handler(valid);
@@ -159,6 +185,22 @@ export class Queue {
     await this.boss.schedule(def.name, cron, check(def, payload) as object);
   }
 
+  /**
+   * Every `seconds`: one job per interval, however many processes call this. Each offers the
+   * interval's job (pg-boss keeps one per time slot and drops the others), so the work runs once
+   * per interval while any of them is alive. For intervals under a minute; cron for the others.
+   */
+  async every<T>(def: JobDefinition<T>, seconds: number, payload: T): Promise<void> {
+    const data = check(def, payload) as object;
+    const slot = Math.max(1, Math.round(seconds));
+    const offer = () => this.boss.send(def.name, data, { singletonSeconds: slot }).catch(() => null);
+    await offer();
+    // Twice per slot: a slot is never missed by a timer that fires a little late.
+    const timer = setInterval(offer, (slot * 1000) / 2);
+    timer.unref();
+    this.timers.push(timer);
+  }
+
   async jobState(
     def: JobDefinition<unknown>,
     id: string,
@@ -172,6 +214,7 @@ export class Queue {
    * active and pg-boss hands them out again once they expire.
    */
   async stop(timeoutMs = 30_000): Promise<void> {
+    for (const t of this.timers.splice(0)) clearInterval(t);
     await this.boss.stop({ graceful: true, timeout: timeoutMs, wait: true });
   }
 }

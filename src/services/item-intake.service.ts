@@ -4,10 +4,12 @@
 import { type Item, ItemOfAnotherPerson, type ItemRepository } from '../db/item.repository.js';
 import type { OrcidLinkRepository } from '../db/orcid-link.repository.js';
 import type { Person, PersonRecord, PersonRepository } from '../db/person.repository.js';
+import type { TenantRepository } from '../db/tenant.repository.js';
 import { fuzzyDate } from '../domain/item.js';
 import type { ItemWriteQueue } from './ports.js';
 
 export interface ItemIntakeDeps {
+  tenants: TenantRepository;
   people: PersonRepository;
   items: ItemRepository;
   links: OrcidLinkRepository;
@@ -117,6 +119,24 @@ export class ItemIntakeService {
     if (person.employment_status === 'left' && person.employment_end)
       payload['end-date'] = fuzzyDate(person.employment_end);
     return this.stateItem(tenantId, person.local_id, { section: 'employment', sourceKey, payload });
+  }
+
+  /**
+   * A person now holds a valid link to `orcid`: the employment HR states is added (when the
+   * organisation wants it), and what waited for them is queued, including what is on an earlier
+   * record of theirs when the iD is another than before.
+   */
+  async onConnected(tenantId: string, personId: string, orcid: string): Promise<void> {
+    if ((await this.d.tenants.byId(tenantId))?.employment_on_connect)
+      await this.stateHrEmployment(tenantId, personId);
+    const waiting = await this.d.items.setStatusForPerson(
+      tenantId,
+      personId,
+      ['pending', 'revoked'],
+      'queued',
+    );
+    const moved = await this.d.items.queueForNewRecord(tenantId, personId, orcid);
+    await this.d.writes.enqueueWrites(tenantId, [...waiting, ...moved]);
   }
 
   item(tenantId: string, sourceKey: string): Promise<Item | undefined> {

@@ -1,16 +1,11 @@
 // The ORCID client of each organisation: its environment, credentials and wire format, over one
 // transport per process that records every call (database + log) and shares the cluster-wide
 // rate limiter. Clients are cached per tenant and rebuilt when the tenant changes.
-import type { Kysely } from 'kysely';
-import { OrcidCallRepository } from '../db/orcid-call.repository.js';
-import { PgRateLimiter, tenantRateLimits } from '../db/orcid-rate-limiter.js';
-import type { Database } from '../db/schema.js';
 import type { Tenant, TenantRepository } from '../db/tenant.repository.js';
-import { allRecorders, callLogger, type Logger } from '../logger.js';
 import { OrcidApi } from '../orcid/api.js';
 import { type OrcidEnvironment, orcidEnvironment } from '../orcid/environments.js';
 import { OrcidOAuth } from '../orcid/oauth.js';
-import { OrcidTransport, type TransportOptions } from '../orcid/transport.js';
+import type { OrcidTransport } from '../orcid/transport.js';
 
 export interface TenantOrcid {
   env: OrcidEnvironment;
@@ -19,24 +14,17 @@ export interface TenantOrcid {
 }
 
 export class OrcidClients {
-  private readonly transport: OrcidTransport;
   private readonly cache = new Map<string, { version: number; client: Promise<TenantOrcid> }>();
 
   constructor(
-    db: Kysely<Database>,
     private readonly tenants: TenantRepository,
-    private readonly o: { localOrcidUrl: string; logger: Logger; transport?: TransportOptions },
-  ) {
-    this.transport = new OrcidTransport({
-      recorder: allRecorders(new OrcidCallRepository(db), callLogger(o.logger)),
-      limiter: new PgRateLimiter(db, tenantRateLimits(db)),
-      onRecorderError: (e) => o.logger.error(e, 'could not record an ORCID call'),
-      ...o.transport,
-    });
-  }
+    /** The process's one transport (call log, rate limiter): built by the composition root. */
+    private readonly transport: OrcidTransport,
+    private readonly localOrcidUrl: string,
+  ) {}
 
   environmentOf(tenant: Pick<Tenant, 'orcid_environment'>): OrcidEnvironment {
-    return orcidEnvironment(tenant.orcid_environment, this.o.localOrcidUrl);
+    return orcidEnvironment(tenant.orcid_environment, this.localOrcidUrl);
   }
 
   for(tenant: Tenant): Promise<TenantOrcid> {

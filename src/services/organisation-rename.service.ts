@@ -3,15 +3,9 @@
 // the old name (PUT) and started again under the new one (POST, a new item), from the date of
 // the rename. Affiliations already ended keep the old name. Everything is decided in one
 // transaction; the writes are queued after it commits.
-import type { Kysely } from 'kysely';
-import { sql } from 'kysely';
-import type { KeyRing } from '../crypto/key-ring.js';
-import { ItemRepository } from '../db/item.repository.js';
-import { OrcidLinkRepository } from '../db/orcid-link.repository.js';
-import { PortalLogRepository } from '../db/portal-log.repository.js';
-import type { Database } from '../db/schema.js';
-import { type OrgIdentity, TenantRepository } from '../db/tenant.repository.js';
-import { AFFILIATION_SECTIONS, fuzzyDate, withDefaultOrganisation } from '../domain/item.js';
+import type { UnitOfWork } from '../db/repositories.js';
+import type { OrgIdentity } from '../db/tenant.repository.js';
+import { fuzzyDate, withDefaultOrganisation } from '../domain/item.js';
 import type { ItemWriteQueue } from './ports.js';
 import { orgOf } from './write-item.service.js';
 
@@ -45,7 +39,7 @@ function isoOf(date: unknown): string | null {
 }
 
 export class OrganisationRenameService {
-  constructor(private readonly d: { db: Kysely<Database>; ring: KeyRing; writes: ItemWriteQueue }) {}
+  constructor(private readonly d: { unitOfWork: UnitOfWork; writes: ItemWriteQueue }) {}
 
   async rename(
     tenantId: string,
@@ -55,24 +49,13 @@ export class OrganisationRenameService {
   ): Promise<RenameResult> {
     const now: string[] = [];
     const later: string[] = [];
-    const result = await this.d.db.transaction().execute(async (trx) => {
-      const tenants = new TenantRepository(trx, this.d.ring);
+    const result = await this.d.unitOfWork(async ({ tenants, items, links, portalLog }) => {
       // Serialises renames of one organisation.
-      await sql`select 1 from tenants where id = ${tenantId} for update`.execute(trx);
+      await tenants.lockForUpdate(tenantId);
       const tenant = await tenants.byId(tenantId);
       if (!tenant) throw new Error(`no tenant ${tenantId}`);
       const old = orgOf(tenant);
-      const items = new ItemRepository(trx);
-      const links = new OrcidLinkRepository(trx, this.d.ring);
-      const affected = await trx
-        .selectFrom('items')
-        .selectAll()
-        .where('tenant_id', '=', tenantId)
-        .where('section', 'in', [...AFFILIATION_SECTIONS])
-        .where('desired_state', '=', 'present')
-        .where('status', '!=', 'deleted_by_researcher')
-        .where(sql<boolean>`payload->'organization' is null`)
-        .execute();
+      const affected = await items.defaultOrganisationAffiliations(tenantId);
       const connected = new Map<string, boolean>();
       const r: RenameResult = { ended: 0, started: 0, kept: 0 };
       for (const item of affected) {
@@ -108,7 +91,7 @@ export class OrganisationRenameService {
         r.started++;
       }
       await tenants.update(tenantId, { name: next.name, org: next });
-      await new PortalLogRepository(trx).audit({
+      await portalLog.audit({
         tenantId,
         actor,
         action: 'organisation.renamed',

@@ -5,19 +5,14 @@
 // a problem, so a refused file changes nothing. Writes are queued and invitations sent after it
 // commits.
 import { setImmediate } from 'node:timers/promises';
-import type { Kysely } from 'kysely';
-import type { KeyRing } from '../crypto/key-ring.js';
-import { ItemRepository } from '../db/item.repository.js';
-import { OrcidLinkRepository } from '../db/orcid-link.repository.js';
-import { type PersonRecord, PersonRepository } from '../db/person.repository.js';
-import type { Database } from '../db/schema.js';
-import { type Upload, UploadRepository } from '../db/upload.repository.js';
+import type { PersonRecord, PersonRepository } from '../db/person.repository.js';
+import type { Repositories, UnitOfWork } from '../db/repositories.js';
+import type { Upload, UploadRepository } from '../db/upload.repository.js';
 import {
   type CheckedUploadRow,
   PAGE_ROWS,
   StatingRange,
   type UploadPerson,
-  UploadStatingRepository,
 } from '../db/upload-stating.repository.js';
 import { affiliationsCsv, duplicateKey, readAffiliationsCsv } from '../domain/affiliation-csv.js';
 import { canonicalContent } from '../domain/item.js';
@@ -37,8 +32,9 @@ import type { ItemWriteQueue, UploadStatingQueue } from './ports.js';
 export type UploadFormat = Upload['format'];
 
 export interface UploadServiceDeps {
-  db: Kysely<Database>;
-  ring: KeyRing;
+  /** On the pool: the counters, the file and the pages are written beside the upload's transaction. */
+  repos: Repositories;
+  unitOfWork: UnitOfWork;
   writes: ItemWriteQueue;
   stating: UploadStatingQueue;
   invitations?: PersonInviter;
@@ -96,7 +92,7 @@ export class UploadService {
   private readonly uploads: UploadRepository;
 
   constructor(private readonly d: UploadServiceDeps) {
-    this.uploads = new UploadRepository(d.db);
+    this.uploads = d.repos.uploads;
   }
 
   /** Format from the file name: .csv is the affiliations CSV, .json the items JSON. */
@@ -241,15 +237,15 @@ export class UploadService {
     const reported = () => reporting;
     // Pages are written beside the transaction; none may land after the upload has ended.
     let pagesInFlight: Promise<void> = Promise.resolve();
-    const stateAll = this.d.db.transaction().execute(async (trx) => {
-      const stating = new UploadStatingRepository(trx);
+    const stateAll = this.d.unitOfWork(async (trx) => {
+      const stating = trx.uploadStating;
       await stating.allowRangeSorts();
       const leavers = new Map<string, string>();
       const statedPeople = new StatedPeople();
       let range = new StatingRange();
       let people = new Map<string, UploadPerson>();
       // The range's pages are written on a connection of their own meanwhile.
-      const pagesOut = new UploadStatingRepository(this.d.db);
+      const pagesOut = this.d.repos.uploadStating;
       // One range is stated while the next is read: at most two ranges in memory.
       let inFlight: Promise<void> = Promise.resolve();
       let inRanges = 0;
@@ -336,7 +332,7 @@ export class UploadService {
       }
       if (found.count) throw new FileRefused(found.count, found.problems);
       await this.endLeavers(trx, tenantId, leavers, accepted);
-      const done = new UploadRepository(trx);
+      const done = trx.uploads;
       await done.update(tenantId, upload.id, {
         state: 'accepted',
         rows_checked: checked,
@@ -359,7 +355,7 @@ export class UploadService {
   private async afterAccepted(tenantId: string, uploadId: string, accepted: Accepted): Promise<void> {
     // Statistics taken mid-upload say the table is large and nearly empty; plans made from them
     // (this upload's own page queries first) would loop over the upload's items.
-    if (accepted.statisticsStale) await new UploadStatingRepository(this.d.db).refreshItemStatistics();
+    if (accepted.statisticsStale) await this.d.repos.uploadStating.refreshItemStatistics();
     if (accepted.queuedCount) {
       let after = 0;
       do {
@@ -374,17 +370,18 @@ export class UploadService {
 
   /** End-dates the employments of the people the file says have left (this file's included). */
   private async endLeavers(
-    trx: Kysely<Database>,
+    trx: Repositories,
     tenantId: string,
     leavers: Map<string, string>,
     accepted: Accepted,
   ): Promise<void> {
     if (!leavers.size) return;
-    const people = new PersonRepository(trx);
+    const people = trx.people;
     const intake = new ItemIntakeService({
       people,
-      items: new ItemRepository(trx),
-      links: new OrcidLinkRepository(trx, this.d.ring),
+      tenants: trx.tenants,
+      items: trx.items,
+      links: trx.links,
       writes: { enqueueWrites: async (_t, ids) => void accepted.queued.push(...ids) },
       invitations: {
         invite: async (_t, ids) => {

@@ -12,42 +12,13 @@ import Fastify, {
   type FastifyRequest,
   LogController,
 } from 'fastify';
-import { type Kysely, sql } from 'kysely';
-import type pg from 'pg';
-import type { KeyRing } from '../crypto/key-ring.js';
-import { AdminUserRepository } from '../db/admin-user.repository.js';
-import { ApiKeyRepository } from '../db/api-key.repository.js';
-import { InvitationRepository } from '../db/invitation.repository.js';
-import { ItemRepository } from '../db/item.repository.js';
-import { OauthStateRepository } from '../db/oauth-state.repository.js';
-import { OrcidLinkRepository } from '../db/orcid-link.repository.js';
-import { PersonRepository } from '../db/person.repository.js';
-import { PortalLogRepository } from '../db/portal-log.repository.js';
-import { PortalViewRepository } from '../db/portal-view.repository.js';
-import { SamlRequestStore } from '../db/saml-request.store.js';
-import type { Database } from '../db/schema.js';
-import { PgSessionStore, SESSION_TTL_MS } from '../db/session.store.js';
-import { SnapshotRepository } from '../db/snapshot.repository.js';
-import { TenantRepository } from '../db/tenant.repository.js';
+import { sql } from 'kysely';
+import type { Container } from '../app/container.js';
+import { SESSION_TTL_MS } from '../db/session.store.js';
 import { BAD_INPUT, type BadInput } from '../domain/input-check.js';
 import { DemoDirectory } from '../identity/demo-directory.js';
 import { OidcSignIn } from '../identity/oidc-sign-in.js';
 import { SamlSignIn } from '../identity/saml-sign-in.js';
-import type { Logger } from '../logger.js';
-import type { TransportOptions } from '../orcid/transport.js';
-import { ConnectOrcidService } from '../services/connect-orcid.service.js';
-import { DisconnectOrcidService } from '../services/disconnect-orcid.service.js';
-import { personInviter } from '../services/invitation.service.js';
-import { ItemIntakeService } from '../services/item-intake.service.js';
-import { OrcidClients } from '../services/orcid-clients.js';
-import { OrganisationRenameService } from '../services/organisation-rename.service.js';
-import type {
-  InvitationMailQueue,
-  ItemWriteQueue,
-  RevocationQueue,
-  UploadStatingQueue,
-} from '../services/ports.js';
-import { UploadService } from '../services/upload.service.js';
 import { type Language, pickLanguage, translator } from './i18n.js';
 import { type AbuseLimits, abuseLimits, DEFAULT_LIMITS, RATE_LIMITED } from './plugins/abuse-limits.js';
 import { inputGuard } from './plugins/input-guard.js';
@@ -58,24 +29,8 @@ import { portalRoutes } from './routes/portal/portal.routes.js';
 import { LANG_COOKIE, TenantCache } from './routes/portal/portal-context.js';
 import { orcidSignInCallback, signInRoutes } from './routes/portal/sign-in.routes.js';
 
-export interface AppDeps {
-  db: Kysely<Database>;
-  /** The pool behind `db`, for the few prepared statements on the hottest paths. */
-  pool: pg.Pool;
-  logger: Logger;
-  ring: KeyRing;
-  /** Where people reach this server (callback URLs; https makes cookies Secure). */
-  publicUrl: string;
-  /** The bundled simulator, for tenants on the `local` ORCID environment. */
-  localOrcidUrl: string;
-  revocations: RevocationQueue;
-  /** Items waiting for a person are queued when they connect. */
-  writes: ItemWriteQueue;
-  orcidTransport?: TransportOptions;
-  /** People whose items wait for them are invited by mail (queued for the worker). */
-  invitations?: InvitationMailQueue;
-  /** Uploads are checked and stated by a job on a worker. */
-  uploadStating: UploadStatingQueue;
+/** What the web role is started with, beyond the container's parts. */
+export interface WebOptions {
   /** The embedded demo shows its mail at /outbox (no SMTP server needed). */
   showOutbox?: boolean;
   /** Administrators by configuration ("slug:local-id"). */
@@ -113,56 +68,18 @@ function sendPlain(
     .send(plainPage(lang, t(`${key}Title`), t(`${key}Text`)));
 }
 
-export function buildApp(deps: AppDeps): FastifyInstance {
+/** The web role's app on the container's parts; `c.publicUrl` is where people reach it. */
+export function buildApp(c: Container, deps: WebOptions = {}): FastifyInstance {
   const app = Fastify({
-    loggerInstance: deps.logger as FastifyBaseLogger,
+    loggerInstance: c.logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: deps.trustProxy ?? false,
   });
-  const { db, logger } = deps;
-  const tenants = new TenantRepository(db, deps.ring);
-  const people = new PersonRepository(db);
-  const links = new OrcidLinkRepository(db, deps.ring);
-  const log = new PortalLogRepository(db);
-  const snapshots = new SnapshotRepository(db);
-  const items = new ItemRepository(db);
-  const orcid = new OrcidClients(db, tenants, {
-    localOrcidUrl: deps.localOrcidUrl,
-    logger,
-    ...(deps.orcidTransport ? { transport: deps.orcidTransport } : {}),
-  });
+  const { db, logger, repos } = c;
+  const { tenants, people, links, portalLog: log } = repos;
   const tenantCache = new TenantCache(tenants);
-  const invitations = deps.invitations
-    ? personInviter(new InvitationRepository(db), deps.invitations)
-    : undefined;
-  const intake = new ItemIntakeService({ people, items, links, writes: deps.writes, invitations });
-  const connect = new ConnectOrcidService({
-    links,
-    states: new OauthStateRepository(db),
-    snapshots,
-    log,
-    orcid,
-    logger,
-    afterConnect: async (tenantId, personId, orcid) => {
-      if ((await tenants.byId(tenantId))?.employment_on_connect)
-        await intake.stateHrEmployment(tenantId, personId);
-      const waiting = await items.setStatusForPerson(tenantId, personId, ['pending', 'revoked'], 'queued');
-      // Another iD than before: what is on the old record is written to the new one.
-      const moved = await items.queueForNewRecord(tenantId, personId, orcid);
-      await deps.writes.enqueueWrites(tenantId, [...waiting, ...moved]);
-    },
-  });
-  const disconnect = new DisconnectOrcidService({
-    tenants,
-    links,
-    log,
-    orcid,
-    revocations: deps.revocations,
-    logger,
-  });
-  app.addHook('onClose', () => orcid.close());
 
-  const secure = deps.publicUrl.startsWith('https://');
+  const secure = c.publicUrl.startsWith('https://');
   app.register(helmet, {
     contentSecurityPolicy: {
       directives: {
@@ -178,12 +95,12 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.register(abuseLimits, { ...DEFAULT_LIMITS, ...deps.limits });
   app.register(inputGuard);
   app.register(formbody);
-  app.register(cookie, { secret: deps.ring.derive('lanyard csrf cookie') });
+  app.register(cookie, { secret: c.ring.derive('lanyard csrf cookie') });
   app.register(session, {
-    secret: deps.ring.derive('lanyard session cookie'),
+    secret: c.ring.derive('lanyard session cookie'),
     cookieName: 'lanyard_session',
     // The store's callbacks are typed loosely on purpose (framework-free db module).
-    store: new PgSessionStore(deps) as unknown as SessionStore,
+    store: c.sessions as unknown as SessionStore,
     saveUninitialized: false,
     rolling: false,
     cookie: { path: '/', httpOnly: true, sameSite: 'lax', secure, maxAge: SESSION_TTL_MS },
@@ -231,47 +148,41 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     }
   });
 
-  apiV1Routes(app, { keys: new ApiKeyRepository(db), intake });
-  if (deps.showOutbox) outboxRoutes(app, new InvitationRepository(db));
+  apiV1Routes(app, { keys: repos.apiKeys, intake: c.intake });
+  if (deps.showOutbox) outboxRoutes(app, repos.invitations);
 
   app.register(async (portal) => {
     const signInDeps = {
       tenantCache,
       people,
-      orcid,
+      orcid: c.orcid,
       tenants,
       links,
       directory: new DemoDirectory(db),
       oidc: new OidcSignIn(),
-      saml: new SamlSignIn(new SamlRequestStore(db)),
+      saml: new SamlSignIn(repos.samlRequests),
       log,
       logger,
-      publicUrl: deps.publicUrl.replace(/\/+$/, ''),
+      publicUrl: c.publicUrl.replace(/\/+$/, ''),
     };
     signInRoutes(portal, signInDeps);
     adminRoutes(portal, {
       tenantCache,
       people,
-      orcid,
-      admins: new AdminUserRepository(db),
+      orcid: c.orcid,
+      admins: repos.adminUsers,
       configuredAdmins: deps.configuredAdmins ?? [],
-      uploads: new UploadService({
-        db,
-        ring: deps.ring,
-        writes: deps.writes,
-        stating: deps.uploadStating,
-        invitations,
-      }),
-      rename: new OrganisationRenameService({ db, ring: deps.ring, writes: deps.writes }),
+      uploads: c.uploads,
+      rename: c.rename,
     });
     portalRoutes(portal, {
       tenantCache,
       people,
-      orcid,
+      orcid: c.orcid,
       links,
-      views: new PortalViewRepository(deps),
-      connect,
-      disconnect,
+      views: c.portalViews,
+      connect: c.connect,
+      disconnect: c.disconnect,
       orcidSignIn: orcidSignInCallback(signInDeps),
     });
   });

@@ -4,20 +4,18 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
+import { Container } from '../../src/app/container.js';
+import { startWorker } from '../../src/app/worker.js';
 import { KeyRing } from '../../src/crypto/key-ring.js';
-import { type NewTenant, type Tenant, TenantRepository } from '../../src/db/tenant.repository.js';
+import type { NewTenant, Tenant } from '../../src/db/tenant.repository.js';
 import { DemoDirectory } from '../../src/identity/demo-directory.js';
-import { revocationQueue, revokeTokenJob } from '../../src/jobs/revoke-token.job.js';
-import { invitationMailQueue, sendInvitationJob } from '../../src/jobs/send-invitation.job.js';
-import { stateUploadJob, uploadStatingQueue } from '../../src/jobs/state-upload.job.js';
-import { itemWriteQueue, writeItemJob } from '../../src/jobs/write-item.job.js';
+import { queuePorts, registerJobs } from '../../src/jobs/index.js';
 import { createLogger } from '../../src/logger.js';
 import { smtpMailer } from '../../src/mail/mailer.js';
 import type { TransportOptions } from '../../src/orcid/transport.js';
 import { Queue } from '../../src/queue/queue.js';
 import { buildApp } from '../../src/web/app.js';
 import type { AbuseLimits } from '../../src/web/plugins/abuse-limits.js';
-import { startWorker } from '../../src/worker.js';
 import { freshDatabase, type TestDatabase } from './database.js';
 import { freePort } from './demo-process.js';
 import { control, newClient, newResearcher } from './sandbox.js';
@@ -32,6 +30,8 @@ export interface TestPortal {
   client: { clientId: string; clientSecret: string };
   app: FastifyInstance;
   queue: Queue;
+  /** The portal's parts (one container for its web app and worker, as in `serve --role all`). */
+  container: Container;
   /** Adds a directory account (password "pw") and returns its username. */
   addPerson(
     attrs?: { givenNames?: string; familyName?: string; employeeId?: string; email?: string },
@@ -66,43 +66,26 @@ export async function startPortal(
   const queue = await Queue.start(db.url, { schedule: options.worker === true });
   const fast: TransportOptions = { baseDelayMs: 5, maxDelayMs: 50, attempts: 2, ...options.transport };
   const port = await freePort();
-  const app = buildApp({
-    db: db.db,
-    pool: db.pool,
-    logger,
+  await registerJobs(queue);
+  const container = new Container({
+    database: db,
     ring,
-    publicUrl: `http://127.0.0.1:${port}`,
+    logger,
     localOrcidUrl: sandboxBase,
-    revocations: revocationQueue(queue),
-    writes: itemWriteQueue(queue),
-    invitations: invitationMailQueue(queue),
-    uploadStating: uploadStatingQueue(queue),
+    publicUrl: `http://127.0.0.1:${port}`,
+    queues: queuePorts(queue),
+    mailer: smtpMailer(options.smtpUrl, 'Test University <orcid@test.example.edu>'),
+    orcidTransport: fast,
+  });
+  const app = buildApp(container, {
     configuredAdmins: options.configuredAdmins ?? [],
     showOutbox: true,
-    orcidTransport: fast,
     limits: { signInPerAccount: 1000, signInPerAddress: 10_000, apiPerKey: 100_000, ...options.limits },
   });
-  await queue.register(revokeTokenJob);
-  await queue.register(writeItemJob);
-  await queue.register(sendInvitationJob);
-  await queue.register(stateUploadJob);
   const base = await app.listen({ port, host: '127.0.0.1' });
-  const closeWorker = options.worker
-    ? await startWorker({
-        db: db.db,
-        ring,
-        queue,
-        logger,
-        localOrcidUrl: sandboxBase,
-        callLogRetentionDays: 90,
-        orcidTransport: fast,
-        pollingSeconds: 0.5,
-        publicUrl: `http://127.0.0.1:${port}`,
-        mailer: smtpMailer(options.smtpUrl, 'Test University <orcid@test.example.edu>'),
-      })
-    : null;
+  if (options.worker) await startWorker(queue, container, { pollingSeconds: 0.5 });
 
-  const tenants = new TenantRepository(db.db, ring);
+  const tenants = container.repos.tenants;
   const directory = new DemoDirectory(db.db);
   const addTenant = async (over: Partial<NewTenant>) => {
     const slug = over.slug ?? `uni-${randomBytes(3).toString('hex')}`;
@@ -141,6 +124,7 @@ export async function startPortal(
     client: first.client,
     app,
     queue,
+    container,
     async addPerson(attrs = {}, tenantId = first.tenant.id) {
       people++;
       const username = `person${people}`;
@@ -156,7 +140,7 @@ export async function startPortal(
     async close() {
       await app.close();
       await queue.stop(2000);
-      await closeWorker?.();
+      await container.close();
       await db.drop();
     },
   };

@@ -2,15 +2,13 @@
 // the service with a fast ORCID transport, and organisations each with a person connected
 // through ORCID's OAuth (approved headlessly in the simulator).
 import { randomBytes } from 'node:crypto';
+import { Container } from '../../src/app/container.js';
 import { KeyRing } from '../../src/crypto/key-ring.js';
-import { ItemRepository } from '../../src/db/item.repository.js';
-import { OrcidLinkRepository } from '../../src/db/orcid-link.repository.js';
-import { PersonRepository } from '../../src/db/person.repository.js';
-import { type Tenant, TenantRepository } from '../../src/db/tenant.repository.js';
+import type { ItemRepository } from '../../src/db/item.repository.js';
+import type { Tenant } from '../../src/db/tenant.repository.js';
 import { createLogger } from '../../src/logger.js';
 import type { TransportOptions } from '../../src/orcid/transport.js';
-import { OrcidClients } from '../../src/services/orcid-clients.js';
-import { WriteItemService } from '../../src/services/write-item.service.js';
+import type { WriteItemService } from '../../src/services/write-item.service.js';
 import { freshDatabase, type TestDatabase } from './database.js';
 import { tenantInput } from './fixtures.js';
 import { clientItems, newClient, newResearcher, threeLegged } from './sandbox.js';
@@ -43,12 +41,15 @@ export async function startWriteHarness(
 ): Promise<WriteHarness> {
   const tdb = await freshDatabase();
   const ring = new KeyRing([{ id: 'w', key: randomBytes(32) }]);
-  const tenants = new TenantRepository(tdb.db, ring);
-  const logger = createLogger('silent');
-  const orcid = new OrcidClients(tdb.db, tenants, { localOrcidUrl: sandboxBase, logger, transport });
-  const items = new ItemRepository(tdb.db);
-  const links = new OrcidLinkRepository(tdb.db, ring);
-  const service = new WriteItemService({ tenants, items, links, orcid, logger });
+  const container = new Container({
+    database: tdb,
+    ring,
+    logger: createLogger('silent'),
+    localOrcidUrl: sandboxBase,
+    orcidTransport: transport,
+  });
+  const { tenants, items, people, links } = container.repos;
+  const service = container.writer;
   return {
     tdb,
     ring,
@@ -70,7 +71,7 @@ export async function startWriteHarness(
           },
         }),
       );
-      const person = (await new PersonRepository(tdb.db).upsertFromSignIn(tenant.id, {
+      const person = (await people.upsertFromSignIn(tenant.id, {
         employeeId: `E${n}`,
       }))!;
       const researcher = await newResearcher(sandboxBase);
@@ -80,7 +81,7 @@ export async function startWriteHarness(
     },
     inOrcid: (s, section) => clientItems(sandboxBase, s.orcidId, s.client.clientId, section),
     async close() {
-      await orcid.close();
+      await container.close();
       await tdb.drop();
     },
   };

@@ -4,12 +4,7 @@
 // form changes nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminUserRepository } from '../../src/db/admin-user.repository.js';
-import { ItemRepository } from '../../src/db/item.repository.js';
-import { OrcidLinkRepository } from '../../src/db/orcid-link.repository.js';
-import { PersonRepository } from '../../src/db/person.repository.js';
 import { TenantRepository } from '../../src/db/tenant.repository.js';
-import { itemWriteQueue } from '../../src/jobs/write-item.job.js';
-import { ItemIntakeService } from '../../src/services/item-intake.service.js';
 import { connectInPortal, signInToPortal, startPortal, type TestPortal } from '../helpers/portal.js';
 import { clientItems, newResearcher, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 import { csrfOf, type WebClient } from '../helpers/web-client.js';
@@ -51,12 +46,7 @@ async function settle() {
 
 describe('renaming the organisation', () => {
   it('ends open affiliations under the old name and starts them under the new one', async () => {
-    const intake = new ItemIntakeService({
-      people: new PersonRepository(p.db.db),
-      items: new ItemRepository(p.db.db),
-      links: new OrcidLinkRepository(p.db.db, p.ring),
-      writes: itemWriteQueue(p.queue),
-    });
+    const intake = p.container.intake;
     const date = (y: string) => ({ year: { value: y } });
     await intake.stateItem(p.tenant.id, 'RN-DANA', {
       section: 'employment',

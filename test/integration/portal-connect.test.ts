@@ -667,7 +667,7 @@ describe('the worker', () => {
         { id: '_fresh', value: 'x' },
       ])
       .execute();
-    const purged = await purgeExpiredState(db);
+    const purged = await purgeExpiredState(p.container);
     expect(purged.sessions).toBeGreaterThanOrEqual(1);
     expect(purged.states).toBeGreaterThanOrEqual(1);
     expect(purged.samlRequests).toBe(1);

@@ -4,12 +4,7 @@
 // another person, refuses the whole file and leaves nothing behind (no item, no person, no scratch).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminUserRepository } from '../../src/db/admin-user.repository.js';
-import { InvitationRepository } from '../../src/db/invitation.repository.js';
-import { invitationMailQueue } from '../../src/jobs/send-invitation.job.js';
-import { uploadStatingQueue } from '../../src/jobs/state-upload.job.js';
-import { itemWriteQueue } from '../../src/jobs/write-item.job.js';
-import { personInviter } from '../../src/services/invitation.service.js';
-import { UploadService } from '../../src/services/upload.service.js';
+import type { UploadService } from '../../src/services/upload.service.js';
 import { signInToPortal, startPortal, type TestPortal } from '../helpers/portal.js';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 import { csrfOf, type WebClient } from '../helpers/web-client.js';
@@ -26,13 +21,7 @@ beforeAll(async () => {
   await new AdminUserRepository(p.db.db).grant(p.tenant.id, 'JOB-ADM', 'test');
   admin = (await signInToPortal(p, await p.addPerson({ employeeId: 'JOB-ADM' }))).web;
   // What the worker's stating job runs.
-  uploads = new UploadService({
-    db: p.db.db,
-    ring: p.ring,
-    writes: itemWriteQueue(p.queue),
-    stating: uploadStatingQueue(p.queue),
-    invitations: personInviter(new InvitationRepository(p.db.db), invitationMailQueue(p.queue)),
-  });
+  uploads = p.container.uploads;
 }, 60_000);
 afterAll(async () => {
   await p?.close();

@@ -7,9 +7,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminUserRepository } from '../../src/db/admin-user.repository.js';
 import { MAX_UPLOAD_BYTES } from '../../src/domain/upload-file.js';
-import { uploadStatingQueue } from '../../src/jobs/state-upload.job.js';
-import { itemWriteQueue } from '../../src/jobs/write-item.job.js';
-import { UploadService } from '../../src/services/upload.service.js';
 import { connectInPortal, signInToPortal, startPortal, type TestPortal } from '../helpers/portal.js';
 import {
   clientItems,
@@ -355,12 +352,7 @@ describe('the admin area', () => {
 
   it("answers 404 for another organisation's upload", async () => {
     const other = await p.addTenant({ slug: 'uploads-other' });
-    const service = new UploadService({
-      db: p.db.db,
-      ring: p.ring,
-      writes: itemWriteQueue(p.queue),
-      stating: uploadStatingQueue(p.queue),
-    });
+    const service = p.container.uploads;
     const theirs = await service.receive(
       other.id,
       {

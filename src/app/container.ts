@@ -1,0 +1,338 @@
+// The composition root: every repository, port and service of a process is built here, once,
+// from the database, the key ring and the settings the role was started with. The web role,
+// the worker, the CLI, tests and benches take their parts from a Container; nothing else builds
+// a repository or a service (docs/architecture.md). Parts are built when first asked for, so a
+// process pays only for what it uses (the CLI opens no ORCID transport, the web no mailer).
+import type { Kysely } from 'kysely';
+import type { Config } from '../config.js';
+import type { KeyRing } from '../crypto/key-ring.js';
+import { AdminUserRepository } from '../db/admin-user.repository.js';
+import { ApiKeyRepository } from '../db/api-key.repository.js';
+import type { Db } from '../db/database.js';
+import { InvitationRepository } from '../db/invitation.repository.js';
+import { ItemRepository } from '../db/item.repository.js';
+import { OauthStateRepository } from '../db/oauth-state.repository.js';
+import { OrcidCallRepository } from '../db/orcid-call.repository.js';
+import { OrcidLinkRepository } from '../db/orcid-link.repository.js';
+import { PgRateLimiter, tenantRateLimits } from '../db/orcid-rate-limiter.js';
+import { PersonRepository } from '../db/person.repository.js';
+import { PortalLogRepository } from '../db/portal-log.repository.js';
+import { PortalViewRepository } from '../db/portal-view.repository.js';
+import type { Repositories, UnitOfWork } from '../db/repositories.js';
+import { SamlRequestStore } from '../db/saml-request.store.js';
+import type { Database } from '../db/schema.js';
+import { SealedValuesRepository } from '../db/sealed-values.repository.js';
+import { PgSessionStore } from '../db/session.store.js';
+import { SnapshotRepository } from '../db/snapshot.repository.js';
+import { TenantRepository } from '../db/tenant.repository.js';
+import { UploadRepository } from '../db/upload.repository.js';
+import { UploadStatingRepository } from '../db/upload-stating.repository.js';
+import { allRecorders, callLogger, type Logger } from '../logger.js';
+import { OrcidTransport, type TransportOptions } from '../orcid/transport.js';
+import type { Platform } from '../platform.js';
+import { ConnectOrcidService } from '../services/connect-orcid.service.js';
+import { DisconnectOrcidService } from '../services/disconnect-orcid.service.js';
+import { InvitationMailService, personInviter } from '../services/invitation.service.js';
+import { ItemIntakeService, type PersonInviter } from '../services/item-intake.service.js';
+import { OrcidClients } from '../services/orcid-clients.js';
+import { OrganisationRenameService } from '../services/organisation-rename.service.js';
+import type { Mailer, QueuePorts } from '../services/ports.js';
+import { UploadService } from '../services/upload.service.js';
+import { DEFAULT_LEASE_MS, WriteItemService } from '../services/write-item.service.js';
+
+export interface ContainerOptions {
+  database: Db;
+  ring: KeyRing;
+  logger: Logger;
+  /** The bundled simulator, for tenants on the `local` ORCID environment. */
+  localOrcidUrl: string;
+  /** Where people reach the portal (links in mail); the web role may set it once it listens. */
+  publicUrl?: string;
+  /** Where services send follow-up work; a process without them (CLI reads) cannot send any. */
+  queues?: QueuePorts;
+  /** Null: mail is only kept in the outbox. */
+  mailer?: Mailer | null;
+  orcidTransport?: TransportOptions;
+  /** See LANYARD_WRITE_LEASE_SECONDS (default 300). */
+  writeLeaseSeconds?: number;
+  /** See LANYARD_WRITE_CONCURRENCY (default 64). */
+  writeConcurrency?: number;
+  /** See LANYARD_CALL_LOG_RETENTION_DAYS (default 90). */
+  callLogRetentionDays?: number;
+}
+
+/** The queues of a process started without one (the CLI's reads): sending anything is refused. */
+const noQueue = async (): Promise<never> => {
+  throw new Error('this process was started without a job queue');
+};
+const NO_QUEUES: QueuePorts = {
+  writes: { enqueueWrites: noQueue },
+  uploadStating: { enqueueStating: noQueue },
+  revocations: { enqueueRevocation: noQueue },
+  invitationMail: { enqueueInvitation: noQueue },
+};
+
+/** Memoised parts: each is built on first use. */
+class Parts {
+  private readonly built = new Map<string, unknown>();
+  protected once<T>(key: string, make: () => T): T {
+    if (!this.built.has(key)) this.built.set(key, make());
+    return this.built.get(key) as T;
+  }
+  protected has(key: string): boolean {
+    return this.built.has(key);
+  }
+}
+
+/** Every repository, bound to `db` (the pool or one transaction). */
+export class RepositorySet extends Parts implements Repositories {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly ring: KeyRing,
+  ) {
+    super();
+  }
+  get adminUsers() {
+    return this.once('adminUsers', () => new AdminUserRepository(this.db));
+  }
+  get apiKeys() {
+    return this.once('apiKeys', () => new ApiKeyRepository(this.db));
+  }
+  get invitations() {
+    return this.once('invitations', () => new InvitationRepository(this.db));
+  }
+  get items() {
+    return this.once('items', () => new ItemRepository(this.db));
+  }
+  get oauthStates() {
+    return this.once('oauthStates', () => new OauthStateRepository(this.db));
+  }
+  get orcidCalls() {
+    return this.once('orcidCalls', () => new OrcidCallRepository(this.db));
+  }
+  get links() {
+    return this.once('links', () => new OrcidLinkRepository(this.db, this.ring));
+  }
+  get people() {
+    return this.once('people', () => new PersonRepository(this.db));
+  }
+  get portalLog() {
+    return this.once('portalLog', () => new PortalLogRepository(this.db));
+  }
+  get samlRequests() {
+    return this.once('samlRequests', () => new SamlRequestStore(this.db));
+  }
+  get sealedValues() {
+    return this.once('sealedValues', () => new SealedValuesRepository(this.db));
+  }
+  get snapshots() {
+    return this.once('snapshots', () => new SnapshotRepository(this.db));
+  }
+  get tenants() {
+    return this.once('tenants', () => new TenantRepository(this.db, this.ring));
+  }
+  get uploads() {
+    return this.once('uploads', () => new UploadRepository(this.db));
+  }
+  get uploadStating() {
+    return this.once('uploadStating', () => new UploadStatingRepository(this.db));
+  }
+}
+
+export class Container extends Parts {
+  readonly database: Db;
+  readonly db: Kysely<Database>;
+  readonly ring: KeyRing;
+  readonly logger: Logger;
+  readonly localOrcidUrl: string;
+  /** Where people reach the portal; read by the parts that write links, when they are built. */
+  publicUrl: string;
+  /** Repositories on the pool. */
+  readonly repos: RepositorySet;
+  readonly unitOfWork: UnitOfWork;
+
+  constructor(private readonly o: ContainerOptions) {
+    super();
+    this.database = o.database;
+    this.db = o.database.db;
+    this.ring = o.ring;
+    this.logger = o.logger;
+    this.localOrcidUrl = o.localOrcidUrl;
+    this.publicUrl = o.publicUrl ?? '';
+    this.repos = new RepositorySet(this.db, this.ring);
+    this.unitOfWork = (work) =>
+      this.db.transaction().execute((trx) => work(new RepositorySet(trx, this.ring)));
+  }
+
+  get queues(): QueuePorts {
+    return this.o.queues ?? NO_QUEUES;
+  }
+
+  get mailer(): Mailer | null {
+    return this.o.mailer ?? null;
+  }
+
+  get writeConcurrency(): number {
+    return this.o.writeConcurrency ?? 64;
+  }
+
+  get callLogRetentionDays(): number {
+    return this.o.callLogRetentionDays ?? 90;
+  }
+
+  get writeLeaseMs(): number {
+    return this.o.writeLeaseSeconds ? this.o.writeLeaseSeconds * 1000 : DEFAULT_LEASE_MS;
+  }
+
+  /** The person's portal page, a prepared statement on the pool. */
+  get portalViews() {
+    return this.once('portalViews', () => new PortalViewRepository(this.database));
+  }
+
+  /** Web sessions, read by a prepared statement on the pool. */
+  get sessions() {
+    return this.once('sessions', () => new PgSessionStore(this.database));
+  }
+
+  /** Each organisation's ORCID client, over one transport per process that logs every call. */
+  get orcid() {
+    return this.once('orcid', () => {
+      const transport = new OrcidTransport({
+        recorder: allRecorders(this.repos.orcidCalls, callLogger(this.logger)),
+        limiter: new PgRateLimiter(this.db, tenantRateLimits(this.db)),
+        onRecorderError: (e) => this.logger.error(e, 'could not record an ORCID call'),
+        ...this.o.orcidTransport,
+      });
+      return new OrcidClients(this.repos.tenants, transport, this.localOrcidUrl);
+    });
+  }
+
+  get inviter(): PersonInviter {
+    return this.once('inviter', () => personInviter(this.repos.invitations, this.queues.invitationMail));
+  }
+
+  get intake() {
+    return this.once(
+      'intake',
+      () =>
+        new ItemIntakeService({
+          tenants: this.repos.tenants,
+          people: this.repos.people,
+          items: this.repos.items,
+          links: this.repos.links,
+          writes: this.queues.writes,
+          invitations: this.inviter,
+        }),
+    );
+  }
+
+  get connect() {
+    return this.once(
+      'connect',
+      () =>
+        new ConnectOrcidService({
+          links: this.repos.links,
+          states: this.repos.oauthStates,
+          snapshots: this.repos.snapshots,
+          log: this.repos.portalLog,
+          orcid: this.orcid,
+          logger: this.logger,
+          afterConnect: (tenantId, personId, orcid) => this.intake.onConnected(tenantId, personId, orcid),
+        }),
+    );
+  }
+
+  get disconnect() {
+    return this.once(
+      'disconnect',
+      () =>
+        new DisconnectOrcidService({
+          tenants: this.repos.tenants,
+          links: this.repos.links,
+          log: this.repos.portalLog,
+          orcid: this.orcid,
+          revocations: this.queues.revocations,
+          logger: this.logger,
+        }),
+    );
+  }
+
+  get uploads() {
+    return this.once(
+      'uploads',
+      () =>
+        new UploadService({
+          repos: this.repos,
+          unitOfWork: this.unitOfWork,
+          writes: this.queues.writes,
+          stating: this.queues.uploadStating,
+          invitations: this.inviter,
+        }),
+    );
+  }
+
+  get rename() {
+    return this.once(
+      'rename',
+      () => new OrganisationRenameService({ unitOfWork: this.unitOfWork, writes: this.queues.writes }),
+    );
+  }
+
+  get invitationMail() {
+    return this.once(
+      'invitationMail',
+      () =>
+        new InvitationMailService({
+          invitations: this.repos.invitations,
+          tenants: this.repos.tenants,
+          mailer: this.mailer,
+          publicUrl: this.publicUrl,
+          logger: this.logger,
+        }),
+    );
+  }
+
+  get writer() {
+    return this.once(
+      'writer',
+      () =>
+        new WriteItemService({
+          tenants: this.repos.tenants,
+          items: this.repos.items,
+          links: this.repos.links,
+          orcid: this.orcid,
+          logger: this.logger,
+          leaseMs: this.writeLeaseMs,
+        }),
+    );
+  }
+
+  /** Closes what the parts opened (the ORCID transport, the mailer); the database is the caller's. */
+  async close(): Promise<void> {
+    if (this.has('orcid')) await this.orcid.close();
+    this.o.mailer?.close();
+  }
+}
+
+/** The bundled simulator's address, for tenants on the `local` ORCID environment. */
+export function localOrcidUrl(config: Config): string {
+  return config.LANYARD_LOCAL_ORCID_URL ?? `http://127.0.0.1:${config.LANYARD_SANDBOX_PORT}`;
+}
+
+/** A process's container, from the opened platform and the configuration. */
+export function containerOf(
+  platform: Platform,
+  config: Config,
+  o: Pick<ContainerOptions, 'logger' | 'queues' | 'mailer' | 'orcidTransport'>,
+): Container {
+  return new Container({
+    database: platform.db,
+    ring: platform.ring,
+    localOrcidUrl: localOrcidUrl(config),
+    publicUrl: config.LANYARD_PUBLIC_URL ?? `http://${config.LANYARD_HOST}:${config.LANYARD_PORT}`,
+    writeLeaseSeconds: config.LANYARD_WRITE_LEASE_SECONDS,
+    writeConcurrency: config.LANYARD_WRITE_CONCURRENCY,
+    callLogRetentionDays: config.LANYARD_CALL_LOG_RETENTION_DAYS,
+    ...o,
+  });
+}

@@ -1,0 +1,42 @@
+// The worker role: every job of src/jobs/index.ts is registered, worked and scheduled here, on the
+// container's parts. Calls to ORCID that are not part of a person's request run here.
+import { setFlagsFromString } from 'node:v8';
+import { JOBS } from '../jobs/index.js';
+import { isBatchJob, type Job } from '../jobs/job.js';
+import type { Queue } from '../queue/queue.js';
+import type { Container } from './container.js';
+
+/**
+ * After each full collection V8 lets the heap grow up to four times what survived before the next
+ * one. A job reading an upload makes garbage quickly, so the heap would sit at several times its
+ * live size; growing it by half at most keeps a worker's memory near what it uses, for a few more
+ * (short) collections. V8 reads this setting at every collection, so it applies once set here.
+ */
+const HEAP_GROWING_PERCENT = 50;
+
+export interface WorkerOptions {
+  /** Looks for new jobs at least this often (tests); each job's own setting otherwise. */
+  pollingSeconds?: number;
+}
+
+async function startJob<T>(queue: Queue, c: Container, job: Job<T>, o: WorkerOptions): Promise<void> {
+  await queue.register(job);
+  const pollingSeconds = Math.min(o.pollingSeconds ?? Number.POSITIVE_INFINITY, job.pollingSeconds ?? 2);
+  const taking = { pollingSeconds, concurrency: job.concurrency ?? 1 };
+  if (isBatchJob(job))
+    await queue.workBatch(job, (jobs) => job.handleBatch(c, jobs), {
+      ...taking,
+      batchSize: job.batchSize(c),
+    });
+  else await queue.work(job, (payload, ctx) => job.handle(c, payload, ctx), taking);
+  const s = job.schedule;
+  if (!s) return;
+  if ('cron' in s) await queue.schedule(job, s.cron, s.payload(c));
+  else await queue.every(job, s.everySeconds(c), s.payload(c));
+}
+
+/** Starts every job's handlers; stop the queue to stop them. */
+export async function startWorker(queue: Queue, c: Container, o: WorkerOptions = {}): Promise<void> {
+  setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+  for (const job of JOBS) await startJob(queue, c, job as Job<unknown>, o);
+}

@@ -1,0 +1,39 @@
+// The repositories a use case works with, as one set bound to one database handle: the pool, or
+// one transaction (a unit of work). The composition root (src/app/container.ts) builds the sets;
+// services take them from there and never build a repository themselves.
+import type { AdminUserRepository } from './admin-user.repository.js';
+import type { ApiKeyRepository } from './api-key.repository.js';
+import type { InvitationRepository } from './invitation.repository.js';
+import type { ItemRepository } from './item.repository.js';
+import type { OauthStateRepository } from './oauth-state.repository.js';
+import type { OrcidCallRepository } from './orcid-call.repository.js';
+import type { OrcidLinkRepository } from './orcid-link.repository.js';
+import type { PersonRepository } from './person.repository.js';
+import type { PortalLogRepository } from './portal-log.repository.js';
+import type { SamlRequestStore } from './saml-request.store.js';
+import type { SealedValuesRepository } from './sealed-values.repository.js';
+import type { SnapshotRepository } from './snapshot.repository.js';
+import type { TenantRepository } from './tenant.repository.js';
+import type { UploadRepository } from './upload.repository.js';
+import type { UploadStatingRepository } from './upload-stating.repository.js';
+
+export interface Repositories {
+  adminUsers: AdminUserRepository;
+  apiKeys: ApiKeyRepository;
+  invitations: InvitationRepository;
+  items: ItemRepository;
+  oauthStates: OauthStateRepository;
+  orcidCalls: OrcidCallRepository;
+  links: OrcidLinkRepository;
+  people: PersonRepository;
+  portalLog: PortalLogRepository;
+  samlRequests: SamlRequestStore;
+  sealedValues: SealedValuesRepository;
+  snapshots: SnapshotRepository;
+  tenants: TenantRepository;
+  uploads: UploadRepository;
+  uploadStating: UploadStatingRepository;
+}
+
+/** Runs `work` inside one transaction, with repositories bound to it; commits when it returns. */
+export type UnitOfWork = <T>(work: (repos: Repositories) => Promise<T>) => Promise<T>;

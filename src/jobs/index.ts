@@ -1,0 +1,37 @@
+// Every job of the platform. The worker registers, works and schedules each one of this list;
+// every role that sends jobs creates their queues from it. Adding a job: its file, and a line here.
+import type { Queue } from '../queue/queue.js';
+import type { QueuePorts } from '../services/ports.js';
+import type { Job } from './job.js';
+import { purgeCallLogJob } from './purge-call-log.job.js';
+import { purgeExpiredStateJob } from './purge-expired-state.job.js';
+import { revocationQueue, revocationSweepJob, revokeTokenJob } from './revoke-token.job.js';
+import { invitationMailQueue, sendInvitationJob } from './send-invitation.job.js';
+import { stateUploadJob, uploadStatingQueue } from './state-upload.job.js';
+import { itemWriteQueue, writeItemJob, writeSweepJob } from './write-item.job.js';
+
+export const JOBS: ReadonlyArray<Job<never>> = [
+  writeItemJob,
+  writeSweepJob,
+  stateUploadJob,
+  sendInvitationJob,
+  revokeTokenJob,
+  revocationSweepJob,
+  purgeCallLogJob,
+  purgeExpiredStateJob,
+] as unknown as ReadonlyArray<Job<never>>;
+
+/** Creates every job's queue (idempotent): a role may send any job once this is done. */
+export async function registerJobs(queue: Queue): Promise<void> {
+  for (const job of JOBS) await queue.register(job);
+}
+
+/** The services' queue ports, sending the jobs above. */
+export function queuePorts(queue: Queue): QueuePorts {
+  return {
+    writes: itemWriteQueue(queue),
+    uploadStating: uploadStatingQueue(queue),
+    revocations: revocationQueue(queue),
+    invitationMail: invitationMailQueue(queue),
+  };
+}
