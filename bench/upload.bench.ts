@@ -17,7 +17,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Container } from '../src/app/container.js';
 import { loadConfig } from '../src/config.js';
+import { createLogger } from '../src/logger.js';
 import { openPlatform } from '../src/platform.js';
 import { seedDemoOrganisation } from '../src/services/demo-organisation.js';
 import { freePort } from '../test/helpers/demo-process.js';
@@ -104,7 +106,13 @@ export async function run(): Promise<void> {
   try {
     const port = await freePort();
     const publicUrl = `http://127.0.0.1:${port}`;
-    const tenant = await seedDemoOrganisation(platform.db.db, platform.ring, publicUrl);
+    const parts = new Container({
+      database: platform.db,
+      ring: platform.ring,
+      logger: createLogger('silent'),
+      localOrcidUrl: sandbox.base,
+    });
+    const tenant = await seedDemoOrganisation(parts.repos, parts.directory, publicUrl);
     const env = {
       DATABASE_URL: platform.url,
       LANYARD_KEYS: platform.ring.format(),

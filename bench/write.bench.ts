@@ -13,12 +13,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Container } from '../src/app/container.js';
 import { loadConfig } from '../src/config.js';
-import { ItemRepository } from '../src/db/item.repository.js';
-import { OrcidLinkRepository } from '../src/db/orcid-link.repository.js';
-import { PersonRepository } from '../src/db/person.repository.js';
-import { TenantRepository } from '../src/db/tenant.repository.js';
 import { itemWriteQueue, writeItemJob } from '../src/jobs/write-item.job.js';
+import { createLogger } from '../src/logger.js';
 import type { TokenResponse } from '../src/orcid/oauth.js';
 import { openPlatform } from '../src/platform.js';
 import { Queue } from '../src/queue/queue.js';
@@ -90,6 +88,12 @@ export async function run(): Promise<void> {
   const platform = await openPlatform(config);
   const queue = await Queue.start(platform.url, { schedule: false });
   await queue.register(writeItemJob);
+  const parts = new Container({
+    database: platform.db,
+    ring: platform.ring,
+    logger: createLogger('silent'),
+    localOrcidUrl: '',
+  });
   try {
     const only = process.env.BENCH_WRITE_SCENARIO;
     for (const [scenario, processes] of (
@@ -111,7 +115,7 @@ export async function run(): Promise<void> {
           premium: true,
           redirectUris: ['https://bench.example.org'],
         })) as { clientId: string; clientSecret: string };
-        const tenants = new TenantRepository(platform.db.db, platform.ring);
+        const tenants = parts.repos.tenants;
         const slug = `bench-${scenario}-${processes}`;
         const tenant = await tenants.create({
           slug,
@@ -126,8 +130,8 @@ export async function run(): Promise<void> {
           rateLimitPerSecond: limited ? 24 : 1000,
           rateLimitBurst: limited ? 40 : 10000,
         });
-        const people = new PersonRepository(platform.db.db);
-        const links = new OrcidLinkRepository(platform.db.db, platform.ring);
+        const people = parts.repos.people;
+        const links = parts.repos.links;
         const personIds: string[] = [];
         const orcids: string[] = [];
         for (let i = 0; i < PEOPLE; i++) {
@@ -146,7 +150,7 @@ export async function run(): Promise<void> {
         for (let i = 0; i < processes; i++) workers.push(await spawnWorker(env));
         await new Promise((r) => setTimeout(r, 2000));
 
-        const repo = new ItemRepository(platform.db.db);
+        const repo = parts.repos.items;
         const ids: string[] = [];
         for (let i = 0; i < items; i++) {
           const { item } = await repo.upsert(

@@ -25,8 +25,10 @@ import { SealedValuesRepository } from '../db/sealed-values.repository.js';
 import { PgSessionStore } from '../db/session.store.js';
 import { SnapshotRepository } from '../db/snapshot.repository.js';
 import { TenantRepository } from '../db/tenant.repository.js';
+import { TenantChangeListener } from '../db/tenant-changes.js';
 import { UploadRepository } from '../db/upload.repository.js';
 import { UploadStatingRepository } from '../db/upload-stating.repository.js';
+import { DemoDirectory } from '../identity/demo-directory.js';
 import { allRecorders, callLogger, type Logger } from '../logger.js';
 import { OrcidTransport, type TransportOptions } from '../orcid/transport.js';
 import type { Platform } from '../platform.js';
@@ -37,11 +39,14 @@ import { ItemIntakeService, type PersonInviter } from '../services/item-intake.s
 import { OrcidClients } from '../services/orcid-clients.js';
 import { OrganisationRenameService } from '../services/organisation-rename.service.js';
 import type { Mailer, QueuePorts } from '../services/ports.js';
+import { TenantDirectory } from '../services/tenant-directory.js';
 import { UploadService } from '../services/upload.service.js';
 import { DEFAULT_LEASE_MS, WriteItemService } from '../services/write-item.service.js';
 
 export interface ContainerOptions {
   database: Db;
+  /** The database's URL: tenant change notices are listened for on a connection of their own. */
+  databaseUrl?: string;
   ring: KeyRing;
   logger: Logger;
   /** The bundled simulator, for tenants on the `local` ORCID environment. */
@@ -150,6 +155,7 @@ export class Container extends Parts {
   /** Repositories on the pool. */
   readonly repos: RepositorySet;
   readonly unitOfWork: UnitOfWork;
+  private tenantChanges: TenantChangeListener | null = null;
 
   constructor(private readonly o: ContainerOptions) {
     super();
@@ -184,6 +190,11 @@ export class Container extends Parts {
     return this.o.writeLeaseSeconds ? this.o.writeLeaseSeconds * 1000 : DEFAULT_LEASE_MS;
   }
 
+  /** The demo directory's accounts (organisations whose sign-in includes it). */
+  get directory() {
+    return this.once('directory', () => new DemoDirectory(this.db));
+  }
+
   /** The person's portal page, a prepared statement on the pool. */
   get portalViews() {
     return this.once('portalViews', () => new PortalViewRepository(this.database));
@@ -192,6 +203,29 @@ export class Container extends Parts {
   /** Web sessions, read by a prepared statement on the pool. */
   get sessions() {
     return this.once('sessions', () => new PgSessionStore(this.database));
+  }
+
+  /** The tenants this process keeps, and what it derives from them (ORCID clients, tokens). */
+  get tenantDirectory() {
+    return this.once('tenantDirectory', () => new TenantDirectory(this.repos.tenants));
+  }
+
+  /**
+   * Keeps the directory current with changes made by any process (the web role and the worker
+   * call it once started; a process that does not keeps tenants a few seconds at most).
+   */
+  async listenForTenantChanges(): Promise<void> {
+    if (!this.o.databaseUrl || this.tenantChanges) return;
+    this.tenantChanges = new TenantChangeListener(
+      this.o.databaseUrl,
+      (id) => {
+        this.tenantDirectory.changed(id);
+        this.logger.debug({ tenantId: id }, 'tenant changed');
+      },
+      (e) => this.logger.warn(e, 'tenant change notices interrupted'),
+    );
+    await this.tenantChanges.start();
+    this.tenantDirectory.heard();
   }
 
   /** Each organisation's ORCID client, over one transport per process that logs every call. */
@@ -203,7 +237,7 @@ export class Container extends Parts {
         onRecorderError: (e) => this.logger.error(e, 'could not record an ORCID call'),
         ...this.o.orcidTransport,
       });
-      return new OrcidClients(this.repos.tenants, transport, this.localOrcidUrl);
+      return new OrcidClients(this.repos.tenants, this.tenantDirectory, transport, this.localOrcidUrl);
     });
   }
 
@@ -297,7 +331,7 @@ export class Container extends Parts {
       'writer',
       () =>
         new WriteItemService({
-          tenants: this.repos.tenants,
+          directory: this.tenantDirectory,
           items: this.repos.items,
           links: this.repos.links,
           orcid: this.orcid,
@@ -309,6 +343,7 @@ export class Container extends Parts {
 
   /** Closes what the parts opened (the ORCID transport, the mailer); the database is the caller's. */
   async close(): Promise<void> {
+    await this.tenantChanges?.close();
     if (this.has('orcid')) await this.orcid.close();
     this.o.mailer?.close();
   }
@@ -327,6 +362,7 @@ export function containerOf(
 ): Container {
   return new Container({
     database: platform.db,
+    databaseUrl: platform.url,
     ring: platform.ring,
     localOrcidUrl: localOrcidUrl(config),
     publicUrl: config.LANYARD_PUBLIC_URL ?? `http://${config.LANYARD_HOST}:${config.LANYARD_PORT}`,

@@ -55,6 +55,7 @@ export async function startRoles(
     mailer,
     ...(options.orcidTransport ? { orcidTransport: options.orcidTransport } : {}),
   });
+  await container.listenForTenantChanges();
   let webUrl: string | null = null;
 
   if (role === 'web' || role === 'all') {

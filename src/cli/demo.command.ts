@@ -33,7 +33,11 @@ export function demoCommand(): Command {
       const { startRoles } = await import('../app/roles.js');
       const roles = await startRoles(platform, demoConfig, logger, 'all');
       const { seedDemoOrganisation, DEMO_PEOPLE } = await import('../services/demo-organisation.js');
-      const tenant = await seedDemoOrganisation(platform.db.db, platform.ring, roles.publicUrl);
+      const tenant = await seedDemoOrganisation(
+        roles.container.repos,
+        roles.container.directory,
+        roles.publicUrl,
+      );
       // ORCID matches redirect URIs by scheme, host and port: on another port than the seed's
       // 3000, the demo client registers the portal's address.
       const demoClient = sandbox.ctx.store.clients.get(tenant.client_id);

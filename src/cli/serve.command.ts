@@ -21,12 +21,13 @@ export function serveCommand(): Command {
       const platform = await openPlatform(config, { log: (l) => logger.info(l) });
       const { startRoles } = await import('../app/roles.js');
       const roles = await startRoles(platform, config, logger, o.role);
-      if (roles.webUrl) console.log(`Lanyard web listening on ${roles.webUrl}`);
-      if (o.role !== 'web') console.log('Lanyard worker running');
+      // Before saying it runs: a stop asked for the moment it is announced is a clean stop.
       onShutdown(async () => {
         await roles.stop();
         await platform.close();
       }, logger);
+      if (roles.webUrl) console.log(`Lanyard web listening on ${roles.webUrl}`);
+      if (o.role !== 'web') console.log('Lanyard worker running');
     });
 }
 
@@ -46,6 +47,7 @@ export function onShutdown(
       process.exit(0);
     } catch (e) {
       logger.error(e, 'shutdown failed');
+      console.error(`stopping failed: ${e instanceof Error ? e.message : String(e)}`);
       process.exit(1);
     }
   };

@@ -6,6 +6,7 @@ import type { KeyRing } from '../crypto/key-ring.js';
 import { open, seal } from '../crypto/seal.js';
 import type { PortalTexts, SignInSettings } from '../domain/tenant.js';
 import type { Database, TenantsTable } from './schema.js';
+import { TENANT_CHANNEL } from './tenant-changes.js';
 
 type SealedColumns = 'client_secret_sealed' | 'oidc_client_secret_sealed';
 export type Tenant = Omit<Selectable<TenantsTable>, SealedColumns>;
@@ -101,7 +102,13 @@ export class TenantRepository {
       })
       .returningAll()
       .executeTakeFirstOrThrow();
+    await this.notifyChanged(id);
     return withoutSecrets(row);
+  }
+
+  /** Tells every process that keeps tenants (TenantDirectory) that this one changed, at commit. */
+  private async notifyChanged(id: string): Promise<void> {
+    await sql`select pg_notify(${TENANT_CHANNEL}, ${id})`.execute(this.db);
   }
 
   async bySlug(slug: string): Promise<Tenant | undefined> {
@@ -184,6 +191,7 @@ export class TenantRepository {
       .where('id', '=', id)
       .returningAll()
       .executeTakeFirstOrThrow();
+    await this.notifyChanged(id);
     return withoutSecrets(row);
   }
 }

@@ -41,14 +41,10 @@ export class ItemStillRetrying extends Error {}
 
 export function itemWriteQueue(queue: Queue): ItemWriteQueue {
   return {
-    async enqueueWrites(tenantId, itemIds, options = {}) {
+    async enqueueWrites(tenantId, itemIds) {
       await queue.enqueueMany(
         writeItemJob,
-        itemIds.map((itemId) => ({
-          payload: { tenantId, itemId },
-          singletonKey: itemId,
-          ...(options.delaySeconds ? { startAfterSeconds: options.delaySeconds } : {}),
-        })),
+        itemIds.map((itemId) => ({ payload: { tenantId, itemId }, singletonKey: itemId })),
       );
     },
   };

@@ -1,13 +1,10 @@
 // The demo organisation that `npm start` seeds: one tenant on the `local` ORCID environment
 // using the member client registered in the simulator's demo seed, and a demo directory.
 // Idempotent: a restart keeps the data and refreshes the settings.
-import type { Kysely } from 'kysely';
-import type { KeyRing } from '../crypto/key-ring.js';
-import { AdminUserRepository } from '../db/admin-user.repository.js';
-import type { Database } from '../db/schema.js';
-import { type NewTenant, type Tenant, TenantRepository } from '../db/tenant.repository.js';
+import type { Repositories } from '../db/repositories.js';
+import type { NewTenant, Tenant } from '../db/tenant.repository.js';
 import { DEFAULT_SCOPES, type PersonAttributes } from '../domain/tenant.js';
-import { DemoDirectory } from '../identity/demo-directory.js';
+import type { DemoDirectory } from '../identity/demo-directory.js';
 
 export const DEMO_SLUG = 'demo';
 export const DEMO_ADMIN_LOCAL_ID = 'E1003';
@@ -68,17 +65,15 @@ export function demoTenantSettings(publicUrl: string): NewTenant {
 }
 
 export async function seedDemoOrganisation(
-  db: Kysely<Database>,
-  ring: KeyRing,
+  { tenants, adminUsers }: Pick<Repositories, 'tenants' | 'adminUsers'>,
+  directory: DemoDirectory,
   publicUrl: string,
 ): Promise<Tenant> {
-  const tenants = new TenantRepository(db, ring);
   const settings = demoTenantSettings(publicUrl);
   const existing = await tenants.bySlug(DEMO_SLUG);
   const tenant = existing ? await tenants.update(existing.id, settings) : await tenants.create(settings);
-  const directory = new DemoDirectory(db);
   for (const p of DEMO_PEOPLE) await directory.add(tenant.id, p.username, p.password, p.attributes);
   // Grace administers the demo organisation (uploads at /o/demo/admin/).
-  await new AdminUserRepository(db).grant(tenant.id, DEMO_ADMIN_LOCAL_ID, 'demo');
+  await adminUsers.grant(tenant.id, DEMO_ADMIN_LOCAL_ID, 'demo');
   return tenant;
 }

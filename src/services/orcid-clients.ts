@@ -1,11 +1,12 @@
 // The ORCID client of each organisation: its environment, credentials and wire format, over one
 // transport per process that records every call (database + log) and shares the cluster-wide
-// rate limiter. Clients are cached per tenant and rebuilt when the tenant changes.
+// rate limiter. Each client is kept with its tenant in the TenantDirectory.
 import type { Tenant, TenantRepository } from '../db/tenant.repository.js';
 import { OrcidApi } from '../orcid/api.js';
 import { type OrcidEnvironment, orcidEnvironment } from '../orcid/environments.js';
 import { OrcidOAuth } from '../orcid/oauth.js';
 import type { OrcidTransport } from '../orcid/transport.js';
+import type { TenantDirectory } from './tenant-directory.js';
 
 export interface TenantOrcid {
   env: OrcidEnvironment;
@@ -14,10 +15,9 @@ export interface TenantOrcid {
 }
 
 export class OrcidClients {
-  private readonly cache = new Map<string, { version: number; client: Promise<TenantOrcid> }>();
-
   constructor(
     private readonly tenants: TenantRepository,
+    private readonly directory: TenantDirectory,
     /** The process's one transport (call log, rate limiter): built by the composition root. */
     private readonly transport: OrcidTransport,
     private readonly localOrcidUrl: string,
@@ -27,11 +27,10 @@ export class OrcidClients {
     return orcidEnvironment(tenant.orcid_environment, this.localOrcidUrl);
   }
 
+  /** The tenant's client, kept with the tenant in the directory (made anew when it changes). */
   for(tenant: Tenant): Promise<TenantOrcid> {
-    const version = new Date(tenant.updated_at).getTime();
-    const hit = this.cache.get(tenant.id);
-    if (hit && hit.version === version) return hit.client;
-    const client = this.tenants.clientSecret(tenant.id).then((clientSecret) => {
+    return this.directory.derived(tenant, 'orcid-client', async () => {
+      const clientSecret = await this.tenants.clientSecret(tenant.id);
       const env = this.environmentOf(tenant);
       const context = { tenantId: tenant.id };
       return {
@@ -45,9 +44,6 @@ export class OrcidClients {
         }),
       };
     });
-    client.catch(() => this.cache.delete(tenant.id));
-    this.cache.set(tenant.id, { version, client });
-    return client;
   }
 
   close(): Promise<void> {

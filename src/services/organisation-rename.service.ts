@@ -9,9 +9,6 @@ import { fuzzyDate, withDefaultOrganisation } from '../domain/item.js';
 import type { ItemWriteQueue } from './ports.js';
 import { orgOf } from './write-item.service.js';
 
-/** Workers cache tenants for 5 s: new-name items are written once all of them see the new name. */
-const TENANT_CACHE_DELAY_SECONDS = 6;
-
 export interface RenameResult {
   ended: number;
   started: number;
@@ -101,7 +98,9 @@ export class OrganisationRenameService {
       return r;
     });
     await this.d.writes.enqueueWrites(tenantId, now);
-    await this.d.writes.enqueueWrites(tenantId, later, { delaySeconds: TENANT_CACHE_DELAY_SECONDS });
+    // Every process has dropped its copy of the tenant by the time a worker takes these: the
+    // change was announced when the transaction committed (TenantDirectory).
+    await this.d.writes.enqueueWrites(tenantId, later);
     return result;
   }
 }

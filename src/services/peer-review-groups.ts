@@ -1,24 +1,22 @@
 // Peer reviews name their review group (SPEC 6.9). Before a review is written its group must
 // exist: search ORCID's group-id records first and create one only when none matches. issn:
 // groups ORCID creates itself on first use. Known groups are remembered per process, and the
-// two-legged token (long-lived at ORCID) per tenant.
+// two-legged token (long-lived at ORCID) with the tenant in the directory.
 import type { Tenant } from '../db/tenant.repository.js';
 import type { TenantOrcid } from './orcid-clients.js';
+import type { TenantDirectory } from './tenant-directory.js';
 
 const GROUP_SCOPES = '/group-id-record/read /group-id-record/update';
 
 export class PeerReviewGroups {
   private readonly known = new Set<string>();
-  private readonly tokens = new Map<string, { version: number; token: Promise<string> }>();
+
+  constructor(private readonly directory: TenantDirectory) {}
 
   private token(tenant: Tenant, orcid: TenantOrcid): Promise<string> {
-    const version = new Date(tenant.updated_at).getTime();
-    const hit = this.tokens.get(tenant.id);
-    if (hit && hit.version === version) return hit.token;
-    const token = orcid.oauth.clientCredentials(GROUP_SCOPES).then((t) => t.access_token);
-    token.catch(() => this.tokens.delete(tenant.id));
-    this.tokens.set(tenant.id, { version, token });
-    return token;
+    return this.directory.derived(tenant, 'group-id-token', () =>
+      orcid.oauth.clientCredentials(GROUP_SCOPES).then((t) => t.access_token),
+    );
   }
 
   /** Makes sure the group exists at ORCID (ORCID errors propagate to the item's status). */

@@ -4,8 +4,7 @@
 
 /** Writes of items to ORCID, done by the worker. */
 export interface ItemWriteQueue {
-  /** `delaySeconds`: not before then. */
-  enqueueWrites(tenantId: string, itemIds: string[], options?: { delaySeconds?: number }): Promise<void>;
+  enqueueWrites(tenantId: string, itemIds: string[]): Promise<void>;
 }
 
 /** The checking and stating of a received upload, done by the worker. */

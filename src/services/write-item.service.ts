@@ -5,7 +5,7 @@
 import type { JsonObject } from '../../lib/orcid-model/codec.js';
 import type { ActiveLinkSealed, Item, ItemOutcome, ItemRepository } from '../db/item.repository.js';
 import type { OrcidLinkRepository } from '../db/orcid-link.repository.js';
-import type { Tenant, TenantRepository } from '../db/tenant.repository.js';
+import type { Tenant } from '../db/tenant.repository.js';
 import { nextAction, type OrganisationIdentity, withDefaultOrganisation } from '../domain/item.js';
 import type { Logger } from '../logger.js';
 import { OrcidError } from '../orcid/errors.js';
@@ -13,9 +13,11 @@ import { redactKnown } from '../orcid/redact.js';
 import type { OrcidClients } from './orcid-clients.js';
 import { OwnItemsCache } from './own-items-cache.js';
 import { PeerReviewGroups } from './peer-review-groups.js';
+import type { TenantDirectory } from './tenant-directory.js';
 
 export interface WriteItemDeps {
-  tenants: TenantRepository;
+  /** Tenants as this process keeps them (changes arrive as they commit). */
+  directory: TenantDirectory;
   items: ItemRepository;
   links: OrcidLinkRepository;
   orcid: OrcidClients;
@@ -34,9 +36,6 @@ export const orgOf = (t: Tenant): OrganisationIdentity => ({
   disambiguationSource: t.org_disambiguation_source,
 });
 
-/** Tenants change rarely; the write path reads each at most every few seconds. */
-const TENANT_TTL_MS = 5000;
-
 /** POSTs of one item in one attempt, each after a look at the record found nothing. */
 const POSTS_PER_ATTEMPT = 3;
 
@@ -44,18 +43,15 @@ const POSTS_PER_ATTEMPT = 3;
 export const DEFAULT_LEASE_MS = 5 * 60 * 1000;
 
 export class WriteItemService {
-  private readonly tenants = new Map<string, { at: number; tenant: Tenant | undefined }>();
-  private readonly groups = new PeerReviewGroups();
+  private readonly groups: PeerReviewGroups;
   private readonly own = new OwnItemsCache();
 
-  constructor(private readonly d: WriteItemDeps) {}
+  constructor(private readonly d: WriteItemDeps) {
+    this.groups = new PeerReviewGroups(d.directory);
+  }
 
-  private async tenant(id: string): Promise<Tenant | undefined> {
-    const hit = this.tenants.get(id);
-    if (hit && Date.now() - hit.at < TENANT_TTL_MS) return hit.tenant;
-    const tenant = await this.d.tenants.byId(id);
-    this.tenants.set(id, { at: Date.now(), tenant });
-    return tenant;
+  private tenant(id: string): Promise<Tenant | undefined> {
+    return this.d.directory.byId(id);
   }
 
   /**

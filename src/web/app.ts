@@ -16,7 +16,6 @@ import { sql } from 'kysely';
 import type { Container } from '../app/container.js';
 import { SESSION_TTL_MS } from '../db/session.store.js';
 import { BAD_INPUT, type BadInput } from '../domain/input-check.js';
-import { DemoDirectory } from '../identity/demo-directory.js';
 import { OidcSignIn } from '../identity/oidc-sign-in.js';
 import { SamlSignIn } from '../identity/saml-sign-in.js';
 import { type Language, pickLanguage, translator } from './i18n.js';
@@ -26,7 +25,7 @@ import { adminRoutes } from './routes/admin/admin.routes.js';
 import { outboxRoutes } from './routes/admin/outbox.routes.js';
 import { apiV1Routes } from './routes/api/v1.routes.js';
 import { portalRoutes } from './routes/portal/portal.routes.js';
-import { LANG_COOKIE, TenantCache } from './routes/portal/portal-context.js';
+import { LANG_COOKIE } from './routes/portal/portal-context.js';
 import { orcidSignInCallback, signInRoutes } from './routes/portal/sign-in.routes.js';
 
 /** What the web role is started with, beyond the container's parts. */
@@ -77,7 +76,7 @@ export function buildApp(c: Container, deps: WebOptions = {}): FastifyInstance {
   });
   const { db, logger, repos } = c;
   const { tenants, people, links, portalLog: log } = repos;
-  const tenantCache = new TenantCache(tenants);
+  const tenantCache = c.tenantDirectory;
 
   const secure = c.publicUrl.startsWith('https://');
   app.register(helmet, {
@@ -158,7 +157,7 @@ export function buildApp(c: Container, deps: WebOptions = {}): FastifyInstance {
       orcid: c.orcid,
       tenants,
       links,
-      directory: new DemoDirectory(db),
+      directory: c.directory,
       oidc: new OidcSignIn(),
       saml: new SamlSignIn(repos.samlRequests),
       log,

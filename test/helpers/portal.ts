@@ -8,7 +8,6 @@ import { Container } from '../../src/app/container.js';
 import { startWorker } from '../../src/app/worker.js';
 import { KeyRing } from '../../src/crypto/key-ring.js';
 import type { NewTenant, Tenant } from '../../src/db/tenant.repository.js';
-import { DemoDirectory } from '../../src/identity/demo-directory.js';
 import { queuePorts, registerJobs } from '../../src/jobs/index.js';
 import { createLogger } from '../../src/logger.js';
 import { smtpMailer } from '../../src/mail/mailer.js';
@@ -69,6 +68,7 @@ export async function startPortal(
   await registerJobs(queue);
   const container = new Container({
     database: db,
+    databaseUrl: db.url,
     ring,
     logger,
     localOrcidUrl: sandboxBase,
@@ -77,6 +77,7 @@ export async function startPortal(
     mailer: smtpMailer(options.smtpUrl, 'Test University <orcid@test.example.edu>'),
     orcidTransport: fast,
   });
+  await container.listenForTenantChanges();
   const app = buildApp(container, {
     configuredAdmins: options.configuredAdmins ?? [],
     showOutbox: true,
@@ -86,7 +87,7 @@ export async function startPortal(
   if (options.worker) await startWorker(queue, container, { pollingSeconds: 0.5 });
 
   const tenants = container.repos.tenants;
-  const directory = new DemoDirectory(db.db);
+  const directory = container.directory;
   const addTenant = async (over: Partial<NewTenant>) => {
     const slug = over.slug ?? `uni-${randomBytes(3).toString('hex')}`;
     const client = await newClient(sandboxBase, { redirectUris: [base] });

@@ -3,7 +3,6 @@
 // per key, each with a clear 429; an anonymous visitor's page views write no session row, and a
 // busy API key's last use is written at most once a minute.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiKeyRepository } from '../../src/db/api-key.repository.js';
 import { startPortal, type TestPortal } from '../helpers/portal.js';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 import { csrfOf, WebClient } from '../helpers/web-client.js';
@@ -70,7 +69,7 @@ describe('sign-in limits', () => {
 
 describe('API limits', () => {
   it('a key past its limit gets 429 with a JSON body; another key is unaffected', async () => {
-    const keys = new ApiKeyRepository(byAccount.db.db);
+    const keys = byAccount.container.repos.apiKeys;
     const [a, b] = [
       (await keys.create(byAccount.tenant.id, 'a')).key,
       (await keys.create(byAccount.tenant.id, 'b')).key,
@@ -101,7 +100,7 @@ describe('anonymous requests', () => {
 
   it('a key used many times within a minute has its last use written once', async () => {
     const p = byAddress;
-    const { key, id } = await new ApiKeyRepository(p.db.db).create(p.tenant.id, 'busy');
+    const { key, id } = await p.container.repos.apiKeys.create(p.tenant.id, 'busy');
     const lastUse = async () =>
       (await p.db.pool.query('select last_used_at from api_keys where id = $1', [id])).rows[0]
         .last_used_at as Date;

@@ -3,7 +3,6 @@
 // status and put code, deletion, validation errors that name the field, tenant isolation, and
 // the OpenAPI document.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiKeyRepository } from '../../src/db/api-key.repository.js';
 import { connectInPortal, signInToPortal, startPortal, type TestPortal } from '../helpers/portal.js';
 import { clientItems, newResearcher, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 
@@ -15,7 +14,7 @@ let orcid: string;
 beforeAll(async () => {
   sb = await startTestSandbox();
   p = await startPortal(sb.base, { worker: true });
-  key = (await new ApiKeyRepository(p.db.db).create(p.tenant.id, 'HR feed')).key;
+  key = (await p.container.repos.apiKeys.create(p.tenant.id, 'HR feed')).key;
   // Ada signs in and connects; the HR system knows her as employee API-ADA.
   const researcher = await newResearcher(sb.base);
   orcid = researcher.orcid;
@@ -154,7 +153,7 @@ describe('/api/v1', () => {
   it("an unknown person, or another organisation's items, answer 404", async () => {
     expect((await api('PUT', '/people/NOBODY/items/k1', work('x'))).status).toBe(404);
     const other = await p.addTenant({});
-    const otherKey = (await new ApiKeyRepository(p.db.db).create(other.id, 'other')).key;
+    const otherKey = (await p.container.repos.apiKeys.create(other.id, 'other')).key;
     await api('PUT', '/people/API-ADA/items/cris:pub:2', work('Mine'));
     expect((await api('GET', '/items/cris:pub:2', undefined, otherKey)).status).toBe(404);
     expect((await api('GET', '/people/API-ADA/items', undefined, otherKey)).status).toBe(404);
@@ -162,7 +161,7 @@ describe('/api/v1', () => {
 
   it('with employmentOnConnect, the employment HR stated is written once the person connects', async () => {
     const t = await p.addTenant({ slug: 'hr-on-connect', employmentOnConnect: true });
-    const hrKey = (await new ApiKeyRepository(p.db.db).create(t.id, 'HR feed')).key;
+    const hrKey = (await p.container.repos.apiKeys.create(t.id, 'HR feed')).key;
     const hr = await api(
       'PUT',
       '/people/HR-1',

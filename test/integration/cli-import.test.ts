@@ -6,7 +6,6 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminUserRepository } from '../../src/db/admin-user.repository.js';
 import { lanyard } from '../helpers/cli.js';
 import { connectInPortal, signInToPortal, startPortal, type TestPortal } from '../helpers/portal.js';
 import { clientItems, newResearcher, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
@@ -86,7 +85,7 @@ describe('lanyard import / export', () => {
 
   it('grants, lists and revokes the admin role', async () => {
     expect((await lanyard(['admin', 'grant', 'cli-uni', 'CLI-ADMIN'], env)).code).toBe(0);
-    expect(await new AdminUserRepository(p.db.db).isAdmin(p.tenant.id, 'CLI-ADMIN')).toBe(true);
+    expect(await p.container.repos.adminUsers.isAdmin(p.tenant.id, 'CLI-ADMIN')).toBe(true);
     expect((await lanyard(['admin', 'list', 'cli-uni'], env)).out).toMatch(/^CLI-ADMIN\tgranted by cli on /m);
     expect((await lanyard(['admin', 'revoke', 'cli-uni', 'CLI-ADMIN'], env)).code).toBe(0);
     const again = await lanyard(['admin', 'revoke', 'cli-uni', 'CLI-ADMIN'], env);

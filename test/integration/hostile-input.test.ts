@@ -4,8 +4,6 @@
 // ORCID would refuse, partial person updates. Not one answer is a 5xx, nothing is written by a
 // refused request, and the server is healthy afterwards.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminUserRepository } from '../../src/db/admin-user.repository.js';
-import { ApiKeyRepository } from '../../src/db/api-key.repository.js';
 import { signInToPortal, startPortal, type TestPortal } from '../helpers/portal.js';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 import { csrfOf, type WebClient } from '../helpers/web-client.js';
@@ -19,8 +17,8 @@ const answers: Array<{ what: string; status: number }> = [];
 beforeAll(async () => {
   sb = await startTestSandbox();
   p = await startPortal(sb.base, { worker: true });
-  key = (await new ApiKeyRepository(p.db.db).create(p.tenant.id, 'hostile')).key;
-  await new AdminUserRepository(p.db.db).grant(p.tenant.id, 'HOST-ADM', 'test');
+  key = (await p.container.repos.apiKeys.create(p.tenant.id, 'hostile')).key;
+  await p.container.repos.adminUsers.grant(p.tenant.id, 'HOST-ADM', 'test');
   admin = (await signInToPortal(p, await p.addPerson({ employeeId: 'HOST-ADM' }))).web;
 });
 afterAll(async () => {

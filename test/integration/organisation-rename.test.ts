@@ -3,8 +3,6 @@
 // ended ones keep the old name; affiliations with another organisation are not touched; a bad
 // form changes nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminUserRepository } from '../../src/db/admin-user.repository.js';
-import { TenantRepository } from '../../src/db/tenant.repository.js';
 import { connectInPortal, signInToPortal, startPortal, type TestPortal } from '../helpers/portal.js';
 import { clientItems, newResearcher, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 import { csrfOf, type WebClient } from '../helpers/web-client.js';
@@ -17,7 +15,7 @@ let orcid: string;
 beforeAll(async () => {
   sb = await startTestSandbox();
   p = await startPortal(sb.base, { worker: true });
-  await new AdminUserRepository(p.db.db).grant(p.tenant.id, 'RN-ADM', 'test');
+  await p.container.repos.adminUsers.grant(p.tenant.id, 'RN-ADM', 'test');
   admin = (await signInToPortal(p, await p.addPerson({ employeeId: 'RN-ADM' }))).web;
   orcid = (await newResearcher(sb.base)).orcid;
   const { web } = await signInToPortal(p, await p.addPerson({ employeeId: 'RN-DANA' }));
@@ -95,7 +93,7 @@ describe('renaming the organisation', () => {
     expect(bad.text).toContain('city: ORCID requires the city');
     expect(bad.text).toContain('country: an ISO 3166 country code');
     expect(bad.text).toContain('effective: a date');
-    expect((await new TenantRepository(p.db.db, p.ring).byId(p.tenant.id))!.org_name).toBe('Test University');
+    expect((await p.container.repos.tenants.byId(p.tenant.id))!.org_name).toBe('Test University');
 
     const done = await admin.post(`${p.tenantUrl}/admin/organisation`, {
       _csrf: csrfOf(form.text),

@@ -462,8 +462,7 @@ describe('secrets', () => {
       .select('id')
       .where('orcid', '=', researcher.orcid)
       .executeTakeFirstOrThrow();
-    const { OrcidLinkRepository } = await import('../../src/db/orcid-link.repository.js');
-    const token = (await new OrcidLinkRepository(p.db.db, p.ring).tokenOf(p.tenant.id, link.id))!;
+    const token = (await p.container.repos.links.tokenOf(p.tenant.id, link.id))!;
     expect(token.access_token).toMatch(/\S{20,}/);
     const secrets = [token.access_token, token.refresh_token!, p.client.clientSecret];
 
@@ -577,7 +576,6 @@ describe('the worker', () => {
   it('items waiting for a person (pending) are written to ORCID as soon as they connect', async () => {
     const wp = await startPortal(sb.base, { worker: true });
     try {
-      const { ItemRepository } = await import('../../src/db/item.repository.js');
       const researcher = await newResearcher(sb.base);
       const { web } = await signInToPortal(wp, await wp.addPerson({ employeeId: 'WAIT-1' }));
       const person = await wp.db.db
@@ -585,7 +583,7 @@ describe('the worker', () => {
         .select('id')
         .where('local_id', '=', 'WAIT-1')
         .executeTakeFirstOrThrow();
-      const items = new ItemRepository(wp.db.db);
+      const items = wp.container.repos.items;
       const { item } = await items.upsert(
         wp.tenant.id,
         person.id,
@@ -687,7 +685,6 @@ describe('the worker', () => {
 
 describe('when the organisation asks for more', () => {
   it('a connected person is asked again; the same iD keeps its link with the new token and the old one is revoked', async () => {
-    const { TenantRepository } = await import('../../src/db/tenant.repository.js');
     const tenant = await p.addTenant({ scopes: '/read-limited' });
     const url = `${p.base}/o/${tenant.slug}`;
     const researcher = await newResearcher(sb.base);
@@ -701,7 +698,7 @@ describe('when the organisation asks for more', () => {
       return web.get(await orcidAnswers(new URL(start.location!), researcher.orcid));
     };
     expect((await connectVia()).status).toBe(303);
-    await new TenantRepository(p.db.db, p.ring).update(tenant.id, {
+    await p.container.repos.tenants.update(tenant.id, {
       scopes: '/read-limited /activities/update',
     });
     await new Promise((r) => setTimeout(r, 5200)); // the portal's tenant cache

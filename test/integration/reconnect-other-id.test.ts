@@ -2,7 +2,6 @@
 // their items written to the new record (not left behind, not ended as deleted_by_researcher by
 // a 404 on the old record's put code), and each item keeps the iD its put code belongs to.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiKeyRepository } from '../../src/db/api-key.repository.js';
 import { connectInPortal, signInToPortal, startPortal, type TestPortal } from '../helpers/portal.js';
 import { clientItems, newResearcher, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 import { csrfOf } from '../helpers/web-client.js';
@@ -14,7 +13,7 @@ let key: string;
 beforeAll(async () => {
   sb = await startTestSandbox();
   p = await startPortal(sb.base, { worker: true });
-  key = (await new ApiKeyRepository(p.db.db).create(p.tenant.id, 'HR feed')).key;
+  key = (await p.container.repos.apiKeys.create(p.tenant.id, 'HR feed')).key;
 });
 afterAll(async () => {
   await p?.close();

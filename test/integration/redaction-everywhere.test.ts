@@ -6,9 +6,6 @@
 // and the API key. ORCID's texts stay readable, redacted.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminUserRepository } from '../../src/db/admin-user.repository.js';
-import { ApiKeyRepository } from '../../src/db/api-key.repository.js';
-import { OrcidLinkRepository } from '../../src/db/orcid-link.repository.js';
 import { signInToPortal, startPortal, type TestPortal } from '../helpers/portal.js';
 import { control, form, newResearcher, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 import { csrfOf, type WebClient } from '../helpers/web-client.js';
@@ -65,9 +62,9 @@ async function uploadAndSettle(admin: WebClient, csv: string): Promise<string> {
 describe('redaction everywhere', () => {
   it('no table, API response, export or page holds a token, code, client secret or API key', async () => {
     const secrets: Record<string, string> = { 'client secret': p.client.clientSecret };
-    const { key } = await new ApiKeyRepository(p.db.db).create(p.tenant.id, 'HR feed');
+    const { key } = await p.container.repos.apiKeys.create(p.tenant.id, 'HR feed');
     secrets['API key'] = key;
-    await new AdminUserRepository(p.db.db).grant(p.tenant.id, 'RED-ADM', 'test');
+    await p.container.repos.adminUsers.grant(p.tenant.id, 'RED-ADM', 'test');
     const admin = (await signInToPortal(p, await p.addPerson({ employeeId: 'RED-ADM' }))).web;
 
     // Ada connects; the code ORCID issued is kept to look for it later.
@@ -87,7 +84,7 @@ describe('redaction everywhere', () => {
     secrets['authorization code'] = new URL(location).searchParams.get('code')!;
     expect((await web.get(location)).status).toBe(303);
     await keep('portal page', await web.get(`${p.tenantUrl}/`));
-    const links = new OrcidLinkRepository(p.db.db, p.ring);
+    const links = p.container.repos.links;
     const person = await p.db.db
       .selectFrom('people')
       .select('id')

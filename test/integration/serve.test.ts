@@ -91,7 +91,7 @@ describe('lanyard serve', () => {
       }
       expect(left).toEqual(['recent']);
 
-      expect(await stop(running)).toBe(0);
+      expect(await stop(running), running.out()).toBe(0);
       expect(running.out()).toMatch(/SIGTERM: stopping[\s\S]*stopped/);
     } finally {
       await tdb.drop();

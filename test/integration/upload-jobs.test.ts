@@ -3,7 +3,6 @@
 // stated (in its transaction) while it works; a problem on the very last row of a large file, or a source key of
 // another person, refuses the whole file and leaves nothing behind (no item, no person, no scratch).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminUserRepository } from '../../src/db/admin-user.repository.js';
 import type { UploadService } from '../../src/services/upload.service.js';
 import { signInToPortal, startPortal, type TestPortal } from '../helpers/portal.js';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
@@ -18,7 +17,7 @@ beforeAll(async () => {
   sb = await startTestSandbox();
   // The web role only: no worker takes the stating jobs unless a test runs one.
   p = await startPortal(sb.base, { worker: false, tenant: { slug: 'jobs-uni' } });
-  await new AdminUserRepository(p.db.db).grant(p.tenant.id, 'JOB-ADM', 'test');
+  await p.container.repos.adminUsers.grant(p.tenant.id, 'JOB-ADM', 'test');
   admin = (await signInToPortal(p, await p.addPerson({ employeeId: 'JOB-ADM' }))).web;
   // What the worker's stating job runs.
   uploads = p.container.uploads;

@@ -5,7 +5,6 @@
 // invitations received by a real SMTP server and pending items written once the invitee connects,
 // and who may use the area.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminUserRepository } from '../../src/db/admin-user.repository.js';
 import { MAX_UPLOAD_BYTES } from '../../src/domain/upload-file.js';
 import { connectInPortal, signInToPortal, startPortal, type TestPortal } from '../helpers/portal.js';
 import {
@@ -34,7 +33,7 @@ beforeAll(async () => {
     tenant: { slug: 'uploads-uni' },
     configuredAdmins: ['uploads-uni:UP-CFG'],
   });
-  await new AdminUserRepository(p.db.db).grant(p.tenant.id, 'UP-ADM', 'test');
+  await p.container.repos.adminUsers.grant(p.tenant.id, 'UP-ADM', 'test');
   admin = (await signInToPortal(p, await p.addPerson({ employeeId: 'UP-ADM' }))).web;
   adaOrcid = await connect('UP-ADA');
 }, 60_000);

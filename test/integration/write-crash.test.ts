@@ -6,7 +6,6 @@
 // held are queued again once their lease runs out.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ItemRepository } from '../../src/db/item.repository.js';
 import { itemWriteQueue } from '../../src/jobs/write-item.job.js';
 import { connectInPortal, signInToPortal, startPortal, type TestPortal } from '../helpers/portal.js';
 import {
@@ -110,7 +109,7 @@ const written = async () =>
 
 describe('kill -9 during a 500-item run of works, employments and keywords', () => {
   it('every item ends in the simulator exactly once, with its put code stored', async () => {
-    const repo = new ItemRepository(p.db.db);
+    const repo = p.container.repos.items;
     const personIds = (
       await p.db.pool.query('select id from people where tenant_id = $1 order by local_id', [p.tenant.id])
     ).rows.map((r) => r.id as string);

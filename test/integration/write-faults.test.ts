@@ -3,9 +3,6 @@
 // Every item (works, CSV-style employments, keywords) ends `in_orcid`, each exactly once in the
 // simulator, with its put code stored.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ItemRepository } from '../../src/db/item.repository.js';
-import { OrcidLinkRepository } from '../../src/db/orcid-link.repository.js';
-import { PersonRepository } from '../../src/db/person.repository.js';
 import { itemWriteQueue } from '../../src/jobs/write-item.job.js';
 import type { TokenResponse } from '../../src/orcid/oauth.js';
 import { startPortal, type TestPortal } from '../helpers/portal.js';
@@ -34,7 +31,7 @@ afterAll(async () => {
 /** A person of the tenant with an iD connected through ORCID's OAuth (approved headlessly). */
 async function connectedPerson(i: number): Promise<{ personId: string; orcid: string; token: string }> {
   const researcher = await newResearcher(sb.base);
-  const person = (await new PersonRepository(p.db.db).upsertFromSignIn(p.tenant.id, {
+  const person = (await p.container.repos.people.upsertFromSignIn(p.tenant.id, {
     employeeId: `F${i}`,
   }))!;
   const { location } = await control<{ location: string }>(sb.base, 'POST', '/authorize', {
@@ -55,7 +52,7 @@ async function connectedPerson(i: number): Promise<{ personId: string; orcid: st
     }),
   );
   const token = (await res.json()) as TokenResponse;
-  await new OrcidLinkRepository(p.db.db, p.ring).create(p.tenant.id, person.id, token);
+  await p.container.repos.links.create(p.tenant.id, person.id, token);
   return { personId: person.id, orcid: researcher.orcid, token: token.access_token };
 }
 
@@ -113,7 +110,7 @@ describe('faults', () => {
       reset: true,
       rate: 0.05,
     });
-    const items = new ItemRepository(p.db.db);
+    const items = p.container.repos.items;
     const ids: string[] = [];
     for (let i = 0; i < 60; i++) {
       const person = people[i % 3]!;
@@ -173,7 +170,7 @@ describe('faults', () => {
       rate: 1,
       latencyMs: 100,
     });
-    const items = new ItemRepository(p.db.db);
+    const items = p.container.repos.items;
     const ids: string[] = [];
     for (let i = 0; i < 40; i++)
       for (const [who, person] of [

@@ -5,9 +5,10 @@ import type {} from '@fastify/csrf-protection';
 import type {} from '@fastify/session';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Person, PersonRepository } from '../../../db/person.repository.js';
-import type { Tenant, TenantRepository } from '../../../db/tenant.repository.js';
+import type { Tenant } from '../../../db/tenant.repository.js';
 import type { PendingOidc } from '../../../identity/oidc-sign-in.js';
 import type { OrcidClients } from '../../../services/orcid-clients.js';
+import type { TenantDirectory } from '../../../services/tenant-directory.js';
 import { type Language, pickLanguage, translator } from '../../i18n.js';
 import type { PageContext } from '../../views/portal.js';
 
@@ -26,26 +27,9 @@ declare module 'fastify' {
 
 export const LANG_COOKIE = 'lanyard_lang';
 
-/** Tenants change rarely (CLI, admin); a few seconds of caching spares a query per request. */
-export class TenantCache {
-  private readonly entries = new Map<string, { at: number; tenant: Tenant | undefined }>();
-  constructor(
-    private readonly tenants: TenantRepository,
-    private readonly ttlMs = 5000,
-  ) {}
-
-  async bySlug(slug: string): Promise<Tenant | undefined> {
-    const hit = this.entries.get(slug);
-    if (hit && Date.now() - hit.at < this.ttlMs) return hit.tenant;
-    const tenant = await this.tenants.bySlug(slug);
-    if (this.entries.size > 10_000) this.entries.clear();
-    this.entries.set(slug, { at: Date.now(), tenant });
-    return tenant;
-  }
-}
-
 export interface PortalDeps {
-  tenantCache: TenantCache;
+  /** The organisations, as this process keeps them (TenantDirectory). */
+  tenantCache: Pick<TenantDirectory, 'bySlug'>;
   people: PersonRepository;
   orcid: OrcidClients;
 }
