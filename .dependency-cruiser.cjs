@@ -54,7 +54,9 @@ module.exports = {
     },
     {
       name: 'web-reads-no-repository',
-      severity: 'error',
+      // Reported, not yet enforced: routes still read repositories until the web is in feature
+      // folders over services (issue 11, item 4); then this becomes an error.
+      severity: 'warn',
       comment: "Routes parse, authorise, call a service and render: data access is the services' job.",
       from: { path: '^src/web/' },
       to: { path: '^src/db/.*\\.repository\\.ts$' },

@@ -1,4 +1,4 @@
-// Items the organisation asserts on ORCID records and their status machine (DESIGN.md §6).
+// Items the organisation asserts on ORCID records and their status machine (docs/api.md, Behaviour; docs/architecture.md).
 // Framework-free: what to do next with an item, and what a change of its content means.
 import { hash } from 'node:crypto';
 

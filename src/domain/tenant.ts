@@ -109,7 +109,7 @@ export const tenantSettingsSchema = z
         path: ['signIn', 'demoDirectory'],
         message: 'the demo directory is only for the local ORCID environment',
       });
-    // ORCID production accepts only https redirect URIs (DESIGN.md §7).
+    // ORCID production accepts only https redirect URIs.
     if (t.orcidEnvironment === 'production' && !t.redirectUri.startsWith('https://'))
       ctx.addIssue({
         code: 'custom',

@@ -1,4 +1,4 @@
-// ORCID's answers as typed errors, each saying which item status it leads to (DESIGN.md §6).
+// ORCID's answers as typed errors, each saying which item status it leads to (docs/api.md, Behaviour).
 import { redactText } from './redact.js';
 
 export type ItemErrorStatus =

@@ -1,4 +1,4 @@
-// How the writer recognises its own earlier copy of an item on a record (DESIGN.md §6). ORCID
+// How the writer recognises its own earlier copy of an item on a record (docs/api.md, Behaviour). ORCID
 // answers 409 only for activities sharing a self external id and for person items with the same
 // value; for everything else (affiliations, works and funding without self external ids) a POST
 // whose answer was lost, or a worker killed between ORCID's 201 and recording it, would leave a

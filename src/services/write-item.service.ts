@@ -1,7 +1,7 @@
 // Brings one item's ORCID copy to its desired state: create (after looking for this client's
 // own copy, so a crash between ORCID's answer and our commit never leads to a second copy),
 // update only when the content changed, delete when absent. ORCID's answers become the item
-// statuses of DESIGN.md §6; nothing is retried blindly.
+// statuses of docs/api.md (Behaviour); nothing is retried blindly.
 import type { JsonObject } from '../../lib/orcid-model/codec.js';
 import type { ActiveLinkSealed, Item, ItemOutcome, ItemRepository } from '../db/item.repository.js';
 import type { OrcidLinkRepository } from '../db/orcid-link.repository.js';

@@ -1,7 +1,7 @@
 // Researcher-facing text in English, Spanish and French (locales/*.json). The language comes
 // from ?lang=, then the language cookie (the switcher), then Accept-Language.
 //
-// A small translator rather than i18next (DESIGN.md's pick): all we need is a key lookup with
+// A small translator rather than i18next: all we need is a key lookup with
 // English as fallback and {{name}} interpolation, and i18next's per-call work was about a tenth
 // of the portal page's CPU time under load (npm run bench -- portal).
 import { readFileSync } from 'node:fs';

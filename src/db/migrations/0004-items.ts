@@ -1,4 +1,4 @@
-// What the organisation asserts on its researchers' ORCID records (DESIGN.md §5, §6): one row
+// What the organisation asserts on its researchers' ORCID records (docs/api.md, Behaviour): one row
 // per item with the desired state, content hash, put code and status; item_events keeps every
 // attempt. The source key is the organisation's own id of the item: writes are idempotent by it.
 import { type Kysely, sql } from 'kysely';
