@@ -2,17 +2,23 @@
 // Framework-free: what to do next with an item, and what a change of its content means.
 import { hash } from 'node:crypto';
 
-export type ItemStatus =
-  | 'pending'
-  | 'queued'
-  | 'in_orcid'
-  | 'deleted'
-  | 'revoked'
-  | 'deleted_by_researcher'
-  | 'record_unavailable'
-  | 'invalid'
-  | 'retrying'
-  | 'failed';
+/**
+ * Every status an item can have (docs/api.md, Behaviour): the one list the database's check
+ * constraint (test/integration/vocabulary.test.ts), the API's schemas and the views are held to.
+ */
+export const ITEM_STATUSES = [
+  'pending',
+  'queued',
+  'in_orcid',
+  'deleted',
+  'revoked',
+  'deleted_by_researcher',
+  'record_unavailable',
+  'invalid',
+  'retrying',
+  'failed',
+] as const;
+export type ItemStatus = (typeof ITEM_STATUSES)[number];
 
 export const AFFILIATION_SECTIONS = [
   'employment',

@@ -1,13 +1,12 @@
 // ORCID's answers as typed errors, each saying which item status it leads to (docs/api.md, Behaviour).
+import { ORCID_ERROR } from '../../lib/orcid-model/error-codes.js';
+import type { ItemStatus } from '../domain/item.js';
 import { redactText } from './redact.js';
 
-export type ItemErrorStatus =
-  | 'revoked'
-  | 'deleted_by_researcher'
-  | 'record_unavailable'
-  | 'invalid'
-  | 'retrying'
-  | 'failed';
+export type ItemErrorStatus = Extract<
+  ItemStatus,
+  'revoked' | 'deleted_by_researcher' | 'record_unavailable' | 'invalid' | 'retrying' | 'failed'
+>;
 
 export type OrcidErrorKind =
   /** 401 invalid_token: the token was revoked or expired; the person must connect again. */
@@ -161,14 +160,15 @@ export function errorFromResponse(
   if (context.tokenEndpoint) return new OrcidError(message, { kind: 'oauth', ...base });
   if (status === 401 && b.oauthError === 'invalid_token')
     return new OrcidError(message, { kind: 'revoked', ...base });
-  if (status === 301 || b.errorCode === 9007) {
+  if (status === 301 || b.errorCode === ORCID_ERROR.DEPRECATED) {
     const primary =
       ORCID_ID.exec(headers.location ?? '')?.[0] ?? ORCID_ID.exec(b.developerMessage ?? '')?.[0] ?? null;
     return new OrcidError(message, { kind: 'record_unavailable', ...base, primaryOrcid: primary });
   }
-  if (b.errorCode === 9018 || b.errorCode === 9044 || b.errorCode === 9036)
+  const unavailable: number[] = [ORCID_ERROR.LOCKED, ORCID_ERROR.DEACTIVATED, ORCID_ERROR.UNCLAIMED];
+  if (b.errorCode !== null && unavailable.includes(b.errorCode))
     return new OrcidError(message, { kind: 'record_unavailable', ...base });
-  if (b.errorCode === 9021 || b.errorCode === 9030) {
+  if (b.errorCode === ORCID_ERROR.DUPLICATE_EXTERNAL_ID || b.errorCode === ORCID_ERROR.DUPLICATE_ELEMENT) {
     const pc = /put-code (\d+)/.exec(b.developerMessage ?? '')?.[1];
     return new OrcidError(message, { kind: 'duplicate', ...base, existingPutCode: pc ? Number(pc) : null });
   }

@@ -2,6 +2,7 @@
 // redirects (SPEC 6.1), record states (SPEC 8), reads (SPEC 6.4/6.5), writes, webhooks, groups, search.
 
 import type { Json, JsonObject } from '../../../lib/orcid-model/codec.js';
+import { ORCID_ERROR } from '../../../lib/orcid-model/error-codes.js';
 import { NS } from '../../../lib/orcid-model/orcid-model.js';
 import {
   SECTION_BY_ITEM_SEGMENT,
@@ -90,13 +91,13 @@ export class ApiDispatcher {
     }
     if (head === 'group-id-record' && req.api === 'member') return this.groups.handle(caller, req, rest);
     if (head === 'client' && rest.length === 1 && req.method === 'GET') return this.clientSummary(rest[0]!);
-    if (!head || !isOrcidFormat(head)) throw new OrcidApiError(9016, {}, undefined, 404);
+    if (!head || !isOrcidFormat(head)) throw new OrcidApiError(ORCID_ERROR.NOT_FOUND, {}, undefined, 404);
     return this.record(req, caller, head, rest);
   }
 
   private clientSummary(clientId: string): ApiResult {
     const c = this.ctx.store.clients.get(clientId);
-    if (!c) throw new OrcidApiError(9016);
+    if (!c) throw new OrcidApiError(ORCID_ERROR.NOT_FOUND);
     return {
       status: 200,
       doc: {
@@ -110,20 +111,20 @@ export class ApiDispatcher {
   /** SPEC 8: unknown, deprecated, locked, deactivated. */
   private researcherFor(req: ApiRequest, orcid: string): Researcher {
     const r = this.ctx.store.researchers.get(orcid);
-    if (!r) throw new OrcidApiError(9016);
+    if (!r) throw new OrcidApiError(ORCID_ERROR.NOT_FOUND);
     if (r.state === 'deprecated') {
       const primary = r.primary ?? '';
       const primaryUri = this.ctx.urls.orcidUri(primary);
       if (req.method === 'GET') {
-        const e = new OrcidApiError(9007, { primary: primaryUri }, undefined, 301);
+        const e = new OrcidApiError(ORCID_ERROR.DEPRECATED, { primary: primaryUri }, undefined, 301);
         const base = req.api === 'member' ? this.ctx.urls.memberApi : this.ctx.urls.publicApi;
         e.headers.location = `${base}${req.path.replace(orcid, primary)}`;
         throw e;
       }
-      throw new OrcidApiError(9007, { primary: primaryUri });
+      throw new OrcidApiError(ORCID_ERROR.DEPRECATED, { primary: primaryUri });
     }
-    if (r.state === 'locked') throw new OrcidApiError(9018, { orcid });
-    if (r.state === 'deactivated') throw new OrcidApiError(9044, { orcid });
+    if (r.state === 'locked') throw new OrcidApiError(ORCID_ERROR.LOCKED, { orcid });
+    if (r.state === 'deactivated') throw new OrcidApiError(ORCID_ERROR.DEACTIVATED, { orcid });
     return r;
   }
 
@@ -226,7 +227,8 @@ export class ApiDispatcher {
       throw new OrcidApiError(9034, { putCode: putCodeText });
     }
     const item = this.ctx.store.items.get(Number(putCodeText));
-    if (!item || item.orcid !== r.orcid || item.section !== section.name) throw new OrcidApiError(9016);
+    if (!item || item.orcid !== r.orcid || item.section !== section.name)
+      throw new OrcidApiError(ORCID_ERROR.NOT_FOUND);
     if (!canSee(caller.viewer, item, section)) {
       if (caller.viewer.api === 'public') throw new OrcidApiError(9039);
       if (item.visibility === 'private') throw new OrcidApiError(9013);

@@ -1,6 +1,7 @@
 // Peer-review group-id records (SPEC 6.9): client-credentials tokens with /group-id-record/*.
 
 import type { JsonObject } from '../../../lib/orcid-model/codec.js';
+import { ORCID_ERROR } from '../../../lib/orcid-model/error-codes.js';
 import { NS } from '../../../lib/orcid-model/orcid-model.js';
 import type { SandboxContext } from '../context.js';
 import type { GroupIdRecord } from '../store/types.js';
@@ -32,7 +33,7 @@ export class GroupIdRecords {
   private find(putCodeText: string): GroupIdRecord {
     if (!/^\d+$/.test(putCodeText)) throw new OrcidApiError(9034, { putCode: putCodeText });
     const g = this.ctx.store.groups.get(Number(putCodeText));
-    if (!g) throw new OrcidApiError(9016);
+    if (!g) throw new OrcidApiError(ORCID_ERROR.NOT_FOUND);
     return g;
   }
 
@@ -76,13 +77,13 @@ export class GroupIdRecords {
             type: 'journal',
             clientId: null,
           });
-        if (!g) throw new OrcidApiError(9016);
+        if (!g) throw new OrcidApiError(ORCID_ERROR.NOT_FOUND);
         return this.doc('group-id-record', this.json(g));
       }
       const byName = req.query.name;
       if (byName !== undefined) {
         const g = all.find((x) => x.name === byName);
-        if (!g) throw new OrcidApiError(9016);
+        if (!g) throw new OrcidApiError(ORCID_ERROR.NOT_FOUND);
         return this.doc('group-id-record', this.json(g));
       }
       const pageSize = Math.min(Math.max(Number(req.query['page-size'] ?? 100) || 100, 1), 1000);

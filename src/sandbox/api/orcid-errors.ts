@@ -1,5 +1,7 @@
 // ORCID's API error catalogue (SPEC 7.2) and the error body in JSON or XML (SPEC 7.1).
+
 import { escapeXml } from '../../../lib/orcid-model/codec.js';
+import { ORCID_ERROR } from '../../../lib/orcid-model/error-codes.js';
 
 export const MORE_INFO = 'https://members.orcid.org/api/resources/troubleshooting';
 
@@ -25,7 +27,7 @@ const C: Record<number, Entry> = {
     developer: '400 Bad Request: The client application sent a bad request to ORCID.',
     user: 'The client application sent a bad request to ORCID.',
   },
-  9007: {
+  [ORCID_ERROR.DEPRECATED]: {
     status: 409,
     developer: '409 Conflict: This account is deprecated. Please refer to account: ${primary}.',
     user: 'This account is deprecated. Please refer to account: ${primary}.',
@@ -61,7 +63,7 @@ const C: Record<number, Entry> = {
     developer: '403 Forbidden: The client application is forbidden to perform the action.',
     user: 'The client application is forbidden to perform the action.',
   },
-  9016: {
+  [ORCID_ERROR.NOT_FOUND]: {
     status: 404,
     developer: '404 Not Found: The resource was not found.',
     user: 'The resource was not found.',
@@ -71,7 +73,7 @@ const C: Record<number, Entry> = {
     developer: '401 Unauthorized: The client application is not authorized for this ORCID record.',
     user: 'The client application is not authorized.',
   },
-  9018: {
+  [ORCID_ERROR.LOCKED]: {
     status: 409,
     developer: '409 Conflict: The ORCID record is locked and cannot be edited. ORCID ${orcid}',
     user: 'The ORCID record is locked.',
@@ -87,7 +89,7 @@ const C: Record<number, Entry> = {
     developer: '400 Bad Request: Invalid incoming message.',
     user: 'Invalid incoming message.',
   },
-  9021: {
+  [ORCID_ERROR.DUPLICATE_EXTERNAL_ID]: {
     status: 409,
     developer:
       '409 Conflict: You have already added this activity (matched by external identifiers), please see element with put-code ${putCode}. If you are trying to edit the item, please use PUT instead of POST.',
@@ -120,7 +122,7 @@ const C: Record<number, Entry> = {
     developer: '404 Not Found: No webhook found for orcid=${orcid}, and uri=${uri}.',
     user: 'The webhook was not found.',
   },
-  9030: {
+  [ORCID_ERROR.DUPLICATE_ELEMENT]: {
     status: 409,
     developer: "409 Conflict: The element '${value}' of type '${type}' is duplicated.",
     user: 'The element is duplicated.',
@@ -167,7 +169,7 @@ const C: Record<number, Entry> = {
     developer: '400 Bad Request: The start parameter must be between 0 and 10000.',
     user: 'Invalid start parameter.',
   },
-  9044: {
+  [ORCID_ERROR.DEACTIVATED]: {
     status: 409,
     developer: '409 Conflict: The ORCID record is deactivated and cannot be edited.',
     user: 'The ORCID record is deactivated.',

@@ -2,6 +2,7 @@
 
 import { CodecError, type Json, type JsonObject } from '../../../lib/orcid-model/codec.js';
 import { duplicateKeys, personItemValue } from '../../../lib/orcid-model/duplicates.js';
+import { ORCID_ERROR } from '../../../lib/orcid-model/error-codes.js';
 import { NS } from '../../../lib/orcid-model/orcid-model.js';
 import { SECTION_BY_NAME, type SectionDef } from '../../../lib/orcid-model/sections.js';
 import type { SandboxContext } from '../context.js';
@@ -162,8 +163,11 @@ export class RecordWrites {
 
   private duplicateError(section: SectionDef, dup: Item): OrcidApiError {
     if (section.kind === 'person')
-      return new OrcidApiError(9030, { value: personItemValue(section, dup.data), type: section.element });
-    return new OrcidApiError(9021, { putCode: dup.putCode });
+      return new OrcidApiError(ORCID_ERROR.DUPLICATE_ELEMENT, {
+        value: personItemValue(section, dup.data),
+        type: section.element,
+      });
+    return new OrcidApiError(ORCID_ERROR.DUPLICATE_EXTERNAL_ID, { putCode: dup.putCode });
   }
 
   private checkPeerReviewGroup(section: SectionDef, data: JsonObject): void {
@@ -238,7 +242,8 @@ export class RecordWrites {
   private ownItem(caller: Caller, orcid: string, section: SectionDef, putCodeText: string): Item {
     if (!/^\d+$/.test(putCodeText)) throw new OrcidApiError(9034, { putCode: putCodeText });
     const item = this.ctx.store.items.get(Number(putCodeText));
-    if (!item || item.orcid !== orcid || item.section !== section.name) throw new OrcidApiError(9016);
+    if (!item || item.orcid !== orcid || item.section !== section.name)
+      throw new OrcidApiError(ORCID_ERROR.NOT_FOUND);
     if (!isClientSource(item, caller.client!.clientId))
       throw new OrcidApiError(9010, { activity: section.noun });
     return item;

@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ApiKeyRepository } from '../../../db/api-key.repository.js';
 import type { Item } from '../../../db/item.repository.js';
-import { WRITABLE_SECTIONS } from '../../../domain/item.js';
+import { ITEM_STATUSES, WRITABLE_SECTIONS } from '../../../domain/item.js';
 import { MAX_VALUE_LENGTH } from '../../../domain/item-rules.js';
 import { checkItem, loadPayloadChecks } from '../../../orcid/payload-check.js';
 import { type ItemIntakeService, UnknownPerson } from '../../../services/item-intake.service.js';
@@ -200,22 +200,9 @@ export function openApiDocument() {
           type: 'object',
           properties: {
             sourceKey: { type: 'string' },
-            section: { type: 'string' },
+            section: { enum: [...WRITABLE_SECTIONS] },
             desired: { enum: ['present', 'absent'] },
-            status: {
-              enum: [
-                'pending',
-                'queued',
-                'in_orcid',
-                'deleted',
-                'revoked',
-                'deleted_by_researcher',
-                'record_unavailable',
-                'invalid',
-                'retrying',
-                'failed',
-              ],
-            },
+            status: { enum: [...ITEM_STATUSES] },
             statusDetail: { type: ['string', 'null'] },
             putCode: { type: ['integer', 'null'] },
             attempts: { type: 'integer' },
