@@ -5,6 +5,7 @@ import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
 import session, { type SessionStore } from '@fastify/session';
+import swagger from '@fastify/swagger';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
@@ -12,6 +13,7 @@ import Fastify, {
   type FastifyRequest,
   LogController,
 } from 'fastify';
+import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import { sql } from 'kysely';
 import type { Container } from '../app/container.js';
 import { SESSION_TTL_MS } from '../db/session.store.js';
@@ -41,6 +43,28 @@ export interface WebOptions {
 }
 
 const CSRF_ERRORS = new Set(['FST_CSRF_INVALID_TOKEN', 'FST_CSRF_MISSING_SECRET']);
+
+/**
+ * The document keeps only the schemas it refers to: every named zod schema comes in an input and
+ * an output version, and most routes use only one of them.
+ */
+function withoutUnusedSchemas<T>(doc: T): T {
+  const d = doc as { components?: { schemas?: Record<string, unknown> } };
+  const schemas = d.components?.schemas;
+  if (!schemas) return doc;
+  const used = new Set<string>();
+  const visit = (v: unknown) => {
+    const text = JSON.stringify(v);
+    for (const [, name] of text.matchAll(/"#\/components\/schemas\/([^"]+)"/g))
+      if (!used.has(name!)) {
+        used.add(name!);
+        visit(schemas[name!]);
+      }
+  };
+  visit({ ...d, components: { ...d.components, schemas: {} } });
+  for (const name of Object.keys(schemas)) if (!used.has(name)) delete schemas[name];
+  return doc;
+}
 
 /** A minimal page for requests that never reached a tenant's portal (escaped by hand). */
 function plainPage(lang: Language, title: string, text: string): string {
@@ -147,6 +171,27 @@ export function buildApp(c: Container, deps: WebOptions = {}): FastifyInstance {
     }
   });
 
+  // Collects the routes' schemas for /api/v1/openapi.json; every route outside /api/v1 is left out.
+  app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Lanyard API',
+        version: '1',
+        description:
+          "The organisation's systems state people and the items Lanyard writes to their ORCID records. Writes are idempotent by source key.",
+        license: { name: 'MIT', identifier: 'MIT' },
+      },
+      servers: [{ url: c.publicUrl.replace(/\/+$/, '') || '/' }],
+      tags: [{ name: 'people and items', description: 'People and the items written to their records' }],
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
+    },
+    transform: (route) =>
+      route.url.startsWith('/api/v1/')
+        ? jsonSchemaTransform(route)
+        : { schema: { ...route.schema, hide: true }, url: route.url },
+    transformObject: (input) => withoutUnusedSchemas(jsonSchemaTransformObject(input)),
+  });
   apiV1Routes(app, { keys: repos.apiKeys, intake: c.intake });
   if (deps.showOutbox) outboxRoutes(app, repos.invitations);
 

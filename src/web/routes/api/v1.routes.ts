@@ -1,7 +1,15 @@
 // REST API for the organisation's own systems (HR, CRIS, repository), /api/v1. Authenticated
 // by a per-tenant API key (Bearer); everything is scoped to the key's tenant, and a foreign or
-// unknown id answers 404. Bodies are validated; a 400 names every field at fault.
+// unknown id answers 404. Every route declares its path, body and answers with zod: they are
+// checked (a 400 names every field at fault) and they make the OpenAPI document
+// (/api/v1/openapi.json, by @fastify/swagger).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import {
+  hasZodFastifySchemaValidationErrors,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ApiKeyRepository } from '../../../db/api-key.repository.js';
 import type { Item } from '../../../db/item.repository.js';
@@ -16,7 +24,7 @@ const isoDate = z.iso.date();
 const value = z.string().min(1).max(MAX_VALUE_LENGTH);
 
 /** Fields left out keep their value; null clears one. */
-export const personBody = z
+const personBody = z
   .object({
     email: z.email().max(MAX_VALUE_LENGTH).nullable().optional(),
     eppn: value.nullable().optional(),
@@ -32,9 +40,10 @@ export const personBody = z
       })
       .optional(),
   })
-  .strict();
+  .strict()
+  .meta({ id: 'Person' });
 
-export const itemBody = z
+const itemBody = z
   .object({
     section: z.enum(WRITABLE_SECTIONS),
     payload: z.record(z.string(), z.unknown()),
@@ -49,13 +58,44 @@ export const itemBody = z
         path: ['payload', ...(p.field ? p.field.split('.') : [])],
         message: p.message,
       });
-  });
+  })
+  // Documented as ItemInput (request bodies take the Input suffix).
+  .meta({ id: 'Item' });
 
+/** A path segment: never empty, no surrounding space, bounded. */
 const pathValue = value.regex(/^\S(.*\S)?$/s, 'must not start or end with a space');
 
-const itemView = (i: Item) => ({
+const itemView = z
+  .object({
+    sourceKey: z.string(),
+    section: z.enum(WRITABLE_SECTIONS),
+    desired: z.enum(['present', 'absent']),
+    status: z.enum(ITEM_STATUSES),
+    statusDetail: z.string().nullable(),
+    putCode: z.number().int().nullable(),
+    attempts: z.number().int(),
+    updatedAt: z.iso.datetime(),
+    writtenAt: z.iso.datetime().nullable(),
+  })
+  .meta({ id: 'ItemView' });
+
+const problem = z.object({ field: z.string(), message: z.string() });
+const errorBody = z
+  .object({ error: z.string(), message: z.string().optional(), problems: z.array(problem).optional() })
+  .meta({ id: 'Error' });
+
+/** The answers every route may give besides its own. */
+const errors = {
+  400: errorBody.describe('Invalid path or body: every field at fault is named'),
+  401: errorBody.describe('Missing or invalid API key'),
+  404: errorBody.describe('Unknown person or item (in this organisation)'),
+  415: errorBody.describe('The body is not application/json'),
+  429: errorBody.describe('Too many calls with this key'),
+};
+
+const viewOf = (i: Item): z.infer<typeof itemView> => ({
   sourceKey: i.source_key,
-  section: i.section,
+  section: i.section as z.infer<typeof itemView>['section'],
   desired: i.desired_state,
   status: i.status,
   statusDetail: i.status_detail,
@@ -71,15 +111,25 @@ declare module 'fastify' {
   }
 }
 
-function invalid(reply: FastifyReply, error: z.ZodError) {
+/** Zod's problems with the path or the body, as this API names them (400). */
+function validationFailed(err: unknown, reply: FastifyReply) {
+  if (!hasZodFastifySchemaValidationErrors(err)) return null;
+  const where = (err as { validationContext?: string }).validationContext;
   return reply.code(400).send({
-    error: 'invalid_body',
-    problems: error.issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.message })),
+    error: where === 'params' ? 'invalid_path' : 'invalid_body',
+    // The issue's path, as /a/b; fields are named a.b here.
+    problems: err.validation.map((v) => ({
+      field: v.instancePath.split('/').filter(Boolean).join('.') || '(body)',
+      message: v.message ?? 'invalid',
+    })),
   });
 }
 
+const localId = z.object({ localId: pathValue });
+const sourceKey = z.object({ sourceKey: pathValue });
+
 export function apiV1Routes(app: FastifyInstance, d: { keys: ApiKeyRepository; intake: ItemIntakeService }) {
-  app.get('/api/v1/openapi.json', async () => openApiDocument());
+  app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   const authenticate = async (req: FastifyRequest, reply: FastifyReply) => {
     const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
@@ -93,17 +143,15 @@ export function apiV1Routes(app: FastifyInstance, d: { keys: ApiKeyRepository; i
   };
   const notFound = (reply: FastifyReply, message: string) =>
     reply.code(404).send({ error: 'not_found', message });
-  const params = (req: FastifyRequest) => req.params as { localId: string; sourceKey: string };
-  /** The path's ids: never empty, no surrounding space, bounded (400 naming the one at fault). */
-  const checkParams = async (req: FastifyRequest, reply: FastifyReply) => {
-    const problems = Object.entries(req.params as Record<string, string>).flatMap(([field, v]) => {
-      const r = pathValue.safeParse(v);
-      return r.success ? [] : [{ field, message: r.error.issues[0]!.message }];
-    });
-    if (problems.length) return reply.code(400).send({ error: 'invalid_path', problems });
-  };
 
-  app.register(async (api) => {
+  app.register(async (plain) => {
+    const api = plain.withTypeProvider<ZodTypeProvider>();
+    api.setValidatorCompiler(validatorCompiler);
+    api.setSerializerCompiler(serializerCompiler);
+    api.setErrorHandler((err, _req, reply) => {
+      if (validationFailed(err, reply)) return;
+      throw err;
+    });
     api.addHook('onRequest', api.limits.apiByKey);
     // Authenticated before the body is read.
     api.addHook('onRequest', authenticate);
@@ -114,161 +162,116 @@ export function apiV1Routes(app: FastifyInstance, d: { keys: ApiKeyRepository; i
         return reply
           .code(415)
           .send({ error: 'unsupported_media_type', message: 'Send the body as application/json.' });
+      // A PUT without a body states nothing new (every field is optional where that makes sense).
+      if (req.body === undefined && req.method === 'PUT') req.body = {};
     });
-    api.addHook('preValidation', checkParams);
+    const common = { tags: ['people and items'], security: [{ apiKey: [] }] };
 
-    api.put('/api/v1/people/:localId', async (req, reply) => {
-      const body = personBody.safeParse(req.body ?? {});
-      if (!body.success) return invalid(reply, body.error);
-      const person = await d.intake.statePerson(req.apiTenantId!, params(req).localId, body.data);
-      return { localId: person.local_id, employment: { status: person.employment_status } };
-    });
-
-    api.put('/api/v1/people/:localId/items/:sourceKey', async (req, reply) => {
-      await loadPayloadChecks();
-      const body = itemBody.safeParse(req.body ?? {});
-      if (!body.success) return invalid(reply, body.error);
-      try {
-        const item = await d.intake.stateItem(req.apiTenantId!, params(req).localId, {
-          ...body.data,
-          sourceKey: params(req).sourceKey,
-        });
-        return itemView(item);
-      } catch (e) {
-        if (e instanceof UnknownPerson) return notFound(reply, e.message);
-        throw e;
-      }
-    });
-
-    api.delete('/api/v1/items/:sourceKey', async (req, reply) => {
-      const item = await d.intake.withdrawItem(req.apiTenantId!, params(req).sourceKey);
-      return item ? itemView(item) : notFound(reply, `no item with source key ${params(req).sourceKey}`);
-    });
-
-    api.get('/api/v1/items/:sourceKey', async (req, reply) => {
-      const item = await d.intake.item(req.apiTenantId!, params(req).sourceKey);
-      return item ? itemView(item) : notFound(reply, `no item with source key ${params(req).sourceKey}`);
-    });
-
-    api.get('/api/v1/people/:localId/items', async (req, reply) => {
-      try {
-        return { items: (await d.intake.personItems(req.apiTenantId!, params(req).localId)).map(itemView) };
-      } catch (e) {
-        if (e instanceof UnknownPerson) return notFound(reply, e.message);
-        throw e;
-      }
-    });
-  });
-}
-
-/** OpenAPI 3.1, with the request bodies' JSON Schemas derived from the validators. */
-export function openApiDocument() {
-  const errorRef = { $ref: '#/components/schemas/Error' };
-  const itemRef = { $ref: '#/components/schemas/Item' };
-  const responses = (ok: object) => ({
-    '200': { description: 'OK', content: { 'application/json': { schema: ok } } },
-    '400': {
-      description: 'Invalid body: every field at fault is named',
-      content: { 'application/json': { schema: errorRef } },
-    },
-    '401': {
-      description: 'Missing or invalid API key',
-      content: { 'application/json': { schema: errorRef } },
-    },
-    '404': {
-      description: 'Unknown person or item (in this organisation)',
-      content: { 'application/json': { schema: errorRef } },
-    },
-  });
-  const localId = { name: 'localId', in: 'path', required: true, schema: { type: 'string' } };
-  const sourceKey = { name: 'sourceKey', in: 'path', required: true, schema: { type: 'string' } };
-  return {
-    openapi: '3.1.0',
-    info: {
-      title: 'Lanyard API',
-      version: '1',
-      description:
-        "The organisation's systems state people and the items Lanyard writes to their ORCID records. Writes are idempotent by source key.",
-    },
-    servers: [{ url: '/' }],
-    components: {
-      securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } },
-      schemas: {
-        Person: z.toJSONSchema(personBody),
-        ItemInput: z.toJSONSchema(itemBody),
-        Item: {
-          type: 'object',
-          properties: {
-            sourceKey: { type: 'string' },
-            section: { enum: [...WRITABLE_SECTIONS] },
-            desired: { enum: ['present', 'absent'] },
-            status: { enum: [...ITEM_STATUSES] },
-            statusDetail: { type: ['string', 'null'] },
-            putCode: { type: ['integer', 'null'] },
-            attempts: { type: 'integer' },
-            updatedAt: { type: 'string', format: 'date-time' },
-            writtenAt: { type: ['string', 'null'], format: 'date-time' },
-          },
-        },
-        Error: {
-          type: 'object',
-          properties: {
-            error: { type: 'string' },
-            message: { type: 'string' },
-            problems: {
-              type: 'array',
-              items: {
-                type: 'object',
-                properties: { field: { type: 'string' }, message: { type: 'string' } },
-              },
-            },
-          },
-        },
-      },
-    },
-    security: [{ apiKey: [] }],
-    paths: {
-      '/api/v1/people/{localId}': {
-        put: {
+    api.put(
+      '/api/v1/people/:localId',
+      {
+        schema: {
+          ...common,
+          operationId: 'statePerson',
           summary: 'Create or update a person (with employment status and dates)',
-          parameters: [localId],
-          requestBody: {
-            required: true,
-            content: { 'application/json': { schema: { $ref: '#/components/schemas/Person' } } },
+          params: localId,
+          body: personBody,
+          response: {
+            200: z.object({
+              localId: z.string(),
+              employment: z.object({ status: z.enum(['current', 'left']).nullable() }),
+            }),
+            ...errors,
           },
-          responses: responses({ type: 'object' }),
         },
       },
-      '/api/v1/people/{localId}/items/{sourceKey}': {
-        put: {
+      async (req) => {
+        const person = await d.intake.statePerson(req.apiTenantId!, req.params.localId, req.body);
+        return { localId: person.local_id, employment: { status: person.employment_status } };
+      },
+    );
+
+    api.put(
+      '/api/v1/people/:localId/items/:sourceKey',
+      {
+        // ORCID's XSDs are loaded before the body is checked against them.
+        preValidation: async () => loadPayloadChecks(),
+        schema: {
+          ...common,
+          operationId: 'stateItem',
           summary: "Create or update an item for the person's ORCID record",
-          parameters: [localId, sourceKey],
-          requestBody: {
-            required: true,
-            content: { 'application/json': { schema: { $ref: '#/components/schemas/ItemInput' } } },
-          },
-          responses: responses(itemRef),
+          params: localId.extend(sourceKey.shape),
+          body: itemBody,
+          response: { 200: itemView, ...errors },
         },
       },
-      '/api/v1/people/{localId}/items': {
-        get: {
-          summary: "A person's items and their statuses",
-          parameters: [localId],
-          responses: responses({ type: 'object', properties: { items: { type: 'array', items: itemRef } } }),
-        },
+      async (req, reply) => {
+        try {
+          const item = await d.intake.stateItem(req.apiTenantId!, req.params.localId, {
+            ...req.body,
+            sourceKey: req.params.sourceKey,
+          });
+          return viewOf(item);
+        } catch (e) {
+          if (e instanceof UnknownPerson) return notFound(reply, e.message);
+          throw e;
+        }
       },
-      '/api/v1/items/{sourceKey}': {
-        get: {
-          summary: "An item's status and put code",
-          parameters: [sourceKey],
-          responses: responses(itemRef),
-        },
-        delete: {
+    );
+
+    api.delete(
+      '/api/v1/items/:sourceKey',
+      {
+        schema: {
+          ...common,
+          operationId: 'withdrawItem',
           summary: 'Remove the item from the ORCID record (deleted there if it was written)',
-          parameters: [sourceKey],
-          responses: responses(itemRef),
+          params: sourceKey,
+          response: { 200: itemView, ...errors },
         },
       },
-    },
-  };
+      async (req, reply) => {
+        const item = await d.intake.withdrawItem(req.apiTenantId!, req.params.sourceKey);
+        return item ? viewOf(item) : notFound(reply, `no item with source key ${req.params.sourceKey}`);
+      },
+    );
+
+    api.get(
+      '/api/v1/items/:sourceKey',
+      {
+        schema: {
+          ...common,
+          operationId: 'getItem',
+          summary: "An item's status and put code",
+          params: sourceKey,
+          response: { 200: itemView, ...errors },
+        },
+      },
+      async (req, reply) => {
+        const item = await d.intake.item(req.apiTenantId!, req.params.sourceKey);
+        return item ? viewOf(item) : notFound(reply, `no item with source key ${req.params.sourceKey}`);
+      },
+    );
+
+    api.get(
+      '/api/v1/people/:localId/items',
+      {
+        schema: {
+          ...common,
+          operationId: 'listPersonItems',
+          summary: "A person's items and their statuses",
+          params: localId,
+          response: { 200: z.object({ items: z.array(itemView) }), ...errors },
+        },
+      },
+      async (req, reply) => {
+        try {
+          return { items: (await d.intake.personItems(req.apiTenantId!, req.params.localId)).map(viewOf) };
+        } catch (e) {
+          if (e instanceof UnknownPerson) return notFound(reply, e.message);
+          throw e;
+        }
+      },
+    );
+  });
 }
