@@ -54,12 +54,15 @@ module.exports = {
     },
     {
       name: 'web-reads-no-repository',
-      // Reported, not yet enforced: routes still read repositories until the web is in feature
-      // folders over services (issue 11, item 4); then this becomes an error.
-      severity: 'warn',
+      severity: 'error',
       comment: "Routes parse, authorise, call a service and render: data access is the services' job.",
       from: { path: '^src/web/' },
-      to: { path: '^src/db/.*\\.repository\\.ts$' },
+      to: {
+        path: [
+          '^src/db/.*\\.repository\\.ts$',
+          '^src/db/(database|schema|session\\.store|saml-request\\.store)\\.ts$',
+        ],
+      },
     },
   ],
   options: {

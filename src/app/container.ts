@@ -29,16 +29,22 @@ import { TenantChangeListener } from '../db/tenant-changes.js';
 import { UploadRepository } from '../db/upload.repository.js';
 import { UploadStatingRepository } from '../db/upload-stating.repository.js';
 import { DemoDirectory } from '../identity/demo-directory.js';
+import { OidcSignIn } from '../identity/oidc-sign-in.js';
+import { SamlSignIn } from '../identity/saml-sign-in.js';
 import { allRecorders, callLogger, type Logger } from '../logger.js';
 import { OrcidTransport, type TransportOptions } from '../orcid/transport.js';
 import type { Platform } from '../platform.js';
+import { AdminAccessService } from '../services/admin-access.service.js';
+import { ApiKeyService } from '../services/api-keys.service.js';
 import { ConnectOrcidService } from '../services/connect-orcid.service.js';
 import { DisconnectOrcidService } from '../services/disconnect-orcid.service.js';
 import { InvitationMailService, personInviter } from '../services/invitation.service.js';
 import { ItemIntakeService, type PersonInviter } from '../services/item-intake.service.js';
 import { OrcidClients } from '../services/orcid-clients.js';
 import { OrganisationRenameService } from '../services/organisation-rename.service.js';
+import { PortalService } from '../services/portal.service.js';
 import type { Mailer, QueuePorts } from '../services/ports.js';
+import { SignInService } from '../services/sign-in.service.js';
 import { TenantDirectory } from '../services/tenant-directory.js';
 import { UploadService } from '../services/upload.service.js';
 import { DEFAULT_LEASE_MS, WriteItemService } from '../services/write-item.service.js';
@@ -64,6 +70,8 @@ export interface ContainerOptions {
   writeConcurrency?: number;
   /** See LANYARD_CALL_LOG_RETENTION_DAYS (default 90). */
   callLogRetentionDays?: number;
+  /** Administrators by configuration ("slug:local-id", LANYARD_ADMINS). */
+  configuredAdmins?: readonly string[];
 }
 
 /** The queues of a process started without one (the CLI's reads): sending anything is refused. */
@@ -241,6 +249,48 @@ export class Container extends Parts {
     });
   }
 
+  /** Institutional sign-in by OIDC (each organisation's provider, its configuration cached). */
+  get oidcSignIn() {
+    return this.once('oidcSignIn', () => new OidcSignIn());
+  }
+
+  /** Institutional sign-in by SAML; each request is bound to the browser session that sent it. */
+  get samlSignIn() {
+    return this.once('samlSignIn', () => new SamlSignIn(this.repos.samlRequests));
+  }
+
+  get portal() {
+    return this.once(
+      'portal',
+      () =>
+        new PortalService({ people: this.repos.people, links: this.repos.links, views: this.portalViews }),
+    );
+  }
+
+  get signIns() {
+    return this.once(
+      'signIns',
+      () =>
+        new SignInService({
+          people: this.repos.people,
+          tenants: this.repos.tenants,
+          links: this.repos.links,
+          log: this.repos.portalLog,
+        }),
+    );
+  }
+
+  get adminAccess() {
+    return this.once(
+      'adminAccess',
+      () => new AdminAccessService(this.repos.adminUsers, this.o.configuredAdmins ?? []),
+    );
+  }
+
+  get apiKeys() {
+    return this.once('apiKeys', () => new ApiKeyService(this.repos.apiKeys));
+  }
+
   get inviter(): PersonInviter {
     return this.once('inviter', () => personInviter(this.repos.invitations, this.queues.invitationMail));
   }
@@ -369,6 +419,7 @@ export function containerOf(
     writeLeaseSeconds: config.LANYARD_WRITE_LEASE_SECONDS,
     writeConcurrency: config.LANYARD_WRITE_CONCURRENCY,
     callLogRetentionDays: config.LANYARD_CALL_LOG_RETENTION_DAYS,
+    configuredAdmins: config.LANYARD_ADMINS,
     ...o,
   });
 }

@@ -64,7 +64,6 @@ export async function startRoles(
     const app = buildApp(container, {
       // Embedded mode is the demo: its outbox page shows the mail that would be sent.
       showOutbox: !config.DATABASE_URL,
-      configuredAdmins: config.LANYARD_ADMINS,
       trustProxy: config.LANYARD_TRUST_PROXY,
       limits: {
         signInPerAccount: config.LANYARD_SIGNIN_LIMIT_PER_ACCOUNT,

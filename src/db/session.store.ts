@@ -6,11 +6,13 @@ import { type Db, preparedQuery } from './database.js';
 import { sha256 } from './oauth-state.repository.js';
 import type { Database } from './schema.js';
 
-export const SESSION_TTL_MS = 8 * 3600 * 1000;
+const SESSION_TTL_MS = 8 * 3600 * 1000;
 
 type Callback = (err?: unknown) => void;
 
 export class PgSessionStore {
+  /** How long a session lasts (the cookie's max age says the same). */
+  readonly ttlMs = SESSION_TTL_MS;
   private readonly db: Kysely<Database>;
   // Read on every request that carries a session cookie.
   private readonly read: (values: unknown[]) => Promise<Array<{ data: Record<string, unknown> }>>;

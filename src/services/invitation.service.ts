@@ -30,6 +30,11 @@ export class InvitationMailService {
     },
   ) {}
 
+  /** The newest messages of every organisation (the embedded demo's outbox page). */
+  outbox() {
+    return this.d.invitations.outbox();
+  }
+
   /** Sends the invitation once; a failure to reach SMTP throws, so the job retries. */
   async send(tenantId: string, invitationId: string): Promise<void> {
     const invitation = await this.d.invitations.toSend(tenantId, invitationId);

@@ -16,10 +16,7 @@ import Fastify, {
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import { sql } from 'kysely';
 import type { Container } from '../app/container.js';
-import { SESSION_TTL_MS } from '../db/session.store.js';
 import { BAD_INPUT, type BadInput } from '../domain/input-check.js';
-import { OidcSignIn } from '../identity/oidc-sign-in.js';
-import { SamlSignIn } from '../identity/saml-sign-in.js';
 import { type Language, pickLanguage, translator } from './i18n.js';
 import { type AbuseLimits, abuseLimits, DEFAULT_LIMITS, RATE_LIMITED } from './plugins/abuse-limits.js';
 import { inputGuard } from './plugins/input-guard.js';
@@ -34,8 +31,6 @@ import { orcidSignInCallback, signInRoutes } from './routes/portal/sign-in.route
 export interface WebOptions {
   /** The embedded demo shows its mail at /outbox (no SMTP server needed). */
   showOutbox?: boolean;
-  /** Administrators by configuration ("slug:local-id"). */
-  configuredAdmins?: readonly string[];
   /** Sign-in and API limits (default DEFAULT_LIMITS). */
   limits?: Partial<AbuseLimits>;
   /** Fastify's trustProxy: only when a proxy in front sets X-Forwarded-For (LANYARD_TRUST_PROXY). */
@@ -98,9 +93,7 @@ export function buildApp(c: Container, deps: WebOptions = {}): FastifyInstance {
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: deps.trustProxy ?? false,
   });
-  const { db, logger, repos } = c;
-  const { tenants, people, links, portalLog: log } = repos;
-  const tenantCache = c.tenantDirectory;
+  const { db } = c;
 
   const secure = c.publicUrl.startsWith('https://');
   app.register(helmet, {
@@ -126,7 +119,7 @@ export function buildApp(c: Container, deps: WebOptions = {}): FastifyInstance {
     store: c.sessions as unknown as SessionStore,
     saveUninitialized: false,
     rolling: false,
-    cookie: { path: '/', httpOnly: true, sameSite: 'lax', secure, maxAge: SESSION_TTL_MS },
+    cookie: { path: '/', httpOnly: true, sameSite: 'lax', secure, maxAge: c.sessions.ttlMs },
   });
   // The CSRF secret lives in its own signed cookie, not in the session: an anonymous visitor's
   // page view writes no row (a session is saved only once someone signs in or starts a flow).
@@ -192,39 +185,24 @@ export function buildApp(c: Container, deps: WebOptions = {}): FastifyInstance {
         : { schema: { ...route.schema, hide: true }, url: route.url },
     transformObject: (input) => withoutUnusedSchemas(jsonSchemaTransformObject(input)),
   });
-  apiV1Routes(app, { keys: repos.apiKeys, intake: c.intake });
-  if (deps.showOutbox) outboxRoutes(app, repos.invitations);
+  apiV1Routes(app, { keys: c.apiKeys, intake: c.intake });
+  if (deps.showOutbox) outboxRoutes(app, c.invitationMail);
 
   app.register(async (portal) => {
+    const shared = { tenantCache: c.tenantDirectory, portal: c.portal, orcid: c.orcid };
     const signInDeps = {
-      tenantCache,
-      people,
-      orcid: c.orcid,
-      tenants,
-      links,
+      ...shared,
+      signIns: c.signIns,
       directory: c.directory,
-      oidc: new OidcSignIn(),
-      saml: new SamlSignIn(repos.samlRequests),
-      log,
-      logger,
+      oidc: c.oidcSignIn,
+      saml: c.samlSignIn,
+      logger: c.logger,
       publicUrl: c.publicUrl.replace(/\/+$/, ''),
     };
     signInRoutes(portal, signInDeps);
-    adminRoutes(portal, {
-      tenantCache,
-      people,
-      orcid: c.orcid,
-      admins: repos.adminUsers,
-      configuredAdmins: deps.configuredAdmins ?? [],
-      uploads: c.uploads,
-      rename: c.rename,
-    });
+    adminRoutes(portal, { ...shared, admins: c.adminAccess, uploads: c.uploads, rename: c.rename });
     portalRoutes(portal, {
-      tenantCache,
-      people,
-      orcid: c.orcid,
-      links,
-      views: c.portalViews,
+      ...shared,
       connect: c.connect,
       disconnect: c.disconnect,
       orcidSignIn: orcidSignInCallback(signInDeps),

@@ -76,10 +76,10 @@ export async function startPortal(
     queues: queuePorts(queue),
     mailer: smtpMailer(options.smtpUrl, 'Test University <orcid@test.example.edu>'),
     orcidTransport: fast,
+    configuredAdmins: options.configuredAdmins ?? [],
   });
   await container.listenForTenantChanges();
   const app = buildApp(container, {
-    configuredAdmins: options.configuredAdmins ?? [],
     showOutbox: true,
     limits: { signInPerAccount: 1000, signInPerAddress: 10_000, apiPerKey: 100_000, ...options.limits },
   });

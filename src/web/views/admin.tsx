@@ -2,7 +2,7 @@
 // small (uploads) and is laid out to take the admin console's other pages (people, call log,
 // reports) as sections of the same navigation. English only for now.
 import type { Child } from 'hono/jsx';
-import type { Upload, UploadProgress } from '../../db/upload.repository.js';
+import type { Upload, UploadProgress } from '../../db/rows.js';
 import type { ItemStatus } from '../../domain/item.js';
 import type { UploadProblem } from '../../domain/upload-file.js';
 import { Hidden, Layout } from './layout.js';

@@ -1,8 +1,7 @@
 // The researcher portal's pages: sign-in, the connect / connected page, the explanation page
 // when a connection did not happen, and the public list of authenticated iDs.
 import type { Child } from 'hono/jsx';
-import type { DisplayedId } from '../../db/orcid-link.repository.js';
-import type { WrittenItem } from '../../db/portal-view.repository.js';
+import type { DisplayedId, WrittenItem } from '../../db/rows.js';
 import type { RecordSummary } from '../../domain/record-summary.js';
 import type { ConnectProblem } from '../../services/connect-orcid.service.js';
 import type { Language, T } from '../i18n.js';

@@ -4,12 +4,11 @@
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { AdminUserRepository } from '../../../db/admin-user.repository.js';
-import type { Person } from '../../../db/person.repository.js';
-import type { Tenant } from '../../../db/tenant.repository.js';
+import type { Person, Tenant } from '../../../db/rows.js';
 import { DISAMBIGUATION_SOURCES } from '../../../domain/affiliation-csv.js';
 import { isCountryCode } from '../../../domain/countries.js';
 import { MAX_UPLOAD_BYTES, UploadRefused } from '../../../domain/upload-file.js';
+import type { AdminAccessService } from '../../../services/admin-access.service.js';
 import type { OrganisationRenameService } from '../../../services/organisation-rename.service.js';
 import { UploadService } from '../../../services/upload.service.js';
 import {
@@ -25,10 +24,8 @@ import { MalformedUpload, receiveFile } from './receive-file.js';
 import { uploadProgressScript } from './upload-progress.js.js';
 
 export interface AdminRouteDeps extends PortalDeps {
-  admins: AdminUserRepository;
+  admins: AdminAccessService;
   rename: OrganisationRenameService;
-  /** "slug:local-id" pairs from LANYARD_ADMINS. */
-  configuredAdmins: readonly string[];
   uploads: UploadService;
 }
 
@@ -49,17 +46,13 @@ export function adminRoutes(app: FastifyInstance, d: AdminRouteDeps): void {
       .send(PROGRESS_JS),
   );
 
-  const isAdmin = async (tenant: Tenant, person: Person) =>
-    d.configuredAdmins.includes(`${tenant.slug}:${person.local_id}`) ||
-    d.admins.isAdmin(tenant.id, person.local_id);
-
   const adminRoute =
     (handler: AdminHandler) =>
     async (req: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
       const tenant = await d.tenantCache.bySlug((req.params as { tenant: string }).tenant);
       if (!tenant) return reply.callNotFound();
-      const person = await signedInPerson(req, tenant, d.people);
-      if (person && (await isAdmin(tenant, person))) return handler(req, reply, tenant, person);
+      const person = await signedInPerson(req, tenant, d.portal);
+      if (person && (await d.admins.isAdmin(tenant, person))) return handler(req, reply, tenant, person);
       const c = pageContext(req, reply, tenant, d.orcid, person !== null);
       return sendPage(reply, <AdminForbiddenPage c={c} signedIn={person !== null} />, person ? 403 : 401);
     };

@@ -1,11 +1,11 @@
 // The embedded demo's outbox (/outbox): the mail Lanyard sent or would send, for machines with
 // no SMTP server. Only registered in embedded mode; it shows every organisation's mail.
 import type { FastifyInstance } from 'fastify';
-import type { InvitationRepository } from '../../../db/invitation.repository.js';
+import type { InvitationMailService } from '../../../services/invitation.service.js';
 
-export function outboxRoutes(app: FastifyInstance, invitations: InvitationRepository): void {
+export function outboxRoutes(app: FastifyInstance, mail: Pick<InvitationMailService, 'outbox'>): void {
   app.get('/outbox', async (_req, reply) => {
-    const messages = await invitations.outbox();
+    const messages = await mail.outbox();
     const page = (
       <html lang="en">
         <head>

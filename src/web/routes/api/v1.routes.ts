@@ -11,11 +11,11 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { ApiKeyRepository } from '../../../db/api-key.repository.js';
-import type { Item } from '../../../db/item.repository.js';
+import type { Item } from '../../../db/rows.js';
 import { ITEM_STATUSES, WRITABLE_SECTIONS } from '../../../domain/item.js';
 import { MAX_VALUE_LENGTH } from '../../../domain/item-rules.js';
 import { checkItem, loadPayloadChecks } from '../../../orcid/payload-check.js';
+import type { ApiKeyService } from '../../../services/api-keys.service.js';
 import { type ItemIntakeService, UnknownPerson } from '../../../services/item-intake.service.js';
 
 const isoDate = z.iso.date();
@@ -128,7 +128,7 @@ function validationFailed(err: unknown, reply: FastifyReply) {
 const localId = z.object({ localId: pathValue });
 const sourceKey = z.object({ sourceKey: pathValue });
 
-export function apiV1Routes(app: FastifyInstance, d: { keys: ApiKeyRepository; intake: ItemIntakeService }) {
+export function apiV1Routes(app: FastifyInstance, d: { keys: ApiKeyService; intake: ItemIntakeService }) {
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   const authenticate = async (req: FastifyRequest, reply: FastifyReply) => {

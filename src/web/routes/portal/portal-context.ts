@@ -4,10 +4,10 @@ import type {} from '@fastify/cookie';
 import type {} from '@fastify/csrf-protection';
 import type {} from '@fastify/session';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Person, PersonRepository } from '../../../db/person.repository.js';
-import type { Tenant } from '../../../db/tenant.repository.js';
+import type { Person, Tenant } from '../../../db/rows.js';
 import type { PendingOidc } from '../../../identity/oidc-sign-in.js';
 import type { OrcidClients } from '../../../services/orcid-clients.js';
+import type { PortalService } from '../../../services/portal.service.js';
 import type { TenantDirectory } from '../../../services/tenant-directory.js';
 import { type Language, pickLanguage, translator } from '../../i18n.js';
 import type { PageContext } from '../../views/portal.js';
@@ -30,7 +30,7 @@ export const LANG_COOKIE = 'lanyard_lang';
 export interface PortalDeps {
   /** The organisations, as this process keeps them (TenantDirectory). */
   tenantCache: Pick<TenantDirectory, 'bySlug'>;
-  people: PersonRepository;
+  portal: PortalService;
   orcid: OrcidClients;
 }
 
@@ -46,11 +46,11 @@ export function languageOf(req: FastifyRequest, reply: FastifyReply): Language {
 export async function signedInPerson(
   req: FastifyRequest,
   tenant: Tenant,
-  people: PersonRepository,
+  portal: PortalService,
 ): Promise<Person | null> {
   const s = req.session;
   if (s.tenantId !== tenant.id || !s.personId) return null;
-  return (await people.byId(tenant.id, s.personId)) ?? null;
+  return (await portal.person(tenant.id, s.personId)) ?? null;
 }
 
 export function pageContext(

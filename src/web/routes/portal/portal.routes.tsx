@@ -2,10 +2,7 @@
 // callback, disconnecting (POST), the public list and the display API. Thin: parse, check, call
 // a service, render.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { OrcidLinkRepository } from '../../../db/orcid-link.repository.js';
-import type { Person } from '../../../db/person.repository.js';
-import type { PortalViewRepository } from '../../../db/portal-view.repository.js';
-import type { Tenant } from '../../../db/tenant.repository.js';
+import type { Person, Tenant } from '../../../db/rows.js';
 import { scopesCover } from '../../../domain/tenant.js';
 import type { CallbackQuery, ConnectOrcidService } from '../../../services/connect-orcid.service.js';
 import type { DisconnectOrcidService } from '../../../services/disconnect-orcid.service.js';
@@ -21,8 +18,6 @@ import {
 import { renderSignIn } from './sign-in.routes.js';
 
 export interface PortalRouteDeps extends PortalDeps {
-  links: OrcidLinkRepository;
-  views: PortalViewRepository;
   connect: ConnectOrcidService;
   disconnect: DisconnectOrcidService;
   /** "Sign in with ORCID" shares the tenant's ORCID callback; its state lives in the session. */
@@ -55,7 +50,7 @@ export function portalRoutes(app: FastifyInstance, d: PortalRouteDeps): void {
   /** Actions of a signed-in person; anyone else is sent to the sign-in page. */
   const personRoute = (handler: PersonHandler) =>
     tenantRoute(async (req, reply, tenant) => {
-      const person = await signedInPerson(req, tenant, d.people);
+      const person = await signedInPerson(req, tenant, d.portal);
       if (person) return handler(req, reply, tenant, person);
       return reply.redirect(`/o/${tenant.slug}/`, 303);
     });
@@ -64,7 +59,7 @@ export function portalRoutes(app: FastifyInstance, d: PortalRouteDeps): void {
     '/o/:tenant/',
     tenantRoute(async (req, reply, tenant) => {
       const personId = req.session.tenantId === tenant.id ? req.session.personId : undefined;
-      const view = personId ? await d.views.forPerson(tenant.id, personId) : null;
+      const view = personId ? await d.portal.page(tenant.id, personId) : null;
       if (!view) return renderSignIn(req, reply, tenant, d, null);
       const { person, link, summary, items } = view;
       const c = pageContext(req, reply, tenant, d.orcid, true);
@@ -123,7 +118,7 @@ export function portalRoutes(app: FastifyInstance, d: PortalRouteDeps): void {
       if (pending && pending.tenantId === tenant.id && query.state === pending.state)
         return d.orcidSignIn(req, reply, tenant, query);
 
-      const person = await signedInPerson(req, tenant, d.people);
+      const person = await signedInPerson(req, tenant, d.portal);
       const c = pageContext(req, reply, tenant, d.orcid, person !== null);
       const texts = portalTexts(tenant, c.lang);
       const problemPage = (
@@ -148,7 +143,7 @@ export function portalRoutes(app: FastifyInstance, d: PortalRouteDeps): void {
         query,
       );
       if (!r.ok) {
-        const current = (await d.links.activeFor(tenant.id, person.id))?.orcid ?? '';
+        const current = await d.portal.currentOrcid(tenant.id, person.id);
         return problemPage(r.problem, {
           orcid: r.orcid ?? '',
           current,
@@ -177,9 +172,9 @@ export function portalRoutes(app: FastifyInstance, d: PortalRouteDeps): void {
   app.get(
     '/o/:tenant/people',
     tenantRoute(async (req, reply, tenant) => {
-      const person = await signedInPerson(req, tenant, d.people);
+      const person = await signedInPerson(req, tenant, d.portal);
       const c = pageContext(req, reply, tenant, d.orcid, person !== null);
-      const people = await d.links.displayed(tenant.id);
+      const people = await d.portal.displayedIds(tenant.id);
       return sendPage(reply, <PublicListPage c={c} people={people} />);
     }),
   );
@@ -190,7 +185,7 @@ export function portalRoutes(app: FastifyInstance, d: PortalRouteDeps): void {
     tenantRoute(async (req, reply, tenant) => {
       reply.header('access-control-allow-origin', '*').header('cache-control', 'public, max-age=300');
       const { localId } = req.params as { localId: string };
-      const [row] = await d.links.displayed(tenant.id, { localId, limit: 1 });
+      const [row] = await d.portal.displayedIds(tenant.id, { localId, limit: 1 });
       if (!row)
         return reply
           .code(404)

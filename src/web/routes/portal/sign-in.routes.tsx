@@ -3,25 +3,22 @@
 // session id.
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { OrcidLinkRepository } from '../../../db/orcid-link.repository.js';
-import type { PortalLogRepository } from '../../../db/portal-log.repository.js';
-import type { Tenant, TenantRepository } from '../../../db/tenant.repository.js';
+import type { Tenant } from '../../../db/rows.js';
 import type { PersonAttributes } from '../../../domain/tenant.js';
 import { type DemoDirectory, demoDirectoryEnabled } from '../../../identity/demo-directory.js';
 import { type OidcSignIn, UnverifiedEmail } from '../../../identity/oidc-sign-in.js';
 import type { SamlSignIn } from '../../../identity/saml-sign-in.js';
 import type { Logger } from '../../../logger.js';
 import type { CallbackQuery } from '../../../services/connect-orcid.service.js';
+import type { SignInService } from '../../../services/sign-in.service.js';
 import { SignInPage } from '../../views/portal.js';
 import { type PortalDeps, pageContext, sendPage } from './portal-context.js';
 
 export interface SignInDeps extends PortalDeps {
-  tenants: TenantRepository;
-  links: OrcidLinkRepository;
+  signIns: SignInService;
   directory: DemoDirectory;
   oidc: OidcSignIn;
   saml: SamlSignIn;
-  log: PortalLogRepository;
   logger: Logger;
   publicUrl: string;
 }
@@ -57,17 +54,12 @@ async function openSession(
   tenant: Tenant,
   personId: string,
   method: string,
-  log: PortalLogRepository,
+  signIns: SignInService,
 ) {
   await req.session.regenerate();
   req.session.tenantId = tenant.id;
   req.session.personId = personId;
-  await log.audit({
-    tenantId: tenant.id,
-    actor: `person:${personId}`,
-    action: 'sign-in',
-    details: { method },
-  });
+  await signIns.recordSignIn(tenant.id, personId, method);
   return reply.redirect(`/o/${tenant.slug}/`, 303);
 }
 
@@ -85,7 +77,7 @@ export function signInRoutes(app: FastifyInstance, d: SignInDeps) {
     attributes: PersonAttributes,
     method: string,
   ) => {
-    const person = await d.people.upsertFromSignIn(tenant.id, attributes);
+    const person = await d.signIns.personFromSignIn(tenant.id, attributes);
     if (!person)
       return renderSignIn(
         req,
@@ -95,7 +87,7 @@ export function signInRoutes(app: FastifyInstance, d: SignInDeps) {
         t(req, reply, tenant)('signInFailed', { reason: 'no id' }),
         400,
       );
-    return openSession(req, reply, tenant, person.id, method, d.log);
+    return openSession(req, reply, tenant, person.id, method, d.signIns);
   };
 
   const limited = [app.csrfProtection, app.limits.signInByAddress];
@@ -122,7 +114,7 @@ export function signInRoutes(app: FastifyInstance, d: SignInDeps) {
     const settings = tenant?.sign_in.oidc;
     if (!tenant || !settings) return reply.callNotFound();
     try {
-      const secret = await d.tenants.oidcClientSecret(tenant.id);
+      const secret = await d.signIns.oidcClientSecret(tenant.id);
       const { url, pending } = await d.oidc.start(tenant.id, settings, secret, oidcRedirectUri(tenant));
       req.session.pendingOidc = { ...pending, tenantId: tenant.id };
       return reply.redirect(url, 303);
@@ -144,7 +136,7 @@ export function signInRoutes(app: FastifyInstance, d: SignInDeps) {
     if (!pending || pending.tenantId !== tenant.id)
       return fail('this sign-in was not started here, or has already been used');
     try {
-      const secret = await d.tenants.oidcClientSecret(tenant.id);
+      const secret = await d.signIns.oidcClientSecret(tenant.id);
       const attributes = await d.oidc.finish(
         tenant.id,
         settings,
@@ -263,10 +255,10 @@ export function orcidSignInCallback(d: SignInDeps) {
       });
       // The sign-in token is not needed once the iD is known.
       await oauth.revoke(token.access_token).catch(() => undefined);
-      const link = await d.links.activeByOrcid(tenant.id, claims.sub);
+      const link = await d.signIns.linkOfOrcid(tenant.id, claims.sub);
       if (!link)
         return renderSignIn(req, reply, tenant, d, tr('orcidSignInUnknown', { org: tenant.name }), 403);
-      return openSession(req, reply, tenant, link.person_id, 'orcid', d.log);
+      return openSession(req, reply, tenant, link.person_id, 'orcid', d.signIns);
     } catch (e) {
       return fail(e instanceof Error ? e.message : String(e));
     }

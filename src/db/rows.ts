@@ -1,0 +1,8 @@
+// The rows the repositories answer with, as the layers above read them (views, routes): data only.
+// The web imports these, never a repository module.
+export type { Item } from './item.repository.js';
+export type { DisplayedId, OrcidLink } from './orcid-link.repository.js';
+export type { Person } from './person.repository.js';
+export type { PortalView, WrittenItem } from './portal-view.repository.js';
+export type { Tenant } from './tenant.repository.js';
+export type { Upload, UploadProgress } from './upload.repository.js';
