@@ -148,12 +148,7 @@ export class TenantRepository {
   }
 
   async clientSecret(tenantId: string): Promise<string> {
-    const row = await this.db
-      .selectFrom('tenants')
-      .select('client_secret_sealed')
-      .where('id', '=', tenantId)
-      .executeTakeFirstOrThrow();
-    return open(this.ring, row.client_secret_sealed, secretContext(tenantId));
+    return open(this.ring, await this.sealedSecretOf(tenantId), secretContext(tenantId));
   }
 
   /** The institutional OIDC client secret, when one is set. */

@@ -4,7 +4,7 @@
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { Person, Tenant } from '../../../db/rows.js';
+import type { Tenant } from '../../../db/rows.js';
 import { DISAMBIGUATION_SOURCES } from '../../../domain/affiliation-csv.js';
 import { isCountryCode } from '../../../domain/countries.js';
 import { MAX_UPLOAD_BYTES, UploadRefused } from '../../../domain/upload-file.js';
@@ -19,7 +19,13 @@ import {
   UploadPage,
   UploadsPage,
 } from '../../views/admin.js';
-import { type PortalDeps, pageContext, sendPage, signedInPerson } from '../portal/portal-context.js';
+import {
+  type PersonHandler,
+  type PortalDeps,
+  pageContext,
+  sendPage,
+  signedInPerson,
+} from '../portal/portal-context.js';
 import { MalformedUpload, receiveFile } from './receive-file.js';
 import { uploadProgressScript } from './upload-progress.js.js';
 
@@ -29,12 +35,8 @@ export interface AdminRouteDeps extends PortalDeps {
   uploads: UploadService;
 }
 
-type AdminHandler = (
-  req: FastifyRequest,
-  reply: FastifyReply,
-  tenant: Tenant,
-  admin: Person,
-) => Promise<unknown>;
+/** An administrator's request: the person is an administrator of the organisation. */
+type AdminHandler = PersonHandler;
 
 const PROGRESS_JS = uploadProgressScript(ADMIN_STATUS_WORDS);
 

@@ -27,6 +27,14 @@ declare module 'fastify' {
 
 export const LANG_COOKIE = 'lanyard_lang';
 
+/** A route's handler once its organisation and signed-in person are known. */
+export type PersonHandler = (
+  req: FastifyRequest,
+  reply: FastifyReply,
+  tenant: Tenant,
+  person: Person,
+) => Promise<unknown>;
+
 export interface PortalDeps {
   /** The organisations, as this process keeps them (TenantDirectory). */
   tenantCache: Pick<TenantDirectory, 'bySlug'>;

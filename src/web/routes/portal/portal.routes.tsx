@@ -2,12 +2,13 @@
 // callback, disconnecting (POST), the public list and the display API. Thin: parse, check, call
 // a service, render.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Person, Tenant } from '../../../db/rows.js';
+import type { Tenant } from '../../../db/rows.js';
 import { scopesCover } from '../../../domain/tenant.js';
 import type { CallbackQuery, ConnectOrcidService } from '../../../services/connect-orcid.service.js';
 import type { DisconnectOrcidService } from '../../../services/disconnect-orcid.service.js';
 import { ConnectProblemPage, PortalPage, PublicListPage } from '../../views/portal.js';
 import {
+  type PersonHandler,
   type PortalDeps,
   pageContext,
   portalTexts,
@@ -30,12 +31,6 @@ export interface PortalRouteDeps extends PortalDeps {
 }
 
 type Handler = (req: FastifyRequest, reply: FastifyReply, tenant: Tenant) => Promise<unknown>;
-type PersonHandler = (
-  req: FastifyRequest,
-  reply: FastifyReply,
-  tenant: Tenant,
-  person: Person,
-) => Promise<unknown>;
 
 const str = (v: unknown) => (typeof v === 'string' && v.length <= 4096 ? v : undefined);
 
