@@ -9,6 +9,7 @@ import { apiDocument } from './plugins/api-document.js';
 import { errorPages } from './plugins/error-pages.js';
 import { inputGuard } from './plugins/input-guard.js';
 import { securityHeaders, sessions } from './plugins/security.js';
+import { tenantScope } from './plugins/tenant-scope.js';
 import { adminRoutes } from './routes/admin/admin.routes.js';
 import { outboxRoutes } from './routes/admin/outbox.routes.js';
 import { apiV1Routes } from './routes/api/v1.routes.js';
@@ -53,7 +54,8 @@ export function buildApp(c: Container, deps: WebOptions = {}): FastifyInstance {
   if (deps.showOutbox) outboxRoutes(app, c.invitationMail);
 
   app.register(async (portal) => {
-    const shared = { tenantCache: c.tenantDirectory, portal: c.portal, orcid: c.orcid };
+    await portal.register(tenantScope, { directory: c.tenantDirectory });
+    const shared = { portal: c.portal, orcid: c.orcid };
     const signInDeps = {
       ...shared,
       signIns: c.signIns,

@@ -11,21 +11,15 @@ import { MAX_UPLOAD_BYTES, UploadRefused } from '../../../domain/upload-file.js'
 import type { AdminAccessService } from '../../../services/admin-access.service.js';
 import type { OrganisationRenameService } from '../../../services/organisation-rename.service.js';
 import { UploadService } from '../../../services/upload.service.js';
+import { type PersonHandler, requireAdmin } from '../../plugins/tenant-scope.js';
 import {
   ADMIN_STATUS_WORDS,
-  AdminForbiddenPage,
   type OrganisationForm,
   OrganisationPage,
   UploadPage,
   UploadsPage,
 } from '../../views/admin.js';
-import {
-  type PersonHandler,
-  type PortalDeps,
-  pageContext,
-  sendPage,
-  signedInPerson,
-} from '../portal/portal-context.js';
+import { type PortalDeps, pageContext, sendPage } from '../portal/portal-context.js';
 import { MalformedUpload, receiveFile } from './receive-file.js';
 import { uploadProgressScript } from './upload-progress.js.js';
 
@@ -48,16 +42,7 @@ export function adminRoutes(app: FastifyInstance, d: AdminRouteDeps): void {
       .send(PROGRESS_JS),
   );
 
-  const adminRoute =
-    (handler: AdminHandler) =>
-    async (req: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
-      const tenant = await d.tenantCache.bySlug((req.params as { tenant: string }).tenant);
-      if (!tenant) return reply.callNotFound();
-      const person = await signedInPerson(req, tenant, d.portal);
-      if (person && (await d.admins.isAdmin(tenant, person))) return handler(req, reply, tenant, person);
-      const c = pageContext(req, reply, tenant, d.orcid, person !== null);
-      return sendPage(reply, <AdminForbiddenPage c={c} signedIn={person !== null} />, person ? 403 : 401);
-    };
+  const adminRoute = requireAdmin(d);
 
   const uploadOf = async (reply: FastifyReply, tenant: Tenant, req: FastifyRequest) => {
     const id = (req.params as { id: string }).id;

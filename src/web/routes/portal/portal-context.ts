@@ -1,5 +1,5 @@
-// What the portal's routes share: the organisation behind /o/{slug}/ (404 when unknown), the
-// signed-in person (only if signed in to this organisation), the language, and page rendering.
+// What the portal's routes share: the signed-in person (only if signed in to this organisation;
+// the organisation itself comes from plugins/tenant-scope), the language, and page rendering.
 import type {} from '@fastify/cookie';
 import type {} from '@fastify/csrf-protection';
 import type {} from '@fastify/session';
@@ -8,7 +8,6 @@ import type { Person, Tenant } from '../../../db/rows.js';
 import type { PendingOidc } from '../../../identity/oidc-sign-in.js';
 import type { OrcidClients } from '../../../services/orcid-clients.js';
 import type { PortalService } from '../../../services/portal.service.js';
-import type { TenantDirectory } from '../../../services/tenant-directory.js';
 import { type Language, pickLanguage, translator } from '../../i18n.js';
 import type { PageContext } from '../../views/portal.js';
 
@@ -27,17 +26,7 @@ declare module 'fastify' {
 
 export const LANG_COOKIE = 'lanyard_lang';
 
-/** A route's handler once its organisation and signed-in person are known. */
-export type PersonHandler = (
-  req: FastifyRequest,
-  reply: FastifyReply,
-  tenant: Tenant,
-  person: Person,
-) => Promise<unknown>;
-
 export interface PortalDeps {
-  /** The organisations, as this process keeps them (TenantDirectory). */
-  tenantCache: Pick<TenantDirectory, 'bySlug'>;
   portal: PortalService;
   orcid: OrcidClients;
 }

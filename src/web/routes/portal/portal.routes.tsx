@@ -6,9 +6,9 @@ import type { Tenant } from '../../../db/rows.js';
 import { scopesCover } from '../../../domain/tenant.js';
 import type { CallbackQuery, ConnectOrcidService } from '../../../services/connect-orcid.service.js';
 import type { DisconnectOrcidService } from '../../../services/disconnect-orcid.service.js';
+import { personRoute as personRouteOf, tenantRoute } from '../../plugins/tenant-scope.js';
 import { ConnectProblemPage, PortalPage, PublicListPage } from '../../views/portal.js';
 import {
-  type PersonHandler,
   type PortalDeps,
   pageContext,
   portalTexts,
@@ -30,25 +30,10 @@ export interface PortalRouteDeps extends PortalDeps {
   ) => Promise<unknown>;
 }
 
-type Handler = (req: FastifyRequest, reply: FastifyReply, tenant: Tenant) => Promise<unknown>;
-
 const str = (v: unknown) => (typeof v === 'string' && v.length <= 4096 ? v : undefined);
 
 export function portalRoutes(app: FastifyInstance, d: PortalRouteDeps): void {
-  const tenantRoute =
-    (handler: Handler) =>
-    async (req: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
-      const tenant = await d.tenantCache.bySlug((req.params as { tenant: string }).tenant);
-      if (!tenant) return reply.callNotFound();
-      return handler(req, reply, tenant);
-    };
-  /** Actions of a signed-in person; anyone else is sent to the sign-in page. */
-  const personRoute = (handler: PersonHandler) =>
-    tenantRoute(async (req, reply, tenant) => {
-      const person = await signedInPerson(req, tenant, d.portal);
-      if (person) return handler(req, reply, tenant, person);
-      return reply.redirect(`/o/${tenant.slug}/`, 303);
-    });
+  const personRoute = personRouteOf(d.portal);
 
   app.get(
     '/o/:tenant/',

@@ -64,8 +64,6 @@ async function openSession(
 }
 
 export function signInRoutes(app: FastifyInstance, d: SignInDeps) {
-  const tenantOf = async (req: FastifyRequest) =>
-    d.tenantCache.bySlug((req.params as { tenant: string }).tenant);
   const t = (req: FastifyRequest, reply: FastifyReply, tenant: Tenant) =>
     pageContext(req, reply, tenant, d.orcid, false).t;
 
@@ -95,7 +93,7 @@ export function signInRoutes(app: FastifyInstance, d: SignInDeps) {
     '/o/:tenant/signin/directory',
     { preHandler: [...limited, app.limits.signInByAccount] },
     async (req, reply) => {
-      const tenant = await tenantOf(req);
+      const tenant = req.tenant;
       if (!tenant || !demoDirectoryEnabled(tenant)) return reply.callNotFound();
       const body = (req.body ?? {}) as Record<string, unknown>;
       const username = typeof body.username === 'string' ? body.username : '';
@@ -110,7 +108,7 @@ export function signInRoutes(app: FastifyInstance, d: SignInDeps) {
   const oidcRedirectUri = (tenant: Tenant) => `${d.publicUrl}/o/${tenant.slug}/signin/oidc/callback`;
 
   app.post('/o/:tenant/signin/oidc', { preHandler: limited }, async (req, reply) => {
-    const tenant = await tenantOf(req);
+    const tenant = req.tenant;
     const settings = tenant?.sign_in.oidc;
     if (!tenant || !settings) return reply.callNotFound();
     try {
@@ -126,7 +124,7 @@ export function signInRoutes(app: FastifyInstance, d: SignInDeps) {
   });
 
   app.get('/o/:tenant/signin/oidc/callback', async (req, reply) => {
-    const tenant = await tenantOf(req);
+    const tenant = req.tenant;
     const settings = tenant?.sign_in.oidc;
     if (!tenant || !settings) return reply.callNotFound();
     const pending = req.session.pendingOidc;
@@ -154,7 +152,7 @@ export function signInRoutes(app: FastifyInstance, d: SignInDeps) {
   const acsUrl = (tenant: Tenant) => `${d.publicUrl}/o/${tenant.slug}/signin/saml/acs`;
 
   app.post('/o/:tenant/signin/saml', { preHandler: limited }, async (req, reply) => {
-    const tenant = await tenantOf(req);
+    const tenant = req.tenant;
     const settings = tenant?.sign_in.saml;
     if (!tenant || !settings) return reply.callNotFound();
     const relayState = randomBytes(32).toString('base64url');
@@ -169,7 +167,7 @@ export function signInRoutes(app: FastifyInstance, d: SignInDeps) {
   // in the session that started the request. A response an attacker obtained for their own
   // request and posts from a victim's browser therefore signs nobody in (login CSRF).
   app.post('/o/:tenant/signin/saml/acs', async (req, reply) => {
-    const tenant = await tenantOf(req);
+    const tenant = req.tenant;
     const settings = tenant?.sign_in.saml;
     if (!tenant || !settings) return reply.callNotFound();
     const body = (req.body ?? {}) as Record<string, unknown>;
@@ -192,7 +190,7 @@ export function signInRoutes(app: FastifyInstance, d: SignInDeps) {
   });
 
   app.get('/o/:tenant/signin/saml/complete', async (req, reply) => {
-    const tenant = await tenantOf(req);
+    const tenant = req.tenant;
     if (!tenant?.sign_in.saml) return reply.callNotFound();
     const ticket = (req.query as { ticket?: unknown }).ticket;
     const result = typeof ticket === 'string' && ticket ? await d.saml.take(ticket) : null;
@@ -215,7 +213,7 @@ export function signInRoutes(app: FastifyInstance, d: SignInDeps) {
 
   // Sign in with ORCID: only people whose iD is already connected here.
   app.post('/o/:tenant/signin/orcid', { preHandler: limited }, async (req, reply) => {
-    const tenant = await tenantOf(req);
+    const tenant = req.tenant;
     if (!tenant?.sign_in.orcidSignIn) return reply.callNotFound();
     const { oauth } = await d.orcid.for(tenant);
     const state = randomBytes(32).toString('base64url');
@@ -229,7 +227,7 @@ export function signInRoutes(app: FastifyInstance, d: SignInDeps) {
   });
 
   app.post('/o/:tenant/signout', { preHandler: app.csrfProtection }, async (req, reply) => {
-    const tenant = await tenantOf(req);
+    const tenant = req.tenant;
     await req.session.destroy();
     return reply.redirect(tenant ? `/o/${tenant.slug}/` : '/', 303);
   });
