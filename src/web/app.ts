@@ -11,6 +11,7 @@ import { inputGuard } from './plugins/input-guard.js';
 import { securityHeaders, sessions } from './plugins/security.js';
 import { tenantScope } from './plugins/tenant-scope.js';
 import { adminRoutes } from './routes/admin/admin.routes.js';
+import { organisationRoutes } from './routes/admin/organisation.routes.js';
 import { outboxRoutes } from './routes/admin/outbox.routes.js';
 import { apiV1Routes } from './routes/api/v1.routes.js';
 import { portalRoutes } from './routes/portal/portal.routes.js';
@@ -66,7 +67,8 @@ export function buildApp(c: Container, deps: WebOptions = {}): FastifyInstance {
       publicUrl: c.publicUrl.replace(/\/+$/, ''),
     };
     signInRoutes(portal, signInDeps);
-    adminRoutes(portal, { ...shared, admins: c.adminAccess, uploads: c.uploads, rename: c.rename });
+    adminRoutes(portal, { ...shared, admins: c.adminAccess, uploads: c.uploads });
+    organisationRoutes(portal, { ...shared, admins: c.adminAccess, rename: c.rename });
     portalRoutes(portal, {
       ...shared,
       connect: c.connect,
