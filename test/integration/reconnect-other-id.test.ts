@@ -81,6 +81,8 @@ describe('connecting another iD', () => {
       if (now?.json['role-title'] === 'Senior Lecturer') break;
       await new Promise((r) => setTimeout(r, 100));
     }
+    // ORCID holds the change before the worker has recorded its answer: wait for that too.
+    await settledOn('move:emp', second.orcid);
     const after = await api('GET', '/items/move:emp');
     expect([after.status, after.putCode]).toEqual(['in_orcid', emp!.putCode]);
     const onRecord = await clientItems(sb.base, second.orcid, p.client.clientId, 'employment');
