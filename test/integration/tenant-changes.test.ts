@@ -1,7 +1,7 @@
 // A tenant changed with `lanyard tenant update` is seen by a running web process and a running
 // worker process within a second: the change is announced when it commits (LISTEN/NOTIFY), and
 // each process drops its copy of the tenant at once; nothing waits out a cache's lifetime.
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Container } from '../../src/app/container.js';
@@ -11,34 +11,18 @@ import { lanyard } from '../helpers/cli.js';
 import { freshDatabase, type TestDatabase } from '../helpers/database.js';
 import { freePort } from '../helpers/demo-process.js';
 import { tenantInput } from '../helpers/fixtures.js';
+import { spawnRole } from '../helpers/role-process.js';
 
 let db: TestDatabase;
 const ring = new KeyRing([{ id: 'tc', key: randomBytes(32) }]);
 const roles = new Set<ChildProcess>();
 let env: Record<string, string>;
 
-/** `lanyard serve --role <role>`; `lines` receives each line it prints, as it prints it. */
-function serve(role: 'web' | 'worker', lines: (line: string) => void): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve', '--role', role], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, ...env, LOG_LEVEL: role === 'worker' ? 'debug' : 'silent' },
-  });
+async function serve(role: 'web' | 'worker', onLine: (line: string) => void): Promise<ChildProcess> {
+  const child = await spawnRole(role, { ...env, LOG_LEVEL: role === 'worker' ? 'debug' : 'silent' }, onLine);
   roles.add(child);
   child.once('exit', () => roles.delete(child));
-  const ready = role === 'web' ? 'Lanyard web listening' : 'Lanyard worker running';
-  return new Promise((resolve, reject) => {
-    let rest = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      rest += d;
-      const parts = rest.split('\n');
-      rest = parts.pop()!;
-      for (const line of parts) {
-        lines(line);
-        if (line.includes(ready)) resolve(child);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`${role} exited ${code}`)));
-  });
+  return child;
 }
 
 beforeAll(async () => {

@@ -4,10 +4,11 @@
 // with its put code stored: a write that reached ORCID before the crash is adopted (found among
 // this client's items, by external id or by content), never posted twice; items the dead worker
 // held are queued again once their lease runs out.
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { itemWriteQueue } from '../../src/jobs/write-item.job.js';
 import { connectInPortal, signInToPortal, startPortal, type TestPortal } from '../helpers/portal.js';
+import { spawnRole } from '../helpers/role-process.js';
 import {
   clientItems,
   control,
@@ -41,28 +42,16 @@ afterAll(async () => {
   await sb?.close();
 });
 
-function startWorker(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve', '--role', 'worker'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: {
-      ...process.env,
-      DATABASE_URL: p.db.url,
-      LANYARD_KEYS: p.ring.format(),
-      LANYARD_LOCAL_ORCID_URL: sb.base,
-      LANYARD_WRITE_LEASE_SECONDS: String(LEASE_SECONDS),
-      LOG_LEVEL: 'silent',
-    },
+async function startWorker(): Promise<ChildProcess> {
+  const child = await spawnRole('worker', {
+    DATABASE_URL: p.db.url,
+    LANYARD_KEYS: p.ring.format(),
+    LANYARD_LOCAL_ORCID_URL: sb.base,
+    LANYARD_WRITE_LEASE_SECONDS: String(LEASE_SECONDS),
   });
   workers.add(child);
   child.once('exit', () => workers.delete(child));
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d;
-      if (out.includes('Lanyard worker running')) resolve(child);
-    });
-    child.once('exit', (code) => reject(new Error(`worker exited ${code}: ${out}`)));
-  });
+  return child;
 }
 
 /** A third each: works (self DOIs), employments as the CSV states them (no external ids), keywords. */

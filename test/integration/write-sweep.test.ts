@@ -1,11 +1,12 @@
 // The abandoned-write sweep is a scheduled job: with three `lanyard serve --role worker`
 // processes it runs once per interval (the lease, here 2 s), not once per process, and what it
 // finds (an item whose lease ran out) is queued for writing again.
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KeyRing } from '../../src/crypto/key-ring.js';
 import { freshDatabase, type TestDatabase } from '../helpers/database.js';
+import { spawnRole } from '../helpers/role-process.js';
 
 const LEASE_SECONDS = 2;
 const WORKERS = 3;
@@ -14,27 +15,15 @@ let db: TestDatabase;
 const ring = new KeyRing([{ id: 'sweep', key: randomBytes(32) }]);
 const workers = new Set<ChildProcess>();
 
-function startWorker(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve', '--role', 'worker'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: {
-      ...process.env,
-      DATABASE_URL: db.url,
-      LANYARD_KEYS: ring.format(),
-      LANYARD_WRITE_LEASE_SECONDS: String(LEASE_SECONDS),
-      LOG_LEVEL: 'silent',
-    },
+async function startWorker(): Promise<ChildProcess> {
+  const child = await spawnRole('worker', {
+    DATABASE_URL: db.url,
+    LANYARD_KEYS: ring.format(),
+    LANYARD_WRITE_LEASE_SECONDS: String(LEASE_SECONDS),
   });
   workers.add(child);
   child.once('exit', () => workers.delete(child));
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d;
-      if (out.includes('Lanyard worker running')) resolve(child);
-    });
-    child.once('exit', (code) => reject(new Error(`worker exited ${code}: ${out}`)));
-  });
+  return child;
 }
 
 beforeAll(async () => {
