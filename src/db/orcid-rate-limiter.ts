@@ -2,7 +2,9 @@
 // one atomic statement on the client's token bucket: it refills the bucket for the time since
 // its last use and takes a token, possibly going into debt; a caller in debt waits until its
 // slot (debt / rate). So N processes together send at the client's rate and never above it.
+
 import { type Kysely, sql } from 'kysely';
+import { LRUCache } from 'lru-cache';
 import type { RateLimiter } from '../orcid/transport.js';
 import type { Database } from './schema.js';
 
@@ -22,10 +24,10 @@ export function tenantRateLimits(
   db: Kysely<Database>,
   ttlMs = 60_000,
 ): (clientId: string) => Promise<BucketSettings> {
-  const cache = new Map<string, { at: number; value: BucketSettings }>();
+  const cache = new LRUCache<string, BucketSettings>({ max: 10_000, ttl: ttlMs });
   return async (clientId) => {
     const hit = cache.get(clientId);
-    if (hit && Date.now() - hit.at < ttlMs) return hit.value;
+    if (hit) return hit;
     const row = await db
       .selectFrom('tenants')
       .select((eb) => [
@@ -38,7 +40,7 @@ export function tenantRateLimits(
       row?.perSecond != null && row.burst != null
         ? { perSecond: Number(row.perSecond), burst: Number(row.burst) }
         : ORCID_MEMBER_LIMIT;
-    cache.set(clientId, { at: Date.now(), value });
+    cache.set(clientId, value);
     return value;
   };
 }

@@ -1,6 +1,8 @@
 // Institutional sign-in with OpenID Connect: authorization code with PKCE, state and nonce
 // (openid-client). The claims are mapped to person attributes by the tenant's settings.
+
 import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import * as oidc from 'openid-client';
 import type { PersonAttributes, SignInSettings } from '../domain/tenant.js';
 
@@ -37,7 +39,8 @@ export class UnverifiedEmail extends Error {
 const isVerified = (v: unknown) => v === true || v === 'true';
 
 export class OidcSignIn {
-  private readonly configs = new Map<string, Promise<oidc.Configuration>>();
+  /** Discovered configurations, by provider, client and secret (a rotated secret makes a new one). */
+  private readonly configs = new LRUCache<string, Promise<oidc.Configuration>>({ max: 1000 });
 
   private configuration(key: string, s: OidcSettings, secret: string | null): Promise<oidc.Configuration> {
     // The secret is part of the key: a rotated client secret is used at once, without a restart.

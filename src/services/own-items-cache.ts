@@ -5,6 +5,7 @@
 // remembered with the item it was created for, so that another item with the same content
 // never adopts it. What another process wrote within that window is not seen; a write whose
 // earlier attempt may have reached ORCID therefore asks for a read made after it took the item.
+import { LRUCache } from 'lru-cache';
 import type { JsonObject } from '../../lib/orcid-model/codec.js';
 import type { OrcidApi } from '../orcid/api.js';
 
@@ -17,9 +18,9 @@ interface Entry {
 }
 
 export class OwnItemsCache {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries = new LRUCache<string, Entry>({ max: MAX_ENTRIES });
   /** Put codes this process created (section key + put code), and for which item. */
-  private readonly createdFor = new Map<string, string>();
+  private readonly createdFor = new LRUCache<string, string>({ max: MAX_ENTRIES * 10 });
 
   private static key(tenantId: string, orcid: string, section: string) {
     return `${tenantId} ${orcid} ${section}`;
@@ -44,7 +45,6 @@ export class OwnItemsCache {
     // serves every item of the person that asks for it, e.g. a batch claimed after a crash).
     const stale = (e: Entry) => Date.now() - e.at > TTL_MS || (options.readAfter ?? 0) > e.at;
     if (!hit || stale(hit)) {
-      if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
       const entry: Entry = {
         at: Date.now(),
         byKey: api.ownItemsByKey(token, at.orcid, at.section),
@@ -67,7 +67,6 @@ export class OwnItemsCache {
     putCode: number,
   ) {
     const k = OwnItemsCache.key(at.tenantId, at.orcid, at.section);
-    if (this.createdFor.size >= MAX_ENTRIES * 10) this.createdFor.clear();
     this.createdFor.set(`${k} ${putCode}`, at.itemId);
     const entry = this.entries.get(k);
     if (!entry) return;

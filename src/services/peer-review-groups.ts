@@ -2,6 +2,7 @@
 // exist: search ORCID's group-id records first and create one only when none matches. issn:
 // groups ORCID creates itself on first use. Known groups are remembered per process, and the
 // two-legged token (long-lived at ORCID) with the tenant in the directory.
+import { LRUCache } from 'lru-cache';
 import type { Tenant } from '../db/tenant.repository.js';
 import type { TenantOrcid } from './orcid-clients.js';
 import type { TenantDirectory } from './tenant-directory.js';
@@ -9,7 +10,8 @@ import type { TenantDirectory } from './tenant-directory.js';
 const GROUP_SCOPES = '/group-id-record/read /group-id-record/update';
 
 export class PeerReviewGroups {
-  private readonly known = new Set<string>();
+  /** Groups known to exist, per tenant. */
+  private readonly known = new LRUCache<string, true>({ max: 10_000 });
 
   constructor(private readonly directory: TenantDirectory) {}
 
@@ -32,6 +34,6 @@ export class PeerReviewGroups {
         description: `Peer review group used by ${tenant.name}`,
         type: 'publisher',
       });
-    this.known.add(key);
+    this.known.set(key, true);
   }
 }
