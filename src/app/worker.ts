@@ -20,7 +20,6 @@ export interface WorkerOptions {
 }
 
 async function startJob<T>(queue: Queue, c: Container, job: Job<T>, o: WorkerOptions): Promise<void> {
-  await queue.register(job);
   const pollingSeconds = Math.min(o.pollingSeconds ?? Number.POSITIVE_INFINITY, job.pollingSeconds ?? 2);
   const taking = { pollingSeconds, concurrency: job.concurrency ?? 1 };
   if (isBatchJob(job))
@@ -35,7 +34,7 @@ async function startJob<T>(queue: Queue, c: Container, job: Job<T>, o: WorkerOpt
   else await queue.every(job, s.everySeconds(c), s.payload(c));
 }
 
-/** Starts every job's handlers; stop the queue to stop them. */
+/** Starts every job's handlers (their queues exist: registerJobs); stop the queue to stop them. */
 export async function startWorker(queue: Queue, c: Container, o: WorkerOptions = {}): Promise<void> {
   setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
   for (const job of JOBS) await startJob(queue, c, job as Job<unknown>, o);
