@@ -3,7 +3,7 @@
 // the worker, the CLI, tests and benches take their parts from a Container; nothing else builds
 // a repository or a service (docs/architecture.md). Parts are built when first asked for, so a
 // process pays only for what it uses (the CLI opens no ORCID transport, the web no mailer).
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Config } from '../config.js';
 import type { KeyRing } from '../crypto/key-ring.js';
 import { AdminUserRepository } from '../db/admin-user.repository.js';
@@ -38,6 +38,7 @@ import { AdminAccessService } from '../services/admin-access.service.js';
 import { ApiKeyService } from '../services/api-keys.service.js';
 import { ConnectOrcidService } from '../services/connect-orcid.service.js';
 import { DisconnectOrcidService } from '../services/disconnect-orcid.service.js';
+import { HealthService } from '../services/health.service.js';
 import { InvitationMailService, personInviter } from '../services/invitation.service.js';
 import { ItemIntakeService, type PersonInviter } from '../services/item-intake.service.js';
 import { OrcidClients } from '../services/orcid-clients.js';
@@ -196,6 +197,18 @@ export class Container extends Parts {
 
   get writeLeaseMs(): number {
     return this.o.writeLeaseSeconds ? this.o.writeLeaseSeconds * 1000 : DEFAULT_LEASE_MS;
+  }
+
+  get health() {
+    return this.once(
+      'health',
+      () =>
+        new HealthService({
+          database: async () => {
+            await sql`select 1`.execute(this.db);
+          },
+        }),
+    );
   }
 
   /** The demo directory's accounts (organisations whose sign-in includes it). */

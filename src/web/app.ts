@@ -2,7 +2,6 @@
 // limits, the input guard, sessions and CSRF, error pages, the API document) and mounts each
 // area's routes on the container's services.
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
-import { sql } from 'kysely';
 import type { Container } from '../app/container.js';
 import { type AbuseLimits, abuseLimits, DEFAULT_LIMITS } from './plugins/abuse-limits.js';
 import { apiDocument } from './plugins/api-document.js';
@@ -10,12 +9,11 @@ import { errorPages } from './plugins/error-pages.js';
 import { inputGuard } from './plugins/input-guard.js';
 import { securityHeaders, sessions } from './plugins/security.js';
 import { tenantScope } from './plugins/tenant-scope.js';
-import { adminRoutes } from './routes/admin/admin.routes.js';
-import { organisationRoutes } from './routes/admin/organisation.routes.js';
+import { adminArea } from './routes/admin/index.js';
 import { outboxRoutes } from './routes/admin/outbox.routes.js';
 import { apiV1Routes } from './routes/api/v1.routes.js';
-import { portalRoutes } from './routes/portal/portal.routes.js';
-import { orcidSignInCallback, signInRoutes } from './routes/portal/sign-in.routes.js';
+import { healthRoutes } from './routes/health.routes.js';
+import { portalArea } from './routes/portal/index.js';
 
 /** What the web role is started with, beyond the container's parts. */
 export interface WebOptions {
@@ -34,47 +32,23 @@ export function buildApp(c: Container, deps: WebOptions = {}): FastifyInstance {
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: deps.trustProxy ?? false,
   });
-  const { db } = c;
 
   app.register(securityHeaders, c);
   app.register(abuseLimits, { ...DEFAULT_LIMITS, ...deps.limits });
   app.register(inputGuard);
   app.register(sessions, c);
   app.register(errorPages);
-  app.get('/healthz', async (_req, reply) => {
-    try {
-      await sql`select 1`.execute(db);
-      return { status: 'ok', database: 'ok' };
-    } catch {
-      return reply.code(503).send({ status: 'unavailable', database: 'unreachable' });
-    }
-  });
+  healthRoutes(app, c.health);
 
   app.register(apiDocument, c);
   apiV1Routes(app, { keys: c.apiKeys, intake: c.intake });
   if (deps.showOutbox) outboxRoutes(app, c.invitationMail);
 
-  app.register(async (portal) => {
-    await portal.register(tenantScope, { directory: c.tenantDirectory });
-    const shared = { portal: c.portal, orcid: c.orcid };
-    const signInDeps = {
-      ...shared,
-      signIns: c.signIns,
-      directory: c.directory,
-      oidc: c.oidcSignIn,
-      saml: c.samlSignIn,
-      logger: c.logger,
-      publicUrl: c.publicUrl.replace(/\/+$/, ''),
-    };
-    signInRoutes(portal, signInDeps);
-    adminRoutes(portal, { ...shared, admins: c.adminAccess, uploads: c.uploads });
-    organisationRoutes(portal, { ...shared, admins: c.adminAccess, rename: c.rename });
-    portalRoutes(portal, {
-      ...shared,
-      connect: c.connect,
-      disconnect: c.disconnect,
-      orcidSignIn: orcidSignInCallback(signInDeps),
-    });
+  // Everything under /o/{tenant}/: the organisation is resolved once per request.
+  app.register(async (tenantArea) => {
+    await tenantArea.register(tenantScope, { directory: c.tenantDirectory, orcid: c.orcid });
+    portalArea(tenantArea, c);
+    adminArea(tenantArea, c);
   });
   return app;
 }

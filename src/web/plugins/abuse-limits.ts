@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest, preHandlerHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
+import { webErrors } from '../errors.js';
 
 export interface AbuseLimits {
   /** Sign-in attempts per account (tenant + user name) per minute. */
@@ -17,9 +18,6 @@ export interface AbuseLimits {
 }
 
 export const DEFAULT_LIMITS: AbuseLimits = { signInPerAccount: 10, signInPerAddress: 30, apiPerKey: 1200 };
-
-/** The error a limited request ends with; the app's error handler answers it as a page or JSON. */
-export const RATE_LIMITED = 'LANYARD_RATE_LIMITED';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -39,15 +37,11 @@ export const abuseLimits = fp(async (app: FastifyInstance, limits: AbuseLimits) 
   // and a sign-in is counted twice (its account and its address).
   const perMinute = (max: number, keyGenerator: (req: FastifyRequest) => string): preHandlerHookHandler => {
     const check = app.createRateLimit({ max, timeWindow: 60_000, keyGenerator });
-    return async (req, reply) => {
+    return async (req) => {
       const r = await check(req);
       if (r.isAllowed || !r.isExceeded) return;
-      const retryAfter = Math.ceil(r.ttl / 1000);
-      reply.header('retry-after', String(retryAfter));
-      throw Object.assign(new Error(`Too many requests: try again in ${retryAfter} s.`), {
-        statusCode: 429,
-        code: RATE_LIMITED,
-      });
+      // The error handler answers it as a page or as JSON, with Retry-After.
+      throw webErrors.rateLimited(Math.ceil(r.ttl / 1000));
     };
   };
   const account = (req: FastifyRequest) => {

@@ -1,7 +1,8 @@
 // The organisation behind /o/{tenant}/ and who may do what there, in one place for every portal
 // and admin route: `req.tenant` is resolved once per request, and the route wrappers below
-// answer 404 for an unknown organisation, send anyone not signed in to the sign-in page, and
-// refuse the admin area to anyone not an administrator (401 or 403 page).
+// refuse an unknown organisation (unknown_tenant, 404), send anyone not signed in to the sign-in
+// page, and refuse the admin area to anyone not an administrator (sign_in_required 401,
+// admin_required 403: the admin area's own page, which says how to get in).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Person, Tenant } from '../../db/rows.js';
@@ -9,8 +10,10 @@ import type { AdminAccessService } from '../../services/admin-access.service.js'
 import type { OrcidClients } from '../../services/orcid-clients.js';
 import type { PortalService } from '../../services/portal.service.js';
 import type { TenantDirectory } from '../../services/tenant-directory.js';
+import { isWebError, webErrors } from '../errors.js';
 import { pageContext, sendPage, signedInPerson } from '../routes/portal/portal-context.js';
 import { AdminForbiddenPage } from '../views/admin.js';
+import { wantsJson } from './error-pages.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -19,13 +22,23 @@ declare module 'fastify' {
   }
 }
 
+const ADMIN_REFUSALS = new Set(['admin_required', 'sign_in_required']);
+
 export const tenantScope = fp(
-  async (app: FastifyInstance, d: { directory: Pick<TenantDirectory, 'bySlug'> }) => {
+  async (app: FastifyInstance, d: { directory: Pick<TenantDirectory, 'bySlug'>; orcid: OrcidClients }) => {
     app.decorateRequest('tenant', null);
     // After the input guard (a slug holding a NUL is refused with 400 before it reaches a query).
     app.addHook('preValidation', async (req) => {
       const slug = (req.params as { tenant?: unknown }).tenant;
       req.tenant = typeof slug === 'string' ? ((await d.directory.bySlug(slug)) ?? null) : null;
+    });
+    // A refusal of the admin area is shown in the organisation's pages; every other error goes
+    // on to the app's error pages.
+    app.setErrorHandler(async (err, req, reply) => {
+      if (!isWebError(err) || !ADMIN_REFUSALS.has(err.id) || !req.tenant || wantsJson(req)) throw err;
+      const signedIn = err.id === 'admin_required';
+      const c = pageContext(req, reply, req.tenant, d.orcid, signedIn);
+      return sendPage(reply, <AdminForbiddenPage c={c} signedIn={signedIn} />, err.statusCode);
     });
   },
 );
@@ -43,8 +56,10 @@ export type PersonHandler = (
 /** A route of one organisation: an unknown one answers 404. */
 export const tenantRoute =
   (handler: TenantHandler) =>
-  async (req: FastifyRequest, reply: FastifyReply): Promise<unknown> =>
-    req.tenant ? handler(req, reply, req.tenant) : reply.callNotFound();
+  async (req: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
+    if (!req.tenant) throw webErrors.unknownTenant();
+    return handler(req, reply, req.tenant);
+  };
 
 /** Actions of a signed-in person; anyone else is sent to the organisation's sign-in page. */
 export const personRoute = (portal: PortalService) => (handler: PersonHandler) =>
@@ -56,11 +71,9 @@ export const personRoute = (portal: PortalService) => (handler: PersonHandler) =
 
 /** The admin area: administrators only (401 to someone not signed in, 403 to other people). */
 export const requireAdmin =
-  (d: { portal: PortalService; admins: AdminAccessService; orcid: OrcidClients }) =>
-  (handler: PersonHandler) =>
+  (d: { portal: PortalService; admins: AdminAccessService }) => (handler: PersonHandler) =>
     tenantRoute(async (req, reply, tenant) => {
       const person = await signedInPerson(req, tenant, d.portal);
       if (person && (await d.admins.isAdmin(tenant, person))) return handler(req, reply, tenant, person);
-      const c = pageContext(req, reply, tenant, d.orcid, person !== null);
-      return sendPage(reply, <AdminForbiddenPage c={c} signedIn={person !== null} />, person ? 403 : 401);
+      throw webErrors.adminRequired(person !== null);
     });

@@ -3,13 +3,8 @@
 // unknown id answers 404. Every route declares its path, body and answers with zod: they are
 // checked (a 400 names every field at fault) and they make the OpenAPI document
 // (/api/v1/openapi.json, by @fastify/swagger).
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import {
-  hasZodFastifySchemaValidationErrors,
-  serializerCompiler,
-  validatorCompiler,
-  type ZodTypeProvider,
-} from 'fastify-type-provider-zod';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Item } from '../../../db/rows.js';
 import { ITEM_STATUSES, WRITABLE_SECTIONS } from '../../../domain/item.js';
@@ -17,6 +12,7 @@ import { MAX_VALUE_LENGTH } from '../../../domain/item-rules.js';
 import { checkItem, loadPayloadChecks } from '../../../orcid/payload-check.js';
 import type { ApiKeyService } from '../../../services/api-keys.service.js';
 import { type ItemIntakeService, UnknownPerson } from '../../../services/item-intake.service.js';
+import { webErrors } from '../../errors.js';
 
 const isoDate = z.iso.date();
 
@@ -81,7 +77,12 @@ const itemView = z
 
 const problem = z.object({ field: z.string(), message: z.string() });
 const errorBody = z
-  .object({ error: z.string(), message: z.string().optional(), problems: z.array(problem).optional() })
+  .object({
+    error: z.string().describe('Stable id: unauthorized, not_found, invalid_path, invalid_body, …'),
+    message: z.string().optional(),
+    field: z.string().optional().describe('The (first) field at fault'),
+    problems: z.array(problem).optional(),
+  })
   .meta({ id: 'Error' });
 
 /** The answers every route may give besides its own. */
@@ -111,57 +112,36 @@ declare module 'fastify' {
   }
 }
 
-/** Zod's problems with the path or the body, as this API names them (400). */
-function validationFailed(err: unknown, reply: FastifyReply) {
-  if (!hasZodFastifySchemaValidationErrors(err)) return null;
-  const where = (err as { validationContext?: string }).validationContext;
-  return reply.code(400).send({
-    error: where === 'params' ? 'invalid_path' : 'invalid_body',
-    // The issue's path, as /a/b; fields are named a.b here.
-    problems: err.validation.map((v) => ({
-      field: v.instancePath.split('/').filter(Boolean).join('.') || '(body)',
-      message: v.message ?? 'invalid',
-    })),
-  });
-}
-
 const localId = z.object({ localId: pathValue });
 const sourceKey = z.object({ sourceKey: pathValue });
 
 export function apiV1Routes(app: FastifyInstance, d: { keys: ApiKeyService; intake: ItemIntakeService }) {
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  const authenticate = async (req: FastifyRequest, reply: FastifyReply) => {
+  const authenticate = async (req: FastifyRequest) => {
     const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
     const key = m ? await d.keys.tenantOf(m[1]!) : null;
-    if (!key)
-      return reply.code(401).header('www-authenticate', 'Bearer realm="lanyard"').send({
-        error: 'unauthorized',
-        message: 'A valid API key is required: Authorization: Bearer <key>.',
-      });
+    if (!key) throw webErrors.unauthorized();
     req.apiTenantId = key.tenantId;
   };
-  const notFound = (reply: FastifyReply, message: string) =>
-    reply.code(404).send({ error: 'not_found', message });
+  const noItem = (key: string) => webErrors.notFound(`no item with source key ${key}`);
 
   app.register(async (plain) => {
     const api = plain.withTypeProvider<ZodTypeProvider>();
     api.setValidatorCompiler(validatorCompiler);
     api.setSerializerCompiler(serializerCompiler);
-    api.setErrorHandler((err, _req, reply) => {
-      if (validationFailed(err, reply)) return;
-      throw err;
+    // Answered by the app's error pages, as JSON; schema validation is named there too.
+    api.setErrorHandler(async (err) => {
+      throw err instanceof UnknownPerson ? webErrors.notFound(err.message) : err;
     });
     api.addHook('onRequest', api.limits.apiByKey);
     // Authenticated before the body is read.
     api.addHook('onRequest', authenticate);
-    api.addHook('preValidation', async (req, reply) => {
+    api.addHook('preValidation', async (req) => {
       // JSON only: a form body would be half-understood (every value a string).
       const type = req.headers['content-type'] ?? '';
       if (req.body !== undefined && !/^application\/json\s*(;|$)/i.test(type))
-        return reply
-          .code(415)
-          .send({ error: 'unsupported_media_type', message: 'Send the body as application/json.' });
+        throw webErrors.unsupportedMediaType();
       // A PUT without a body states nothing new (every field is optional where that makes sense).
       if (req.body === undefined && req.method === 'PUT') req.body = {};
     });
@@ -205,17 +185,12 @@ export function apiV1Routes(app: FastifyInstance, d: { keys: ApiKeyService; inta
           response: { 200: itemView, ...errors },
         },
       },
-      async (req, reply) => {
-        try {
-          const item = await d.intake.stateItem(req.apiTenantId!, req.params.localId, {
-            ...req.body,
-            sourceKey: req.params.sourceKey,
-          });
-          return viewOf(item);
-        } catch (e) {
-          if (e instanceof UnknownPerson) return notFound(reply, e.message);
-          throw e;
-        }
+      async (req) => {
+        const item = await d.intake.stateItem(req.apiTenantId!, req.params.localId, {
+          ...req.body,
+          sourceKey: req.params.sourceKey,
+        });
+        return viewOf(item);
       },
     );
 
@@ -230,9 +205,10 @@ export function apiV1Routes(app: FastifyInstance, d: { keys: ApiKeyService; inta
           response: { 200: itemView, ...errors },
         },
       },
-      async (req, reply) => {
+      async (req) => {
         const item = await d.intake.withdrawItem(req.apiTenantId!, req.params.sourceKey);
-        return item ? viewOf(item) : notFound(reply, `no item with source key ${req.params.sourceKey}`);
+        if (!item) throw noItem(req.params.sourceKey);
+        return viewOf(item);
       },
     );
 
@@ -247,9 +223,10 @@ export function apiV1Routes(app: FastifyInstance, d: { keys: ApiKeyService; inta
           response: { 200: itemView, ...errors },
         },
       },
-      async (req, reply) => {
+      async (req) => {
         const item = await d.intake.item(req.apiTenantId!, req.params.sourceKey);
-        return item ? viewOf(item) : notFound(reply, `no item with source key ${req.params.sourceKey}`);
+        if (!item) throw noItem(req.params.sourceKey);
+        return viewOf(item);
       },
     );
 
@@ -264,14 +241,9 @@ export function apiV1Routes(app: FastifyInstance, d: { keys: ApiKeyService; inta
           response: { 200: z.object({ items: z.array(itemView) }), ...errors },
         },
       },
-      async (req, reply) => {
-        try {
-          return { items: (await d.intake.personItems(req.apiTenantId!, req.params.localId)).map(viewOf) };
-        } catch (e) {
-          if (e instanceof UnknownPerson) return notFound(reply, e.message);
-          throw e;
-        }
-      },
+      async (req) => ({
+        items: (await d.intake.personItems(req.apiTenantId!, req.params.localId)).map(viewOf),
+      }),
     );
   });
 }

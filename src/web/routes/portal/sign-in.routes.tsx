@@ -11,6 +11,7 @@ import type { SamlSignIn } from '../../../identity/saml-sign-in.js';
 import type { Logger } from '../../../logger.js';
 import type { CallbackQuery } from '../../../services/connect-orcid.service.js';
 import type { SignInService } from '../../../services/sign-in.service.js';
+import { webErrors } from '../../errors.js';
 import { SignInPage } from '../../views/portal.js';
 import { type PortalDeps, pageContext, sendPage } from './portal-context.js';
 
@@ -94,7 +95,7 @@ export function signInRoutes(app: FastifyInstance, d: SignInDeps) {
     { preHandler: [...limited, app.limits.signInByAccount] },
     async (req, reply) => {
       const tenant = req.tenant;
-      if (!tenant || !demoDirectoryEnabled(tenant)) return reply.callNotFound();
+      if (!tenant || !demoDirectoryEnabled(tenant)) throw webErrors.notFound();
       const body = (req.body ?? {}) as Record<string, unknown>;
       const username = typeof body.username === 'string' ? body.username : '';
       const password = typeof body.password === 'string' ? body.password : '';
@@ -110,7 +111,7 @@ export function signInRoutes(app: FastifyInstance, d: SignInDeps) {
   app.post('/o/:tenant/signin/oidc', { preHandler: limited }, async (req, reply) => {
     const tenant = req.tenant;
     const settings = tenant?.sign_in.oidc;
-    if (!tenant || !settings) return reply.callNotFound();
+    if (!tenant || !settings) throw webErrors.notFound();
     try {
       const secret = await d.signIns.oidcClientSecret(tenant.id);
       const { url, pending } = await d.oidc.start(tenant.id, settings, secret, oidcRedirectUri(tenant));
@@ -126,7 +127,7 @@ export function signInRoutes(app: FastifyInstance, d: SignInDeps) {
   app.get('/o/:tenant/signin/oidc/callback', async (req, reply) => {
     const tenant = req.tenant;
     const settings = tenant?.sign_in.oidc;
-    if (!tenant || !settings) return reply.callNotFound();
+    if (!tenant || !settings) throw webErrors.notFound();
     const pending = req.session.pendingOidc;
     req.session.pendingOidc = undefined;
     const fail = (reason: string) =>
@@ -154,7 +155,7 @@ export function signInRoutes(app: FastifyInstance, d: SignInDeps) {
   app.post('/o/:tenant/signin/saml', { preHandler: limited }, async (req, reply) => {
     const tenant = req.tenant;
     const settings = tenant?.sign_in.saml;
-    if (!tenant || !settings) return reply.callNotFound();
+    if (!tenant || !settings) throw webErrors.notFound();
     const relayState = randomBytes(32).toString('base64url');
     req.session.pendingSaml = { tenantId: tenant.id, relayState };
     return reply.redirect(await d.saml.start(settings, acsUrl(tenant), relayState), 303);
@@ -169,7 +170,7 @@ export function signInRoutes(app: FastifyInstance, d: SignInDeps) {
   app.post('/o/:tenant/signin/saml/acs', async (req, reply) => {
     const tenant = req.tenant;
     const settings = tenant?.sign_in.saml;
-    if (!tenant || !settings) return reply.callNotFound();
+    if (!tenant || !settings) throw webErrors.notFound();
     const body = (req.body ?? {}) as Record<string, unknown>;
     const form: Record<string, string> = {};
     for (const k of ['SAMLResponse', 'RelayState'])
@@ -191,7 +192,7 @@ export function signInRoutes(app: FastifyInstance, d: SignInDeps) {
 
   app.get('/o/:tenant/signin/saml/complete', async (req, reply) => {
     const tenant = req.tenant;
-    if (!tenant?.sign_in.saml) return reply.callNotFound();
+    if (!tenant?.sign_in.saml) throw webErrors.notFound();
     const ticket = (req.query as { ticket?: unknown }).ticket;
     const result = typeof ticket === 'string' && ticket ? await d.saml.take(ticket) : null;
     const pending = req.session.pendingSaml;
@@ -214,7 +215,7 @@ export function signInRoutes(app: FastifyInstance, d: SignInDeps) {
   // Sign in with ORCID: only people whose iD is already connected here.
   app.post('/o/:tenant/signin/orcid', { preHandler: limited }, async (req, reply) => {
     const tenant = req.tenant;
-    if (!tenant?.sign_in.orcidSignIn) return reply.callNotFound();
+    if (!tenant?.sign_in.orcidSignIn) throw webErrors.notFound();
     const { oauth } = await d.orcid.for(tenant);
     const state = randomBytes(32).toString('base64url');
     const nonce = randomBytes(16).toString('base64url');

@@ -1,4 +1,4 @@
-// The administrators' area under /o/{tenant}/admin/: uploads (form, live progress, export).
+// The admin area's uploads, /o/{tenant}/admin/ (its first page): the form, live progress, export.
 // Administrators sign in through the portal's institutional sign-in; the admin role comes from
 // configuration (LANYARD_ADMINS) or `lanyard admin grant`. A foreign upload id answers 404.
 import multipart from '@fastify/multipart';
@@ -8,20 +8,21 @@ import type { Tenant } from '../../../db/rows.js';
 import { MAX_UPLOAD_BYTES, UploadRefused } from '../../../domain/upload-file.js';
 import type { AdminAccessService } from '../../../services/admin-access.service.js';
 import { UploadService } from '../../../services/upload.service.js';
+import { webErrors } from '../../errors.js';
 import { requireAdmin } from '../../plugins/tenant-scope.js';
 import { ADMIN_STATUS_WORDS, UploadPage, UploadsPage } from '../../views/admin.js';
 import { type PortalDeps, pageContext, sendPage } from '../portal/portal-context.js';
 import { MalformedUpload, receiveFile } from './receive-file.js';
 import { uploadProgressScript } from './upload-progress.js.js';
 
-export interface AdminRouteDeps extends PortalDeps {
+export interface UploadRouteDeps extends PortalDeps {
   admins: AdminAccessService;
   uploads: UploadService;
 }
 
 const PROGRESS_JS = uploadProgressScript(ADMIN_STATUS_WORDS);
 
-export function adminRoutes(app: FastifyInstance, d: AdminRouteDeps): void {
+export function uploadRoutes(app: FastifyInstance, d: UploadRouteDeps): void {
   app.get('/assets/upload-progress.js', async (_req, reply) =>
     reply
       .type('text/javascript; charset=utf-8')
@@ -31,11 +32,11 @@ export function adminRoutes(app: FastifyInstance, d: AdminRouteDeps): void {
 
   const adminRoute = requireAdmin(d);
 
-  const uploadOf = async (reply: FastifyReply, tenant: Tenant, req: FastifyRequest) => {
+  const uploadOf = async (tenant: Tenant, req: FastifyRequest) => {
     const id = (req.params as { id: string }).id;
     // Not an upload id at all (PostgreSQL would refuse it as a uuid): unknown, like a foreign one.
     const upload = z.uuid().safeParse(id).success ? await d.uploads.byId(tenant.id, id) : undefined;
-    if (!upload) reply.callNotFound();
+    if (!upload) throw webErrors.notFound();
     return upload;
   };
 
@@ -104,8 +105,7 @@ export function adminRoutes(app: FastifyInstance, d: AdminRouteDeps): void {
   app.get(
     '/o/:tenant/admin/uploads/:id',
     adminRoute(async (req, reply, tenant) => {
-      const upload = await uploadOf(reply, tenant, req);
-      if (!upload) return reply;
+      const upload = await uploadOf(tenant, req);
       const c = pageContext(req, reply, tenant, d.orcid, true);
       return sendPage(
         reply,
@@ -117,8 +117,7 @@ export function adminRoutes(app: FastifyInstance, d: AdminRouteDeps): void {
   app.get(
     '/o/:tenant/admin/uploads/:id/progress',
     adminRoute(async (req, reply, tenant) => {
-      const upload = await uploadOf(reply, tenant, req);
-      if (!upload) return reply;
+      const upload = await uploadOf(tenant, req);
       return reply.header('cache-control', 'no-store').send(await d.uploads.progress(tenant.id, upload));
     }),
   );
@@ -126,8 +125,7 @@ export function adminRoutes(app: FastifyInstance, d: AdminRouteDeps): void {
   app.get(
     '/o/:tenant/admin/uploads/:id/export',
     adminRoute(async (req, reply, tenant) => {
-      const upload = await uploadOf(reply, tenant, req);
-      if (!upload) return reply;
+      const upload = await uploadOf(tenant, req);
       const file = await d.uploads.export(tenant.id, upload);
       return reply
         .type(file.contentType)

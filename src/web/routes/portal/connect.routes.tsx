@@ -1,13 +1,11 @@
-// The researcher portal under /o/{tenant}/: the connect page, connecting (POST) and ORCID's
-// callback, disconnecting (POST), the public list and the display API. Thin: parse, check, call
-// a service, render.
+// Connecting and disconnecting an iD: the POST that sends the person to ORCID, ORCID's callback
+// (which also completes "Sign in with ORCID"), and the POST that disconnects (revoking at ORCID).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Tenant } from '../../../db/rows.js';
-import { scopesCover } from '../../../domain/tenant.js';
 import type { CallbackQuery, ConnectOrcidService } from '../../../services/connect-orcid.service.js';
 import type { DisconnectOrcidService } from '../../../services/disconnect-orcid.service.js';
 import { personRoute as personRouteOf, tenantRoute } from '../../plugins/tenant-scope.js';
-import { ConnectProblemPage, PortalPage, PublicListPage } from '../../views/portal.js';
+import { ConnectProblemPage } from '../../views/portal.js';
 import {
   type PortalDeps,
   pageContext,
@@ -16,9 +14,8 @@ import {
   sendPage,
   signedInPerson,
 } from './portal-context.js';
-import { renderSignIn } from './sign-in.routes.js';
 
-export interface PortalRouteDeps extends PortalDeps {
+export interface ConnectRouteDeps extends PortalDeps {
   connect: ConnectOrcidService;
   disconnect: DisconnectOrcidService;
   /** "Sign in with ORCID" shares the tenant's ORCID callback; its state lives in the session. */
@@ -32,44 +29,8 @@ export interface PortalRouteDeps extends PortalDeps {
 
 const str = (v: unknown) => (typeof v === 'string' && v.length <= 4096 ? v : undefined);
 
-export function portalRoutes(app: FastifyInstance, d: PortalRouteDeps): void {
+export function connectRoutes(app: FastifyInstance, d: ConnectRouteDeps): void {
   const personRoute = personRouteOf(d.portal);
-
-  app.get(
-    '/o/:tenant/',
-    tenantRoute(async (req, reply, tenant) => {
-      const personId = req.session.tenantId === tenant.id ? req.session.personId : undefined;
-      const view = personId ? await d.portal.page(tenant.id, personId) : null;
-      if (!view) return renderSignIn(req, reply, tenant, d, null);
-      const { person, link, summary, items } = view;
-      const c = pageContext(req, reply, tenant, d.orcid, true);
-      const flash = req.session.flash;
-      if (flash) req.session.flash = undefined;
-      return sendPage(
-        reply,
-        <PortalPage
-          c={c}
-          v={{
-            personName: [person.given_names, person.family_name].filter(Boolean).join(' ') || person.local_id,
-            items,
-            flash: flash ? c.t(flash.key, { org: tenant.name, ...flash.values }) : null,
-            ...portalTexts(tenant, c.lang),
-            askedScopes: scopeList(tenant.scopes),
-            link: link
-              ? {
-                  orcid: link.orcid,
-                  scopes: scopeList(link.scope),
-                  grantedAt: new Date(link.grantedAt),
-                  needsMore: !scopesCover(link.scope, tenant.scopes),
-                }
-              : null,
-            summary,
-          }}
-        />,
-      );
-    }),
-  );
-  app.get('/o/:tenant', async (req, reply) => reply.redirect(`${req.url.split('?')[0]}/`, 301));
 
   app.post(
     '/o/:tenant/connect',
@@ -146,39 +107,6 @@ export function portalRoutes(app: FastifyInstance, d: PortalRouteDeps): void {
           values: { orcid: r.orcid },
         };
       return reply.redirect(`/o/${tenant.slug}/`, 303);
-    }),
-  );
-
-  app.get(
-    '/o/:tenant/people',
-    tenantRoute(async (req, reply, tenant) => {
-      const person = await signedInPerson(req, tenant, d.portal);
-      const c = pageContext(req, reply, tenant, d.orcid, person !== null);
-      const people = await d.portal.displayedIds(tenant.id);
-      return sendPage(reply, <PublicListPage c={c} people={people} />);
-    }),
-  );
-
-  // For the organisation's own web pages: the authenticated iD of a person, as JSON, CORS open.
-  app.get(
-    '/o/:tenant/api/people/:localId',
-    tenantRoute(async (req, reply, tenant) => {
-      reply.header('access-control-allow-origin', '*').header('cache-control', 'public, max-age=300');
-      const { localId } = req.params as { localId: string };
-      const [row] = await d.portal.displayedIds(tenant.id, { localId, limit: 1 });
-      if (!row)
-        return reply
-          .code(404)
-          .send({ error: 'not_found', message: 'No authenticated ORCID iD for this person.' });
-      const registry = d.orcid.environmentOf(tenant).registry;
-      return {
-        localId: row.localId,
-        name: row.name,
-        orcid: row.orcid,
-        orcidUri: `${registry}/${row.orcid}`,
-        authenticated: true,
-        connectedAt: new Date(row.grantedAt).toISOString(),
-      };
     }),
   );
 }
