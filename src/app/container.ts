@@ -8,6 +8,7 @@ import type { Config } from '../config.js';
 import type { KeyRing } from '../crypto/key-ring.js';
 import { AdminUserRepository } from '../db/admin-user.repository.js';
 import { ApiKeyRepository } from '../db/api-key.repository.js';
+import { CollectedRecordRepository } from '../db/collected-record.repository.js';
 import type { Db } from '../db/database.js';
 import { InvitationRepository } from '../db/invitation.repository.js';
 import { ItemRepository } from '../db/item.repository.js';
@@ -36,6 +37,7 @@ import { OrcidTransport, type TransportOptions } from '../orcid/transport.js';
 import type { Platform } from '../platform.js';
 import { AdminAccessService } from '../services/admin-access.service.js';
 import { ApiKeyService } from '../services/api-keys.service.js';
+import { CollectService } from '../services/collect.service.js';
 import { ConnectOrcidService } from '../services/connect-orcid.service.js';
 import { DisconnectOrcidService } from '../services/disconnect-orcid.service.js';
 import { HealthService } from '../services/health.service.js';
@@ -45,6 +47,7 @@ import { OrcidClients } from '../services/orcid-clients.js';
 import { OrganisationRenameService } from '../services/organisation-rename.service.js';
 import { PortalService } from '../services/portal.service.js';
 import type { Mailer, QueuePorts } from '../services/ports.js';
+import { RecordSyncService } from '../services/record-sync.service.js';
 import { SignInService } from '../services/sign-in.service.js';
 import { TenantDirectory } from '../services/tenant-directory.js';
 import { UploadService } from '../services/upload.service.js';
@@ -84,6 +87,7 @@ const NO_QUEUES: QueuePorts = {
   uploadStating: { enqueueStating: noQueue },
   revocations: { enqueueRevocation: noQueue },
   invitationMail: { enqueueInvitation: noQueue },
+  recordSync: { enqueueSync: noQueue },
 };
 
 /** Memoised parts: each is built on first use. */
@@ -111,6 +115,9 @@ export class RepositorySet extends Parts implements Repositories {
   }
   get apiKeys() {
     return this.once('apiKeys', () => new ApiKeyRepository(this.db));
+  }
+  get records() {
+    return this.once('records', () => new CollectedRecordRepository(this.db));
   }
   get invitations() {
     return this.once('invitations', () => new InvitationRepository(this.db));
@@ -335,6 +342,8 @@ export class Container extends Parts {
           orcid: this.orcid,
           logger: this.logger,
           afterConnect: (tenantId, personId, orcid) => this.intake.onConnected(tenantId, personId, orcid),
+          records: this.repos.records,
+          recordSync: this.queues.recordSync,
         }),
     );
   }
@@ -397,9 +406,33 @@ export class Container extends Parts {
           directory: this.tenantDirectory,
           items: this.repos.items,
           links: this.repos.links,
+          records: this.repos.records,
           orcid: this.orcid,
           logger: this.logger,
           leaseMs: this.writeLeaseMs,
+        }),
+    );
+  }
+
+  get collect() {
+    return this.once(
+      'collect',
+      () => new CollectService({ people: this.repos.people, records: this.repos.records }),
+    );
+  }
+
+  get recordSync() {
+    return this.once(
+      'recordSync',
+      () =>
+        new RecordSyncService({
+          directory: this.tenantDirectory,
+          links: this.repos.links,
+          items: this.repos.items,
+          records: this.repos.records,
+          unitOfWork: this.unitOfWork,
+          orcid: this.orcid,
+          logger: this.logger,
         }),
     );
   }

@@ -286,6 +286,39 @@ export class ItemRepository {
     return rows.map((r) => r.id);
   }
 
+  /**
+   * The organisation's items that a read of the record (begun at `readAt`) no longer found: the
+   * researcher deleted them. Only items written before the read began and not being written now
+   * count (a write racing the read is not a deletion). They become deleted_by_researcher, with an
+   * event each, and are never written again without the researcher.
+   */
+  async goneFromRecord(
+    tenantId: string,
+    personId: string,
+    orcid: string,
+    foundPutCodes: readonly number[],
+    readAt: Date,
+  ): Promise<Array<{ id: string; section: string; put_code: string | null }>> {
+    const { rows } = await sql<{ id: string; section: string; put_code: string | null }>`
+      with gone as (
+        update items set status = 'deleted_by_researcher', updated_at = now(),
+          status_detail = 'Deleted from the ORCID record by the researcher.'
+        where tenant_id = ${tenantId} and person_id = ${personId} and put_code_orcid = ${orcid}
+          and status = 'in_orcid' and desired_state = 'present' and put_code is not null
+          and not (put_code = any(${foundPutCodes.map(String)}::bigint[]))
+          and written_at < ${readAt}
+          and (lease_until is null or lease_until < now())
+        returning id, section, put_code
+      ), events as (
+        insert into item_events (tenant_id, item_id, action, status, put_code, message)
+        select ${tenantId}, id, 'read', 'deleted_by_researcher', put_code,
+          'Not on the record any more: deleted by the researcher.'
+        from gone
+      )
+      select id, section, put_code from gone`.execute(this.db);
+    return rows;
+  }
+
   /** Gives the lease back without recording anything. */
   async release(tenantId: string, id: string, lease: string): Promise<void> {
     await this.db

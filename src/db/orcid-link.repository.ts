@@ -24,6 +24,10 @@ const LINK_COLUMNS = [
   'revoked_at',
   'revoked_by',
   'revoked_at_orcid',
+  'synced_at',
+  'record_modified',
+  'section_modified',
+  'sync_error',
 ] as const;
 
 /** An iD as ORCID's display guidelines want it shown, with the person's name. */
@@ -39,6 +43,15 @@ export class OrcidLinkRepository {
     private readonly db: Kysely<Database>,
     private readonly ring: KeyRing,
   ) {}
+
+  byId(tenantId: string, linkId: string): Promise<OrcidLink | undefined> {
+    return this.db
+      .selectFrom('orcid_links')
+      .select(LINK_COLUMNS)
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', linkId)
+      .executeTakeFirst();
+  }
 
   activeFor(tenantId: string, personId: string): Promise<OrcidLink | undefined> {
     return this.db

@@ -3,6 +3,7 @@
 // services take them from there and never build a repository themselves.
 import type { AdminUserRepository } from './admin-user.repository.js';
 import type { ApiKeyRepository } from './api-key.repository.js';
+import type { CollectedRecordRepository } from './collected-record.repository.js';
 import type { InvitationRepository } from './invitation.repository.js';
 import type { ItemRepository } from './item.repository.js';
 import type { OauthStateRepository } from './oauth-state.repository.js';
@@ -20,6 +21,7 @@ import type { UploadStatingRepository } from './upload-stating.repository.js';
 export interface Repositories {
   adminUsers: AdminUserRepository;
   apiKeys: ApiKeyRepository;
+  records: CollectedRecordRepository;
   invitations: InvitationRepository;
   items: ItemRepository;
   oauthStates: OauthStateRepository;

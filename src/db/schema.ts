@@ -93,6 +93,55 @@ export interface OrcidLinksTable {
   revoked_at: Date | null;
   revoked_by: 'researcher' | 'admin' | 'orcid' | null;
   revoked_at_orcid: Date | null;
+  /** When the record was last read in full into the collected copy. */
+  synced_at: Date | null;
+  /** ORCID's last-modified date of the record (ms), as last read; bigint, so a string. */
+  record_modified: ColumnType<string | null, number | null, number | null>;
+  /** ORCID's last-modified date of each section (ms) as last read. */
+  section_modified: ColumnType<Record<string, number>, string | undefined, string>;
+  sync_error: string | null;
+}
+
+export interface RecordItemsTable {
+  tenant_id: string;
+  link_id: string;
+  section: string;
+  key: string;
+  put_code: ColumnType<string | null, number | null, number | null>;
+  source_client_id: string | null;
+  source_orcid: string | null;
+  source_name: string | null;
+  own: boolean;
+  item_id: string | null;
+  visibility: string | null;
+  title: string | null;
+  organisation: string | null;
+  role: string | null;
+  department: string | null;
+  start_date: string | null;
+  end_date: string | null;
+  type: string | null;
+  value: string | null;
+  external_ids: ColumnType<unknown, string, string>;
+  document: ColumnType<unknown, string, string>;
+  content_hash: string;
+  last_modified: Date | null;
+  collected_at: Generated<Date>;
+}
+
+export interface RecordChangesTable {
+  id: Generated<string>;
+  tenant_id: string;
+  person_id: string;
+  link_id: string | null;
+  orcid: string;
+  kind: string;
+  section: string | null;
+  put_code: ColumnType<string | null, number | null | undefined, number | null>;
+  own: Generated<boolean>;
+  item_id: string | null;
+  detail: ColumnType<unknown, string | null | undefined, string | null>;
+  at: Generated<Date>;
 }
 
 export interface OauthStatesTable {
@@ -292,6 +341,8 @@ export interface Database {
   orcid_links: OrcidLinksTable;
   oauth_states: OauthStatesTable;
   record_snapshots: RecordSnapshotsTable;
+  record_items: RecordItemsTable;
+  record_changes: RecordChangesTable;
   sessions: SessionsTable;
   directory_accounts: DirectoryAccountsTable;
   saml_requests: SamlRequestsTable;

@@ -8,6 +8,7 @@ import { purgeExpiredStateJob } from './purge-expired-state.job.js';
 import { revocationQueue, revocationSweepJob, revokeTokenJob } from './revoke-token.job.js';
 import { invitationMailQueue, sendInvitationJob } from './send-invitation.job.js';
 import { stateUploadJob, uploadStatingQueue } from './state-upload.job.js';
+import { recordSyncQueue, syncRecordJob } from './sync-record.job.js';
 import { itemWriteQueue, writeItemJob, writeSweepJob } from './write-item.job.js';
 
 export const JOBS: ReadonlyArray<Job<never>> = [
@@ -16,6 +17,7 @@ export const JOBS: ReadonlyArray<Job<never>> = [
   stateUploadJob,
   sendInvitationJob,
   revokeTokenJob,
+  syncRecordJob,
   revocationSweepJob,
   purgeCallLogJob,
   purgeExpiredStateJob,
@@ -33,5 +35,6 @@ export function queuePorts(queue: Queue): QueuePorts {
     uploadStating: uploadStatingQueue(queue),
     revocations: revocationQueue(queue),
     invitationMail: invitationMailQueue(queue),
+    recordSync: recordSyncQueue(queue),
   };
 }

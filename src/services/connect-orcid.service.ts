@@ -3,6 +3,7 @@
 // exchanged at once, id_token verified, wrong accounts refused (and their new token revoked),
 // the token response stored sealed, the record read once. Every outcome is recorded.
 import { randomBytes } from 'node:crypto';
+import type { CollectedRecordRepository } from '../db/collected-record.repository.js';
 import type { OauthStateRepository } from '../db/oauth-state.repository.js';
 import type { OrcidLink, OrcidLinkRepository } from '../db/orcid-link.repository.js';
 import type { Person } from '../db/person.repository.js';
@@ -15,6 +16,7 @@ import type { Logger } from '../logger.js';
 import { OrcidError } from '../orcid/errors.js';
 import type { TokenResponse } from '../orcid/oauth.js';
 import type { OrcidClients } from './orcid-clients.js';
+import type { RecordSyncQueue } from './ports.js';
 
 export interface ConnectDeps {
   links: OrcidLinkRepository;
@@ -25,6 +27,10 @@ export interface ConnectDeps {
   logger: Logger;
   /** Called once a person holds a valid link to `orcid` (e.g. to queue the items waiting for it). */
   afterConnect?: (tenantId: string, personId: string, orcid: string) => Promise<void>;
+  /** The change feed notes the connection. */
+  records: CollectedRecordRepository;
+  /** The record is collected by the worker once connected. */
+  recordSync: RecordSyncQueue;
 }
 
 export type StartResult = { kind: 'already-connected'; link: OrcidLink } | { kind: 'redirect'; url: string };
@@ -213,6 +219,11 @@ export class ConnectOrcidService {
 
     try {
       await this.d.afterConnect?.(tenant.id, who.personId, token.orcid);
+      await this.d.records.note(
+        { tenantId: tenant.id, linkId: link.id, personId: who.personId, orcid: token.orcid },
+        [{ kind: 'link.connected', detail: { scope: token.scope } }],
+      );
+      await this.d.recordSync.enqueueSync(tenant.id, link.id, 'connected');
     } catch (e) {
       this.d.logger.error({ err: e instanceof Error ? e.message : e }, 'after-connect work failed');
     }

@@ -22,12 +22,19 @@ export interface InvitationMailQueue {
   enqueueInvitation(tenantId: string, invitationId: string): Promise<void>;
 }
 
+/** Re-reads of a connected record into the collected copy, coalesced per link. */
+export interface RecordSyncQueue {
+  /** False when a re-read of the link was already waiting (nothing was added). */
+  enqueueSync(tenantId: string, linkId: string, reason: string): Promise<boolean>;
+}
+
 /** Every queue a service may send work to. */
 export interface QueuePorts {
   writes: ItemWriteQueue;
   uploadStating: UploadStatingQueue;
   revocations: RevocationQueue;
   invitationMail: InvitationMailQueue;
+  recordSync: RecordSyncQueue;
 }
 
 export interface MailMessage {

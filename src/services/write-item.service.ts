@@ -3,6 +3,7 @@
 // update only when the content changed, delete when absent. ORCID's answers become the item
 // statuses of docs/api.md (Behaviour); nothing is retried blindly.
 import type { JsonObject } from '../../lib/orcid-model/codec.js';
+import type { CollectedRecordRepository } from '../db/collected-record.repository.js';
 import type { ActiveLinkSealed, Item, ItemOutcome, ItemRepository } from '../db/item.repository.js';
 import type { OrcidLinkRepository } from '../db/orcid-link.repository.js';
 import type { Tenant } from '../db/tenant.repository.js';
@@ -13,6 +14,7 @@ import { redactKnown } from '../orcid/redact.js';
 import type { OrcidClients } from './orcid-clients.js';
 import { OwnItemsCache } from './own-items-cache.js';
 import { PeerReviewGroups } from './peer-review-groups.js';
+import { endRevokedLink } from './revoked-link.js';
 import type { TenantDirectory } from './tenant-directory.js';
 
 export interface WriteItemDeps {
@@ -20,6 +22,8 @@ export interface WriteItemDeps {
   directory: TenantDirectory;
   items: ItemRepository;
   links: OrcidLinkRepository;
+  /** The change feed notes a revocation the write path found. */
+  records: CollectedRecordRepository;
   orcid: OrcidClients;
   logger: Logger;
   /** How long an attempt may hold an item; a crashed worker's items are retried after it. */
@@ -270,18 +274,6 @@ export class WriteItemService {
 
   /** The researcher revoked our access: the link ends and none of their items is tried again. */
   private async onRevoked(tenant: Tenant, linkId: string): Promise<void> {
-    const link = await this.d.links.markRevoked(tenant.id, linkId, 'orcid');
-    if (!link) return;
-    await this.d.links.confirmRevokedAtOrcid(tenant.id, linkId);
-    const stopped = await this.d.items.setStatusForPerson(
-      tenant.id,
-      link.person_id,
-      ['queued', 'retrying'],
-      'revoked',
-    );
-    this.d.logger.warn(
-      { tenant: tenant.slug, orcid: link.orcid, stopped: stopped.length },
-      'ORCID token revoked by the researcher',
-    );
+    await endRevokedLink(this.d, tenant.id, linkId);
   }
 }

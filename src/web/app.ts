@@ -11,7 +11,7 @@ import { securityHeaders, sessions } from './plugins/security.js';
 import { tenantScope } from './plugins/tenant-scope.js';
 import { adminArea } from './routes/admin/index.js';
 import { outboxRoutes } from './routes/admin/outbox.routes.js';
-import { apiV1Routes } from './routes/api/v1.routes.js';
+import { apiArea } from './routes/api/index.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { portalArea } from './routes/portal/index.js';
 
@@ -41,7 +41,7 @@ export function buildApp(c: Container, deps: WebOptions = {}): FastifyInstance {
   healthRoutes(app, c.health);
 
   app.register(apiDocument, c);
-  apiV1Routes(app, { keys: c.apiKeys, intake: c.intake });
+  apiArea(app, c);
   if (deps.showOutbox) outboxRoutes(app, c.invitationMail);
 
   // Everything under /o/{tenant}/: the organisation is resolved once per request.

@@ -23,6 +23,7 @@ export interface Connected {
 
 export interface WriteHarness {
   tdb: TestDatabase;
+  container: Container;
   ring: KeyRing;
   items: ItemRepository;
   service: WriteItemService;
@@ -52,6 +53,7 @@ export async function startWriteHarness(
   const service = container.writer;
   return {
     tdb,
+    container,
     ring,
     items,
     service,

@@ -12,6 +12,7 @@ import * as m0009 from './0009-upload-row-pages.js';
 import * as m0010 from './0010-items-waiting-index.js';
 import * as m0011 from './0011-upload-chunks-uncompressed.js';
 import * as m0012 from './0012-upload-row-pages-keys.js';
+import * as m0013 from './0013-collected-record.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-core': m0001,
@@ -26,4 +27,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0010-items-waiting-index': m0010,
   '0011-upload-chunks-uncompressed': m0011,
   '0012-upload-row-pages-keys': m0012,
+  '0013-collected-record': m0013,
 };

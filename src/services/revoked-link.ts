@@ -1,0 +1,36 @@
+// ORCID answered 401 invalid_token for a link's token: the researcher revoked our access at ORCID
+// (or the token expired). Seen by a write or by a read of the record, it ends the same way: the
+// link is revoked (its token dropped, there is nothing left to revoke), the person's items stop
+// (revoked: written again only if they connect again), and the change feed says so.
+import type { CollectedRecordRepository } from '../db/collected-record.repository.js';
+import type { ItemRepository } from '../db/item.repository.js';
+import type { OrcidLinkRepository } from '../db/orcid-link.repository.js';
+import type { Logger } from '../logger.js';
+
+export interface RevokedLinkDeps {
+  links: OrcidLinkRepository;
+  items: ItemRepository;
+  records: CollectedRecordRepository;
+  logger: Logger;
+}
+
+/** Returns false when the link had already ended (another process saw it first). */
+export async function endRevokedLink(d: RevokedLinkDeps, tenantId: string, linkId: string): Promise<boolean> {
+  const link = await d.links.markRevoked(tenantId, linkId, 'orcid');
+  if (!link) return false;
+  await d.links.confirmRevokedAtOrcid(tenantId, linkId);
+  const stopped = await d.items.setStatusForPerson(
+    tenantId,
+    link.person_id,
+    ['queued', 'retrying', 'in_orcid'],
+    'revoked',
+  );
+  await d.records.note({ tenantId, linkId, personId: link.person_id, orcid: link.orcid }, [
+    { kind: 'link.revoked', detail: { by: 'researcher' } },
+  ]);
+  d.logger.warn(
+    { tenantId, orcid: link.orcid, stopped: stopped.length },
+    'ORCID token revoked by the researcher',
+  );
+  return true;
+}
