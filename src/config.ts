@@ -40,6 +40,8 @@ const schema = z
       .pipe(z.array(z.string().regex(/^[a-z0-9-]+:.+$/, 'expected slug:local-id'))),
     /** How long a write attempt holds its item; after a worker crash its items are retried after this. */
     LANYARD_WRITE_LEASE_SECONDS: z.coerce.number().int().min(2).max(3600).default(300),
+    /** Seconds between two reconciliation runs (each reads its share of the stalest records). */
+    LANYARD_RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
     /** Items a worker process writes at once (ORCID's latency, not CPU, bounds one at a time). */
     LANYARD_WRITE_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(64),
     /**

@@ -29,6 +29,7 @@ import { TenantRepository } from '../db/tenant.repository.js';
 import { TenantChangeListener } from '../db/tenant-changes.js';
 import { UploadRepository } from '../db/upload.repository.js';
 import { UploadStatingRepository } from '../db/upload-stating.repository.js';
+import { WebhookSubscriptionRepository } from '../db/webhook-subscription.repository.js';
 import { DemoDirectory } from '../identity/demo-directory.js';
 import { OidcSignIn } from '../identity/oidc-sign-in.js';
 import { SamlSignIn } from '../identity/saml-sign-in.js';
@@ -47,10 +48,12 @@ import { OrcidClients } from '../services/orcid-clients.js';
 import { OrganisationRenameService } from '../services/organisation-rename.service.js';
 import { PortalService } from '../services/portal.service.js';
 import type { Mailer, QueuePorts } from '../services/ports.js';
+import { ReconcileService } from '../services/reconcile.service.js';
 import { RecordSyncService } from '../services/record-sync.service.js';
 import { SignInService } from '../services/sign-in.service.js';
 import { TenantDirectory } from '../services/tenant-directory.js';
 import { UploadService } from '../services/upload.service.js';
+import { WebhookService } from '../services/webhooks.service.js';
 import { DEFAULT_LEASE_MS, WriteItemService } from '../services/write-item.service.js';
 
 export interface ContainerOptions {
@@ -74,6 +77,8 @@ export interface ContainerOptions {
   writeConcurrency?: number;
   /** See LANYARD_CALL_LOG_RETENTION_DAYS (default 90). */
   callLogRetentionDays?: number;
+  /** See LANYARD_RECONCILE_INTERVAL_SECONDS (default 60). */
+  reconcileIntervalSeconds?: number;
   /** Administrators by configuration ("slug:local-id", LANYARD_ADMINS). */
   configuredAdmins?: readonly string[];
 }
@@ -88,6 +93,7 @@ const NO_QUEUES: QueuePorts = {
   revocations: { enqueueRevocation: noQueue },
   invitationMail: { enqueueInvitation: noQueue },
   recordSync: { enqueueSync: noQueue },
+  webhooks: { enqueueWebhook: noQueue },
 };
 
 /** Memoised parts: each is built on first use. */
@@ -158,6 +164,9 @@ export class RepositorySet extends Parts implements Repositories {
   get uploadStating() {
     return this.once('uploadStating', () => new UploadStatingRepository(this.db));
   }
+  get webhooks() {
+    return this.once('webhooks', () => new WebhookSubscriptionRepository(this.db, this.ring));
+  }
 }
 
 export class Container extends Parts {
@@ -200,6 +209,10 @@ export class Container extends Parts {
 
   get callLogRetentionDays(): number {
     return this.o.callLogRetentionDays ?? 90;
+  }
+
+  get reconcileIntervalSeconds(): number {
+    return this.o.reconcileIntervalSeconds ?? 60;
   }
 
   get writeLeaseMs(): number {
@@ -344,6 +357,7 @@ export class Container extends Parts {
           afterConnect: (tenantId, personId, orcid) => this.intake.onConnected(tenantId, personId, orcid),
           records: this.repos.records,
           recordSync: this.queues.recordSync,
+          webhooks: this.queues.webhooks,
         }),
     );
   }
@@ -358,6 +372,8 @@ export class Container extends Parts {
           log: this.repos.portalLog,
           orcid: this.orcid,
           revocations: this.queues.revocations,
+          webhooks: this.queues.webhooks,
+          records: this.repos.records,
           logger: this.logger,
         }),
     );
@@ -407,6 +423,7 @@ export class Container extends Parts {
           items: this.repos.items,
           links: this.repos.links,
           records: this.repos.records,
+          webhooks: this.queues.webhooks,
           orcid: this.orcid,
           logger: this.logger,
           leaseMs: this.writeLeaseMs,
@@ -421,6 +438,35 @@ export class Container extends Parts {
     );
   }
 
+  get webhooks() {
+    return this.once(
+      'webhooks',
+      () =>
+        new WebhookService({
+          directory: this.tenantDirectory,
+          links: this.repos.links,
+          subscriptions: this.repos.webhooks,
+          orcid: this.orcid,
+          recordSync: this.queues.recordSync,
+          webhookQueue: this.queues.webhooks,
+          logger: this.logger,
+          publicUrl: () => this.publicUrl,
+        }),
+    );
+  }
+
+  get reconcile() {
+    return this.once(
+      'reconcile',
+      () =>
+        new ReconcileService({
+          directory: this.tenantDirectory,
+          links: this.repos.links,
+          recordSync: this.queues.recordSync,
+        }),
+    );
+  }
+
   get recordSync() {
     return this.once(
       'recordSync',
@@ -430,6 +476,7 @@ export class Container extends Parts {
           links: this.repos.links,
           items: this.repos.items,
           records: this.repos.records,
+          webhooks: this.queues.webhooks,
           unitOfWork: this.unitOfWork,
           orcid: this.orcid,
           logger: this.logger,
@@ -464,6 +511,7 @@ export function containerOf(
     publicUrl: config.LANYARD_PUBLIC_URL ?? `http://${config.LANYARD_HOST}:${config.LANYARD_PORT}`,
     writeLeaseSeconds: config.LANYARD_WRITE_LEASE_SECONDS,
     writeConcurrency: config.LANYARD_WRITE_CONCURRENCY,
+    reconcileIntervalSeconds: config.LANYARD_RECONCILE_INTERVAL_SECONDS,
     callLogRetentionDays: config.LANYARD_CALL_LOG_RETENTION_DAYS,
     configuredAdmins: config.LANYARD_ADMINS,
     ...o,

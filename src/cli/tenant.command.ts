@@ -87,6 +87,7 @@ function readPortalFile(path: string): Partial<NewTenant> {
   if (r.data.signIn) t.signIn = r.data.signIn;
   if (r.data.org) t.org = r.data.org;
   if (r.data.employmentOnConnect !== undefined) t.employmentOnConnect = r.data.employmentOnConnect;
+  if (r.data.sync) t.sync = r.data.sync;
   return t;
 }
 

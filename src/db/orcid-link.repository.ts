@@ -53,6 +53,33 @@ export class OrcidLinkRepository {
       .executeTakeFirst();
   }
 
+  /** For reconciliation: how many links are active, and how many were not read since `before`. */
+  async syncBacklog(tenantId: string, before: Date): Promise<{ active: number; overdue: number }> {
+    const row = await this.db
+      .selectFrom('orcid_links')
+      .select([
+        sql<string>`count(*)`.as('active'),
+        sql<string>`count(*) filter (where synced_at is null or synced_at < ${before})`.as('overdue'),
+      ])
+      .where('tenant_id', '=', tenantId)
+      .where('status', '=', 'active')
+      .executeTakeFirstOrThrow();
+    return { active: Number(row.active), overdue: Number(row.overdue) };
+  }
+
+  /** The active links read longest ago (never read first). */
+  async stalest(tenantId: string, limit: number): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('orcid_links')
+      .select('id')
+      .where('tenant_id', '=', tenantId)
+      .where('status', '=', 'active')
+      .orderBy(sql`synced_at nulls first`)
+      .limit(limit)
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
   activeFor(tenantId: string, personId: string): Promise<OrcidLink | undefined> {
     return this.db
       .selectFrom('orcid_links')

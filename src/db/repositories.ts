@@ -17,6 +17,7 @@ import type { SnapshotRepository } from './snapshot.repository.js';
 import type { TenantRepository } from './tenant.repository.js';
 import type { UploadRepository } from './upload.repository.js';
 import type { UploadStatingRepository } from './upload-stating.repository.js';
+import type { WebhookSubscriptionRepository } from './webhook-subscription.repository.js';
 
 export interface Repositories {
   adminUsers: AdminUserRepository;
@@ -35,6 +36,7 @@ export interface Repositories {
   tenants: TenantRepository;
   uploads: UploadRepository;
   uploadStating: UploadStatingRepository;
+  webhooks: WebhookSubscriptionRepository;
 }
 
 /** Runs `work` inside one transaction, with repositories bound to it; commits when it returns. */

@@ -3,7 +3,7 @@
 import type { ColumnType, Generated } from 'kysely';
 import type { ItemStatus } from '../domain/item.js';
 import type { RecordSummary } from '../domain/record-summary.js';
-import type { PersonAttributes, PortalTexts, SignInSettings } from '../domain/tenant.js';
+import type { PersonAttributes, PortalTexts, SignInSettings, SyncSettings } from '../domain/tenant.js';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 
@@ -33,6 +33,7 @@ export interface TenantsTable {
   org_disambiguated_id: string | null;
   org_disambiguation_source: 'ROR' | 'RINGGOLD' | 'GRID' | 'FUNDREF' | 'LEI' | null;
   employment_on_connect: ColumnType<boolean, boolean | undefined, boolean>;
+  sync_settings: ColumnType<SyncSettings, SyncSettings | undefined, SyncSettings>;
   sign_in: ColumnType<SignInSettings, SignInSettings | undefined, SignInSettings>;
   /** The institutional OIDC client secret, sealed with AAD tenants/oidc_client_secret_sealed/{id}. */
   oidc_client_secret_sealed: string | null;
@@ -142,6 +143,21 @@ export interface RecordChangesTable {
   item_id: string | null;
   detail: ColumnType<unknown, string | null | undefined, string | null>;
   at: Generated<Date>;
+}
+
+export interface WebhookSubscriptionsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  link_id: string;
+  orcid: string;
+  token_hash: string;
+  /** Sealed with AAD webhook_subscriptions/callback_sealed/{id}. */
+  callback_sealed: string;
+  status: 'pending' | 'registered' | 'ending' | 'ended';
+  registered_at: Date | null;
+  ended_at: Date | null;
+  error: string | null;
+  created_at: Generated<Date>;
 }
 
 export interface OauthStatesTable {
@@ -343,6 +359,7 @@ export interface Database {
   record_snapshots: RecordSnapshotsTable;
   record_items: RecordItemsTable;
   record_changes: RecordChangesTable;
+  webhook_subscriptions: WebhookSubscriptionsTable;
   sessions: SessionsTable;
   directory_accounts: DirectoryAccountsTable;
   saml_requests: SamlRequestsTable;

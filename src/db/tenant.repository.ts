@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { type Kysely, type Selectable, sql, type Updateable } from 'kysely';
 import type { KeyRing } from '../crypto/key-ring.js';
 import { open, seal } from '../crypto/seal.js';
-import type { PortalTexts, SignInSettings } from '../domain/tenant.js';
+import type { PortalTexts, SignInSettings, SyncSettings } from '../domain/tenant.js';
 import type { Database, TenantsTable } from './schema.js';
 import { TENANT_CHANNEL } from './tenant-changes.js';
 
@@ -36,6 +36,7 @@ export interface NewTenant {
   org?: OrgIdentity;
   /** On connect, write the person's employment from HR data. */
   employmentOnConnect?: boolean;
+  sync?: SyncSettings;
 }
 
 /** The organisation as it appears in affiliations it writes. */
@@ -61,6 +62,7 @@ function portalColumns(id: string, ring: KeyRing, t: Partial<NewTenant>): Update
   if (t.portalTexts !== undefined) set.portal_texts = t.portalTexts;
   if (t.signIn !== undefined) set.sign_in = t.signIn;
   if (t.employmentOnConnect !== undefined) set.employment_on_connect = t.employmentOnConnect;
+  if (t.sync !== undefined) set.sync_settings = t.sync;
   if (t.oidcClientSecret !== undefined)
     set.oidc_client_secret_sealed = seal(ring, t.oidcClientSecret, oidcSecretContext(id));
   if (t.org) {
@@ -125,6 +127,13 @@ export class TenantRepository {
       .orderBy('slug')
       .execute();
     return rows.map((r) => r.slug);
+  }
+
+  /** Every tenant's id (for work done per tenant: reconciliation, webhook repair). */
+  async ids(): Promise<string[]> {
+    return (await this.db.selectFrom('tenants').select('id').orderBy('created_at').execute()).map(
+      (r) => r.id,
+    );
   }
 
   async byId(id: string): Promise<Tenant | undefined> {

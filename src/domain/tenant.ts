@@ -70,6 +70,24 @@ export const orgIdentitySchema = z.object({
   disambiguationSource: z.enum(['ROR', 'RINGGOLD', 'GRID', 'FUNDREF', 'LEI']).optional(),
 });
 
+/** How Lanyard keeps the organisation's connected records in view (docs/sync.md). */
+export const syncSettingsSchema = z
+  .object({
+    /** The ORCID client is a premium one with webhooks: ORCID notifies each change of a record. */
+    webhooks: z.boolean().optional(),
+    /** Every active link is read again at least this often (default 7 days with webhooks, 1 without). */
+    reconcileEveryDays: z.number().positive().max(365).optional(),
+    /** The share of the ORCID rate limit reconciliation may use (default 0.25). */
+    reconcileShare: z.number().min(0.01).max(1).optional(),
+  })
+  .strict();
+export type SyncSettings = z.infer<typeof syncSettingsSchema>;
+
+/** Days between two reads of every record, and the rate-limit share, with the defaults applied. */
+export function reconciliation(s: SyncSettings): { everyDays: number; share: number } {
+  return { everyDays: s.reconcileEveryDays ?? (s.webhooks ? 7 : 1), share: s.reconcileShare ?? 0.25 };
+}
+
 /** What `lanyard tenant --portal-file` reads: the portal's texts, sign-in and identity. */
 export const portalSettingsSchema = z.object({
   texts: portalTextsSchema.optional(),
@@ -77,6 +95,7 @@ export const portalSettingsSchema = z.object({
   org: orgIdentitySchema.optional(),
   /** On connect, write the person's employment from HR data (status and dates stated by API or upload). */
   employmentOnConnect: z.boolean().optional(),
+  sync: syncSettingsSchema.optional(),
 });
 export type PortalSettings = z.infer<typeof portalSettingsSchema>;
 
@@ -100,6 +119,7 @@ export const tenantSettingsSchema = z
     portalTexts: portalTextsSchema.optional(),
     org: orgIdentitySchema.optional(),
     employmentOnConnect: z.boolean().optional(),
+    sync: syncSettingsSchema.optional(),
   })
   .superRefine((t, ctx) => {
     // Seeded passwords are for the demo and tests, never for real ORCID records.

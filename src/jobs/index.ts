@@ -8,7 +8,8 @@ import { purgeExpiredStateJob } from './purge-expired-state.job.js';
 import { revocationQueue, revocationSweepJob, revokeTokenJob } from './revoke-token.job.js';
 import { invitationMailQueue, sendInvitationJob } from './send-invitation.job.js';
 import { stateUploadJob, uploadStatingQueue } from './state-upload.job.js';
-import { recordSyncQueue, syncRecordJob } from './sync-record.job.js';
+import { reconcileJob, recordSyncQueue, syncRecordJob } from './sync-record.job.js';
+import { webhookJob, webhookQueue, webhookRepairJob } from './webhook.job.js';
 import { itemWriteQueue, writeItemJob, writeSweepJob } from './write-item.job.js';
 
 export const JOBS: ReadonlyArray<Job<never>> = [
@@ -18,6 +19,9 @@ export const JOBS: ReadonlyArray<Job<never>> = [
   sendInvitationJob,
   revokeTokenJob,
   syncRecordJob,
+  reconcileJob,
+  webhookJob,
+  webhookRepairJob,
   revocationSweepJob,
   purgeCallLogJob,
   purgeExpiredStateJob,
@@ -36,5 +40,6 @@ export function queuePorts(queue: Queue): QueuePorts {
     revocations: revocationQueue(queue),
     invitationMail: invitationMailQueue(queue),
     recordSync: recordSyncQueue(queue),
+    webhooks: webhookQueue(queue),
   };
 }

@@ -38,4 +38,15 @@ describe('redaction', () => {
       accept: 'application/json',
     });
   });
+
+  it("removes a webhook callback's token from registration URLs and texts", () => {
+    const token = 'Qk9Fv2m1_3Zz-abcdefghijklmnopqrstuvwxyz0123';
+    const url = `https://api.orcid.org/0000-0002-1825-0097/webhook/${encodeURIComponent(`https://lanyard.example.edu/hooks/orcid/${token}`)}`;
+    expect(redactUrl(url)).toBe(
+      `https://api.orcid.org/0000-0002-1825-0097/webhook/${encodeURIComponent('https://lanyard.example.edu/hooks/orcid/')}[redacted]`,
+    );
+    expect(redactText(`Webhook uri: https://lanyard.example.edu/hooks/orcid/${token} is bad`)).not.toContain(
+      token,
+    );
+  });
 });

@@ -1,5 +1,6 @@
 // Secrets never reach a log line or the call log: Authorization headers, access/refresh/id
-// tokens (in headers, JSON and form bodies, query strings) and client secrets.
+// tokens (in headers, JSON and form bodies, query strings), client secrets, and the tokens of
+// webhook callbacks.
 
 const SECRET_FIELDS = [
   'access_token',
@@ -20,6 +21,9 @@ const FORM_FIELD = new RegExp(`((?:^|[?&])(?:${fieldPattern})=)[^&#\\s]*`, 'g');
 // authorization code: <code>", "Invalid refresh token: <uuid>", "Access Denied: <token>".
 const ECHOED_TOKEN = /((?:access token|refresh token|authorization code|Access Denied): )[^"\s,}<]+/gi;
 const BEARER = /(Bearer\s+)[^\s",]+/gi;
+// A webhook callback's last segment is its secret (Lanyard's /hooks/orcid/<token>): in the
+// registration URL it is percent-encoded, in ORCID's messages it may be plain.
+const CALLBACK_TOKEN = /((?:\/|%2F)hooks(?:\/|%2F)orcid(?:\/|%2F))[A-Za-z0-9_-]+/gi;
 
 export function redactText(text: string | null | undefined): string | null {
   if (text === null || text === undefined) return null;
@@ -27,7 +31,8 @@ export function redactText(text: string | null | undefined): string | null {
     .replace(JSON_FIELD, `$1"${REDACTED}"`)
     .replace(FORM_FIELD, `$1${REDACTED}`)
     .replace(ECHOED_TOKEN, `$1${REDACTED}`)
-    .replace(BEARER, `$1${REDACTED}`);
+    .replace(BEARER, `$1${REDACTED}`)
+    .replace(CALLBACK_TOKEN, `$1${REDACTED}`);
 }
 
 export function redactUrl(url: string): string {

@@ -138,7 +138,7 @@ export async function createSandbox(
       .send({ error: 'internal error in the ORCID simulator', detail: (err as Error).message });
   });
 
-  const webhooks = new WebhookDispatcher(ctx);
+  const webhooks = new WebhookDispatcher(ctx, faults);
   webhooks.start();
 
   let snapshotTimer: NodeJS.Timeout | null = null;

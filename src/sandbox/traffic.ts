@@ -42,6 +42,12 @@ export interface FaultRule {
    * what a client sees when ORCID stored a write and the answer was lost on the way.
    */
   afterStore?: boolean;
+  /**
+   * A rule for webhook deliveries rather than requests (method DELIVER, pathPattern tested
+   * against the callback URL): a matching delivery is lost on the way. ORCID believes it sent
+   * it, the callback never hears of it.
+   */
+  dropDelivery?: boolean;
 }
 
 export type FailedAnswer =
@@ -62,10 +68,16 @@ export class FaultRules {
     this.rules = [];
   }
 
+  /** Whether a webhook delivery to `uri` is lost (a dropDelivery rule matches and its roll hits). */
+  dropsDelivery(uri: string, random = Math.random): boolean {
+    return this.rules.some((r) => r.dropDelivery && (!r.regex || r.regex.test(uri)) && random() < r.rate);
+  }
+
   /** What to do with one request: the first matching rule whose dice roll hits decides. */
   decide(method: string, url: string, random = Math.random): FaultAction {
     let delayMs = 0;
     for (const r of this.rules) {
+      if (r.dropDelivery) continue;
       if (r.method && r.method.toUpperCase() !== method) continue;
       if (r.regex && !r.regex.test(url)) continue;
       if (random() >= r.rate) continue;

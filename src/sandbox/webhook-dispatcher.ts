@@ -1,6 +1,7 @@
 // Delivers webhooks (SPEC 9): a record change makes its webhooks due; a periodic run POSTs an
 // empty body to each due callback; failures retry after failures × delay, up to a maximum.
 import type { SandboxContext } from './context.js';
+import type { FaultRules } from './traffic.js';
 
 const MAX_DELIVERIES_KEPT = 10000;
 
@@ -8,7 +9,11 @@ export class WebhookDispatcher {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
 
-  constructor(private readonly ctx: SandboxContext) {
+  constructor(
+    private readonly ctx: SandboxContext,
+    /** dropDelivery rules lose deliveries on the way. */
+    private readonly faults: FaultRules | null = null,
+  ) {
     ctx.store.onRecordChange((orcid) => {
       for (const w of ctx.store.webhooks.values()) {
         if (w.orcid === orcid && !w.due) {
@@ -47,6 +52,21 @@ export class WebhookDispatcher {
         const attempt = w.failedAttempts + 1;
         let status: number | null = null;
         let error: string | null = null;
+        if (this.faults?.dropsDelivery(w.uri)) {
+          store.deliveries.push({
+            orcid: w.orcid,
+            uri: w.uri,
+            at: now,
+            attempt,
+            status: null,
+            ok: true,
+            error: null,
+            dropped: true,
+          });
+          w.due = false;
+          w.failedAttempts = 0;
+          return;
+        }
         try {
           const res = await fetch(w.uri, {
             method: 'POST',

@@ -16,7 +16,7 @@ import type { Logger } from '../logger.js';
 import { OrcidError } from '../orcid/errors.js';
 import type { TokenResponse } from '../orcid/oauth.js';
 import type { OrcidClients } from './orcid-clients.js';
-import type { RecordSyncQueue } from './ports.js';
+import type { RecordSyncQueue, WebhookQueue } from './ports.js';
 
 export interface ConnectDeps {
   links: OrcidLinkRepository;
@@ -31,6 +31,8 @@ export interface ConnectDeps {
   records: CollectedRecordRepository;
   /** The record is collected by the worker once connected. */
   recordSync: RecordSyncQueue;
+  /** Where the tenant has webhooks, the link is subscribed by the worker. */
+  webhooks: WebhookQueue;
 }
 
 export type StartResult = { kind: 'already-connected'; link: OrcidLink } | { kind: 'redirect'; url: string };
@@ -224,6 +226,8 @@ export class ConnectOrcidService {
         [{ kind: 'link.connected', detail: { scope: token.scope } }],
       );
       await this.d.recordSync.enqueueSync(tenant.id, link.id, 'connected');
+      if (tenant.sync_settings.webhooks)
+        await this.d.webhooks.enqueueWebhook(tenant.id, link.id, 'subscribe');
     } catch (e) {
       this.d.logger.error({ err: e instanceof Error ? e.message : e }, 'after-connect work failed');
     }

@@ -1,11 +1,12 @@
 // Disconnecting an iD: the link ends here at once (and is audited); the token is revoked at
 // ORCID now, or by a retried job when ORCID cannot be reached, and only then forgotten.
+import type { CollectedRecordRepository } from '../db/collected-record.repository.js';
 import type { OrcidLinkRepository } from '../db/orcid-link.repository.js';
 import type { PortalLogRepository } from '../db/portal-log.repository.js';
 import type { Tenant, TenantRepository } from '../db/tenant.repository.js';
 import type { Logger } from '../logger.js';
 import type { OrcidClients } from './orcid-clients.js';
-import type { RevocationQueue } from './ports.js';
+import type { RevocationQueue, WebhookQueue } from './ports.js';
 
 export interface DisconnectDeps {
   tenants: TenantRepository;
@@ -13,6 +14,10 @@ export interface DisconnectDeps {
   log: PortalLogRepository;
   orcid: OrcidClients;
   revocations: RevocationQueue;
+  /** The link's ORCID webhook goes with it. */
+  webhooks: WebhookQueue;
+  /** The change feed notes the disconnection. */
+  records: CollectedRecordRepository;
   logger: Logger;
 }
 
@@ -37,6 +42,12 @@ export class DisconnectOrcidService {
       subject: link.orcid,
       details: { linkId: link.id },
     });
+    await this.d.records.note(
+      { tenantId: tenant.id, linkId: link.id, personId: link.person_id, orcid: link.orcid },
+      [{ kind: 'link.disconnected', detail: { by: link.revoked_by } }],
+    );
+    if (tenant.sync_settings.webhooks)
+      await this.d.webhooks.enqueueWebhook(tenant.id, link.id, 'unsubscribe');
     let revokedAtOrcid = false;
     try {
       revokedAtOrcid = await this.revokeAtOrcid(tenant, link.id);

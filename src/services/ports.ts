@@ -24,8 +24,16 @@ export interface InvitationMailQueue {
 
 /** Re-reads of a connected record into the collected copy, coalesced per link. */
 export interface RecordSyncQueue {
-  /** False when a re-read of the link was already waiting (nothing was added). */
-  enqueueSync(tenantId: string, linkId: string, reason: string): Promise<boolean>;
+  /**
+   * False when a re-read of the link was already waiting (nothing was added). `delaySeconds`:
+   * not before then (reconciliation spreads its reads).
+   */
+  enqueueSync(tenantId: string, linkId: string, reason: string, delaySeconds?: number): Promise<boolean>;
+}
+
+/** ORCID webhook registrations and unregistrations of links, done by the worker. */
+export interface WebhookQueue {
+  enqueueWebhook(tenantId: string, linkId: string, action: 'subscribe' | 'unsubscribe'): Promise<void>;
 }
 
 /** Every queue a service may send work to. */
@@ -35,6 +43,7 @@ export interface QueuePorts {
   revocations: RevocationQueue;
   invitationMail: InvitationMailQueue;
   recordSync: RecordSyncQueue;
+  webhooks: WebhookQueue;
 }
 
 export interface MailMessage {

@@ -12,6 +12,7 @@ import { collectRecord, diffCollected } from '../domain/collected-record.js';
 import type { Logger } from '../logger.js';
 import { OrcidError } from '../orcid/errors.js';
 import type { OrcidClients } from './orcid-clients.js';
+import type { WebhookQueue } from './ports.js';
 import { endRevokedLink } from './revoked-link.js';
 import type { TenantDirectory } from './tenant-directory.js';
 
@@ -20,6 +21,7 @@ export interface RecordSyncDeps {
   links: OrcidLinkRepository;
   items: ItemRepository;
   records: CollectedRecordRepository;
+  webhooks?: WebhookQueue;
   unitOfWork: UnitOfWork;
   orcid: OrcidClients;
   logger: Logger;
@@ -57,7 +59,7 @@ export class RecordSyncService {
     } catch (e) {
       if (!(e instanceof OrcidError) || e.kind === 'transient') throw e;
       if (e.kind === 'revoked') {
-        await endRevokedLink(this.d, tenantId, linkId);
+        await endRevokedLink(this.d, tenant, linkId);
         return { kind: 'revoked' };
       }
       // The first time a record cannot be read, the feed says so; the link keeps why.

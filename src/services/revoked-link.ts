@@ -5,17 +5,26 @@
 import type { CollectedRecordRepository } from '../db/collected-record.repository.js';
 import type { ItemRepository } from '../db/item.repository.js';
 import type { OrcidLinkRepository } from '../db/orcid-link.repository.js';
+import type { Tenant } from '../db/tenant.repository.js';
 import type { Logger } from '../logger.js';
+import type { WebhookQueue } from './ports.js';
 
 export interface RevokedLinkDeps {
   links: OrcidLinkRepository;
   items: ItemRepository;
   records: CollectedRecordRepository;
+  /** The link's ORCID webhook goes with it (absent: the daily repair removes it). */
+  webhooks?: WebhookQueue;
   logger: Logger;
 }
 
 /** Returns false when the link had already ended (another process saw it first). */
-export async function endRevokedLink(d: RevokedLinkDeps, tenantId: string, linkId: string): Promise<boolean> {
+export async function endRevokedLink(
+  d: RevokedLinkDeps,
+  tenant: Pick<Tenant, 'id' | 'sync_settings'>,
+  linkId: string,
+): Promise<boolean> {
+  const tenantId = tenant.id;
   const link = await d.links.markRevoked(tenantId, linkId, 'orcid');
   if (!link) return false;
   await d.links.confirmRevokedAtOrcid(tenantId, linkId);
@@ -28,6 +37,7 @@ export async function endRevokedLink(d: RevokedLinkDeps, tenantId: string, linkI
   await d.records.note({ tenantId, linkId, personId: link.person_id, orcid: link.orcid }, [
     { kind: 'link.revoked', detail: { by: 'researcher' } },
   ]);
+  if (tenant.sync_settings.webhooks) await d.webhooks?.enqueueWebhook(tenantId, linkId, 'unsubscribe');
   d.logger.warn(
     { tenantId, orcid: link.orcid, stopped: stopped.length },
     'ORCID token revoked by the researcher',

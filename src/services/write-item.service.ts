@@ -14,6 +14,7 @@ import { redactKnown } from '../orcid/redact.js';
 import type { OrcidClients } from './orcid-clients.js';
 import { OwnItemsCache } from './own-items-cache.js';
 import { PeerReviewGroups } from './peer-review-groups.js';
+import type { WebhookQueue } from './ports.js';
 import { endRevokedLink } from './revoked-link.js';
 import type { TenantDirectory } from './tenant-directory.js';
 
@@ -24,6 +25,7 @@ export interface WriteItemDeps {
   links: OrcidLinkRepository;
   /** The change feed notes a revocation the write path found. */
   records: CollectedRecordRepository;
+  webhooks?: WebhookQueue;
   orcid: OrcidClients;
   logger: Logger;
   /** How long an attempt may hold an item; a crashed worker's items are retried after it. */
@@ -274,6 +276,6 @@ export class WriteItemService {
 
   /** The researcher revoked our access: the link ends and none of their items is tried again. */
   private async onRevoked(tenant: Tenant, linkId: string): Promise<void> {
-    await endRevokedLink(this.d, tenant.id, linkId);
+    await endRevokedLink(this.d, tenant, linkId);
   }
 }

@@ -13,6 +13,7 @@ import { adminArea } from './routes/admin/index.js';
 import { outboxRoutes } from './routes/admin/outbox.routes.js';
 import { apiArea } from './routes/api/index.js';
 import { healthRoutes } from './routes/health.routes.js';
+import { orcidHookRoutes } from './routes/hooks/orcid.routes.js';
 import { portalArea } from './routes/portal/index.js';
 
 /** What the web role is started with, beyond the container's parts. */
@@ -42,6 +43,7 @@ export function buildApp(c: Container, deps: WebOptions = {}): FastifyInstance {
 
   app.register(apiDocument, c);
   apiArea(app, c);
+  orcidHookRoutes(app, c.webhooks);
   if (deps.showOutbox) outboxRoutes(app, c.invitationMail);
 
   // Everything under /o/{tenant}/: the organisation is resolved once per request.

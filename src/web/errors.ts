@@ -16,6 +16,7 @@ export type WebErrorId =
   | 'invalid_path'
   | 'unauthorized'
   | 'unsupported_media_type'
+  | 'method_not_allowed'
   | 'rate_limited'
   | 'server_error';
 
@@ -90,6 +91,8 @@ export const webErrors = {
     ),
   unsupportedMediaType: () =>
     new WebError('unsupported_media_type', 415, 'badRequest', 'Send the body as application/json.'),
+  methodNotAllowed: (allow: string) =>
+    new WebError('method_not_allowed', 405, 'badRequest', `Only ${allow} is answered here.`, [], { allow }),
   rateLimited: (retryAfterSeconds: number) =>
     new WebError(
       'rate_limited',

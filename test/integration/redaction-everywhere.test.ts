@@ -139,6 +139,12 @@ describe('redaction everywhere', () => {
       await fetch(`${p.base}/api/v1/people/RED-ADA/items`, { headers: { authorization: `Bearer ${key}` } }),
     );
     await keep('portal page after revocation', await web.get(`${p.tenantUrl}/`));
+    // What the organisation's systems read of the record, the link and the changes.
+    for (const path of ['/api/v1/people', '/api/v1/people/RED-ADA/record', '/api/v1/changes'])
+      await keep(
+        `GET ${path}`,
+        await fetch(`${p.base}${path}`, { headers: { authorization: `Bearer ${key}` } }),
+      );
     await keep('admin upload page', await admin.get(second));
 
     // Every row of every table.
@@ -146,7 +152,15 @@ describe('redaction everywhere', () => {
       select table_schema as schema, table_name as name from information_schema.tables
       where table_schema in ('public', 'pgboss') and table_type = 'BASE TABLE'`.execute(p.db.db);
     expect(tables.rows.map((t) => t.name)).toEqual(
-      expect.arrayContaining(['items', 'item_events', 'orcid_authorizations', 'orcid_calls', 'job']),
+      expect.arrayContaining([
+        'items',
+        'item_events',
+        'orcid_authorizations',
+        'orcid_calls',
+        'job',
+        'record_items',
+        'record_changes',
+      ]),
     );
     for (const t of tables.rows) {
       const rows = await sql<{

@@ -128,6 +128,67 @@ describe('SPEC 9: webhooks', () => {
     expect(received.filter((x) => x.path === path).length).toBeLessThanOrEqual(2);
   });
 
+  it('a dropDelivery fault rule loses deliveries on the way: ORCID counts them sent, the callback hears nothing', async () => {
+    const client = await newClient(sb.base);
+    const { access_token: hook } = await clientCredentials(sb.base, client, '/webhook');
+    const r = await newResearcher(sb.base);
+    const path = `/hooks/dropped/${r.orcid}`;
+    await call(webhookUrl(r.orcid, `${receiverBase}${path}`), { method: 'PUT', token: hook });
+    await control(sb.base, 'POST', '/faults', {
+      dropDelivery: true,
+      pathPattern: '/hooks/dropped/',
+      rate: 1,
+    });
+    try {
+      await control(sb.base, 'POST', `/researchers/${r.orcid}/items`, {
+        section: 'keywords',
+        item: { content: 'x' },
+      });
+      const state = async () =>
+        (
+          await control<{ webhookDeliveries: Array<{ uri: string; ok: boolean; dropped?: boolean }> }>(
+            sb.base,
+            'GET',
+            '/state',
+          )
+        ).webhookDeliveries.filter((d) => d.uri.endsWith(path));
+      const end = Date.now() + 5000;
+      while (!(await state()).length && Date.now() < end) await new Promise((res) => setTimeout(res, 20));
+      expect(await state()).toEqual([expect.objectContaining({ ok: true, dropped: true })]);
+      // A rule for deliveries leaves API requests alone.
+      expect((await call(`${sb.pub}/v3.0/${r.orcid}/record`)).status).toBe(200);
+    } finally {
+      await control(sb.base, 'DELETE', '/faults');
+    }
+    await new Promise((res) => setTimeout(res, 200));
+    expect(received.filter((x) => x.path === path)).toEqual([]);
+  });
+
+  it("every change moves the record's and its section's last-modified dates, and no other section's", async () => {
+    const r = await newResearcher(sb.base);
+    const client = await newClient(sb.base);
+    const t = await threeLegged(sb.base, client, r.orcid);
+    const read = async () => (await call(`${sb.api}/v3.0/${r.orcid}/record`, { token: t.access_token })).json;
+    await control(sb.base, 'POST', `/researchers/${r.orcid}/items`, {
+      section: 'keywords',
+      item: { content: 'a' },
+    });
+    const before = await read();
+    await new Promise((res) => setTimeout(res, 5));
+    await control(sb.base, 'POST', `/researchers/${r.orcid}/items`, {
+      section: 'work',
+      item: { title: { title: { value: 'A work' } }, type: 'book' },
+    });
+    const after = await read();
+    const lm = (v: { 'last-modified-date'?: { value: number } | null } | null) =>
+      v?.['last-modified-date']?.value ?? null;
+    expect(lm(after.history)).toBeGreaterThan(lm(before.history)!);
+    expect(lm(after['activities-summary'].works)).toBeGreaterThan(
+      lm(before['activities-summary'].works) ?? 0,
+    );
+    expect(lm(after.person.keywords)).toBe(lm(before.person.keywords));
+  });
+
   it('errors: bad callback 9012, unknown iD 9011, missing /webhook scope 9038, another client unregistering 9014', async () => {
     const client = await newClient(sb.base);
     const { access_token: hook } = await clientCredentials(sb.base, client, '/webhook');

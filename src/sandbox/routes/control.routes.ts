@@ -69,6 +69,7 @@ const faultSchema = z.object({
   timeout: z.boolean().optional(),
   reset: z.boolean().optional(),
   afterStore: z.boolean().optional(),
+  dropDelivery: z.boolean().optional(),
 });
 
 export interface ControlDeps {

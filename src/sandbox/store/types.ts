@@ -98,6 +98,8 @@ export interface WebhookDelivery {
   status: number | null;
   ok: boolean;
   error: string | null;
+  /** Lost on the way by a fault rule: ORCID counted it sent, the callback never got it. */
+  dropped?: boolean;
 }
 
 export interface GroupIdRecord {

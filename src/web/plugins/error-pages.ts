@@ -13,8 +13,8 @@ import { LANG_COOKIE } from '../routes/portal/portal-context.js';
 
 const CSRF_ERRORS = new Set(['FST_CSRF_INVALID_TOKEN', 'FST_CSRF_MISSING_SECRET']);
 
-/** Answers for systems rather than people: the REST API and the display API. */
-export const wantsJson = (req: FastifyRequest) => /^\/(o\/[^/?]+\/)?api\//.test(req.url);
+/** Answers for systems rather than people: the REST API, the display API, inbound hooks. */
+export const wantsJson = (req: FastifyRequest) => /^\/(hooks\/|(o\/[^/?]+\/)?api\/)/.test(req.url);
 
 /** A minimal page for an error (escaped by hand: it must render whatever broke). */
 function plainPage(lang: string, title: string, text: string): string {

@@ -1,0 +1,252 @@
+// Synchronize end to end, against the simulator over HTTP with a real web role and worker: a
+// person connects in the portal, their link gets an ORCID webhook, and what the researcher does at
+// ORCID reaches the organisation: a deleted employment is deleted_by_researcher within one
+// delivery cycle, another source's work appears in the copy and the feed, a burst of
+// notifications costs at most two re-reads, dropped deliveries are found by reconciliation, and a
+// revocation ends the link and its webhook.
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  connectInPortal,
+  newResearcher,
+  signInToPortal,
+  startPortal,
+  type TestPortal,
+} from '../helpers/portal.js';
+import { control, signIn, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+
+let sb: TestSandbox;
+let p: TestPortal;
+
+beforeAll(async () => {
+  sb = await startTestSandbox();
+  p = await startPortal(sb.base, { worker: true, tenant: { sync: { webhooks: true } } });
+});
+afterAll(async () => {
+  await p?.close();
+  await sb?.close();
+});
+
+const until = async <T>(what: string, check: () => Promise<T | undefined | null | false>, ms = 15_000) => {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting: ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
+
+interface SandboxState {
+  webhooks: Array<{ orcid: string; uri: string; clientId: string }>;
+}
+
+/** A person signed in to the portal, connected as a new researcher; their link and callback. */
+async function connectedPerson() {
+  const username = await p.addPerson();
+  const researcher = await newResearcher(sb.base);
+  const { web } = await signInToPortal(p, username);
+  const done = await connectInPortal(p, sb.base, web, researcher.orcid);
+  expect(done.status).toBe(303);
+  const link = (await p.container.repos.links.activeByOrcid(p.tenant.id, researcher.orcid))!;
+  const person = (await p.container.repos.people.byId(p.tenant.id, link.person_id))!;
+  const callback = await until('the webhook is registered at ORCID', async () => {
+    const state = await control<SandboxState>(sb.base, 'GET', '/state');
+    return state.webhooks.find((w) => w.orcid === researcher.orcid)?.uri;
+  });
+  await until(
+    'the first read',
+    async () => (await p.container.repos.links.byId(p.tenant.id, link.id))?.synced_at,
+  );
+  return { researcher, link, person, callback };
+}
+
+const recordReads = async (orcid: string) =>
+  Number(
+    (
+      await p.db.db
+        .selectFrom('orcid_calls')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('orcid', '=', orcid)
+        .where('method', '=', 'GET')
+        .where('url', 'like', '%/record')
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
+/** The change feed's entries for one record, as "kind section". */
+const feedKinds = async (link: { orcid: string }) =>
+  (await p.container.repos.records.changesAfter(p.tenant.id, '0', 1000))
+    .filter((c) => c.orcid === link.orcid)
+    .map((c) => `${c.kind}${c.section ? ` ${c.section}` : ''}`);
+const copy = async (linkId: string) => p.container.repos.records.items(p.tenant.id, linkId);
+
+describe('ORCID webhooks', () => {
+  it('registers a webhook with an unguessable callback on connect, stored only hashed', async () => {
+    const { link, callback } = await connectedPerson();
+    const token = callback.split('/hooks/orcid/')[1]!;
+    expect(callback.startsWith(`${p.base}/hooks/orcid/`)).toBe(true);
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const [sub] = await p.db.db
+      .selectFrom('webhook_subscriptions')
+      .selectAll()
+      .where('link_id', '=', link.id)
+      .execute();
+    expect(sub).toMatchObject({ status: 'registered', orcid: link.orcid });
+    expect(JSON.stringify(sub)).not.toContain(token);
+  });
+
+  it('an employment the researcher deletes on their record page is deleted_by_researcher within one delivery cycle', async () => {
+    const { researcher, link, person } = await connectedPerson();
+    const item = await p.container.intake.stateItem(p.tenant.id, person.local_id, {
+      section: 'employment',
+      sourceKey: `emp-${person.local_id}`,
+      payload: { 'role-title': 'Lecturer', 'start-date': { year: { value: '2021' } } },
+    });
+    const written = await until('the employment is written', async () => {
+      const i = await p.container.repos.items.byId(p.tenant.id, item.id);
+      return i?.status === 'in_orcid' && i;
+    });
+    // The researcher, on the simulator's record page.
+    const cookie = await signIn(sb.base, researcher.email, researcher.password);
+    const page = await (await fetch(`${sb.base}/my-orcid`, { headers: { cookie } })).text();
+    const csrf = /name="csrf" value="([^"]+)"/.exec(page)![1]!;
+    const del = await fetch(`${sb.base}/my-orcid/items/${written.put_code}/delete`, {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ csrf }).toString(),
+      redirect: 'manual',
+    });
+    expect(del.status).toBe(302);
+
+    await until('deleted_by_researcher', async () => {
+      const i = await p.container.repos.items.byId(p.tenant.id, item.id);
+      return i?.status === 'deleted_by_researcher';
+    });
+    expect(await feedKinds(link)).toContain('item.deleted_by_researcher employment');
+    expect((await copy(link.id)).some((r) => r.section === 'employment')).toBe(false);
+  });
+
+  it('a work another source adds appears in the copy and the feed', async () => {
+    const { researcher, link } = await connectedPerson();
+    await control(sb.base, 'POST', `/researchers/${researcher.orcid}/items`, {
+      section: 'work',
+      item: { title: { title: { value: 'From another source' } }, type: 'book' },
+    });
+    const work = await until('the work is collected', async () =>
+      (await copy(link.id)).find((r) => r.section === 'work'),
+    );
+    expect(work).toMatchObject({ own: false, title: 'From another source' });
+    expect(await feedKinds(link)).toContain('item.added work');
+  });
+
+  it('100 notifications for one iD within a second cost at most 2 re-reads', async () => {
+    const { researcher, callback } = await connectedPerson();
+    const before = await recordReads(researcher.orcid);
+    const answers = await Promise.all(
+      Array.from({ length: 100 }, () => fetch(callback, { method: 'POST' }).then((r) => r.status)),
+    );
+    expect(new Set(answers)).toEqual(new Set([204]));
+    // Quiet: no re-read queued or running for a while.
+    await new Promise((r) => setTimeout(r, 3000));
+    const reads = (await recordReads(researcher.orcid)) - before;
+    expect(reads).toBeGreaterThanOrEqual(1);
+    expect(reads).toBeLessThanOrEqual(2);
+  });
+
+  it('refuses an unknown token (404, nothing written), other methods (405), and never reads a body', async () => {
+    const { callback, researcher } = await connectedPerson();
+    const jobs = async () =>
+      Number(
+        (
+          await p.db.db
+            .selectFrom('pgboss.job' as never)
+            .select((eb) => eb.fn.countAll<string>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const before = await jobs();
+    const unknown = await fetch(`${p.base}/hooks/orcid/${'A'.repeat(43)}`, { method: 'POST' });
+    expect(unknown.status).toBe(404);
+    expect(((await unknown.json()) as { error: string }).error).toBe('not_found');
+    expect((await fetch(`${p.base}/hooks/orcid/short`, { method: 'POST' })).status).toBe(404);
+    const get = await fetch(callback);
+    expect(get.status).toBe(405);
+    expect(get.headers.get('allow')).toBe('POST');
+    expect(await jobs()).toBe(before);
+    // A large body is not read: the answer comes, and the notification counts like any other.
+    const big = await fetch(callback, { method: 'POST', body: 'x'.repeat(5_000_000) });
+    expect(big.status).toBe(204);
+    expect(
+      (await fetch(`${p.base}/hooks/orcid/${'B'.repeat(43)}`, { method: 'POST', body: 'x'.repeat(100_000) }))
+        .status,
+    ).toBe(404);
+    expect(researcher.orcid).toBeTruthy();
+  });
+
+  it('dropped deliveries: reconciliation finds the change', async () => {
+    const { researcher, link } = await connectedPerson();
+    await control(sb.base, 'POST', '/faults', { dropDelivery: true, pathPattern: '/hooks/orcid/', rate: 1 });
+    try {
+      await control(sb.base, 'POST', `/researchers/${researcher.orcid}/items`, {
+        section: 'keywords',
+        item: { content: 'missed by the webhook' },
+      });
+      await until('the delivery was dropped', async () => {
+        const state = await control<{ webhookDeliveries: Array<{ orcid: string; dropped?: boolean }> }>(
+          sb.base,
+          'GET',
+          '/state',
+        );
+        return state.webhookDeliveries.some((d) => d.orcid === researcher.orcid && d.dropped);
+      });
+      await new Promise((r) => setTimeout(r, 500));
+      expect((await copy(link.id)).some((r) => r.section === 'keywords')).toBe(false);
+      // A week later every record is due: reconciliation reads them all (a run every 6 s here).
+      const plan = await p.container.reconcile.run(p.tenant.id, 6, new Date(Date.now() + 8 * 86_400_000));
+      expect(plan.overdue).toBe(plan.active);
+      expect(plan.queued).toBeGreaterThanOrEqual(1);
+      await until('reconciliation read the change', async () =>
+        (await copy(link.id)).find((r) => r.section === 'keywords' && r.value === 'missed by the webhook'),
+      );
+    } finally {
+      await control(sb.base, 'DELETE', '/faults');
+    }
+  });
+
+  it('a revocation in the simulator’s account settings ends the link, its items, and its webhook', async () => {
+    const { researcher, link, person } = await connectedPerson();
+    const item = await p.container.intake.stateItem(p.tenant.id, person.local_id, {
+      section: 'keywords',
+      sourceKey: `kw-${person.local_id}`,
+      payload: { content: 'ours' },
+    });
+    await until(
+      'written',
+      async () => (await p.container.repos.items.byId(p.tenant.id, item.id))?.status === 'in_orcid',
+    );
+    const cookie = await signIn(sb.base, researcher.email, researcher.password);
+    const page = await (await fetch(`${sb.base}/account`, { headers: { cookie } })).text();
+    const csrf = /name="csrf" value="([^"]+)"/.exec(page)![1]!;
+    await fetch(`${sb.base}/account/revoke`, {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ csrf, client_id: p.client.clientId }).toString(),
+      redirect: 'manual',
+    });
+    // ORCID sends no notification for a revocation: the next read (here, reconciliation's) finds it.
+    await p.container.recordSync.sync(p.tenant.id, link.id);
+    expect((await p.container.repos.links.byId(p.tenant.id, link.id))!.status).toBe('revoked');
+    expect((await p.container.repos.items.byId(p.tenant.id, item.id))!.status).toBe('revoked');
+    expect(await feedKinds(link)).toContain('link.revoked');
+    await until('the webhook is unregistered', async () => {
+      const state = await control<SandboxState>(sb.base, 'GET', '/state');
+      return !state.webhooks.some((w) => w.orcid === researcher.orcid);
+    });
+    const [sub] = await p.db.db
+      .selectFrom('webhook_subscriptions')
+      .select('status')
+      .where('link_id', '=', link.id)
+      .execute();
+    expect(sub!.status).toBe('ended');
+  });
+});
