@@ -477,6 +477,7 @@ export class Container extends Parts {
           items: this.repos.items,
           records: this.repos.records,
           webhooks: this.queues.webhooks,
+          writes: this.queues.writes,
           unitOfWork: this.unitOfWork,
           orcid: this.orcid,
           logger: this.logger,

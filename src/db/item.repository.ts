@@ -12,6 +12,8 @@ export interface ActiveLinkSealed {
   id: string;
   orcid: string;
   tokenSealed: string;
+  /** The record is locked or deactivated at ORCID: writes wait. */
+  recordState: 'locked' | 'deactivated' | null;
 }
 
 export interface ItemInput {
@@ -205,14 +207,19 @@ export class ItemRepository {
           .on('l.status', '=', 'active'),
       )
       .selectAll('c')
-      .select(['l.id as link_id', 'l.orcid as link_orcid', 'l.token_sealed as link_token_sealed'])
+      .select([
+        'l.id as link_id',
+        'l.orcid as link_orcid',
+        'l.token_sealed as link_token_sealed',
+        'l.record_state as link_record_state',
+      ])
       .execute();
-    return rows.map(({ link_id, link_orcid, link_token_sealed, ...item }) => ({
+    return rows.map(({ link_id, link_orcid, link_token_sealed, link_record_state, ...item }) => ({
       item: item as Item,
       lease,
       link:
         link_id && link_orcid && link_token_sealed
-          ? { id: link_id, orcid: link_orcid, tokenSealed: link_token_sealed }
+          ? { id: link_id, orcid: link_orcid, tokenSealed: link_token_sealed, recordState: link_record_state }
           : null,
     }));
   }
@@ -317,6 +324,22 @@ export class ItemRepository {
       )
       select id, section, put_code from gone`.execute(this.db);
     return rows;
+  }
+
+  /**
+   * The person's record is available again: their items that waited for it (record_unavailable)
+   * are queued. Returns the ids queued.
+   */
+  async resumeForRecord(tenantId: string, personId: string): Promise<string[]> {
+    const rows = await this.db
+      .updateTable('items')
+      .set({ status: 'queued', attempts: 0, status_detail: null, updated_at: new Date() })
+      .where('tenant_id', '=', tenantId)
+      .where('person_id', '=', personId)
+      .where('status', '=', 'record_unavailable')
+      .returning('id')
+      .execute();
+    return rows.map((r) => r.id);
   }
 
   /** Gives the lease back without recording anything. */

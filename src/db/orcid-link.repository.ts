@@ -7,9 +7,10 @@ import { open, seal } from '../crypto/seal.js';
 import type { TokenResponse } from '../orcid/oauth.js';
 import type { Database, OrcidLinksTable } from './schema.js';
 
-export type OrcidLink = Omit<Selectable<OrcidLinksTable>, 'token_sealed'>;
+export type OrcidLink = Omit<Selectable<OrcidLinksTable>, 'token_sealed' | 'read_token_sealed'>;
 
 const tokenContext = (id: string) => ({ table: 'orcid_links', column: 'token_sealed', row: id });
+const readTokenContext = (id: string) => ({ table: 'orcid_links', column: 'read_token_sealed', row: id });
 
 const LINK_COLUMNS = [
   'id',
@@ -28,6 +29,8 @@ const LINK_COLUMNS = [
   'record_modified',
   'section_modified',
   'sync_error',
+  'record_state',
+  'primary_orcid',
 ] as const;
 
 /** An iD as ORCID's display guidelines want it shown, with the person's name. */
@@ -51,6 +54,73 @@ export class OrcidLinkRepository {
       .where('tenant_id', '=', tenantId)
       .where('id', '=', linkId)
       .executeTakeFirst();
+  }
+
+  /** The sync engine's own /read-limited token of the link, when it has one. */
+  async readTokenOf(tenantId: string, linkId: string): Promise<TokenResponse | null> {
+    const row = await this.db
+      .selectFrom('orcid_links')
+      .select('read_token_sealed')
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', linkId)
+      .executeTakeFirst();
+    return row?.read_token_sealed
+      ? (JSON.parse(open(this.ring, row.read_token_sealed, readTokenContext(linkId))) as TokenResponse)
+      : null;
+  }
+
+  /** Keeps (or, with null, forgets) the sync engine's read token of an active link. */
+  async setReadToken(tenantId: string, linkId: string, token: TokenResponse | null): Promise<void> {
+    await this.db
+      .updateTable('orcid_links')
+      .set({
+        read_token_sealed: token ? seal(this.ring, JSON.stringify(token), readTokenContext(linkId)) : null,
+      })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', linkId)
+      .execute();
+  }
+
+  /** The record is locked or deactivated (null: available again). Returns whether it changed. */
+  async setRecordState(
+    tenantId: string,
+    linkId: string,
+    state: 'locked' | 'deactivated' | null,
+  ): Promise<boolean> {
+    const r = await this.db
+      .updateTable('orcid_links')
+      .set({ record_state: state })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', linkId)
+      .where('record_state', 'is distinct from', state)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
+  /** The record was merged into `primary`: the link ends (deprecated), its tokens dropped. */
+  async markDeprecated(
+    tenantId: string,
+    linkId: string,
+    primary: string | null,
+  ): Promise<OrcidLink | undefined> {
+    return (
+      this.db
+        .updateTable('orcid_links')
+        // ORCID refuses every token of a deprecated record: there is nothing left to revoke or keep.
+        .set({
+          status: 'deprecated',
+          primary_orcid: primary,
+          revoked_at: new Date(),
+          revoked_by: 'orcid',
+          token_sealed: null,
+          read_token_sealed: null,
+        })
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', linkId)
+        .where('status', '=', 'active')
+        .returning(LINK_COLUMNS)
+        .executeTakeFirst()
+    );
   }
 
   /** For reconciliation: how many links are active, and how many were not read since `before`. */
@@ -188,7 +258,7 @@ export class OrcidLinkRepository {
   async confirmRevokedAtOrcid(tenantId: string, linkId: string): Promise<void> {
     await this.db
       .updateTable('orcid_links')
-      .set({ token_sealed: null, revoked_at_orcid: new Date() })
+      .set({ token_sealed: null, read_token_sealed: null, revoked_at_orcid: new Date() })
       .where('tenant_id', '=', tenantId)
       .where('id', '=', linkId)
       .where('status', '=', 'revoked')

@@ -89,7 +89,7 @@ export interface OrcidLinksTable {
   scope: string;
   expires_at: Timestamp;
   name: string | null;
-  status: 'active' | 'revoked';
+  status: 'active' | 'revoked' | 'deprecated' | 'expired';
   granted_at: Generated<Date>;
   revoked_at: Date | null;
   revoked_by: 'researcher' | 'admin' | 'orcid' | null;
@@ -101,6 +101,12 @@ export interface OrcidLinksTable {
   /** ORCID's last-modified date of each section (ms) as last read. */
   section_modified: ColumnType<Record<string, number>, string | undefined, string>;
   sync_error: string | null;
+  /** The record is locked or deactivated at ORCID: the link stays, writes pause. */
+  record_state: 'locked' | 'deactivated' | null;
+  /** A deprecated record's primary iD. */
+  primary_orcid: string | null;
+  /** The sync engine's /read-limited token response, sealed with AAD orcid_links/read_token_sealed/{id}. */
+  read_token_sealed: string | null;
 }
 
 export interface RecordItemsTable {

@@ -58,11 +58,17 @@ export class DisconnectOrcidService {
     return { ok: true, orcid: link.orcid, revokedAtOrcid };
   }
 
-  /** Revokes an ended link's token at ORCID; true once ORCID said yes (false: nothing to do). */
+  /**
+   * Revokes an ended link's tokens at ORCID (the one the person granted, and the sync engine's
+   * read token issued from it, which ORCID keeps apart); true once ORCID said yes to both (false:
+   * nothing to do).
+   */
   async revokeAtOrcid(tenant: Tenant, linkId: string): Promise<boolean> {
     const token = await this.d.links.tokenOf(tenant.id, linkId);
     if (!token) return false;
+    const read = await this.d.links.readTokenOf(tenant.id, linkId);
     const { oauth } = await this.d.orcid.for(tenant);
+    if (read) await oauth.revoke(read.access_token);
     await oauth.revoke(token.access_token);
     await this.d.links.confirmRevokedAtOrcid(tenant.id, linkId);
     return true;

@@ -1,7 +1,8 @@
 // ORCID answered 401 invalid_token for a link's token: the researcher revoked our access at ORCID
 // (or the token expired). Seen by a write or by a read of the record, it ends the same way: the
-// link is revoked (its token dropped, there is nothing left to revoke), the person's items stop
-// (revoked: written again only if they connect again), and the change feed says so.
+// link is revoked (its token dropped, there is nothing left to revoke), the person's items that
+// wait to be written stop (revoked: written only if they connect again; those already in ORCID
+// stay there, and say so), and the change feed notes it.
 import type { CollectedRecordRepository } from '../db/collected-record.repository.js';
 import type { ItemRepository } from '../db/item.repository.js';
 import type { OrcidLinkRepository } from '../db/orcid-link.repository.js';
@@ -31,7 +32,7 @@ export async function endRevokedLink(
   const stopped = await d.items.setStatusForPerson(
     tenantId,
     link.person_id,
-    ['queued', 'retrying', 'in_orcid'],
+    ['queued', 'retrying'],
     'revoked',
   );
   await d.records.note({ tenantId, linkId, personId: link.person_id, orcid: link.orcid }, [

@@ -159,6 +159,13 @@ export class WriteItemService {
     }
     // No link: it waits for the person to connect, or stays stopped if they revoked our access.
     if (!sealedLink) return { status: item.status === 'revoked' ? 'revoked' : 'pending', action: 'none' };
+    // Locked or deactivated at ORCID: nothing can be written until a read finds it again.
+    if (sealedLink.recordState)
+      return {
+        status: 'record_unavailable',
+        action: 'none',
+        detail: `The ORCID record is ${sealedLink.recordState}: writes resume once it is available again.`,
+      };
     const link = sealedLink;
     const token = this.d.links.openToken(link.id, link.tokenSealed);
     const client = await this.d.orcid.for(tenant);

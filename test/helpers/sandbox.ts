@@ -196,7 +196,14 @@ export interface ResearcherState {
     visibility: string;
     json: Record<string, unknown>;
   }>;
-  tokens: Array<{ clientId: string; scope: string; disabled: boolean; revokeReason: string | null }>;
+  tokens: Array<{
+    clientId: string;
+    scope: string;
+    disabled: boolean;
+    revokeReason: string | null;
+    uses: number;
+    lastUsedAt: number | null;
+  }>;
 }
 
 export async function researcherState(base: string, orcid: string): Promise<ResearcherState> {

@@ -28,7 +28,7 @@ export interface WriteHarness {
   items: ItemRepository;
   service: WriteItemService;
   /** A new organisation (Wakanda University, ROR-identified) with one connected person. */
-  connected(wireFormat?: 'json' | 'xml'): Promise<Connected>;
+  connected(wireFormat?: 'json' | 'xml', scope?: string): Promise<Connected>;
   /** The organisation's items in one section of the person's record, as the simulator holds them. */
   inOrcid(s: Connected, section: string): ReturnType<typeof clientItems>;
   close(): Promise<void>;
@@ -57,7 +57,7 @@ export async function startWriteHarness(
     ring,
     items,
     service,
-    async connected(wireFormat = 'json') {
+    async connected(wireFormat = 'json', scope?: string) {
       n++;
       const client = await newClient(sandboxBase);
       const tenant = await tenants.create(
@@ -77,7 +77,7 @@ export async function startWriteHarness(
         employeeId: `E${n}`,
       }))!;
       const researcher = await newResearcher(sandboxBase);
-      const token = await threeLegged(sandboxBase, client, researcher.orcid);
+      const token = await threeLegged(sandboxBase, client, researcher.orcid, scope);
       await links.create(tenant.id, person.id, { ...token });
       return { tenant, client, personId: person.id, orcidId: researcher.orcid, token: token.access_token };
     },

@@ -5,7 +5,7 @@
 // and the API.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/web/app.js';
-import { control, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import { control, researcherState, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 import { type Connected, startWriteHarness, type WriteHarness } from '../helpers/write-harness.js';
 
 let sb: TestSandbox;
@@ -177,18 +177,66 @@ describe('synchronising what the researcher did at ORCID', () => {
     expect(link.status).toBe('active');
   });
 
-  it('a token revoked at ORCID ends the link and stops its items', async () => {
+  it('a token revoked at ORCID ends the link and stops the items waiting to be written', async () => {
     const s = await connected();
     const item = await written(s, 'emp-1', 'Lecturer');
+    const { item: waiting } = await h.items.upsert(
+      s.tenant.id,
+      s.personId,
+      { section: 'employment', sourceKey: 'emp-2', payload: employment('Dean'), desired: 'present' },
+      true,
+    );
+    expect(waiting.status).toBe('queued');
     const link = await linkOf(s);
     await control(sb.base, 'POST', `/researchers/${s.orcidId}/revoke`, { clientId: s.client.clientId });
     expect(await h.container.recordSync.sync(s.tenant.id, link.id)).toEqual({ kind: 'revoked' });
     const ended = (await h.container.repos.links.byId(s.tenant.id, link.id))!;
     expect(ended).toMatchObject({ status: 'revoked', revoked_by: 'orcid' });
-    expect((await h.items.byId(s.tenant.id, item.id))!.status).toBe('revoked');
+    expect((await h.items.byId(s.tenant.id, waiting.id))!.status).toBe('revoked');
+    // Written before: still on the record, as ORCID keeps it.
+    expect((await h.items.byId(s.tenant.id, item.id))!.status).toBe('in_orcid');
     expect(await feed(s)).toContain('link.revoked');
     // Nothing left to read.
     expect(await h.container.recordSync.sync(s.tenant.id, link.id)).toEqual({ kind: 'inactive' });
+  });
+});
+
+describe('the sync engine’s own read token', () => {
+  it('reads with a /read-limited token issued from the refresh token, kept sealed; disconnecting revokes both', async () => {
+    const s = await connected();
+    const link = await linkOf(s);
+    const tokens = async () =>
+      (await researcherState(sb.base, s.orcidId)).tokens.filter((t) => t.clientId === s.client.clientId);
+    const before = await tokens();
+    expect(before).toHaveLength(1);
+    await h.container.recordSync.sync(s.tenant.id, link.id);
+    await h.container.recordSync.sync(s.tenant.id, link.id);
+
+    const after = await tokens();
+    const read = after.find((t) => t.scope === '/read-limited')!;
+    const granted = after.find((t) => t.scope !== '/read-limited')!;
+    expect(read.uses).toBe(2);
+    expect(granted.uses).toBe(before[0]!.uses);
+    const readToken = (await h.container.repos.links.readTokenOf(s.tenant.id, link.id))!;
+    expect(readToken.scope).toBe('/read-limited');
+    const row = await h.tdb.db
+      .selectFrom('orcid_links')
+      .select('read_token_sealed')
+      .where('id', '=', link.id)
+      .executeTakeFirstOrThrow();
+    expect(row.read_token_sealed).not.toContain(readToken.access_token);
+
+    const r = await h.container.disconnect.disconnect(s.tenant, s.personId, `person:${s.personId}`);
+    expect(r).toMatchObject({ ok: true, revokedAtOrcid: true });
+    expect((await tokens()).every((t) => t.disabled)).toBe(true);
+    expect(await h.container.repos.links.readTokenOf(s.tenant.id, link.id)).toBeNull();
+  });
+
+  it('a link without /read-limited reads with its own token, and collects what that token may read', async () => {
+    const s = await connected('json', '/activities/update');
+    const link = await linkOf(s);
+    expect(await h.container.recordSync.sync(s.tenant.id, link.id)).toMatchObject({ kind: 'changed' });
+    expect(await h.container.repos.links.readTokenOf(s.tenant.id, link.id)).toBeNull();
   });
 });
 
@@ -244,4 +292,4 @@ describe('the API for the organisation’s systems', () => {
   });
 });
 
-const connected = () => h.connected();
+const connected = (format: 'json' | 'xml' = 'json', scope?: string) => h.connected(format, scope);

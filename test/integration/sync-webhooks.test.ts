@@ -213,7 +213,7 @@ describe('ORCID webhooks', () => {
     }
   });
 
-  it('a revocation in the simulator’s account settings ends the link, its items, and its webhook', async () => {
+  it('a revocation in the simulator’s account settings ends the link and its webhook', async () => {
     const { researcher, link, person } = await connectedPerson();
     const item = await p.container.intake.stateItem(p.tenant.id, person.local_id, {
       section: 'keywords',
@@ -236,7 +236,8 @@ describe('ORCID webhooks', () => {
     // ORCID sends no notification for a revocation: the next read (here, reconciliation's) finds it.
     await p.container.recordSync.sync(p.tenant.id, link.id);
     expect((await p.container.repos.links.byId(p.tenant.id, link.id))!.status).toBe('revoked');
-    expect((await p.container.repos.items.byId(p.tenant.id, item.id))!.status).toBe('revoked');
+    // Already written: it stays on the record, as ORCID keeps it.
+    expect((await p.container.repos.items.byId(p.tenant.id, item.id))!.status).toBe('in_orcid');
     expect(await feedKinds(link)).toContain('link.revoked');
     await until('the webhook is unregistered', async () => {
       const state = await control<SandboxState>(sb.base, 'GET', '/state');
@@ -248,5 +249,57 @@ describe('ORCID webhooks', () => {
       .where('link_id', '=', link.id)
       .execute();
     expect(sub!.status).toBe('ended');
+  });
+});
+
+describe('record states', () => {
+  it('a deprecated record: the link is deprecated with the primary iD, and its webhook removed', async () => {
+    const { researcher, link } = await connectedPerson();
+    const primary = await newResearcher(sb.base);
+    await control(sb.base, 'POST', `/researchers/${researcher.orcid}/state`, {
+      state: 'deprecated',
+      primary: primary.orcid,
+    });
+    expect(await p.container.recordSync.sync(p.tenant.id, link.id)).toEqual({
+      kind: 'deprecated',
+      primary: primary.orcid,
+    });
+    expect(await p.container.repos.links.byId(p.tenant.id, link.id)).toMatchObject({
+      status: 'deprecated',
+      primary_orcid: primary.orcid,
+    });
+    expect(await feedKinds(link)).toContain('link.deprecated');
+    await until('the webhook is unregistered', async () => {
+      const state = await control<SandboxState>(sb.base, 'GET', '/state');
+      return !state.webhooks.some((w) => w.orcid === researcher.orcid);
+    });
+  });
+
+  it('a locked record pauses writes, and they resume once a read finds it unlocked', async () => {
+    const { researcher, link, person } = await connectedPerson();
+    await control(sb.base, 'POST', `/researchers/${researcher.orcid}/state`, { state: 'locked' });
+    expect(await p.container.recordSync.sync(p.tenant.id, link.id)).toMatchObject({ kind: 'unavailable' });
+    expect((await p.container.repos.links.byId(p.tenant.id, link.id))!.record_state).toBe('locked');
+    expect(await feedKinds(link)).toContain('link.unavailable');
+
+    const item = await p.container.intake.stateItem(p.tenant.id, person.local_id, {
+      section: 'keywords',
+      sourceKey: `kw-locked-${person.local_id}`,
+      payload: { content: 'paused' },
+    });
+    const paused = await until('the write pauses', async () => {
+      const i = await p.container.repos.items.byId(p.tenant.id, item.id);
+      return i?.status === 'record_unavailable' && i;
+    });
+    expect(paused.status_detail).toContain('locked');
+
+    await control(sb.base, 'POST', `/researchers/${researcher.orcid}/state`, { state: 'active' });
+    expect(await p.container.recordSync.sync(p.tenant.id, link.id)).toMatchObject({ kind: 'changed' });
+    expect((await p.container.repos.links.byId(p.tenant.id, link.id))!.record_state).toBeNull();
+    expect(await feedKinds(link)).toContain('link.available');
+    await until('the paused write is made', async () => {
+      const i = await p.container.repos.items.byId(p.tenant.id, item.id);
+      return i?.status === 'in_orcid';
+    });
   });
 });

@@ -45,6 +45,8 @@ export function authenticate(
   if (!client) throw invalidToken(bearer);
   if (api === 'member' && client.type !== 'member')
     throw new OAuthStyleError(403, { error: 'forbidden', error_description: `Access Denied: ${bearer}` });
+  token.uses = (token.uses ?? 0) + 1;
+  token.lastUsedAt = ctx.store.now();
   return { token, client, viewer: { api, clientId: client.clientId, scopes: expandScopes(token.scopes) } };
 }
 

@@ -65,6 +65,9 @@ export interface AccessToken {
   revokeReason: 'USER_REVOKED' | 'CLIENT_REVOKED' | 'AUTH_CODE_REUSED' | 'REFRESHED' | null;
   /** The authorization code this token came from, for code-reuse revocation. */
   fromCode: string | null;
+  /** API calls made with it, and the last one's time (the control API's state shows both). */
+  uses?: number;
+  lastUsedAt?: number | null;
 }
 
 export interface AuthorizationCode {
