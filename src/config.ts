@@ -40,6 +40,20 @@ const schema = z
       .pipe(z.array(z.string().regex(/^[a-z0-9-]+:.+$/, 'expected slug:local-id'))),
     /** How long a write attempt holds its item; after a worker crash its items are retried after this. */
     LANYARD_WRITE_LEASE_SECONDS: z.coerce.number().int().min(2).max(3600).default(300),
+    /**
+     * Address ranges (CIDRs, comma-separated) that events may be sent to although they are not
+     * public (loopback, private, …): none by default (the SSRF guard refuses them).
+     */
+    LANYARD_OUTBOUND_ALLOW: z
+      .string()
+      .default('')
+      .transform((v) =>
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.cidrv4().or(z.cidrv6()))),
     /** Seconds between two reconciliation runs (each reads its share of the stalest records). */
     LANYARD_RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
     /** Items a worker process writes at once (ORCID's latency, not CPU, bounds one at a time). */

@@ -10,6 +10,7 @@ import { AdminUserRepository } from '../db/admin-user.repository.js';
 import { ApiKeyRepository } from '../db/api-key.repository.js';
 import { CollectedRecordRepository } from '../db/collected-record.repository.js';
 import type { Db } from '../db/database.js';
+import { EventRepository } from '../db/event.repository.js';
 import { InvitationRepository } from '../db/invitation.repository.js';
 import { ItemRepository } from '../db/item.repository.js';
 import { OauthStateRepository } from '../db/oauth-state.repository.js';
@@ -35,12 +36,15 @@ import { OidcSignIn } from '../identity/oidc-sign-in.js';
 import { SamlSignIn } from '../identity/saml-sign-in.js';
 import { allRecorders, callLogger, type Logger } from '../logger.js';
 import { OrcidTransport, type TransportOptions } from '../orcid/transport.js';
+import { eventSender } from '../outbound/event-sender.js';
+import { OutboundGuard } from '../outbound/outbound-guard.js';
 import type { Platform } from '../platform.js';
 import { AdminAccessService } from '../services/admin-access.service.js';
 import { ApiKeyService } from '../services/api-keys.service.js';
 import { CollectService } from '../services/collect.service.js';
 import { ConnectOrcidService } from '../services/connect-orcid.service.js';
 import { DisconnectOrcidService } from '../services/disconnect-orcid.service.js';
+import { EventService } from '../services/events.service.js';
 import { HealthService } from '../services/health.service.js';
 import { InvitationMailService, personInviter } from '../services/invitation.service.js';
 import { ItemIntakeService, type PersonInviter } from '../services/item-intake.service.js';
@@ -77,6 +81,8 @@ export interface ContainerOptions {
   writeConcurrency?: number;
   /** See LANYARD_CALL_LOG_RETENTION_DAYS (default 90). */
   callLogRetentionDays?: number;
+  /** See LANYARD_OUTBOUND_ALLOW: ranges events may go to although not public (default none). */
+  outboundAllow?: readonly string[];
   /** See LANYARD_RECONCILE_INTERVAL_SECONDS (default 60). */
   reconcileIntervalSeconds?: number;
   /** Administrators by configuration ("slug:local-id", LANYARD_ADMINS). */
@@ -94,6 +100,7 @@ const NO_QUEUES: QueuePorts = {
   invitationMail: { enqueueInvitation: noQueue },
   recordSync: { enqueueSync: noQueue },
   webhooks: { enqueueWebhook: noQueue },
+  events: { enqueueDeliveries: noQueue },
 };
 
 /** Memoised parts: each is built on first use. */
@@ -124,6 +131,9 @@ export class RepositorySet extends Parts implements Repositories {
   }
   get records() {
     return this.once('records', () => new CollectedRecordRepository(this.db));
+  }
+  get events() {
+    return this.once('events', () => new EventRepository(this.db, this.ring));
   }
   get invitations() {
     return this.once('invitations', () => new InvitationRepository(this.db));
@@ -358,6 +368,7 @@ export class Container extends Parts {
           records: this.repos.records,
           recordSync: this.queues.recordSync,
           webhooks: this.queues.webhooks,
+          events: this.events,
         }),
     );
   }
@@ -374,6 +385,7 @@ export class Container extends Parts {
           revocations: this.queues.revocations,
           webhooks: this.queues.webhooks,
           records: this.repos.records,
+          events: this.events,
           logger: this.logger,
         }),
     );
@@ -389,6 +401,7 @@ export class Container extends Parts {
           writes: this.queues.writes,
           stating: this.queues.uploadStating,
           invitations: this.inviter,
+          events: this.events,
         }),
     );
   }
@@ -424,6 +437,7 @@ export class Container extends Parts {
           links: this.repos.links,
           records: this.repos.records,
           webhooks: this.queues.webhooks,
+          events: this.events,
           orcid: this.orcid,
           logger: this.logger,
           leaseMs: this.writeLeaseMs,
@@ -435,6 +449,21 @@ export class Container extends Parts {
     return this.once(
       'collect',
       () => new CollectService({ people: this.repos.people, records: this.repos.records }),
+    );
+  }
+
+  /** Events to the organisation's systems, sent through the SSRF guard. */
+  get events() {
+    return this.once(
+      'events',
+      () =>
+        new EventService({
+          events: this.repos.events,
+          people: this.repos.people,
+          queue: this.queues.events,
+          sender: eventSender(new OutboundGuard(this.o.outboundAllow ?? [])),
+          logger: this.logger,
+        }),
     );
   }
 
@@ -478,6 +507,7 @@ export class Container extends Parts {
           records: this.repos.records,
           webhooks: this.queues.webhooks,
           writes: this.queues.writes,
+          events: this.events,
           unitOfWork: this.unitOfWork,
           orcid: this.orcid,
           logger: this.logger,
@@ -513,6 +543,7 @@ export function containerOf(
     writeLeaseSeconds: config.LANYARD_WRITE_LEASE_SECONDS,
     writeConcurrency: config.LANYARD_WRITE_CONCURRENCY,
     reconcileIntervalSeconds: config.LANYARD_RECONCILE_INTERVAL_SECONDS,
+    outboundAllow: config.LANYARD_OUTBOUND_ALLOW,
     callLogRetentionDays: config.LANYARD_CALL_LOG_RETENTION_DAYS,
     configuredAdmins: config.LANYARD_ADMINS,
     ...o,

@@ -1,6 +1,8 @@
 // The `lanyard` command-line program.
+
 import { Command } from '@commander-js/extra-typings';
 import { demoCommand } from './demo.command.js';
+import { eventsCommand } from './events.command.js';
 import { adminCommand, exportCommand, importCommand } from './import.command.js';
 import { keysCommand } from './keys.command.js';
 import { migrateCommand } from './migrate.command.js';
@@ -17,6 +19,7 @@ export function buildProgram(): Command {
     .addCommand(migrateCommand())
     .addCommand(keysCommand())
     .addCommand(tenantCommand())
+    .addCommand(eventsCommand())
     .addCommand(adminCommand())
     .addCommand(importCommand())
     .addCommand(exportCommand());

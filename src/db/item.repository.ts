@@ -305,8 +305,8 @@ export class ItemRepository {
     orcid: string,
     foundPutCodes: readonly number[],
     readAt: Date,
-  ): Promise<Array<{ id: string; section: string; put_code: string | null }>> {
-    const { rows } = await sql<{ id: string; section: string; put_code: string | null }>`
+  ): Promise<Array<{ id: string; section: string; put_code: string | null; source_key: string }>> {
+    const { rows } = await sql<{ id: string; section: string; put_code: string | null; source_key: string }>`
       with gone as (
         update items set status = 'deleted_by_researcher', updated_at = now(),
           status_detail = 'Deleted from the ORCID record by the researcher.'
@@ -315,14 +315,14 @@ export class ItemRepository {
           and not (put_code = any(${foundPutCodes.map(String)}::bigint[]))
           and written_at < ${readAt}
           and (lease_until is null or lease_until < now())
-        returning id, section, put_code
+        returning id, section, put_code, source_key
       ), events as (
         insert into item_events (tenant_id, item_id, action, status, put_code, message)
         select ${tenantId}, id, 'read', 'deleted_by_researcher', put_code,
           'Not on the record any more: deleted by the researcher.'
         from gone
       )
-      select id, section, put_code from gone`.execute(this.db);
+      select id, section, put_code, source_key from gone`.execute(this.db);
     return rows;
   }
 

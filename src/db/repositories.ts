@@ -4,6 +4,7 @@
 import type { AdminUserRepository } from './admin-user.repository.js';
 import type { ApiKeyRepository } from './api-key.repository.js';
 import type { CollectedRecordRepository } from './collected-record.repository.js';
+import type { EventRepository } from './event.repository.js';
 import type { InvitationRepository } from './invitation.repository.js';
 import type { ItemRepository } from './item.repository.js';
 import type { OauthStateRepository } from './oauth-state.repository.js';
@@ -23,6 +24,7 @@ export interface Repositories {
   adminUsers: AdminUserRepository;
   apiKeys: ApiKeyRepository;
   records: CollectedRecordRepository;
+  events: EventRepository;
   invitations: InvitationRepository;
   items: ItemRepository;
   oauthStates: OauthStateRepository;

@@ -166,6 +166,42 @@ export interface WebhookSubscriptionsTable {
   created_at: Generated<Date>;
 }
 
+export interface EventEndpointsTable {
+  id: string;
+  tenant_id: string;
+  url: string;
+  event_types: string[];
+  description: string | null;
+  secret_sealed: string;
+  enabled: Generated<boolean>;
+  created_at: Generated<Date>;
+}
+
+export interface EventDeliveriesTable {
+  id: Generated<string>;
+  tenant_id: string;
+  endpoint_id: string;
+  event_id: string;
+  event_type: string;
+  payload: ColumnType<unknown, string, string>;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: Generated<number>;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: Generated<Date>;
+  delivered_at: Date | null;
+}
+
+export interface EventAttemptsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  delivery_id: string;
+  at: Generated<Date>;
+  http_status: number | null;
+  error: string | null;
+  duration_ms: number;
+}
+
 export interface OauthStatesTable {
   state_hash: string;
   tenant_id: string;
@@ -366,6 +402,9 @@ export interface Database {
   record_items: RecordItemsTable;
   record_changes: RecordChangesTable;
   webhook_subscriptions: WebhookSubscriptionsTable;
+  event_endpoints: EventEndpointsTable;
+  event_deliveries: EventDeliveriesTable;
+  event_attempts: EventAttemptsTable;
   sessions: SessionsTable;
   directory_accounts: DirectoryAccountsTable;
   saml_requests: SamlRequestsTable;

@@ -2,6 +2,7 @@
 // every role that sends jobs creates their queues from it. Adding a job: its file, and a line here.
 import type { Queue } from '../queue/queue.js';
 import type { QueuePorts } from '../services/ports.js';
+import { deliverEventJob, eventDeliveryQueue } from './deliver-event.job.js';
 import type { Job } from './job.js';
 import { purgeCallLogJob } from './purge-call-log.job.js';
 import { purgeExpiredStateJob } from './purge-expired-state.job.js';
@@ -21,6 +22,7 @@ export const JOBS: ReadonlyArray<Job<never>> = [
   syncRecordJob,
   reconcileJob,
   webhookJob,
+  deliverEventJob,
   webhookRepairJob,
   revocationSweepJob,
   purgeCallLogJob,
@@ -41,5 +43,6 @@ export function queuePorts(queue: Queue): QueuePorts {
     invitationMail: invitationMailQueue(queue),
     recordSync: recordSyncQueue(queue),
     webhooks: webhookQueue(queue),
+    events: eventDeliveryQueue(queue),
   };
 }

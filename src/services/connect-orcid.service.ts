@@ -16,7 +16,7 @@ import type { Logger } from '../logger.js';
 import { OrcidError } from '../orcid/errors.js';
 import type { TokenResponse } from '../orcid/oauth.js';
 import type { OrcidClients } from './orcid-clients.js';
-import type { RecordSyncQueue, WebhookQueue } from './ports.js';
+import type { EventPublisher, RecordSyncQueue, WebhookQueue } from './ports.js';
 
 export interface ConnectDeps {
   links: OrcidLinkRepository;
@@ -33,6 +33,7 @@ export interface ConnectDeps {
   recordSync: RecordSyncQueue;
   /** Where the tenant has webhooks, the link is subscribed by the worker. */
   webhooks: WebhookQueue;
+  events: EventPublisher;
 }
 
 export type StartResult = { kind: 'already-connected'; link: OrcidLink } | { kind: 'redirect'; url: string };
@@ -228,6 +229,12 @@ export class ConnectOrcidService {
       await this.d.recordSync.enqueueSync(tenant.id, link.id, 'connected');
       if (tenant.sync_settings.webhooks)
         await this.d.webhooks.enqueueWebhook(tenant.id, link.id, 'subscribe');
+      await this.d.events.publish(
+        tenant.id,
+        'person.connected',
+        { orcid: token.orcid, scopes: token.scope.split(/\s+/).filter(Boolean) },
+        who.personId,
+      );
     } catch (e) {
       this.d.logger.error({ err: e instanceof Error ? e.message : e }, 'after-connect work failed');
     }

@@ -6,7 +6,7 @@ import type { PortalLogRepository } from '../db/portal-log.repository.js';
 import type { Tenant, TenantRepository } from '../db/tenant.repository.js';
 import type { Logger } from '../logger.js';
 import type { OrcidClients } from './orcid-clients.js';
-import type { RevocationQueue, WebhookQueue } from './ports.js';
+import type { EventPublisher, RevocationQueue, WebhookQueue } from './ports.js';
 
 export interface DisconnectDeps {
   tenants: TenantRepository;
@@ -18,6 +18,7 @@ export interface DisconnectDeps {
   webhooks: WebhookQueue;
   /** The change feed notes the disconnection. */
   records: CollectedRecordRepository;
+  events: EventPublisher;
   logger: Logger;
 }
 
@@ -48,6 +49,12 @@ export class DisconnectOrcidService {
     );
     if (tenant.sync_settings.webhooks)
       await this.d.webhooks.enqueueWebhook(tenant.id, link.id, 'unsubscribe');
+    await this.d.events.publish(
+      tenant.id,
+      'person.disconnected',
+      { orcid: link.orcid, by: link.revoked_by },
+      link.person_id,
+    );
     let revokedAtOrcid = false;
     try {
       revokedAtOrcid = await this.revokeAtOrcid(tenant, link.id);

@@ -1,3 +1,5 @@
+import type { EventType } from '../domain/events.js';
+
 // What the services need from the world outside them, as interfaces: the queues their follow-up
 // work goes to, and mail. The jobs (src/jobs/ports.ts) and the mail module implement
 // them; services import only these, never a job, the queue or a framework (docs/architecture.md).
@@ -36,6 +38,11 @@ export interface WebhookQueue {
   enqueueWebhook(tenantId: string, linkId: string, action: 'subscribe' | 'unsubscribe'): Promise<void>;
 }
 
+/** Deliveries of events to the organisation's endpoints, with retries, done by the worker. */
+export interface EventDeliveryQueue {
+  enqueueDeliveries(tenantId: string, deliveryIds: string[]): Promise<void>;
+}
+
 /** Every queue a service may send work to. */
 export interface QueuePorts {
   writes: ItemWriteQueue;
@@ -44,6 +51,7 @@ export interface QueuePorts {
   invitationMail: InvitationMailQueue;
   recordSync: RecordSyncQueue;
   webhooks: WebhookQueue;
+  events: EventDeliveryQueue;
 }
 
 export interface MailMessage {
@@ -56,4 +64,21 @@ export interface MailMessage {
 export interface Mailer {
   send(message: MailMessage): Promise<{ messageId: string }>;
   close(): void;
+}
+
+/** Events to the organisation's systems (services/events.service.ts implements it). */
+export interface EventPublisher {
+  /**
+   * Sends the event to the tenant's endpoints that take it; `personId` adds the person's local
+   * id to its data. Never throws: an event that cannot be queued is logged.
+   */
+  publish(tenantId: string, type: EventType, data: Record<string, unknown>, personId?: string): Promise<void>;
+}
+
+/** Requests to addresses an organisation gives, through the SSRF guard (src/outbound/). */
+export interface EventSender {
+  /** Throws (OutboundRefused) when the URL may not be sent to, saying why. */
+  check(url: string): Promise<void>;
+  /** POSTs the body; throws when nothing was answered (refused, unreachable, timed out). */
+  send(url: string, headers: Record<string, string>, body: string): Promise<{ status: number }>;
 }

@@ -17,7 +17,7 @@ import type { Logger } from '../logger.js';
 import { OrcidError } from '../orcid/errors.js';
 import type { TokenResponse } from '../orcid/oauth.js';
 import type { OrcidClients } from './orcid-clients.js';
-import type { ItemWriteQueue, WebhookQueue } from './ports.js';
+import type { EventPublisher, ItemWriteQueue, WebhookQueue } from './ports.js';
 import { endRevokedLink } from './revoked-link.js';
 import type { TenantDirectory } from './tenant-directory.js';
 
@@ -29,6 +29,7 @@ export interface RecordSyncDeps {
   webhooks?: WebhookQueue;
   /** Items that waited for a locked record are written once it is available again. */
   writes: ItemWriteQueue;
+  events?: EventPublisher;
   unitOfWork: UnitOfWork;
   orcid: OrcidClients;
   logger: Logger;
@@ -154,6 +155,35 @@ export class RecordSyncService {
       );
       return gone;
     });
+    if (changes.length)
+      await this.d.events?.publish(
+        tenantId,
+        'record.changed',
+        {
+          orcid: link.orcid,
+          sections: [...new Set(changes.map((c) => c.item.section))].sort(),
+          changes: changes.slice(0, 1000).map((c) => ({
+            kind: c.kind,
+            section: c.item.section,
+            putCode: /^\d+$/.test(c.item.key) ? Number(c.item.key) : null,
+          })),
+        },
+        link.person_id,
+      );
+    for (const g of gone)
+      await this.d.events?.publish(
+        tenantId,
+        'item.status_changed',
+        {
+          sourceKey: g.source_key,
+          section: g.section,
+          orcid: link.orcid,
+          putCode: g.put_code === null ? null : Number(g.put_code),
+          previousStatus: 'in_orcid',
+          status: 'deleted_by_researcher',
+        },
+        link.person_id,
+      );
     if (gone.length)
       this.d.logger.info(
         { tenantId, orcid: link.orcid, items: gone.length },

@@ -8,7 +8,7 @@ import type { ItemRepository } from '../db/item.repository.js';
 import type { OrcidLinkRepository } from '../db/orcid-link.repository.js';
 import type { Tenant } from '../db/tenant.repository.js';
 import type { Logger } from '../logger.js';
-import type { WebhookQueue } from './ports.js';
+import type { EventPublisher, WebhookQueue } from './ports.js';
 
 export interface RevokedLinkDeps {
   links: OrcidLinkRepository;
@@ -16,6 +16,7 @@ export interface RevokedLinkDeps {
   records: CollectedRecordRepository;
   /** The link's ORCID webhook goes with it (absent: the daily repair removes it). */
   webhooks?: WebhookQueue;
+  events?: EventPublisher;
   logger: Logger;
 }
 
@@ -39,6 +40,7 @@ export async function endRevokedLink(
     { kind: 'link.revoked', detail: { by: 'researcher' } },
   ]);
   if (tenant.sync_settings.webhooks) await d.webhooks?.enqueueWebhook(tenantId, linkId, 'unsubscribe');
+  await d.events?.publish(tenantId, 'link.revoked', { orcid: link.orcid, by: 'researcher' }, link.person_id);
   d.logger.warn(
     { tenantId, orcid: link.orcid, stopped: stopped.length },
     'ORCID token revoked by the researcher',

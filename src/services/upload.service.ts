@@ -27,7 +27,7 @@ import {
 import { checkItem, loadPayloadChecks } from '../orcid/payload-check.js';
 import { redactText } from '../orcid/redact.js';
 import { ItemIntakeService, type PersonInviter } from './item-intake.service.js';
-import type { ItemWriteQueue, UploadStatingQueue } from './ports.js';
+import type { EventPublisher, ItemWriteQueue, UploadStatingQueue } from './ports.js';
 
 export type UploadFormat = Upload['format'];
 
@@ -38,6 +38,8 @@ export interface UploadServiceDeps {
   writes: ItemWriteQueue;
   stating: UploadStatingQueue;
   invitations?: PersonInviter;
+  /** upload.finished goes to the organisation's systems. */
+  events?: EventPublisher;
 }
 
 /** The file is stored in pieces of this size. */
@@ -152,6 +154,22 @@ export class UploadService {
   async state(tenantId: string, uploadId: string, options: { finalAttempt: boolean }): Promise<void> {
     const upload = await this.uploads.byId(tenantId, uploadId);
     if (!upload || ['accepted', 'refused', 'failed'].includes(upload.state)) return;
+    await this.checkAndStateOnce(tenantId, upload, options);
+    const ended = await this.uploads.byId(tenantId, uploadId);
+    if (ended && ['accepted', 'refused', 'failed'].includes(ended.state))
+      await this.d.events?.publish(tenantId, 'upload.finished', {
+        uploadId,
+        filename: ended.filename,
+        state: ended.state,
+        rows: ended.row_count,
+        rowsStated: ended.rows_stated,
+        problems: ended.problem_count,
+        finishedAt: ended.finished_at ? new Date(ended.finished_at).toISOString() : null,
+      });
+  }
+
+  private async checkAndStateOnce(tenantId: string, upload: Upload, options: { finalAttempt: boolean }) {
+    const uploadId = upload.id;
     try {
       const accepted = await this.checkAndState(tenantId, upload);
       await this.afterAccepted(tenantId, upload.id, accepted);

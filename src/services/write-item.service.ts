@@ -14,7 +14,7 @@ import { redactKnown } from '../orcid/redact.js';
 import type { OrcidClients } from './orcid-clients.js';
 import { OwnItemsCache } from './own-items-cache.js';
 import { PeerReviewGroups } from './peer-review-groups.js';
-import type { WebhookQueue } from './ports.js';
+import type { EventPublisher, WebhookQueue } from './ports.js';
 import { endRevokedLink } from './revoked-link.js';
 import type { TenantDirectory } from './tenant-directory.js';
 
@@ -26,6 +26,8 @@ export interface WriteItemDeps {
   /** The change feed notes a revocation the write path found. */
   records: CollectedRecordRepository;
   webhooks?: WebhookQueue;
+  /** item.status_changed goes to the organisation's systems. */
+  events?: EventPublisher;
   orcid: OrcidClients;
   logger: Logger;
   /** How long an attempt may hold an item; a crashed worker's items are retried after it. */
@@ -131,6 +133,27 @@ export class WriteItemService {
           }),
         );
         await this.d.items.finishMany(tenantId, done);
+        for (const { item, outcome } of done)
+          if (outcome.status !== item.status)
+            await this.d.events?.publish(
+              tenantId,
+              'item.status_changed',
+              {
+                sourceKey: item.source_key,
+                section: item.section,
+                orcid: outcome.orcid ?? item.put_code_orcid,
+                putCode:
+                  outcome.putCode !== undefined
+                    ? outcome.putCode
+                    : item.put_code === null
+                      ? null
+                      : Number(item.put_code),
+                previousStatus: item.status,
+                status: outcome.status,
+                detail: outcome.detail ?? null,
+              },
+              item.person_id,
+            );
         for (const linkId of revokedLinks) await this.onRevoked(tenant, linkId);
       }),
     );

@@ -53,6 +53,8 @@ export async function startPortal(
     /** Invitations go out through this SMTP server (else they are only kept in the outbox). */
     smtpUrl?: string;
     configuredAdmins?: string[];
+    /** Ranges events may be sent to although not public (LANYARD_OUTBOUND_ALLOW). */
+    outboundAllow?: string[];
     /** Tests sign many people in from one address: the limits are high unless a test sets them. */
     limits?: Partial<AbuseLimits>;
   } = {},
@@ -77,6 +79,7 @@ export async function startPortal(
     mailer: smtpMailer(options.smtpUrl, 'Test University <orcid@test.example.edu>'),
     orcidTransport: fast,
     configuredAdmins: options.configuredAdmins ?? [],
+    outboundAllow: options.outboundAllow ?? [],
   });
   await container.listenForTenantChanges();
   const app = buildApp(container, {

@@ -15,6 +15,7 @@ import * as m0012 from './0012-upload-row-pages-keys.js';
 import * as m0013 from './0013-collected-record.js';
 import * as m0014 from './0014-webhooks.js';
 import * as m0015 from './0015-link-record-states.js';
+import * as m0016 from './0016-events.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-core': m0001,
@@ -32,4 +33,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0013-collected-record': m0013,
   '0014-webhooks': m0014,
   '0015-link-record-states': m0015,
+  '0016-events': m0016,
 };
