@@ -12,11 +12,10 @@
 // rows_per_s (rows / seconds), peak_rss_mb_web / peak_rss_mb_worker (each process's high-water
 // mark), portal_p50_ms / portal_p99_ms / portal_max_ms (pages answered from the POST to accepted),
 // portal_requests, state (the upload's end state).
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { Container } from '../src/app/container.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
@@ -24,9 +23,9 @@ import { openPlatform } from '../src/platform.js';
 import { seedDemoOrganisation } from '../src/services/demo-organisation.js';
 import { freePort } from '../test/helpers/demo-process.js';
 import { csrfOf, WebClient } from '../test/helpers/web-client.js';
+import { peakRssMb, spawnRole, stopRole } from './role-process.js';
 import { spawnSandbox } from './sandbox-process.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const ROWS = Number(process.env.BENCH_UPLOAD_ROWS ?? 500_000);
 const PEOPLE = Number(process.env.BENCH_UPLOAD_PEOPLE ?? 5_000);
 
@@ -37,10 +36,6 @@ const percentile = (xs: number[], p: number) => {
 
 const round = (v: number | null) => (v === null ? null : Math.round(v * 10) / 10);
 
-/** The process's peak resident set (VmHWM), in MB. */
-const peakRssMb = (pid: number) =>
-  Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
-
 function csv(rows: number): Buffer {
   const lines = ['local_id,source_key,type,role,department,start_date'];
   for (let i = 0; i < rows; i++)
@@ -48,36 +43,6 @@ function csv(rows: number): Buffer {
       `BENCH-${i % PEOPLE},bench-aff-${i},employment,Role ${i},Department ${i % 50},20${10 + (i % 15)}-0${1 + (i % 9)}`,
     );
   return Buffer.from(`${lines.join('\n')}\n`);
-}
-
-/** `lanyard serve --role <role>` as its own process; resolves once it says it runs. */
-async function spawnRole(role: 'web' | 'worker', env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(root, 'src/main.ts'), 'serve', '--role', role],
-    {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, ...env, LOG_LEVEL: 'error' },
-    },
-  );
-  const ready = role === 'web' ? 'Lanyard web listening' : 'Lanyard worker running';
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes(ready)) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`${role} exited ${code}: ${out}`)));
-  });
-  return child;
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await exited;
 }
 
 async function signedIn(portal: string, username: string): Promise<WebClient> {
@@ -191,7 +156,7 @@ export async function run(): Promise<void> {
       }),
     );
   } finally {
-    for (const r of roles) await stop(r);
+    for (const r of roles) await stopRole(r);
     await sandbox.stop();
     await platform.close();
     rmSync(dataDir, { recursive: true, force: true });

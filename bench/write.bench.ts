@@ -8,11 +8,10 @@
 //   workers, so one process does more than three.
 // One JSON line per scenario: scenario, processes, items, items_per_s, utilisation (limited),
 // rejected (ORCID 503s), duplicates (items found twice in the simulator), peak_rss_mb (a worker).
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { Container } from '../src/app/container.js';
 import { loadConfig } from '../src/config.js';
 import { itemWriteQueue, writeItemJob } from '../src/jobs/write-item.job.js';
@@ -21,9 +20,9 @@ import type { TokenResponse } from '../src/orcid/oauth.js';
 import { openPlatform } from '../src/platform.js';
 import { Queue } from '../src/queue/queue.js';
 import { freePort } from '../test/helpers/demo-process.js';
+import { peakRssMb, spawnRole, stopRole } from './role-process.js';
 import { connectResearcher, sandboxControl, spawnSandbox } from './sandbox-process.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const LIMITED_ITEMS = Number(process.env.BENCH_LIMITED_ITEMS ?? 300);
 const UNLIMITED_ITEMS = Number(process.env.BENCH_UNLIMITED_ITEMS ?? 5000);
 // BENCH_WRITE_SCENARIO=limited|unlimited runs only those scenarios.
@@ -42,41 +41,6 @@ const work = (run: string, i: number) => ({
     ],
   },
 });
-
-function peakRssMb(pid: number): number {
-  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Math.round(Number(m[1]) / 1024) : 0;
-}
-
-async function spawnWorker(env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    // BENCH_WORKER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to profile the workers.
-    [
-      ...(process.env.BENCH_WORKER_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
-      '--import',
-      'tsx',
-      join(root, 'src/main.ts'),
-      'serve',
-      '--role',
-      'worker',
-    ],
-    {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, ...env, LOG_LEVEL: 'error' },
-    },
-  );
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('Lanyard worker running')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`worker exited ${code}: ${out}`)));
-  });
-  return child;
-}
 
 export async function run(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'lanyard-bench-'));
@@ -147,7 +111,15 @@ export async function run(): Promise<void> {
           LANYARD_KEYS: platform.ring.format(),
           LANYARD_LOCAL_ORCID_URL: sandbox.base,
         };
-        for (let i = 0; i < processes; i++) workers.push(await spawnWorker(env));
+        for (let i = 0; i < processes; i++)
+          workers.push(
+            // BENCH_WORKER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to profile the workers.
+            await spawnRole(
+              'worker',
+              env,
+              process.env.BENCH_WORKER_NODE_ARGS?.split(' ').filter(Boolean) ?? [],
+            ),
+          );
         await new Promise((r) => setTimeout(r, 2000));
 
         const repo = parts.repos.items;
@@ -224,11 +196,7 @@ export async function run(): Promise<void> {
         line.peak_rss_mb = Math.max(...workers.map((w) => peakRssMb(w.pid!)));
         console.log(JSON.stringify(line));
       } finally {
-        for (const w of workers) {
-          const exited = new Promise((r) => w.once('exit', r));
-          w.kill('SIGTERM');
-          await exited;
-        }
+        for (const w of workers) await stopRole(w);
         await sandbox.stop();
       }
     }

@@ -15,8 +15,10 @@ export interface WrittenItem {
 export interface PortalView {
   person: Person;
   items: WrittenItem[];
-  link: { orcid: string; scope: string; grantedAt: Date; expiresAt: Date } | null;
+  link: { orcid: string; scope: string; grantedAt: Date; expiresAt: Date; syncedAt: Date | null } | null;
   summary: RecordSummary | null;
+  /** What the collected copy holds, per section (items). */
+  held: Record<string, number>;
 }
 
 type Row = Person & {
@@ -24,8 +26,10 @@ type Row = Person & {
   link_scope: string | null;
   link_granted_at: Date | null;
   link_expires_at: Date | null;
+  link_synced_at: Date | null;
   summary: RecordSummary | null;
   items: WrittenItem[];
+  held: Record<string, number> | null;
 };
 
 /**
@@ -43,7 +47,7 @@ export class PortalViewRepository {
       database.pool,
       'portal-view',
       `select p.*, l.orcid as link_orcid, l.scope as link_scope, l.granted_at as link_granted_at,
-              l.expires_at as link_expires_at, s.summary, w.items
+              l.expires_at as link_expires_at, l.synced_at as link_synced_at, s.summary, w.items, h.held
        from people p
        left join orcid_links l
          on l.tenant_id = p.tenant_id and l.person_id = p.id and l.status = 'active'
@@ -63,6 +67,11 @@ export class PortalViewRepository {
                  and not (items.status = 'deleted' and items.desired_state = 'absent')
                order by created_at limit 100) i
        ) w on true
+       left join lateral (
+         select json_object_agg(section, n) as held
+         from (select r.section, count(*) as n from record_items r
+               where r.tenant_id = p.tenant_id and r.link_id = l.id group by r.section) c
+       ) h on true
        where p.tenant_id = $1 and p.id = $2`,
     );
   }
@@ -70,15 +79,32 @@ export class PortalViewRepository {
   async forPerson(tenantId: string, personId: string): Promise<PortalView | null> {
     const row = (await this.query([tenantId, personId]))[0];
     if (!row) return null;
-    const { link_orcid, link_scope, link_granted_at, link_expires_at, summary, items, ...person } = row;
+    const {
+      link_orcid,
+      link_scope,
+      link_granted_at,
+      link_expires_at,
+      link_synced_at,
+      summary,
+      items,
+      held,
+      ...person
+    } = row;
     return {
       person,
       items,
       link:
         link_orcid && link_scope && link_granted_at && link_expires_at
-          ? { orcid: link_orcid, scope: link_scope, grantedAt: link_granted_at, expiresAt: link_expires_at }
+          ? {
+              orcid: link_orcid,
+              scope: link_scope,
+              grantedAt: link_granted_at,
+              expiresAt: link_expires_at,
+              syncedAt: link_synced_at,
+            }
           : null,
       summary: link_orcid ? summary : null,
+      held: link_orcid ? (held ?? {}) : {},
     };
   }
 }

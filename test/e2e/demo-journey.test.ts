@@ -49,14 +49,20 @@ async function orcidSignIn(page: Page, email: string) {
   await page.click('#signin-button');
 }
 
-const tokensOf = async (id: string) => {
+/** The demo organisation's tokens for the iD at ORCID: those people granted, and the sync engine's read tokens. */
+const allTokensOf = async (id: string) => {
   const s = await control<{
-    researchers: Array<{ orcid: string; tokens: Array<{ clientId: string; disabled: boolean }> }>;
+    researchers: Array<{
+      orcid: string;
+      tokens: Array<{ clientId: string; scope: string; disabled: boolean }>;
+    }>;
   }>(orcid, 'GET', '/state');
   return s.researchers
     .find((r) => r.orcid === id)!
     .tokens.filter((t) => t.clientId === 'APP-LANYARDDEMO00001');
 };
+/** The tokens people granted (the sync engine's /read-limited tokens are issued from them). */
+const tokensOf = async (id: string) => (await allTokensOf(id)).filter((t) => t.scope !== '/read-limited');
 
 describe('the demo in Chromium', () => {
   it('connect, display, disconnect (revoked at ORCID), reconnect', async () => {
@@ -84,6 +90,8 @@ describe('the demo in Chromium', () => {
     await page.waitForSelector('#connect-orcid');
     expect(await page.textContent('main')).toContain(`Your ORCID iD ${ADA} is disconnected`);
     expect((await tokensOf(ADA)).map((t) => t.disabled)).toEqual([true]);
+    // The read token the sync engine was issued from it is revoked too.
+    expect((await allTokensOf(ADA)).every((t) => t.disabled)).toBe(true);
     // Ada's account settings at ORCID no longer list the organisation.
     await page.goto(`${orcid}/account`);
     expect(await page.textContent('main')).toContain('You have not granted any organization access');

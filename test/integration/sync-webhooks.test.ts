@@ -58,7 +58,7 @@ async function connectedPerson() {
     'the first read',
     async () => (await p.container.repos.links.byId(p.tenant.id, link.id))?.synced_at,
   );
-  return { researcher, link, person, callback };
+  return { researcher, link, person, callback, web };
 }
 
 const recordReads = async (orcid: string) =>
@@ -127,7 +127,7 @@ describe('ORCID webhooks', () => {
   });
 
   it('a work another source adds appears in the copy and the feed', async () => {
-    const { researcher, link } = await connectedPerson();
+    const { researcher, link, web } = await connectedPerson();
     await control(sb.base, 'POST', `/researchers/${researcher.orcid}/items`, {
       section: 'work',
       item: { title: { title: { value: 'From another source' } }, type: 'book' },
@@ -136,6 +136,10 @@ describe('ORCID webhooks', () => {
       (await copy(link.id)).find((r) => r.section === 'work'),
     );
     expect(work).toMatchObject({ own: false, title: 'From another source' });
+    // The researcher's portal says when the record was read and what the organisation holds.
+    const page = (await web.get(`${p.tenantUrl}/`)).text;
+    expect(page).toMatch(/id="last-synced">Last read from ORCID: /);
+    expect(page).toContain('<tr data-section="work"><td>Work</td><td>1</td></tr>');
     expect(await feedKinds(link)).toContain('item.added work');
   });
 

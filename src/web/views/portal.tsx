@@ -185,8 +185,52 @@ export interface PortalView {
   why: string | null;
   use: string | null;
   askedScopes: string[];
-  link: { orcid: string; scopes: string[]; grantedAt: Date; needsMore: boolean } | null;
+  link: {
+    orcid: string;
+    scopes: string[];
+    grantedAt: Date;
+    needsMore: boolean;
+    syncedAt: Date | null;
+  } | null;
   summary: RecordSummary | null;
+  /** Items of the collected copy, per section. */
+  held: Record<string, number>;
+}
+
+/** When the record was last read, and what the organisation holds of it, per section. */
+function HeldFromRecord(props: { c: PageContext; syncedAt: Date | null; held: Record<string, number> }) {
+  const { c } = props;
+  const { t } = c;
+  const sections = Object.entries(props.held).sort(([a], [b]) => a.localeCompare(b));
+  return (
+    <section aria-labelledby="held-heading">
+      <h2 id="held-heading">{t('heldTitle', { org: c.org })}</h2>
+      <p class="muted">{t('heldText', { org: c.org })}</p>
+      <p id="last-synced">
+        {props.syncedAt
+          ? t('lastSynced', { date: props.syncedAt.toLocaleString(c.lang) })
+          : t('notSyncedYet')}
+      </p>
+      {sections.length ? (
+        <table id="held-sections">
+          <thead>
+            <tr>
+              <th scope="col">{t('sectionColumn')}</th>
+              <th scope="col">{t('heldColumn')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {sections.map(([section, n]) => (
+              <tr data-section={section}>
+                <td>{t(`section.${section}`, { defaultValue: section })}</td>
+                <td>{n}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+    </section>
+  );
 }
 
 export function PortalPage(props: { c: PageContext; v: PortalView }) {
@@ -234,6 +278,7 @@ export function PortalPage(props: { c: PageContext; v: PortalView }) {
             <p class="muted">{t('recordNotRead')}</p>
           )}
           <WrittenItems c={c} items={v.items} />
+          <HeldFromRecord c={c} syncedAt={v.link.syncedAt} held={v.held} />
           <section aria-labelledby="granted-heading">
             <h2 id="granted-heading">{t('grantedScopes')}</h2>
             <ul>

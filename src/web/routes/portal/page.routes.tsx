@@ -14,7 +14,7 @@ export function pageRoutes(app: FastifyInstance, d: PortalDeps): void {
       const personId = req.session.tenantId === tenant.id ? req.session.personId : undefined;
       const view = personId ? await d.portal.page(tenant.id, personId) : null;
       if (!view) return renderSignIn(req, reply, tenant, d, null);
-      const { person, link, summary, items } = view;
+      const { person, link, summary, items, held } = view;
       const c = pageContext(req, reply, tenant, d.orcid, true);
       const flash = req.session.flash;
       if (flash) req.session.flash = undefined;
@@ -34,9 +34,11 @@ export function pageRoutes(app: FastifyInstance, d: PortalDeps): void {
                   scopes: scopeList(link.scope),
                   grantedAt: new Date(link.grantedAt),
                   needsMore: !scopesCover(link.scope, tenant.scopes),
+                  syncedAt: link.syncedAt ? new Date(link.syncedAt) : null,
                 }
               : null,
             summary,
+            held,
           }}
         />,
       );
