@@ -116,6 +116,9 @@ async function intake(
     };
   } finally {
     await stopRole(web);
+    // The intake's links have no real token: they leave the stage (their queued re-reads too).
+    await sql`update orcid_links set status = 'revoked' where tenant_id = ${tenant.id}`.execute(platform.db.db);
+    await sql`delete from pgboss.job where name = 'sync-record' and state = 'created'`.execute(platform.db.db);
   }
 }
 

@@ -21,15 +21,55 @@ export const syncRecordJob = declareJob({
   },
 });
 
+/** How long notifications wait to be queued together (one insert for a burst). */
+const BATCH_MS = 3;
+const BATCH_MAX = 500;
+
+/**
+ * The port. Re-reads asked without a delay (notifications, connects) are gathered for a few
+ * milliseconds and queued with one insert; the queue's stately policy keeps one waiting re-read
+ * per link however many arrive. Each caller's promise settles when its insert has committed.
+ */
 export function recordSyncQueue(queue: Queue): RecordSyncQueue {
+  let batch = new Map<string, { tenantId: string; linkId: string; reason: string }>();
+  let waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
+  let timer: NodeJS.Timeout | null = null;
+  const flush = () => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    const jobs = [...batch.values()];
+    const settle = waiters;
+    batch = new Map();
+    waiters = [];
+    queue
+      .enqueueMany(
+        syncRecordJob,
+        jobs.map((payload) => ({ payload, singletonKey: payload.linkId })),
+      )
+      .then(
+        () => {
+          for (const w of settle) w.resolve();
+        },
+        (e) => {
+          for (const w of settle) w.reject(e);
+        },
+      );
+  };
   return {
     async enqueueSync(tenantId, linkId, reason, delaySeconds) {
-      const id = await queue.enqueue(
-        syncRecordJob,
-        { tenantId, linkId, reason },
-        { singletonKey: linkId, ...(delaySeconds ? { startAfterSeconds: Math.round(delaySeconds) } : {}) },
-      );
-      return id !== null;
+      if (delaySeconds) {
+        await queue.enqueue(
+          syncRecordJob,
+          { tenantId, linkId, reason },
+          { singletonKey: linkId, startAfterSeconds: Math.round(delaySeconds) },
+        );
+        return;
+      }
+      if (!batch.has(linkId)) batch.set(linkId, { tenantId, linkId, reason });
+      const done = new Promise<void>((resolve, reject) => waiters.push({ resolve, reject }));
+      if (batch.size >= BATCH_MAX) flush();
+      else timer ??= setTimeout(flush, BATCH_MS);
+      return done;
     },
   };
 }

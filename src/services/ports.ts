@@ -27,10 +27,10 @@ export interface InvitationMailQueue {
 /** Re-reads of a connected record into the collected copy, coalesced per link. */
 export interface RecordSyncQueue {
   /**
-   * False when a re-read of the link was already waiting (nothing was added). `delaySeconds`:
+   * Resolves once queued (nothing is added while a re-read of the link waits). `delaySeconds`:
    * not before then (reconciliation spreads its reads).
    */
-  enqueueSync(tenantId: string, linkId: string, reason: string, delaySeconds?: number): Promise<boolean>;
+  enqueueSync(tenantId: string, linkId: string, reason: string, delaySeconds?: number): Promise<void>;
 }
 
 /** ORCID webhook registrations and unregistrations of links, done by the worker. */
