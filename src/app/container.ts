@@ -46,7 +46,7 @@ import { ConnectOrcidService } from '../services/connect-orcid.service.js';
 import { DisconnectOrcidService } from '../services/disconnect-orcid.service.js';
 import { EventService } from '../services/events.service.js';
 import { HealthService } from '../services/health.service.js';
-import { InvitationMailService, personInviter } from '../services/invitation.service.js';
+import { InvitationMailService, personInviter, reconsentInviter } from '../services/invitation.service.js';
 import { ItemIntakeService, type PersonInviter } from '../services/item-intake.service.js';
 import { OrcidClients } from '../services/orcid-clients.js';
 import { OrganisationRenameService } from '../services/organisation-rename.service.js';
@@ -338,6 +338,10 @@ export class Container extends Parts {
     return this.once('inviter', () => personInviter(this.repos.invitations, this.queues.invitationMail));
   }
 
+  get reconsent() {
+    return this.once('reconsent', () => reconsentInviter(this.repos.invitations, this.queues.invitationMail));
+  }
+
   get intake() {
     return this.once(
       'intake',
@@ -438,6 +442,7 @@ export class Container extends Parts {
           records: this.repos.records,
           webhooks: this.queues.webhooks,
           events: this.events,
+          reconsent: this.reconsent,
           orcid: this.orcid,
           logger: this.logger,
           leaseMs: this.writeLeaseMs,
@@ -508,6 +513,7 @@ export class Container extends Parts {
           webhooks: this.queues.webhooks,
           writes: this.queues.writes,
           events: this.events,
+          reconsent: this.reconsent,
           unitOfWork: this.unitOfWork,
           orcid: this.orcid,
           logger: this.logger,

@@ -8,6 +8,7 @@ export type OutboxMessage = Selectable<MailOutboxTable>;
 export interface InvitationToSend {
   id: string;
   email: string;
+  kind: 'connect' | 'reconsent';
   sent_at: Date | null;
   given_names: string | null;
   pending_items: number;
@@ -30,10 +31,25 @@ export class InvitationRepository {
           .where('id', 'in', personIds)
           .where('email', 'is not', null),
       )
-      .onConflict((oc) => oc.constraint('invitations_person').doNothing())
+      .onConflict((oc) => oc.columns(['tenant_id', 'person_id']).where('kind', '=', 'connect').doNothing())
       .returning('id')
       .execute();
     return rows.map((r) => r.id);
+  }
+
+  /**
+   * A re-consent invitation for a person who revoked the organisation at ORCID, unless one was
+   * made in the last 90 days (or the person has no email); returns its id.
+   */
+  async createReconsent(tenantId: string, personId: string): Promise<string | null> {
+    const { rows } = await sql<{ id: string }>`
+      insert into invitations (tenant_id, person_id, email, kind)
+      select p.tenant_id, p.id, p.email, 'reconsent' from people p
+      where p.tenant_id = ${tenantId} and p.id = ${personId} and p.email is not null
+        and not exists (select from invitations v where v.tenant_id = p.tenant_id and v.person_id = p.id
+          and v.kind = 'reconsent' and v.created_at > now() - interval '90 days')
+      returning id`.execute(this.db);
+    return rows[0]?.id ?? null;
   }
 
   toSend(tenantId: string, id: string): Promise<InvitationToSend | undefined> {
@@ -43,6 +59,7 @@ export class InvitationRepository {
       .select([
         'v.id',
         'v.email',
+        'v.kind',
         'v.sent_at',
         'p.given_names',
         sql<number>`(select count(*)::int from items i where i.tenant_id = v.tenant_id and i.person_id = v.person_id and i.status = 'pending')`.as(

@@ -374,6 +374,8 @@ export interface InvitationsTable {
   tenant_id: string;
   person_id: string;
   email: string;
+  /** connect: items wait for the person; reconsent: they revoked the organisation at ORCID. */
+  kind: Generated<'connect' | 'reconsent'>;
   created_at: Generated<Date>;
   sent_at: Date | null;
   last_error: string | null;

@@ -79,6 +79,8 @@ export const syncSettingsSchema = z
     reconcileEveryDays: z.number().positive().max(365).optional(),
     /** The share of the ORCID rate limit reconciliation may use (default 0.25). */
     reconcileShare: z.number().min(0.01).max(1).optional(),
+    /** After a revocation at ORCID, ask the person (by mail) whether to connect again (one per 90 days). */
+    reconsentInvitation: z.boolean().optional(),
   })
   .strict();
 export type SyncSettings = z.infer<typeof syncSettingsSchema>;

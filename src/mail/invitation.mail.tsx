@@ -12,6 +12,52 @@ export interface InvitationContent {
   pendingItems: number;
 }
 
+/**
+ * After the person removed the organisation's access at ORCID: what that means, and how to
+ * connect again if they want to (nothing more is sent for 90 days).
+ */
+export function reconsentMail(c: Omit<InvitationContent, 'pendingItems'>): MailMessage {
+  const greeting = c.givenNames ? `Dear ${c.givenNames},` : 'Hello,';
+  const subject = `${c.organisation}: your ORCID connection was removed`;
+  const what = `You removed ${c.organisation}'s access to your ORCID record, so we can no longer keep your affiliation and other items on it up to date.`;
+  const again = 'If that was not what you meant, or you change your mind, you can connect again here:';
+  const text = [
+    greeting,
+    '',
+    what,
+    '',
+    again,
+    c.portalUrl,
+    '',
+    'If you meant it, there is nothing to do: we will not ask again for some months.',
+    '',
+    `Questions: ${c.supportContact}`,
+  ].join('\n');
+  const html = (
+    <html lang="en">
+      <body style="font-family:system-ui,sans-serif;line-height:1.5;color:#1f1f1f">
+        <p style="font-weight:700;font-size:1.1rem;border-bottom:3px solid #a6ce39;padding-bottom:.5rem">
+          {c.organisation}
+        </p>
+        <p>{greeting}</p>
+        <p>{what}</p>
+        <p>{again}</p>
+        <p>
+          <a
+            href={c.portalUrl}
+            style="background:#2e7d32;color:#fff;padding:.55rem 1rem;border-radius:4px;text-decoration:none"
+          >
+            Connect your ORCID iD again
+          </a>
+        </p>
+        <p>If you meant it, there is nothing to do: we will not ask again for some months.</p>
+        <p style="color:#4d4d4d">Questions: {c.supportContact}</p>
+      </body>
+    </html>
+  );
+  return { to: c.to, subject, text, html: `<!doctype html>${html.toString()}` };
+}
+
 export function invitationMail(c: InvitationContent): MailMessage {
   const greeting = c.givenNames ? `Dear ${c.givenNames},` : 'Hello,';
   const what =

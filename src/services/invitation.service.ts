@@ -4,9 +4,9 @@
 import type { InvitationRepository } from '../db/invitation.repository.js';
 import type { TenantRepository } from '../db/tenant.repository.js';
 import type { Logger } from '../logger.js';
-import { invitationMail } from '../mail/invitation.mail.js';
+import { invitationMail, reconsentMail } from '../mail/invitation.mail.js';
 import type { PersonInviter } from './item-intake.service.js';
-import type { InvitationMailQueue, Mailer } from './ports.js';
+import type { InvitationMailQueue, Mailer, ReconsentInviter } from './ports.js';
 
 /** The web role's side: records invitations and queues their mail. */
 export function personInviter(invitations: InvitationRepository, mail: InvitationMailQueue): PersonInviter {
@@ -14,6 +14,19 @@ export function personInviter(invitations: InvitationRepository, mail: Invitatio
     async invite(tenantId, personIds) {
       for (const id of await invitations.createFor(tenantId, personIds))
         await mail.enqueueInvitation(tenantId, id);
+    },
+  };
+}
+
+/** Asks a person who revoked the organisation at ORCID whether to connect again (one per 90 days). */
+export function reconsentInviter(
+  invitations: InvitationRepository,
+  mail: InvitationMailQueue,
+): ReconsentInviter {
+  return {
+    async inviteAgain(tenantId, personId) {
+      const id = await invitations.createReconsent(tenantId, personId);
+      if (id) await mail.enqueueInvitation(tenantId, id);
     },
   };
 }
@@ -40,14 +53,17 @@ export class InvitationMailService {
     const invitation = await this.d.invitations.toSend(tenantId, invitationId);
     const tenant = await this.d.tenants.byId(tenantId);
     if (!invitation || !tenant || invitation.sent_at) return;
-    const message = invitationMail({
+    const content = {
       to: invitation.email,
       givenNames: invitation.given_names,
       organisation: tenant.name,
       portalUrl: `${this.d.publicUrl.replace(/\/$/, '')}/o/${tenant.slug}/`,
       supportContact: tenant.support_contact,
-      pendingItems: invitation.pending_items,
-    });
+    };
+    const message =
+      invitation.kind === 'reconsent'
+        ? reconsentMail(content)
+        : invitationMail({ ...content, pendingItems: invitation.pending_items });
     let messageId: string | null = null;
     if (this.d.mailer) {
       try {

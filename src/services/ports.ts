@@ -43,6 +43,11 @@ export interface EventDeliveryQueue {
   enqueueDeliveries(tenantId: string, deliveryIds: string[]): Promise<void>;
 }
 
+/** Re-consent invitations after a revocation at ORCID (services/invitation.service.ts). */
+export interface ReconsentInviter {
+  inviteAgain(tenantId: string, personId: string): Promise<void>;
+}
+
 /** Every queue a service may send work to. */
 export interface QueuePorts {
   writes: ItemWriteQueue;

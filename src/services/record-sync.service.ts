@@ -17,7 +17,7 @@ import type { Logger } from '../logger.js';
 import { OrcidError } from '../orcid/errors.js';
 import type { TokenResponse } from '../orcid/oauth.js';
 import type { OrcidClients } from './orcid-clients.js';
-import type { EventPublisher, ItemWriteQueue, WebhookQueue } from './ports.js';
+import type { EventPublisher, ItemWriteQueue, ReconsentInviter, WebhookQueue } from './ports.js';
 import { endRevokedLink } from './revoked-link.js';
 import type { TenantDirectory } from './tenant-directory.js';
 
@@ -30,6 +30,7 @@ export interface RecordSyncDeps {
   /** Items that waited for a locked record are written once it is available again. */
   writes: ItemWriteQueue;
   events?: EventPublisher;
+  reconsent?: ReconsentInviter;
   unitOfWork: UnitOfWork;
   orcid: OrcidClients;
   logger: Logger;

@@ -8,7 +8,7 @@ import type { ItemRepository } from '../db/item.repository.js';
 import type { OrcidLinkRepository } from '../db/orcid-link.repository.js';
 import type { Tenant } from '../db/tenant.repository.js';
 import type { Logger } from '../logger.js';
-import type { EventPublisher, WebhookQueue } from './ports.js';
+import type { EventPublisher, ReconsentInviter, WebhookQueue } from './ports.js';
 
 export interface RevokedLinkDeps {
   links: OrcidLinkRepository;
@@ -17,6 +17,8 @@ export interface RevokedLinkDeps {
   /** The link's ORCID webhook goes with it (absent: the daily repair removes it). */
   webhooks?: WebhookQueue;
   events?: EventPublisher;
+  /** Where the tenant wants it (sync.reconsentInvitation), the person is asked to connect again. */
+  reconsent?: ReconsentInviter;
   logger: Logger;
 }
 
@@ -41,6 +43,7 @@ export async function endRevokedLink(
   ]);
   if (tenant.sync_settings.webhooks) await d.webhooks?.enqueueWebhook(tenantId, linkId, 'unsubscribe');
   await d.events?.publish(tenantId, 'link.revoked', { orcid: link.orcid, by: 'researcher' }, link.person_id);
+  if (tenant.sync_settings.reconsentInvitation) await d.reconsent?.inviteAgain(tenantId, link.person_id);
   d.logger.warn(
     { tenantId, orcid: link.orcid, stopped: stopped.length },
     'ORCID token revoked by the researcher',

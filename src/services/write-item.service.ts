@@ -14,7 +14,7 @@ import { redactKnown } from '../orcid/redact.js';
 import type { OrcidClients } from './orcid-clients.js';
 import { OwnItemsCache } from './own-items-cache.js';
 import { PeerReviewGroups } from './peer-review-groups.js';
-import type { EventPublisher, WebhookQueue } from './ports.js';
+import type { EventPublisher, ReconsentInviter, WebhookQueue } from './ports.js';
 import { endRevokedLink } from './revoked-link.js';
 import type { TenantDirectory } from './tenant-directory.js';
 
@@ -28,6 +28,7 @@ export interface WriteItemDeps {
   webhooks?: WebhookQueue;
   /** item.status_changed goes to the organisation's systems. */
   events?: EventPublisher;
+  reconsent?: ReconsentInviter;
   orcid: OrcidClients;
   logger: Logger;
   /** How long an attempt may hold an item; a crashed worker's items are retried after it. */

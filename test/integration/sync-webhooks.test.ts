@@ -14,16 +14,24 @@ import {
   type TestPortal,
 } from '../helpers/portal.js';
 import { control, signIn, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
 
 let sb: TestSandbox;
 let p: TestPortal;
+let smtp: TestSmtp;
 
 beforeAll(async () => {
   sb = await startTestSandbox();
-  p = await startPortal(sb.base, { worker: true, tenant: { sync: { webhooks: true } } });
+  smtp = await startSmtp();
+  p = await startPortal(sb.base, {
+    worker: true,
+    smtpUrl: smtp.url,
+    tenant: { sync: { webhooks: true, reconsentInvitation: true } },
+  });
 });
 afterAll(async () => {
   await p?.close();
+  await smtp?.close();
   await sb?.close();
 });
 
@@ -242,7 +250,7 @@ describe('ORCID webhooks', () => {
     }
   });
 
-  it('a revocation in the simulator’s account settings ends the link and its webhook', async () => {
+  it('a revocation in the simulator’s account settings ends the link and its webhook, and asks the person once to connect again', async () => {
     const { researcher, link, person } = await connectedPerson();
     const item = await p.container.intake.stateItem(p.tenant.id, person.local_id, {
       section: 'keywords',
@@ -278,6 +286,13 @@ describe('ORCID webhooks', () => {
       .where('link_id', '=', link.id)
       .execute();
     expect(sub!.status).toBe('ended');
+    // One re-consent mail, through a real SMTP server, linking to the portal.
+    const mail = await smtp.waitFor(
+      (m) => m.to.includes(person.email!) && /connection was removed/.test(m.text),
+    );
+    expect(mail.text).toContain(`${p.tenantUrl}/`);
+    // Not again within 90 days.
+    expect(await p.container.repos.invitations.createReconsent(p.tenant.id, person.id)).toBeNull();
   });
 });
 

@@ -16,6 +16,7 @@ import * as m0013 from './0013-collected-record.js';
 import * as m0014 from './0014-webhooks.js';
 import * as m0015 from './0015-link-record-states.js';
 import * as m0016 from './0016-events.js';
+import * as m0017 from './0017-reconsent-invitations.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-core': m0001,
@@ -34,4 +35,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0014-webhooks': m0014,
   '0015-link-record-states': m0015,
   '0016-events': m0016,
+  '0017-reconsent-invitations': m0017,
 };
