@@ -1,9 +1,14 @@
-// `lanyard serve --role <role>` as its own process, as in production, for the benches; and the
-// peak memory of such a process.
+// `lanyard serve --role <role>` as its own process, as in production, for the benches; the peak
+// memory of such a process; and the embedded PostgreSQL the benches' processes share.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadConfig } from '../src/config.js';
+import { openPlatform, type Platform } from '../src/platform.js';
+import { Queue } from '../src/queue/queue.js';
+import { freePort } from '../test/helpers/demo-process.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -45,3 +50,31 @@ export async function stopRole(child: ChildProcess): Promise<void> {
 /** The process's peak resident set (VmHWM), in MB. */
 export const peakRssMb = (pid: number) =>
   Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
+
+/**
+ * An embedded PostgreSQL of the bench's own (a temporary data directory), migrated, with a queue
+ * on it that schedules nothing; `close` stops both and removes the directory.
+ */
+export async function openBenchPlatform(): Promise<{
+  platform: Platform;
+  queue: Queue;
+  close(): Promise<void>;
+}> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'lanyard-bench-'));
+  const config = loadConfig({
+    LANYARD_DATA_DIR: dataDir,
+    LANYARD_EMBEDDED_PG_PORT: String(await freePort()),
+    LOG_LEVEL: 'error',
+  });
+  const platform = await openPlatform(config);
+  const queue = await Queue.start(platform.url, { schedule: false });
+  return {
+    platform,
+    queue,
+    async close() {
+      await queue.stop(2000);
+      await platform.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -15,20 +15,16 @@
 //   path's calls per second over the limit, target >= 0.75), reconcile_utilisation, rejected.
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { sql } from 'kysely';
 import { Container } from '../src/app/container.js';
-import { loadConfig } from '../src/config.js';
 import { itemWriteQueue, writeItemJob } from '../src/jobs/write-item.job.js';
 import { createLogger } from '../src/logger.js';
 import type { TokenResponse } from '../src/orcid/oauth.js';
-import { openPlatform, type Platform } from '../src/platform.js';
-import { Queue } from '../src/queue/queue.js';
+import type { Platform } from '../src/platform.js';
+import type { Queue } from '../src/queue/queue.js';
 import { freePort } from '../test/helpers/demo-process.js';
 import { loadTest } from './http-baseline.js';
-import { spawnRole, stopRole } from './role-process.js';
+import { openBenchPlatform, spawnRole, stopRole } from './role-process.js';
 import { connectResearcher, type SandboxProcess, sandboxControl, spawnSandbox } from './sandbox-process.js';
 
 const INTAKE_LINKS = Number(process.env.BENCH_INTAKE_LINKS ?? 200);
@@ -291,14 +287,7 @@ async function reconcile(platform: Platform, c: Container, env: Record<string, s
 }
 
 export async function run(): Promise<void> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'lanyard-bench-'));
-  const config = loadConfig({
-    LANYARD_DATA_DIR: dataDir,
-    LANYARD_EMBEDDED_PG_PORT: String(await freePort()),
-    LOG_LEVEL: 'error',
-  });
-  const platform = await openPlatform(config);
-  const queue = await Queue.start(platform.url, { schedule: false });
+  const { platform, queue, close } = await openBenchPlatform();
   const sandbox = await spawnSandbox(['--no-rate-limit']);
   const c = new Container({
     database: platform.db,
@@ -331,8 +320,6 @@ export async function run(): Promise<void> {
   } finally {
     await c.close();
     await sandbox.stop();
-    await queue.stop(2000);
-    await platform.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    await close();
   }
 }

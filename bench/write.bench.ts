@@ -9,18 +9,11 @@
 // One JSON line per scenario: scenario, processes, items, items_per_s, utilisation (limited),
 // rejected (ORCID 503s), duplicates (items found twice in the simulator), peak_rss_mb (a worker).
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Container } from '../src/app/container.js';
-import { loadConfig } from '../src/config.js';
 import { itemWriteQueue, writeItemJob } from '../src/jobs/write-item.job.js';
 import { createLogger } from '../src/logger.js';
 import type { TokenResponse } from '../src/orcid/oauth.js';
-import { openPlatform } from '../src/platform.js';
-import { Queue } from '../src/queue/queue.js';
-import { freePort } from '../test/helpers/demo-process.js';
-import { peakRssMb, spawnRole, stopRole } from './role-process.js';
+import { openBenchPlatform, peakRssMb, spawnRole, stopRole } from './role-process.js';
 import { connectResearcher, sandboxControl, spawnSandbox } from './sandbox-process.js';
 
 const LIMITED_ITEMS = Number(process.env.BENCH_LIMITED_ITEMS ?? 300);
@@ -43,14 +36,7 @@ const work = (run: string, i: number) => ({
 });
 
 export async function run(): Promise<void> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'lanyard-bench-'));
-  const config = loadConfig({
-    LANYARD_DATA_DIR: dataDir,
-    LANYARD_EMBEDDED_PG_PORT: String(await freePort()),
-    LOG_LEVEL: 'error',
-  });
-  const platform = await openPlatform(config);
-  const queue = await Queue.start(platform.url, { schedule: false });
+  const { platform, queue, close } = await openBenchPlatform();
   await queue.register(writeItemJob);
   const parts = new Container({
     database: platform.db,
@@ -201,8 +187,6 @@ export async function run(): Promise<void> {
       }
     }
   } finally {
-    await queue.stop(2000);
-    await platform.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    await close();
   }
 }

@@ -1,5 +1,7 @@
-// The invitation to connect an ORCID iD: from the organisation (its name, its support contact),
-// linking to its portal. Text and HTML parts; the HTML escapes every value (hono/jsx).
+// Mail from the organisation to a person: the invitation to connect an ORCID iD, and the
+// re-consent message after they removed the organisation's access at ORCID. Each is from the
+// organisation (its name, its support contact) and links to its portal. Text and HTML parts; the
+// HTML escapes every value (hono/jsx).
 import type { MailMessage } from '../services/ports.js';
 
 export interface InvitationContent {
@@ -12,25 +14,22 @@ export interface InvitationContent {
   pendingItems: number;
 }
 
-/**
- * After the person removed the organisation's access at ORCID: what that means, and how to
- * connect again if they want to (nothing more is sent for 90 days).
- */
-export function reconsentMail(c: Omit<InvitationContent, 'pendingItems'>): MailMessage {
+type Recipient = Omit<InvitationContent, 'pendingItems'>;
+
+/** One message in the organisation's layout: paragraphs, the portal link, closing paragraphs. */
+function organisationMail(
+  c: Recipient,
+  m: { subject: string; lead: string[]; linkIntro: string; button: string; closing: string[] },
+): MailMessage {
   const greeting = c.givenNames ? `Dear ${c.givenNames},` : 'Hello,';
-  const subject = `${c.organisation}: your ORCID connection was removed`;
-  const what = `You removed ${c.organisation}'s access to your ORCID record, so we can no longer keep your affiliation and other items on it up to date.`;
-  const again = 'If that was not what you meant, or you change your mind, you can connect again here:';
   const text = [
     greeting,
     '',
-    what,
-    '',
-    again,
+    ...m.lead.flatMap((p) => [p, '']),
+    m.linkIntro,
     c.portalUrl,
     '',
-    'If you meant it, there is nothing to do: we will not ask again for some months.',
-    '',
+    ...m.closing.flatMap((p) => [p, '']),
     `Questions: ${c.supportContact}`,
   ].join('\n');
   const html = (
@@ -40,63 +39,53 @@ export function reconsentMail(c: Omit<InvitationContent, 'pendingItems'>): MailM
           {c.organisation}
         </p>
         <p>{greeting}</p>
-        <p>{what}</p>
-        <p>{again}</p>
+        {m.lead.map((p) => (
+          <p>{p}</p>
+        ))}
         <p>
           <a
             href={c.portalUrl}
             style="background:#2e7d32;color:#fff;padding:.55rem 1rem;border-radius:4px;text-decoration:none"
           >
-            Connect your ORCID iD again
+            {m.button}
           </a>
         </p>
-        <p>If you meant it, there is nothing to do: we will not ask again for some months.</p>
+        {m.closing.map((p) => (
+          <p>{p}</p>
+        ))}
         <p style="color:#4d4d4d">Questions: {c.supportContact}</p>
       </body>
     </html>
   );
-  return { to: c.to, subject, text, html: `<!doctype html>${html.toString()}` };
+  return { to: c.to, subject: m.subject, text, html: `<!doctype html>${html.toString()}` };
 }
 
 export function invitationMail(c: InvitationContent): MailMessage {
-  const greeting = c.givenNames ? `Dear ${c.givenNames},` : 'Hello,';
   const what =
     c.pendingItems === 1
       ? `${c.organisation} has 1 item to add to your ORCID record`
       : `${c.organisation} has ${c.pendingItems} items to add to your ORCID record`;
-  const subject = `${c.organisation}: connect your ORCID iD`;
-  const text = [
-    greeting,
-    '',
-    `${what}, such as your affiliation with us. We can add them only with your permission.`,
-    '',
-    `Sign in with your ${c.organisation} account and connect your ORCID iD here:`,
-    c.portalUrl,
-    '',
-    'You stay in control: you can see what we added, and disconnect at any time.',
-    '',
-    `Questions: ${c.supportContact}`,
-  ].join('\n');
-  const html = (
-    <html lang="en">
-      <body style="font-family:system-ui,sans-serif;line-height:1.5;color:#1f1f1f">
-        <p style="font-weight:700;font-size:1.1rem;border-bottom:3px solid #a6ce39;padding-bottom:.5rem">
-          {c.organisation}
-        </p>
-        <p>{greeting}</p>
-        <p>{what}, such as your affiliation with us. We can add them only with your permission.</p>
-        <p>
-          <a
-            href={c.portalUrl}
-            style="background:#2e7d32;color:#fff;padding:.55rem 1rem;border-radius:4px;text-decoration:none"
-          >
-            Connect your ORCID iD
-          </a>
-        </p>
-        <p>You stay in control: you can see what we added, and disconnect at any time.</p>
-        <p style="color:#4d4d4d">Questions: {c.supportContact}</p>
-      </body>
-    </html>
-  );
-  return { to: c.to, subject, text, html: `<!doctype html>${html.toString()}` };
+  return organisationMail(c, {
+    subject: `${c.organisation}: connect your ORCID iD`,
+    lead: [`${what}, such as your affiliation with us. We can add them only with your permission.`],
+    linkIntro: `Sign in with your ${c.organisation} account and connect your ORCID iD here:`,
+    button: 'Connect your ORCID iD',
+    closing: ['You stay in control: you can see what we added, and disconnect at any time.'],
+  });
+}
+
+/**
+ * After the person removed the organisation's access at ORCID: what that means, and how to
+ * connect again if they want to (nothing more is sent for 90 days).
+ */
+export function reconsentMail(c: Recipient): MailMessage {
+  return organisationMail(c, {
+    subject: `${c.organisation}: your ORCID connection was removed`,
+    lead: [
+      `You removed ${c.organisation}'s access to your ORCID record, so we can no longer keep your affiliation and other items on it up to date.`,
+    ],
+    linkIntro: 'If that was not what you meant, or you change your mind, you can connect again here:',
+    button: 'Connect your ORCID iD again',
+    closing: ['If you meant it, there is nothing to do: we will not ask again for some months.'],
+  });
 }
