@@ -54,8 +54,10 @@ import { PortalService } from '../services/portal.service.js';
 import type { Mailer, QueuePorts } from '../services/ports.js';
 import { ReconcileService } from '../services/reconcile.service.js';
 import { RecordSyncService } from '../services/record-sync.service.js';
+import { RegistrySearchService } from '../services/registry-search.service.js';
 import { SignInService } from '../services/sign-in.service.js';
 import { TenantDirectory } from '../services/tenant-directory.js';
+import { TokenHealthService } from '../services/token-health.service.js';
 import { UploadService } from '../services/upload.service.js';
 import { WebhookService } from '../services/webhooks.service.js';
 import { DEFAULT_LEASE_MS, WriteItemService } from '../services/write-item.service.js';
@@ -485,6 +487,33 @@ export class Container extends Parts {
           webhookQueue: this.queues.webhooks,
           logger: this.logger,
           publicUrl: () => this.publicUrl,
+        }),
+    );
+  }
+
+  get registrySearch() {
+    return this.once(
+      'registrySearch',
+      () =>
+        new RegistrySearchService({
+          directory: this.tenantDirectory,
+          orcid: this.orcid,
+          links: this.repos.links,
+        }),
+    );
+  }
+
+  get tokenHealth() {
+    return this.once(
+      'tokenHealth',
+      () =>
+        new TokenHealthService({
+          links: this.repos.links,
+          items: this.repos.items,
+          records: this.repos.records,
+          invitations: this.repos.invitations,
+          mail: this.queues.invitationMail,
+          events: this.events,
         }),
     );
   }

@@ -8,10 +8,12 @@ export type OutboxMessage = Selectable<MailOutboxTable>;
 export interface InvitationToSend {
   id: string;
   email: string;
-  kind: 'connect' | 'reconsent';
+  kind: 'connect' | 'reconsent' | 'renewal';
   sent_at: Date | null;
   given_names: string | null;
   pending_items: number;
+  /** The person's active grant's expiry (renewal invitations say when). */
+  expires_at: Date | null;
 }
 
 export class InvitationRepository {
@@ -52,6 +54,16 @@ export class InvitationRepository {
     return rows[0]?.id ?? null;
   }
 
+  /** A renewal invitation: the person's grant expires soon (one per link: the caller claims it). */
+  async createRenewal(tenantId: string, personId: string): Promise<string | null> {
+    const { rows } = await sql<{ id: string }>`
+      insert into invitations (tenant_id, person_id, email, kind)
+      select p.tenant_id, p.id, p.email, 'renewal' from people p
+      where p.tenant_id = ${tenantId} and p.id = ${personId} and p.email is not null
+      returning id`.execute(this.db);
+    return rows[0]?.id ?? null;
+  }
+
   toSend(tenantId: string, id: string): Promise<InvitationToSend | undefined> {
     return this.db
       .selectFrom('invitations as v')
@@ -64,6 +76,9 @@ export class InvitationRepository {
         'p.given_names',
         sql<number>`(select count(*)::int from items i where i.tenant_id = v.tenant_id and i.person_id = v.person_id and i.status = 'pending')`.as(
           'pending_items',
+        ),
+        sql<Date | null>`(select l.expires_at from orcid_links l where l.tenant_id = v.tenant_id and l.person_id = v.person_id and l.status = 'active')`.as(
+          'expires_at',
         ),
       ])
       .where('v.tenant_id', '=', tenantId)

@@ -31,6 +31,7 @@ const LINK_COLUMNS = [
   'sync_error',
   'record_state',
   'primary_orcid',
+  'expiry_notified_at',
 ] as const;
 
 /** An iD as ORCID's display guidelines want it shown, with the person's name. */
@@ -121,6 +122,47 @@ export class OrcidLinkRepository {
         .returning(LINK_COLUMNS)
         .executeTakeFirst()
     );
+  }
+
+  /** Active links whose grant has expired become `expired` (their tokens, useless now, dropped). */
+  async expireDue(tenantId: string, now: Date): Promise<OrcidLink[]> {
+    return this.db
+      .updateTable('orcid_links')
+      .set({ status: 'expired', token_sealed: null, read_token_sealed: null })
+      .where('tenant_id', '=', tenantId)
+      .where('status', '=', 'active')
+      .where('expires_at', '<=', now)
+      .returning(LINK_COLUMNS)
+      .execute();
+  }
+
+  /** Active links expiring before `before` that nobody was told of yet, marked told. */
+  async claimExpiring(tenantId: string, before: Date): Promise<OrcidLink[]> {
+    return this.db
+      .updateTable('orcid_links')
+      .set({ expiry_notified_at: new Date() })
+      .where('tenant_id', '=', tenantId)
+      .where('status', '=', 'active')
+      .where('expires_at', '<', before)
+      .where('expiry_notified_at', 'is', null)
+      .returning(LINK_COLUMNS)
+      .execute();
+  }
+
+  /** Of these iDs, those actively connected here, with their person's local id. */
+  async connectedAmong(tenantId: string, orcids: string[]): Promise<Map<string, string>> {
+    if (!orcids.length) return new Map();
+    const rows = await this.db
+      .selectFrom('orcid_links as l')
+      .innerJoin('people as p', (j) =>
+        j.onRef('p.id', '=', 'l.person_id').onRef('p.tenant_id', '=', 'l.tenant_id'),
+      )
+      .select(['l.orcid', 'p.local_id'])
+      .where('l.tenant_id', '=', tenantId)
+      .where('l.status', '=', 'active')
+      .where('l.orcid', 'in', orcids)
+      .execute();
+    return new Map(rows.map((r) => [r.orcid, r.local_id]));
   }
 
   /** For reconciliation: how many links are active, and how many were not read since `before`. */

@@ -107,6 +107,8 @@ export interface OrcidLinksTable {
   primary_orcid: string | null;
   /** The sync engine's /read-limited token response, sealed with AAD orcid_links/read_token_sealed/{id}. */
   read_token_sealed: string | null;
+  /** When the organisation (and the person) were told the grant expires soon. */
+  expiry_notified_at: Date | null;
 }
 
 export interface RecordItemsTable {
@@ -375,7 +377,7 @@ export interface InvitationsTable {
   person_id: string;
   email: string;
   /** connect: items wait for the person; reconsent: they revoked the organisation at ORCID. */
-  kind: Generated<'connect' | 'reconsent'>;
+  kind: Generated<'connect' | 'reconsent' | 'renewal'>;
   created_at: Generated<Date>;
   sent_at: Date | null;
   last_error: string | null;

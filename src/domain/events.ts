@@ -6,6 +6,7 @@ export const EVENT_TYPES = [
   'person.disconnected',
   'link.revoked',
   'link.expiring',
+  'link.expired',
   'record.changed',
   'item.status_changed',
   'upload.finished',

@@ -10,6 +10,7 @@ import { revocationQueue, revocationSweepJob, revokeTokenJob } from './revoke-to
 import { invitationMailQueue, sendInvitationJob } from './send-invitation.job.js';
 import { stateUploadJob, uploadStatingQueue } from './state-upload.job.js';
 import { reconcileJob, recordSyncQueue, syncRecordJob } from './sync-record.job.js';
+import { tokenHealthJob } from './token-health.job.js';
 import { webhookJob, webhookQueue, webhookRepairJob } from './webhook.job.js';
 import { itemWriteQueue, writeItemJob, writeSweepJob } from './write-item.job.js';
 
@@ -21,6 +22,7 @@ export const JOBS: ReadonlyArray<Job<never>> = [
   revokeTokenJob,
   syncRecordJob,
   reconcileJob,
+  tokenHealthJob,
   webhookJob,
   deliverEventJob,
   webhookRepairJob,

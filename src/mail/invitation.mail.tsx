@@ -74,6 +74,20 @@ export function invitationMail(c: InvitationContent): MailMessage {
   });
 }
 
+/** The person's grant ends soon: what it lets the organisation do, and how to renew it. */
+export function renewalMail(c: Recipient & { expiresAt: Date | null }): MailMessage {
+  const when = c.expiresAt ? c.expiresAt.toISOString().slice(0, 10) : 'soon';
+  return organisationMail(c, {
+    subject: `${c.organisation}: your ORCID permission ends ${c.expiresAt ? `on ${when}` : 'soon'}`,
+    lead: [
+      `The permission you gave ${c.organisation} to keep your ORCID record up to date ends ${c.expiresAt ? `on ${when}` : 'soon'}. After that we can no longer add or update your affiliation and other items.`,
+    ],
+    linkIntro: 'To keep it, connect your ORCID iD again here (it takes a minute):',
+    button: 'Renew your ORCID permission',
+    closing: ['If you would rather let it end, there is nothing to do.'],
+  });
+}
+
 /**
  * After the person removed the organisation's access at ORCID: what that means, and how to
  * connect again if they want to (nothing more is sent for 90 days).

@@ -297,6 +297,32 @@ export class OrcidApi {
     await this.send('DELETE', `/${orcid}/webhook/${encodeURIComponent(callbackUrl)}`, token, { orcid });
   }
 
+  /** GET /v3.0/expanded-search: names and institutions with each iD (SPEC 11). */
+  async expandedSearch(
+    token: string | null,
+    q: string,
+    page: { start?: number; rows?: number } = {},
+  ): Promise<{ results: ExpandedResult[]; numFound: number }> {
+    const qs = new URLSearchParams({ q });
+    if (page.start !== undefined) qs.set('start', String(page.start));
+    if (page.rows !== undefined) qs.set('rows', String(page.rows));
+    const res = await this.send('GET', `/v3.0/expanded-search?${qs}`, token);
+    const doc = this.decode({ ns: NS('expanded-search'), element: 'expanded-search' }, res.body);
+    const str = (v: Json | undefined) => (typeof v === 'string' ? v : null);
+    return {
+      results: ((doc['expanded-result'] ?? []) as JsonObject[]).map((r) => ({
+        orcid: str(r['orcid-id']) ?? '',
+        givenNames: str(r['given-names']),
+        familyNames: str(r['family-names']),
+        creditName: str(r['credit-name']),
+        institutions: Array.isArray(r['institution-name'])
+          ? (r['institution-name'] as Json[]).map(String)
+          : [],
+      })),
+      numFound: Number(doc['num-found'] ?? 0),
+    };
+  }
+
   async search(
     token: string | null,
     q: string,
@@ -313,6 +339,15 @@ export class OrcidApi {
       numFound: Number(doc['num-found'] ?? 0),
     };
   }
+}
+
+/** One record as ORCID's expanded search lists it (public data only). */
+export interface ExpandedResult {
+  orcid: string;
+  givenNames: string | null;
+  familyNames: string | null;
+  creditName: string | null;
+  institutions: string[];
 }
 
 export function putCodeFromLocation(location: string | undefined): number {

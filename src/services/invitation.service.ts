@@ -4,7 +4,7 @@
 import type { InvitationRepository } from '../db/invitation.repository.js';
 import type { TenantRepository } from '../db/tenant.repository.js';
 import type { Logger } from '../logger.js';
-import { invitationMail, reconsentMail } from '../mail/invitation.mail.js';
+import { invitationMail, reconsentMail, renewalMail } from '../mail/invitation.mail.js';
 import type { PersonInviter } from './item-intake.service.js';
 import type { InvitationMailQueue, Mailer, ReconsentInviter } from './ports.js';
 
@@ -63,7 +63,12 @@ export class InvitationMailService {
     const message =
       invitation.kind === 'reconsent'
         ? reconsentMail(content)
-        : invitationMail({ ...content, pendingItems: invitation.pending_items });
+        : invitation.kind === 'renewal'
+          ? renewalMail({
+              ...content,
+              expiresAt: invitation.expires_at ? new Date(invitation.expires_at) : null,
+            })
+          : invitationMail({ ...content, pendingItems: invitation.pending_items });
     let messageId: string | null = null;
     if (this.d.mailer) {
       try {

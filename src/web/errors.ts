@@ -18,6 +18,7 @@ export type WebErrorId =
   | 'unsupported_media_type'
   | 'method_not_allowed'
   | 'rate_limited'
+  | 'orcid_unavailable'
   | 'server_error';
 
 /** One field at fault, as the API's 400 bodies name them (`a.b` for a nested one). */
@@ -102,5 +103,8 @@ export const webErrors = {
       [],
       { 'retry-after': String(retryAfterSeconds) },
     ),
+  /** ORCID answered with an error or not at all, for a request that needed it. */
+  orcidUnavailable: (why: string) =>
+    new WebError('orcid_unavailable', 502, 'serverError', `ORCID could not be reached or refused: ${why}`),
   serverError: () => new WebError('server_error', 500, 'serverError', 'The request could not be completed.'),
 };

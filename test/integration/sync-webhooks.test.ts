@@ -347,3 +347,36 @@ describe('record states', () => {
     });
   });
 });
+
+describe('token health', () => {
+  it('a grant expiring within 30 days is announced once and the person asked to renew; once expired, the link ends and the portal asks again', async () => {
+    const { link, person, web } = await connectedPerson();
+    const setExpiry = (at: Date) =>
+      p.db.db.updateTable('orcid_links').set({ expires_at: at }).where('id', '=', link.id).execute();
+    await setExpiry(new Date(Date.now() + 10 * 86_400_000));
+    expect(await p.container.tokenHealth.run(p.tenant.id)).toMatchObject({ expiring: 1 });
+    expect(await feedKinds(link)).toContain('link.expiring');
+    const mail = await smtp.waitFor((m) => m.to.includes(person.email!) && /permission ends on/.test(m.text));
+    expect(mail.text).toContain(`${p.tenantUrl}/`);
+    // Told once.
+    expect(await p.container.tokenHealth.run(p.tenant.id)).toMatchObject({ expiring: 0 });
+
+    const item = await p.container.intake.stateItem(p.tenant.id, person.local_id, {
+      section: 'keywords',
+      sourceKey: `kw-expiry-${person.local_id}`,
+      payload: { content: 'expiring' },
+    });
+    await until(
+      'written',
+      async () => (await p.container.repos.items.byId(p.tenant.id, item.id))?.status === 'in_orcid',
+    );
+    await setExpiry(new Date(Date.now() - 1000));
+    expect(await p.container.tokenHealth.run(p.tenant.id)).toMatchObject({ expired: 1 });
+    expect((await p.container.repos.links.byId(p.tenant.id, link.id))!.status).toBe('expired');
+    expect(await p.container.repos.links.tokenOf(p.tenant.id, link.id)).toBeNull();
+    expect(await feedKinds(link)).toContain('link.expired');
+    // The portal asks the person to connect again.
+    const page = (await web.get(`${p.tenantUrl}/`)).text;
+    expect(page).toContain('id="connect-orcid"');
+  });
+});

@@ -38,7 +38,7 @@ function AdminPage(props: { c: PageContext; title: string; children: Child }) {
     >
       <nav aria-label="Administration">
         <a href={`${c.base}/admin/`}>Uploads</a> · <a href={`${c.base}/admin/organisation`}>Organisation</a> ·{' '}
-        <a href={`${c.base}/`}>My ORCID page</a>
+        <a href={`${c.base}/admin/registry`}>ORCID registry</a> · <a href={`${c.base}/`}>My ORCID page</a>
       </nav>
       {props.children}
     </Layout>
@@ -256,6 +256,79 @@ export interface OrganisationForm {
   disambiguatedId: string;
   disambiguationSource: string;
   effective: string;
+}
+
+/** One record ORCID's registry lists for the organisation. */
+export interface RegistryRow {
+  orcid: string;
+  name: string;
+  institutions: string[];
+  connectedAs: string | null;
+}
+
+/** Records in ORCID's public registry that list the organisation, marked when connected here. */
+export function RegistryPage(props: {
+  c: PageContext;
+  query: string;
+  numFound: number;
+  rows: RegistryRow[];
+  start: number;
+  pageSize: number;
+  error: string | null;
+}) {
+  const { c, rows, start, pageSize, numFound } = props;
+  const pageLink = (from: number) => `${c.base}/admin/registry?start=${from}`;
+  return (
+    <AdminPage c={c} title="ORCID registry">
+      <p>
+        Records in ORCID's public registry that name {c.org} in their affiliations (public data only), and
+        whether they are connected here. Searched for: <code>{props.query}</code>
+      </p>
+      {props.error ? (
+        <p class="problem" role="alert">
+          ORCID could not be searched: {props.error}
+        </p>
+      ) : (
+        <>
+          <p id="registry-count">
+            {numFound} record{numFound === 1 ? '' : 's'} found
+            {numFound ? ` (${start + 1} to ${Math.min(start + pageSize, numFound)} shown)` : ''}.{' '}
+            <a href={`${c.base}/admin/registry.csv`} download>
+              Download all as CSV
+            </a>
+          </p>
+          {rows.length ? (
+            <table id="registry-results">
+              <thead>
+                <tr>
+                  <th scope="col">ORCID iD</th>
+                  <th scope="col">Name</th>
+                  <th scope="col">Institutions</th>
+                  <th scope="col">Connected here</th>
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((r) => (
+                  <tr data-orcid={r.orcid} data-connected={r.connectedAs ? 'yes' : 'no'}>
+                    <td>
+                      <a href={`${c.registry}/${r.orcid}`}>{`${c.registry}/${r.orcid}`}</a>
+                    </td>
+                    <td>{r.name}</td>
+                    <td>{r.institutions.join('; ')}</td>
+                    <td>{r.connectedAs ? `yes, as ${r.connectedAs}` : 'no'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          ) : null}
+          <nav aria-label="Pages">
+            {start > 0 ? <a href={pageLink(Math.max(0, start - pageSize))}>Previous</a> : null}{' '}
+            {start + pageSize < numFound ? <a href={pageLink(start + pageSize)}>Next</a> : null}
+          </nav>
+        </>
+      )}
+    </AdminPage>
+  );
 }
 
 export function OrganisationPage(props: {

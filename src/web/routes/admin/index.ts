@@ -1,12 +1,15 @@
 // The organisation's admin area under /o/{tenant}/admin/, one file per feature: uploads (the
-// area's first page) and the organisation's identity. Administrators only (requireAdmin).
+// area's first page), the organisation's identity, and the ORCID registry's records of it.
+// Administrators only (requireAdmin).
 import type { FastifyInstance } from 'fastify';
 import type { Container } from '../../../app/container.js';
 import { organisationRoutes } from './organisation.routes.js';
+import { registryRoutes } from './registry.routes.js';
 import { uploadRoutes } from './uploads.routes.js';
 
 export function adminArea(app: FastifyInstance, c: Container): void {
   const shared = { portal: c.portal, orcid: c.orcid, admins: c.adminAccess };
   uploadRoutes(app, { ...shared, uploads: c.uploads });
   organisationRoutes(app, { ...shared, rename: c.rename });
+  registryRoutes(app, { ...shared, registry: c.registrySearch });
 }

@@ -6,9 +6,10 @@ import type { LinkedPerson, RecordChangeRow } from '../../../db/rows.js';
 import { COLLECTED_SECTIONS } from '../../../domain/collected-record.js';
 import type { CollectService } from '../../../services/collect.service.js';
 import type { OrcidClients } from '../../../services/orcid-clients.js';
+import type { RegistrySearchService } from '../../../services/registry-search.service.js';
 import type { TenantDirectory } from '../../../services/tenant-directory.js';
 import { webErrors } from '../../errors.js';
-import { type ApiInstance, errors, localId, security } from './api-schemas.js';
+import { type ApiInstance, errorBody, errors, localId, security } from './api-schemas.js';
 
 const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
 
@@ -93,6 +94,7 @@ const limit = z.coerce.number().int().min(1).max(1000).default(100);
 
 export interface CollectRouteDeps {
   collect: CollectService;
+  registry: RegistrySearchService;
   orcid: OrcidClients;
   directory: TenantDirectory;
 }
@@ -204,6 +206,44 @@ export function collectRoutes(api: ApiInstance, d: CollectRouteDeps): void {
         });
       }
       return { person: personOf(found.person, await registryOf(tenantId)), sections };
+    },
+  );
+
+  api.get(
+    '/api/v1/registry',
+    {
+      schema: {
+        ...common,
+        operationId: 'searchRegistry',
+        summary: "Records in ORCID's public registry that list the organisation, marked when connected here",
+        querystring: z.object({
+          start: z.coerce.number().int().min(0).max(9999).default(0),
+          rows: z.coerce.number().int().min(1).max(1000).default(100),
+        }),
+        response: {
+          200: z.object({
+            query: z.string().describe('What ORCID was asked (organisation id and name)'),
+            numFound: z.number().int(),
+            results: z.array(
+              z.object({
+                orcid: z.string(),
+                givenNames: z.string().nullable(),
+                familyNames: z.string().nullable(),
+                creditName: z.string().nullable(),
+                institutions: z.array(z.string()),
+                connectedAs: z.string().nullable().describe('Local id of the person connected with it here'),
+              }),
+            ),
+          }),
+          ...errors,
+          502: errorBody.describe('ORCID could not be searched'),
+        },
+      },
+    },
+    async (req) => {
+      const tenant = await d.directory.byId(req.apiTenantId!);
+      if (!tenant) throw webErrors.notFound('no such organisation');
+      return d.registry.search(tenant, { start: req.query.start, rows: req.query.rows });
     },
   );
 

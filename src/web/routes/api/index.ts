@@ -6,6 +6,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Container } from '../../../app/container.js';
+import { OrcidError } from '../../../orcid/errors.js';
 import { UnknownCursor } from '../../../services/collect.service.js';
 import { UnknownPerson } from '../../../services/item-intake.service.js';
 import { webErrors } from '../../errors.js';
@@ -35,6 +36,7 @@ export function apiArea(app: FastifyInstance, c: Container): void {
     // Answered by the app's error pages, as JSON; schema validation is named there too.
     api.setErrorHandler(async (err) => {
       if (err instanceof UnknownPerson) throw webErrors.notFound(err.message);
+      if (err instanceof OrcidError) throw webErrors.orcidUnavailable(err.message);
       if (err instanceof UnknownCursor)
         throw webErrors.invalidRequest('path', [{ field: 'after', message: err.message }]);
       throw err;
@@ -51,6 +53,11 @@ export function apiArea(app: FastifyInstance, c: Container): void {
       if (req.body === undefined && req.method === 'PUT') req.body = {};
     });
     itemRoutes(api, { intake: c.intake });
-    collectRoutes(api, { collect: c.collect, orcid: c.orcid, directory: c.tenantDirectory });
+    collectRoutes(api, {
+      collect: c.collect,
+      registry: c.registrySearch,
+      orcid: c.orcid,
+      directory: c.tenantDirectory,
+    });
   });
 }
