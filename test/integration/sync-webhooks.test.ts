@@ -4,7 +4,10 @@
 // delivery cycle, another source's work appears in the copy and the feed, a burst of
 // notifications costs at most two re-reads, dropped deliveries are found by reconciliation, and a
 // revocation ends the link and its webhook.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
+import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   connectInPortal,
@@ -15,10 +18,14 @@ import {
 } from '../helpers/portal.js';
 import { control, signIn, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
+import { csrfOf } from '../helpers/web-client.js';
 
 let sb: TestSandbox;
 let p: TestPortal;
 let smtp: TestSmtp;
+/** Events the organisation's endpoint received (a receiver on loopback, signatures verified). */
+const events: Array<{ type: string; data: Record<string, unknown> }> = [];
+let receiver: Server;
 
 beforeAll(async () => {
   sb = await startTestSandbox();
@@ -26,13 +33,34 @@ beforeAll(async () => {
   p = await startPortal(sb.base, {
     worker: true,
     smtpUrl: smtp.url,
+    outboundAllow: ['127.0.0.0/8'],
     tenant: { sync: { webhooks: true, reconsentInvitation: true } },
   });
+  let secret = '';
+  receiver = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => {
+      body += c;
+    });
+    req.on('end', () => {
+      events.push(
+        new Webhook(secret).verify(body, req.headers as Record<string, string>) as (typeof events)[number],
+      );
+      res.statusCode = 204;
+      res.end();
+    });
+  });
+  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+  ({ secret } = await p.container.events.addEndpoint(p.tenant, {
+    url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/events`,
+    eventTypes: ['item.status_changed'],
+  }));
 });
 afterAll(async () => {
   await p?.close();
   await smtp?.close();
   await sb?.close();
+  await new Promise((r) => receiver?.close(r));
 });
 
 const until = async <T>(what: string, check: () => Promise<T | undefined | null | false>, ms = 15_000) => {
@@ -157,6 +185,49 @@ describe('ORCID webhooks', () => {
     });
     expect(await feedKinds(link)).toContain('item.deleted_by_researcher employment');
     expect((await copy(link.id)).some((r) => r.section === 'employment')).toBe(false);
+    // The organisation's systems hear of it.
+    const event = await until('item.status_changed is delivered', async () =>
+      events.find(
+        (e) =>
+          e.type === 'item.status_changed' &&
+          e.data.sourceKey === item.source_key &&
+          e.data.status === 'deleted_by_researcher',
+      ),
+    );
+    expect(event.data).toMatchObject({ previousStatus: 'in_orcid', localId: person.local_id });
+
+    // The same row uploaded again later does not put it back.
+    await p.container.repos.adminUsers.grant(p.tenant.id, 'SYNC-ADM', 'test');
+    const admin = (await signInToPortal(p, await p.addPerson({ employeeId: 'SYNC-ADM' }))).web;
+    const form = await admin.get(`${p.tenantUrl}/admin/`);
+    const sent = await admin.upload(
+      `${p.tenantUrl}/admin/uploads?_csrf=${encodeURIComponent(csrfOf(form.text))}`,
+      {},
+      {
+        field: 'file',
+        filename: 'staff.csv',
+        content: `local_id,source_key,type,role,start_date\n${person.local_id},${item.source_key},employment,Lecturer,2021\n`,
+      },
+    );
+    expect(sent.status).toBe(303);
+    const upload = new URL(sent.location!, p.base).toString();
+    const progress = await until('the upload is settled', async () => {
+      const now = JSON.parse((await admin.get(`${upload}/progress`)).text) as {
+        settled: boolean;
+        state: string;
+      };
+      return now.settled && now;
+    });
+    expect(progress.state).toBe('accepted');
+    await new Promise((r) => setTimeout(r, 1000));
+    expect((await p.container.repos.items.byId(p.tenant.id, item.id))!.status).toBe('deleted_by_researcher');
+    const state = await control<{
+      researchers: Array<{ orcid: string; items: Array<{ section: string; sourceClientId: string | null }> }>;
+    }>(sb.base, 'GET', '/state');
+    const mine = state.researchers
+      .find((r) => r.orcid === researcher.orcid)!
+      .items.filter((i) => i.section === 'employment' && i.sourceClientId === p.client.clientId);
+    expect(mine).toEqual([]);
   });
 
   it('a work another source adds appears in the copy and the feed', async () => {
