@@ -537,6 +537,7 @@ export class Container extends Parts {
         new RecordSyncService({
           directory: this.tenantDirectory,
           links: this.repos.links,
+          people: this.repos.people,
           items: this.repos.items,
           records: this.repos.records,
           webhooks: this.queues.webhooks,

@@ -8,12 +8,14 @@ export type OutboxMessage = Selectable<MailOutboxTable>;
 export interface InvitationToSend {
   id: string;
   email: string;
-  kind: 'connect' | 'reconsent' | 'renewal';
+  kind: 'connect' | 'reconsent' | 'renewal' | 'primary';
   sent_at: Date | null;
   given_names: string | null;
   pending_items: number;
   /** The person's active grant's expiry (renewal invitations say when). */
   expires_at: Date | null;
+  /** The primary iD their deprecated record was merged into. */
+  primary_orcid: string | null;
 }
 
 export class InvitationRepository {
@@ -54,11 +56,18 @@ export class InvitationRepository {
     return rows[0]?.id ?? null;
   }
 
-  /** A renewal invitation: the person's grant expires soon (one per link: the caller claims it). */
-  async createRenewal(tenantId: string, personId: string): Promise<string | null> {
+  /**
+   * A renewal invitation (the person's grant expires soon) or an invitation to connect the
+   * primary iD (their record was merged into it): one per link, which the caller has claimed.
+   */
+  async createFollowUp(
+    tenantId: string,
+    personId: string,
+    kind: 'renewal' | 'primary',
+  ): Promise<string | null> {
     const { rows } = await sql<{ id: string }>`
       insert into invitations (tenant_id, person_id, email, kind)
-      select p.tenant_id, p.id, p.email, 'renewal' from people p
+      select p.tenant_id, p.id, p.email, ${kind} from people p
       where p.tenant_id = ${tenantId} and p.id = ${personId} and p.email is not null
       returning id`.execute(this.db);
     return rows[0]?.id ?? null;
@@ -79,6 +88,11 @@ export class InvitationRepository {
         ),
         sql<Date | null>`(select l.expires_at from orcid_links l where l.tenant_id = v.tenant_id and l.person_id = v.person_id and l.status = 'active')`.as(
           'expires_at',
+        ),
+        sql<
+          string | null
+        >`(select l.primary_orcid from orcid_links l where l.tenant_id = v.tenant_id and l.person_id = v.person_id and l.status = 'deprecated' order by l.revoked_at desc limit 1)`.as(
+          'primary_orcid',
         ),
       ])
       .where('v.tenant_id', '=', tenantId)

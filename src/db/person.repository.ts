@@ -63,6 +63,16 @@ export class PersonRepository {
    * Creates or updates the person by local id. A field left out keeps its value, null clears it;
    * an employment, when given, is stated whole (status, start and end together).
    */
+  /** The person's name as their ORCID record publishes it (where the organisation follows it). */
+  async setNames(tenantId: string, personId: string, givenNames: string | null, familyName: string | null) {
+    await this.db
+      .updateTable('people')
+      .set({ given_names: givenNames, family_name: familyName, updated_at: new Date() })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', personId)
+      .execute();
+  }
+
   upsertByLocalId(tenantId: string, localId: string, p: PersonRecord): Promise<Person> {
     const given = <T>(v: T | null | undefined, f: (x: T) => string | null) =>
       v === undefined ? undefined : v === null ? null : f(v);

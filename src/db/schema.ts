@@ -377,7 +377,7 @@ export interface InvitationsTable {
   person_id: string;
   email: string;
   /** connect: items wait for the person; reconsent: they revoked the organisation at ORCID. */
-  kind: Generated<'connect' | 'reconsent' | 'renewal'>;
+  kind: Generated<'connect' | 'reconsent' | 'renewal' | 'primary'>;
   created_at: Generated<Date>;
   sent_at: Date | null;
   last_error: string | null;

@@ -81,6 +81,8 @@ export const syncSettingsSchema = z
     reconcileShare: z.number().min(0.01).max(1).optional(),
     /** After a revocation at ORCID, ask the person (by mail) whether to connect again (one per 90 days). */
     reconsentInvitation: z.boolean().optional(),
+    /** The local name follows the name the ORCID record publishes (given and family names). */
+    followOrcidName: z.boolean().optional(),
   })
   .strict();
 export type SyncSettings = z.infer<typeof syncSettingsSchema>;

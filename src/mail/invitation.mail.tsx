@@ -88,6 +88,20 @@ export function renewalMail(c: Recipient & { expiresAt: Date | null }): MailMess
   });
 }
 
+/** ORCID merged the person's record into another (the primary): connect that one. */
+export function primaryMail(c: Recipient & { primaryOrcid: string | null }): MailMessage {
+  const into = c.primaryOrcid ? `into ${c.primaryOrcid}` : 'into another record';
+  return organisationMail(c, {
+    subject: `${c.organisation}: your ORCID record was merged`,
+    lead: [
+      `ORCID merged the record you connected with ${c.organisation} ${into}. To keep your affiliation and other items up to date, connect that ORCID iD instead.`,
+    ],
+    linkIntro: 'Sign in and connect your ORCID iD here (sign in to ORCID with the record you use now):',
+    button: 'Connect your ORCID iD',
+    closing: ['If you do nothing, we keep what we have but can no longer update your record.'],
+  });
+}
+
 /**
  * After the person removed the organisation's access at ORCID: what that means, and how to
  * connect again if they want to (nothing more is sent for 90 days).

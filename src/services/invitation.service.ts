@@ -1,12 +1,12 @@
 // Invite, then write: a person whose items wait for them to connect gets one invitation by
 // email, from their organisation and linking to its portal. Their pending items are queued the
 // moment they connect (connect-orcid.service). Mail goes out from the worker, with retries.
-import type { InvitationRepository } from '../db/invitation.repository.js';
+import type { InvitationRepository, InvitationToSend } from '../db/invitation.repository.js';
 import type { TenantRepository } from '../db/tenant.repository.js';
 import type { Logger } from '../logger.js';
-import { invitationMail, reconsentMail, renewalMail } from '../mail/invitation.mail.js';
+import { invitationMail, primaryMail, reconsentMail, renewalMail } from '../mail/invitation.mail.js';
 import type { PersonInviter } from './item-intake.service.js';
-import type { InvitationMailQueue, Mailer, ReconsentInviter } from './ports.js';
+import type { InvitationMailQueue, Mailer, MailMessage, ReconsentInviter } from './ports.js';
 
 /** The web role's side: records invitations and queues their mail. */
 export function personInviter(invitations: InvitationRepository, mail: InvitationMailQueue): PersonInviter {
@@ -28,7 +28,28 @@ export function reconsentInviter(
       const id = await invitations.createReconsent(tenantId, personId);
       if (id) await mail.enqueueInvitation(tenantId, id);
     },
+    async inviteToPrimary(tenantId, personId) {
+      const id = await invitations.createFollowUp(tenantId, personId, 'primary');
+      if (id) await mail.enqueueInvitation(tenantId, id);
+    },
   };
+}
+
+/** The message of each kind of invitation. */
+function messageOf(invitation: InvitationToSend, content: Parameters<typeof reconsentMail>[0]): MailMessage {
+  switch (invitation.kind) {
+    case 'reconsent':
+      return reconsentMail(content);
+    case 'renewal':
+      return renewalMail({
+        ...content,
+        expiresAt: invitation.expires_at ? new Date(invitation.expires_at) : null,
+      });
+    case 'primary':
+      return primaryMail({ ...content, primaryOrcid: invitation.primary_orcid });
+    default:
+      return invitationMail({ ...content, pendingItems: invitation.pending_items });
+  }
 }
 
 export class InvitationMailService {
@@ -60,15 +81,7 @@ export class InvitationMailService {
       portalUrl: `${this.d.publicUrl.replace(/\/$/, '')}/o/${tenant.slug}/`,
       supportContact: tenant.support_contact,
     };
-    const message =
-      invitation.kind === 'reconsent'
-        ? reconsentMail(content)
-        : invitation.kind === 'renewal'
-          ? renewalMail({
-              ...content,
-              expiresAt: invitation.expires_at ? new Date(invitation.expires_at) : null,
-            })
-          : invitationMail({ ...content, pendingItems: invitation.pending_items });
+    const message = messageOf(invitation, content);
     let messageId: string | null = null;
     if (this.d.mailer) {
       try {

@@ -43,9 +43,12 @@ export interface EventDeliveryQueue {
   enqueueDeliveries(tenantId: string, deliveryIds: string[]): Promise<void>;
 }
 
-/** Re-consent invitations after a revocation at ORCID (services/invitation.service.ts). */
+/** Asking a person's consent again (services/invitation.service.ts). */
 export interface ReconsentInviter {
+  /** After they revoked the organisation at ORCID (at most once every 90 days). */
   inviteAgain(tenantId: string, personId: string): Promise<void>;
+  /** After ORCID merged their record into a primary one: connect that one. */
+  inviteToPrimary(tenantId: string, personId: string): Promise<void>;
 }
 
 /** Every queue a service may send work to. */

@@ -10,6 +10,7 @@ import { ORCID_ERROR } from '../../lib/orcid-model/error-codes.js';
 import type { CollectedRecordRepository } from '../db/collected-record.repository.js';
 import type { ItemRepository } from '../db/item.repository.js';
 import type { OrcidLink, OrcidLinkRepository } from '../db/orcid-link.repository.js';
+import type { PersonRepository } from '../db/person.repository.js';
 import type { UnitOfWork } from '../db/repositories.js';
 import type { Tenant } from '../db/tenant.repository.js';
 import { collectRecord, diffCollected } from '../domain/collected-record.js';
@@ -24,6 +25,8 @@ import type { TenantDirectory } from './tenant-directory.js';
 export interface RecordSyncDeps {
   directory: TenantDirectory;
   links: OrcidLinkRepository;
+  /** Where the organisation follows ORCID's published name (sync.followOrcidName). */
+  people: PersonRepository;
   items: ItemRepository;
   records: CollectedRecordRepository;
   webhooks?: WebhookQueue;
@@ -156,6 +159,16 @@ export class RecordSyncService {
       );
       return gone;
     });
+    const name = changes.find((c) => c.kind !== 'removed' && c.item.section === 'name');
+    if (name && name.kind !== 'removed' && tenant.sync_settings.followOrcidName) {
+      const doc = name.item.document as {
+        'given-names'?: { value?: string };
+        'family-name'?: { value?: string };
+      };
+      const given = doc['given-names']?.value ?? null;
+      if (given)
+        await this.d.people.setNames(tenantId, link.person_id, given, doc['family-name']?.value ?? null);
+    }
     if (changes.length)
       await this.d.events?.publish(
         tenantId,
@@ -215,6 +228,7 @@ export class RecordSyncService {
       if (await this.d.links.markDeprecated(tenant.id, link.id, primary)) {
         await paused();
         await this.d.records.note(ref, [{ kind: 'link.deprecated', detail: { primaryOrcid: primary } }]);
+        await this.d.reconsent?.inviteToPrimary(tenant.id, link.person_id);
         if (tenant.sync_settings.webhooks)
           await this.d.webhooks?.enqueueWebhook(tenant.id, link.id, 'unsubscribe');
       }

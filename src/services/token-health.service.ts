@@ -52,7 +52,7 @@ export class TokenHealthService {
         { orcid: link.orcid, expiresAt: new Date(link.expires_at).toISOString() },
         link.person_id,
       );
-      const invitation = await this.d.invitations.createRenewal(tenantId, link.person_id);
+      const invitation = await this.d.invitations.createFollowUp(tenantId, link.person_id, 'renewal');
       if (invitation) await this.d.mail.enqueueInvitation(tenantId, invitation);
     }
     return { expired: expired.length, expiring: soon.length };

@@ -128,6 +128,23 @@ describe('the collected record', () => {
 });
 
 describe('synchronising what the researcher did at ORCID', () => {
+  it("the local name follows the record's published name only where the organisation wants it", async () => {
+    const following = await connected();
+    await h.container.repos.tenants.update(following.tenant.id, { sync: { followOrcidName: true } });
+    h.container.tenantDirectory.changed(following.tenant.id);
+    const other = await connected();
+    for (const s of [following, other]) await h.container.recordSync.sync(s.tenant.id, (await linkOf(s)).id);
+
+    const named = (await h.container.repos.people.byId(following.tenant.id, following.personId))!;
+    const published = (await researcherState(sb.base, following.orcidId)) as unknown as {
+      givenNames?: string;
+    };
+    // The simulator's researchers publish "Josiah Carberry<n>".
+    expect(named.given_names).toBe('Josiah');
+    expect(named.family_name).toMatch(/^Carberry\d+$/);
+    expect((await h.container.repos.people.byId(other.tenant.id, other.personId))!.given_names).toBeNull();
+  });
+
   it('an employment the organisation wrote and the researcher deleted is deleted_by_researcher at once, and never written again', async () => {
     const s = await connected();
     const item = await written(s, 'emp-1', 'Lecturer');

@@ -368,8 +368,8 @@ describe('ORCID webhooks', () => {
 });
 
 describe('record states', () => {
-  it('a deprecated record: the link is deprecated with the primary iD, and its webhook removed', async () => {
-    const { researcher, link } = await connectedPerson();
+  it('a deprecated record: the link is deprecated with the primary iD, its webhook removed, and the person invited to connect the primary', async () => {
+    const { researcher, link, person } = await connectedPerson();
     const primary = await newResearcher(sb.base);
     await control(sb.base, 'POST', `/researchers/${researcher.orcid}/state`, {
       state: 'deprecated',
@@ -384,6 +384,9 @@ describe('record states', () => {
       primary_orcid: primary.orcid,
     });
     expect(await feedKinds(link)).toContain('link.deprecated');
+    const mail = await smtp.waitFor((m) => m.to.includes(person.email!) && /record was merged/.test(m.text));
+    expect(mail.text).toContain(primary.orcid);
+    expect(mail.text).toContain(`${p.tenantUrl}/`);
     await until('the webhook is unregistered', async () => {
       const state = await control<SandboxState>(sb.base, 'GET', '/state');
       return !state.webhooks.some((w) => w.orcid === researcher.orcid);
