@@ -136,9 +136,6 @@ describe('synchronising what the researcher did at ORCID', () => {
     for (const s of [following, other]) await h.container.recordSync.sync(s.tenant.id, (await linkOf(s)).id);
 
     const named = (await h.container.repos.people.byId(following.tenant.id, following.personId))!;
-    const published = (await researcherState(sb.base, following.orcidId)) as unknown as {
-      givenNames?: string;
-    };
     // The simulator's researchers publish "Josiah Carberry<n>".
     expect(named.given_names).toBe('Josiah');
     expect(named.family_name).toMatch(/^Carberry\d+$/);

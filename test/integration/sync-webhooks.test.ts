@@ -53,7 +53,7 @@ beforeAll(async () => {
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
   ({ secret } = await p.container.events.addEndpoint(p.tenant, {
     url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/events`,
-    eventTypes: ['item.status_changed'],
+    eventTypes: ['item.status_changed', 'record.changed'],
   }));
 });
 afterAll(async () => {
@@ -109,6 +109,16 @@ const recordReads = async (orcid: string) =>
         .executeTakeFirstOrThrow()
     ).n,
   );
+let apiKey: string | null = null;
+/** GET on the REST API with the organisation's key, as its systems read it. */
+const api = async (path: string) => {
+  apiKey ??= (await p.container.repos.apiKeys.create(p.tenant.id, 'CRIS')).key;
+  const res = await fetch(`${p.base}${path}`, { headers: { authorization: `Bearer ${apiKey}` } });
+  expect(res.status).toBe(200);
+  // biome-ignore lint/suspicious/noExplicitAny: the API's JSON, read as the tests need it
+  return (await res.json()) as any;
+};
+
 /** The change feed's entries for one record, as "kind section". */
 const feedKinds = async (link: { orcid: string }) =>
   (await p.container.repos.records.changesAfter(p.tenant.id, '0', 1000))
@@ -185,6 +195,15 @@ describe('ORCID webhooks', () => {
     });
     expect(await feedKinds(link)).toContain('item.deleted_by_researcher employment');
     expect((await copy(link.id)).some((r) => r.section === 'employment')).toBe(false);
+    // The API: the item's status, the copy without it, and the change feed.
+    expect((await api(`/api/v1/items/${item.source_key}`)).status).toBe('deleted_by_researcher');
+    expect((await api(`/api/v1/people/${person.local_id}/record`)).sections.employment).toBeUndefined();
+    expect(
+      (await api('/api/v1/changes?limit=1000')).changes.some(
+        (c: { kind: string; sourceKey: string | null }) =>
+          c.kind === 'item.deleted_by_researcher' && c.sourceKey === item.source_key,
+      ),
+    ).toBe(true);
     // The organisation's systems hear of it.
     const event = await until('item.status_changed is delivered', async () =>
       events.find(
@@ -231,7 +250,7 @@ describe('ORCID webhooks', () => {
   });
 
   it('a work another source adds appears in the copy and the feed', async () => {
-    const { researcher, link, web } = await connectedPerson();
+    const { researcher, link, web, person } = await connectedPerson();
     await control(sb.base, 'POST', `/researchers/${researcher.orcid}/items`, {
       section: 'work',
       item: { title: { title: { value: 'From another source' } }, type: 'book' },
@@ -245,6 +264,30 @@ describe('ORCID webhooks', () => {
     expect(page).toMatch(/id="last-synced">Last read from ORCID: /);
     expect(page).toContain('<tr data-section="work"><td>Work</td><td>1</td></tr>');
     expect(await feedKinds(link)).toContain('item.added work');
+    // The organisation's systems: the event, the API's copy and its change feed.
+    const changed = await until('record.changed is delivered', async () =>
+      events.find(
+        (e) =>
+          e.type === 'record.changed' &&
+          e.data.orcid === researcher.orcid &&
+          (e.data.sections as string[]).includes('work'),
+      ),
+    );
+    expect(changed.data).toMatchObject({ localId: person.local_id });
+    const record = await api(`/api/v1/people/${person.local_id}/record`);
+    expect(record.sections.work).toEqual([
+      expect.objectContaining({
+        title: 'From another source',
+        source: expect.objectContaining({ own: false }),
+      }),
+    ]);
+    const feed = await api('/api/v1/changes?limit=1000');
+    expect(
+      feed.changes.some(
+        (c: { kind: string; section: string; orcid: string }) =>
+          c.kind === 'item.added' && c.section === 'work' && c.orcid === researcher.orcid,
+      ),
+    ).toBe(true);
   });
 
   it('100 notifications for one iD within a second cost at most 2 re-reads', async () => {

@@ -15,7 +15,7 @@ import { MAX_VALUE_LENGTH } from '../../../domain/item-rules.js';
 export const value = z.string().min(1).max(MAX_VALUE_LENGTH);
 
 /** A path segment: never empty, no surrounding space, bounded. */
-export const pathValue = value.regex(/^\S(.*\S)?$/s, 'must not start or end with a space');
+const pathValue = value.regex(/^\S(.*\S)?$/s, 'must not start or end with a space');
 
 const problem = z.object({ field: z.string(), message: z.string() });
 export const errorBody = z

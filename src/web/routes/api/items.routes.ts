@@ -8,7 +8,7 @@ import { checkItem, loadPayloadChecks } from '../../../orcid/payload-check.js';
 import type { ItemIntakeService } from '../../../services/item-intake.service.js';
 import { webErrors } from '../../errors.js';
 import type { ApiInstance } from './api-schemas.js';
-import { errors, localId, pathValue, security, sourceKey, value } from './api-schemas.js';
+import { errors, localId, security, sourceKey, value } from './api-schemas.js';
 
 const isoDate = z.iso.date();
 
