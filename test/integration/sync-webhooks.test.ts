@@ -394,12 +394,15 @@ describe('ORCID webhooks', () => {
       const state = await control<SandboxState>(sb.base, 'GET', '/state');
       return !state.webhooks.some((w) => w.orcid === researcher.orcid);
     });
-    const [sub] = await p.db.db
-      .selectFrom('webhook_subscriptions')
-      .select('status')
-      .where('link_id', '=', link.id)
-      .execute();
-    expect(sub!.status).toBe('ended');
+    // ORCID has removed it: the subscription is recorded as ended a moment later.
+    await until('the subscription is ended', async () => {
+      const [sub] = await p.db.db
+        .selectFrom('webhook_subscriptions')
+        .select('status')
+        .where('link_id', '=', link.id)
+        .execute();
+      return sub?.status === 'ended';
+    });
     // One re-consent mail, through a real SMTP server, linking to the portal.
     const mail = await smtp.waitFor(
       (m) => m.to.includes(person.email!) && /connection was removed/.test(m.text),
