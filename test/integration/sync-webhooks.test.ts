@@ -56,12 +56,27 @@ beforeAll(async () => {
     eventTypes: ['item.status_changed', 'record.changed'],
   }));
 });
+/**
+ * Closes a part, waiting 10 s at most: in CI a close here once waited past the hook's minute after
+ * every test had passed (not reproduced here); the warning says which part, for investigation.
+ */
+const closing = (what: string, close: () => Promise<unknown>) =>
+  Promise.race([
+    close(),
+    new Promise((r) =>
+      setTimeout(() => {
+        console.warn(`${what} did not close within 10 s`);
+        r(undefined);
+      }, 10_000).unref(),
+    ),
+  ]);
 afterAll(async () => {
-  await p?.close();
-  await smtp?.close();
-  await sb?.close();
-  await new Promise((r) => receiver?.close(r));
-});
+  await closing('portal', async () => p?.close());
+  await closing('smtp', async () => smtp?.close());
+  await closing('simulator', async () => sb?.close());
+  receiver?.closeAllConnections();
+  await closing('receiver', () => new Promise((r) => receiver?.close(r)));
+}, 60_000);
 
 const until = async <T>(what: string, check: () => Promise<T | undefined | null | false>, ms = 15_000) => {
   const end = Date.now() + ms;
