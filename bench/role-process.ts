@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sql } from 'kysely';
 import { loadConfig } from '../src/config.js';
 import { openPlatform, type Platform } from '../src/platform.js';
 import { Queue } from '../src/queue/queue.js';
@@ -77,4 +78,15 @@ export async function openBenchPlatform(): Promise<{
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Queues at once every write the tenant's items wait with (stated as `pending`, so that no worker
+ * starts on them while they are being stated), and wakes the workers: the clock starts here.
+ */
+export async function releaseWrites(platform: Platform, tenantId: string): Promise<void> {
+  await sql`update items set status = 'queued', ready_at = now() where tenant_id = ${tenantId} and status = 'pending'`.execute(
+    platform.db.db,
+  );
+  await sql`select pg_notify('lanyard_orcid_work', ${tenantId})`.execute(platform.db.db);
 }

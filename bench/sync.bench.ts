@@ -17,14 +17,12 @@ import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { Container } from '../src/app/container.js';
-import { itemWriteQueue, writeItemJob } from '../src/jobs/write-item.job.js';
 import { createLogger } from '../src/logger.js';
 import type { TokenResponse } from '../src/orcid/oauth.js';
 import type { Platform } from '../src/platform.js';
-import type { Queue } from '../src/queue/queue.js';
 import { freePort } from '../test/helpers/demo-process.js';
 import { loadTest } from './http-baseline.js';
-import { openBenchPlatform, spawnRole, stopRole } from './role-process.js';
+import { openBenchPlatform, releaseWrites, spawnRole, stopRole } from './role-process.js';
 import { connectResearcher, type SandboxProcess, sandboxControl, spawnSandbox } from './sandbox-process.js';
 
 const INTAKE_LINKS = Number(process.env.BENCH_INTAKE_LINKS ?? 200);
@@ -116,7 +114,7 @@ async function intake(
     await sql`update orcid_links set status = 'revoked' where tenant_id = ${tenant.id}`.execute(
       platform.db.db,
     );
-    await sql`delete from pgboss.job where name = 'sync-record' and state = 'created'`.execute(
+    await sql`update orcid_links set sync_due_at = null where tenant_id = ${tenant.id}`.execute(
       platform.db.db,
     );
   }
@@ -163,7 +161,7 @@ async function readsPer100(platform: Platform, c: Container, env: Record<string,
   }
 }
 
-async function reconcile(platform: Platform, c: Container, env: Record<string, string>, queue: Queue) {
+async function reconcile(platform: Platform, c: Container, env: Record<string, string>) {
   const sandbox = await spawnSandbox();
   const lines: Array<Record<string, unknown>> = [];
   let worker: ChildProcess | null = null;
@@ -246,11 +244,9 @@ async function reconcile(platform: Platform, c: Container, env: Record<string, s
     });
 
     // With writes: 1,000 works queued for the same people at once.
-    await queue.register(writeItemJob);
-    const ids: string[] = [];
     for (let i = 0; i < WRITES; i++) {
       const l = links[i % links.length]!;
-      const { item } = await c.repos.items.upsert(
+      await c.repos.items.upsert(
         tenant.id,
         l.personId,
         {
@@ -259,11 +255,10 @@ async function reconcile(platform: Platform, c: Container, env: Record<string, s
           payload: { title: { title: { value: `Bench work ${i}` } }, type: 'journal-article' },
           desired: 'present',
         },
-        true,
+        false,
       );
-      ids.push(item.id);
     }
-    await itemWriteQueue(queue).enqueueWrites(tenant.id, ids);
+    await releaseWrites(platform, tenant.id);
     const mixed = await measure(Math.min(RECONCILE_SECONDS, 30));
     // The write path's calls: its POSTs and PUTs, and the reads of a section it makes before a POST.
     const readCalls = mixed.calls.filter((x) => x.method === 'GET' && x.url.endsWith('/record'));
@@ -287,7 +282,7 @@ async function reconcile(platform: Platform, c: Container, env: Record<string, s
 }
 
 export async function run(): Promise<void> {
-  const { platform, queue, close } = await openBenchPlatform();
+  const { platform, close } = await openBenchPlatform();
   const sandbox = await spawnSandbox(['--no-rate-limit']);
   const c = new Container({
     database: platform.db,
@@ -316,7 +311,7 @@ export async function run(): Promise<void> {
       );
     }
     if (!only || only.startsWith('reconcile'))
-      for (const line of await reconcile(platform, c, env, queue)) console.log(JSON.stringify(line));
+      for (const line of await reconcile(platform, c, env)) console.log(JSON.stringify(line));
   } finally {
     await c.close();
     await sandbox.stop();

@@ -10,10 +10,9 @@
 // rejected (ORCID 503s), duplicates (items found twice in the simulator), peak_rss_mb (a worker).
 import type { ChildProcess } from 'node:child_process';
 import { Container } from '../src/app/container.js';
-import { itemWriteQueue, writeItemJob } from '../src/jobs/write-item.job.js';
 import { createLogger } from '../src/logger.js';
 import type { TokenResponse } from '../src/orcid/oauth.js';
-import { openBenchPlatform, peakRssMb, spawnRole, stopRole } from './role-process.js';
+import { openBenchPlatform, peakRssMb, releaseWrites, spawnRole, stopRole } from './role-process.js';
 import { connectResearcher, sandboxControl, spawnSandbox } from './sandbox-process.js';
 
 const LIMITED_ITEMS = Number(process.env.BENCH_LIMITED_ITEMS ?? 300);
@@ -36,8 +35,7 @@ const work = (run: string, i: number) => ({
 });
 
 export async function run(): Promise<void> {
-  const { platform, queue, close } = await openBenchPlatform();
-  await queue.register(writeItemJob);
+  const { platform, close } = await openBenchPlatform();
   const parts = new Container({
     database: platform.db,
     ring: platform.ring,
@@ -109,19 +107,16 @@ export async function run(): Promise<void> {
         await new Promise((r) => setTimeout(r, 2000));
 
         const repo = parts.repos.items;
-        const ids: string[] = [];
-        for (let i = 0; i < items; i++) {
-          const { item } = await repo.upsert(
+        for (let i = 0; i < items; i++)
+          await repo.upsert(
             tenant.id,
             personIds[i % PEOPLE]!,
             { section: 'work', sourceKey: `${slug}-${i}`, payload: work(slug, i), desired: 'present' },
-            true,
+            false,
           );
-          ids.push(item.id);
-        }
         const startedAt = new Date();
         const t0 = performance.now();
-        await itemWriteQueue(queue).enqueueWrites(tenant.id, ids);
+        await releaseWrites(platform, tenant.id);
         let done = 0;
         while (done < items) {
           await new Promise((r) => setTimeout(r, 100));

@@ -13,10 +13,12 @@ import type { Db } from '../db/database.js';
 import { EventRepository } from '../db/event.repository.js';
 import { InvitationRepository } from '../db/invitation.repository.js';
 import { ItemRepository } from '../db/item.repository.js';
+import { NoticeListener } from '../db/notices.js';
 import { OauthStateRepository } from '../db/oauth-state.repository.js';
 import { OrcidCallRepository } from '../db/orcid-call.repository.js';
 import { OrcidLinkRepository } from '../db/orcid-link.repository.js';
 import { PgRateLimiter, tenantRateLimits } from '../db/orcid-rate-limiter.js';
+import { OrcidWorkRepository } from '../db/orcid-work.repository.js';
 import { PersonRepository } from '../db/person.repository.js';
 import { PortalLogRepository } from '../db/portal-log.repository.js';
 import { PortalViewRepository } from '../db/portal-view.repository.js';
@@ -27,7 +29,6 @@ import { SealedValuesRepository } from '../db/sealed-values.repository.js';
 import { PgSessionStore } from '../db/session.store.js';
 import { SnapshotRepository } from '../db/snapshot.repository.js';
 import { TenantRepository } from '../db/tenant.repository.js';
-import { TenantChangeListener } from '../db/tenant-changes.js';
 import { UploadRepository } from '../db/upload.repository.js';
 import { UploadStatingRepository } from '../db/upload-stating.repository.js';
 import { WebhookSubscriptionRepository } from '../db/webhook-subscription.repository.js';
@@ -51,9 +52,10 @@ import { ItemIntakeService, type PersonInviter } from '../services/item-intake.s
 import { OrcidClients } from '../services/orcid-clients.js';
 import { OrganisationRenameService } from '../services/organisation-rename.service.js';
 import { PortalService } from '../services/portal.service.js';
-import type { Mailer, QueuePorts } from '../services/ports.js';
+import type { JobQueuePorts, Mailer, QueuePorts } from '../services/ports.js';
 import { ReconcileService } from '../services/reconcile.service.js';
 import { RecordSyncService } from '../services/record-sync.service.js';
+import { RecordSyncRequests } from '../services/record-sync-requests.js';
 import { RegistrySearchService } from '../services/registry-search.service.js';
 import { SignInService } from '../services/sign-in.service.js';
 import { TenantDirectory } from '../services/tenant-directory.js';
@@ -73,7 +75,7 @@ export interface ContainerOptions {
   /** Where people reach the portal (links in mail); the web role may set it once it listens. */
   publicUrl?: string;
   /** Where services send follow-up work; a process without them (CLI reads) cannot send any. */
-  queues?: QueuePorts;
+  queues?: JobQueuePorts;
   /** Null: mail is only kept in the outbox. */
   mailer?: Mailer | null;
   orcidTransport?: TransportOptions;
@@ -95,12 +97,10 @@ export interface ContainerOptions {
 const noQueue = async (): Promise<never> => {
   throw new Error('this process was started without a job queue');
 };
-const NO_QUEUES: QueuePorts = {
-  writes: { enqueueWrites: noQueue },
+const NO_QUEUES: JobQueuePorts = {
   uploadStating: { enqueueStating: noQueue },
   revocations: { enqueueRevocation: noQueue },
   invitationMail: { enqueueInvitation: noQueue },
-  recordSync: { enqueueSync: noQueue },
   webhooks: { enqueueWebhook: noQueue },
   events: { enqueueDeliveries: noQueue },
 };
@@ -192,7 +192,8 @@ export class Container extends Parts {
   /** Repositories on the pool. */
   readonly repos: RepositorySet;
   readonly unitOfWork: UnitOfWork;
-  private tenantChanges: TenantChangeListener | null = null;
+  private notices: NoticeListener | null = null;
+  private readonly workListeners = new Set<(tenantId: string | null) => void>();
 
   constructor(private readonly o: ContainerOptions) {
     super();
@@ -207,7 +208,7 @@ export class Container extends Parts {
       this.db.transaction().execute((trx) => work(new RepositorySet(trx, this.ring)));
   }
 
-  get queues(): QueuePorts {
+  get queues(): JobQueuePorts {
     return this.o.queues ?? NO_QUEUES;
   }
 
@@ -268,17 +269,48 @@ export class Container extends Parts {
    * call it once started; a process that does not keeps tenants a few seconds at most).
    */
   async listenForTenantChanges(): Promise<void> {
-    if (!this.o.databaseUrl || this.tenantChanges) return;
-    this.tenantChanges = new TenantChangeListener(
+    if (!this.o.databaseUrl || this.notices) return;
+    this.notices = new NoticeListener(
       this.o.databaseUrl,
-      (id) => {
+      (channel, id) => {
+        if (channel === 'lanyard_orcid_work') {
+          for (const listener of this.workListeners) listener(id);
+          return;
+        }
         this.tenantDirectory.changed(id);
         this.logger.debug({ tenantId: id }, 'tenant changed');
       },
-      (e) => this.logger.warn(e, 'tenant change notices interrupted'),
+      (e) => this.logger.warn(e, 'notices between processes interrupted'),
     );
-    await this.tenantChanges.start();
+    await this.notices.start();
     this.tenantDirectory.heard();
+  }
+
+  /** Called when any process queued ORCID work (the tenant's id; null: notices may have been missed). */
+  onWorkQueued(listener: (tenantId: string | null) => void): () => void {
+    this.workListeners.add(listener);
+    return () => this.workListeners.delete(listener);
+  }
+
+  /** ORCID's rate limit per client, shared by every process (the transport and the scheduler). */
+  get rateLimiter() {
+    return this.once('rateLimiter', () => new PgRateLimiter(this.db, tenantRateLimits(this.db)));
+  }
+
+  /** Where ORCID work is ready across tenants (the scheduler's first look). */
+  get orcidWork() {
+    return this.once('orcidWork', () => new OrcidWorkRepository(this.db));
+  }
+
+  /**
+   * Where services send writes and re-reads: the items table and the links are those queues
+   * (the scheduler claims from them), so these ports store and announce rather than send jobs.
+   */
+  get workPorts(): Pick<QueuePorts, 'writes' | 'recordSync'> {
+    return this.once('workPorts', () => ({
+      writes: { enqueueWrites: (tenantId: string) => this.repos.items.announceQueued(tenantId) },
+      recordSync: new RecordSyncRequests(this.repos.links),
+    }));
   }
 
   /** Each organisation's ORCID client, over one transport per process that logs every call. */
@@ -286,7 +318,7 @@ export class Container extends Parts {
     return this.once('orcid', () => {
       const transport = new OrcidTransport({
         recorder: allRecorders(this.repos.orcidCalls, callLogger(this.logger)),
-        limiter: new PgRateLimiter(this.db, tenantRateLimits(this.db)),
+        limiter: this.rateLimiter,
         onRecorderError: (e) => this.logger.error(e, 'could not record an ORCID call'),
         ...this.o.orcidTransport,
       });
@@ -353,7 +385,7 @@ export class Container extends Parts {
           people: this.repos.people,
           items: this.repos.items,
           links: this.repos.links,
-          writes: this.queues.writes,
+          writes: this.workPorts.writes,
           invitations: this.inviter,
         }),
     );
@@ -372,7 +404,7 @@ export class Container extends Parts {
           logger: this.logger,
           afterConnect: (tenantId, personId, orcid) => this.intake.onConnected(tenantId, personId, orcid),
           records: this.repos.records,
-          recordSync: this.queues.recordSync,
+          recordSync: this.workPorts.recordSync,
           webhooks: this.queues.webhooks,
           events: this.events,
         }),
@@ -404,7 +436,7 @@ export class Container extends Parts {
         new UploadService({
           repos: this.repos,
           unitOfWork: this.unitOfWork,
-          writes: this.queues.writes,
+          writes: this.workPorts.writes,
           stating: this.queues.uploadStating,
           invitations: this.inviter,
           events: this.events,
@@ -415,7 +447,7 @@ export class Container extends Parts {
   get rename() {
     return this.once(
       'rename',
-      () => new OrganisationRenameService({ unitOfWork: this.unitOfWork, writes: this.queues.writes }),
+      () => new OrganisationRenameService({ unitOfWork: this.unitOfWork, writes: this.workPorts.writes }),
     );
   }
 
@@ -483,7 +515,7 @@ export class Container extends Parts {
           links: this.repos.links,
           subscriptions: this.repos.webhooks,
           orcid: this.orcid,
-          recordSync: this.queues.recordSync,
+          recordSync: this.workPorts.recordSync,
           webhookQueue: this.queues.webhooks,
           logger: this.logger,
           publicUrl: () => this.publicUrl,
@@ -525,7 +557,7 @@ export class Container extends Parts {
         new ReconcileService({
           directory: this.tenantDirectory,
           links: this.repos.links,
-          recordSync: this.queues.recordSync,
+          recordSync: this.workPorts.recordSync,
         }),
     );
   }
@@ -541,7 +573,7 @@ export class Container extends Parts {
           items: this.repos.items,
           records: this.repos.records,
           webhooks: this.queues.webhooks,
-          writes: this.queues.writes,
+          writes: this.workPorts.writes,
           events: this.events,
           reconsent: this.reconsent,
           unitOfWork: this.unitOfWork,
@@ -553,7 +585,7 @@ export class Container extends Parts {
 
   /** Closes what the parts opened (the ORCID transport, the mailer); the database is the caller's. */
   async close(): Promise<void> {
-    await this.tenantChanges?.close();
+    await this.notices?.close();
     if (this.has('orcid')) await this.orcid.close();
     this.o.mailer?.close();
   }

@@ -80,11 +80,12 @@ export async function startRoles(
   }
   if (worker) {
     const { startWorker } = await import('./worker.js');
-    await startWorker(
+    const running = await startWorker(
       queue,
       container,
       options.pollingSeconds ? { pollingSeconds: options.pollingSeconds } : {},
     );
+    stops.push(() => running.stop(30_000));
     stops.push(() => queue.stop(30_000));
   } else {
     stops.push(() => queue.stop(5_000));

@@ -1,8 +1,10 @@
 // The worker role: every job of src/jobs/index.ts is registered, worked and scheduled here, on the
-// container's parts. Calls to ORCID that are not part of a person's request run here.
+// container's parts, and the scheduler of ORCID work (writes and re-reads, fair across tenants)
+// runs here. Calls to ORCID that are not part of a person's request run here.
 import { setFlagsFromString } from 'node:v8';
 import { JOBS } from '../jobs/index.js';
 import { isBatchJob, type Job } from '../jobs/job.js';
+import { OrcidWorkScheduler, orcidWorkOf } from '../jobs/orcid-work.scheduler.js';
 import type { Queue } from '../queue/queue.js';
 import type { Container } from './container.js';
 
@@ -34,8 +36,28 @@ async function startJob<T>(queue: Queue, c: Container, job: Job<T>, o: WorkerOpt
   else await queue.every(job, s.everySeconds(c), s.payload(c));
 }
 
-/** Starts every job's handlers (their queues exist: registerJobs); stop the queue to stop them. */
-export async function startWorker(queue: Queue, c: Container, o: WorkerOptions = {}): Promise<void> {
+/**
+ * Starts every job's handlers (their queues exist: registerJobs) and the ORCID work scheduler;
+ * returns what stops the scheduler (stop the queue to stop the jobs).
+ */
+export async function startWorker(
+  queue: Queue,
+  c: Container,
+  o: WorkerOptions = {},
+): Promise<{ scheduler: OrcidWorkScheduler; stop: (timeoutMs: number) => Promise<void> }> {
   setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
   for (const job of JOBS) await startJob(queue, c, job as Job<unknown>, o);
+  const scheduler = new OrcidWorkScheduler(orcidWorkOf(c), c.logger, {
+    maxInFlight: c.writeConcurrency,
+    idleMs: Math.min(250, (o.pollingSeconds ?? 1) * 1000),
+  });
+  const unsubscribe = c.onWorkQueued(() => scheduler.wake());
+  scheduler.start();
+  return {
+    scheduler,
+    async stop(timeoutMs) {
+      unsubscribe();
+      await scheduler.stop(timeoutMs);
+    },
+  };
 }

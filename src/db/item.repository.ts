@@ -1,11 +1,31 @@
 // Items and their attempts. Every query is scoped by tenant. A worker writes an item to ORCID
 // only while it holds the item's lease (claim / finish), so two never write the same item at once.
 import { randomUUID } from 'node:crypto';
-import { type Kysely, type Selectable, sql } from 'kysely';
-import { AFFILIATION_SECTIONS, contentHash, type ItemStatus, statusAfterUpsert } from '../domain/item.js';
+import { type Kysely, type Selectable, type SelectQueryBuilder, sql } from 'kysely';
+import {
+  AFFILIATION_SECTIONS,
+  contentHash,
+  type ItemStatus,
+  PERSON_WAITS_AHEAD,
+  statusAfterUpsert,
+  WRITE_RETRY,
+} from '../domain/item.js';
+import { WORK_CHANNEL } from './notices.js';
 import type { Database, ItemsTable } from './schema.js';
 
 export type Item = Selectable<ItemsTable>;
+
+/** An item a worker holds the lease of, with its person's active link. */
+export interface ClaimedItem {
+  item: Item;
+  lease: string;
+  link: ActiveLinkSealed | null;
+}
+
+/** An attempt that ended in an error of ours (not ORCID's answer) is tried again this much later. */
+const RELEASED_RETRY_MS = 5_000;
+const RETRY_BASE_DELAY_S = sql.lit(WRITE_RETRY.baseDelaySeconds);
+const RETRY_MAX_DELAY_S = sql.lit(WRITE_RETRY.maxDelaySeconds);
 
 /** A person's active link as the write path needs it: the token is opened by OrcidLinkRepository. */
 export interface ActiveLinkSealed {
@@ -176,27 +196,57 @@ export class ItemRepository {
    * Takes the items for writing: a lease of `leaseMs` on each, except those another worker holds
    * a live lease on (left out). No transaction stays open while ORCID is called. Each person's
    * active ORCID link (its token still sealed) comes back with their items: one round trip for
-   * the write path's first step, for a whole batch.
+   * the write path's first step, for a whole batch. The lease also moves `ready_at` past it, so
+   * that an item a dead worker took is ready again once its lease has run out.
    */
-  async claimMany(
+  claimMany(tenantId: string, ids: string[], leaseMs: number): Promise<ClaimedItem[]> {
+    if (!ids.length) return Promise.resolve([]);
+    return this.claim(tenantId, leaseMs, (db) =>
+      db
+        .selectFrom('items')
+        .select('id')
+        .where('tenant_id', '=', tenantId)
+        .where('id', 'in', ids)
+        .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', new Date())]))
+        .forUpdate()
+        .skipLocked(),
+    );
+  }
+
+  /**
+   * The scheduler's claim: up to `limit` of the tenant's items ready for writing, earliest
+   * `ready_at` first (what a person waits for is dated earlier). Rows another worker is claiming
+   * at this moment are skipped, not waited for.
+   */
+  claimReady(tenantId: string, limit: number, leaseMs: number): Promise<ClaimedItem[]> {
+    return this.claim(tenantId, leaseMs, (db) =>
+      db
+        .selectFrom('items')
+        .select('id')
+        .where('tenant_id', '=', tenantId)
+        .where('status', 'in', ['queued', 'retrying'])
+        .where('ready_at', '<=', sql<Date>`now()`)
+        .orderBy('ready_at')
+        .limit(limit)
+        .forUpdate()
+        .skipLocked(),
+    );
+  }
+
+  private async claim(
     tenantId: string,
-    ids: string[],
     leaseMs: number,
-  ): Promise<Array<{ item: Item; lease: string; link: ActiveLinkSealed | null }>> {
-    if (!ids.length) return [];
+    which: (db: Kysely<Database>) => SelectQueryBuilder<Database, 'items', { id: string }>,
+  ): Promise<ClaimedItem[]> {
     const lease = randomUUID();
+    const until = new Date(Date.now() + leaseMs);
     const rows = await this.db
       .with('c', (db) =>
         db
           .updateTable('items')
-          .set({
-            lease_token: lease,
-            lease_until: new Date(Date.now() + leaseMs),
-            claims: sql<number>`claims + 1`,
-          })
+          .set({ lease_token: lease, lease_until: until, ready_at: until, claims: sql<number>`claims + 1` })
           .where('tenant_id', '=', tenantId)
-          .where('id', 'in', ids)
-          .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', new Date())]))
+          .where('id', 'in', which(this.db))
           .returningAll(),
       )
       .selectFrom('c')
@@ -225,29 +275,25 @@ export class ItemRepository {
   }
 
   /**
-   * Items whose write may have been lost with a worker (every tenant; for the worker's sweep,
-   * which queues them again): taken and never finished (the lease ran out), or still `queued`
-   * longer than `staleMs` without a lease (their job may have been fetched by a worker that died
-   * before taking them). Queuing an item whose job still waits changes nothing (one job per item).
+   * An administrator's retry of an item that failed or was refused (after its data was fixed):
+   * queued again ahead of the tenant's other writes, its retries counted afresh. Returns false when
+   * the item is not in one of those statuses.
    */
-  abandoned(staleMs: number, limit: number): Promise<Array<{ tenant_id: string; id: string }>> {
-    const now = new Date();
-    return this.db
-      .selectFrom('items')
-      .select(['tenant_id', 'id'])
-      .where((eb) =>
-        eb.or([
-          eb.and([eb('lease_until', '<', now), eb('status', 'in', ['queued', 'retrying'])]),
-          eb.and([
-            eb('lease_until', 'is', null),
-            eb('status', '=', 'queued'),
-            eb('updated_at', '<', new Date(now.getTime() - staleMs)),
-          ]),
-        ]),
-      )
-      .orderBy('updated_at')
-      .limit(limit)
-      .execute();
+  async retryNow(tenantId: string, id: string): Promise<boolean> {
+    const r = await this.db
+      .updateTable('items')
+      .set({
+        status: 'queued',
+        status_detail: null,
+        retries: 0,
+        ready_at: sql<Date>`now() - ${sql.lit(PERSON_WAITS_AHEAD)}::interval`,
+        updated_at: new Date(),
+      })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .where('status', 'in', ['failed', 'invalid', 'retrying', 'record_unavailable'])
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
   }
 
   /**
@@ -342,11 +388,16 @@ export class ItemRepository {
     return rows.map((r) => r.id);
   }
 
-  /** Gives the lease back without recording anything. */
+  /** Tells the workers' schedulers (every process listening) that the tenant has writes queued. */
+  async announceQueued(tenantId: string): Promise<void> {
+    await sql`select pg_notify(${WORK_CHANNEL}, ${tenantId})`.execute(this.db);
+  }
+
+  /** Gives the lease back without recording anything; tried again a few seconds later. */
   async release(tenantId: string, id: string, lease: string): Promise<void> {
     await this.db
       .updateTable('items')
-      .set({ lease_token: null, lease_until: null })
+      .set({ lease_token: null, lease_until: null, ready_at: new Date(Date.now() + RELEASED_RETRY_MS) })
       .where('tenant_id', '=', tenantId)
       .where('id', '=', id)
       .where('lease_token', '=', lease)
@@ -392,6 +443,10 @@ export class ItemRepository {
           updated_at = now(),
           lease_token = null,
           lease_until = null,
+          retries = case when v.status = 'retrying' then i.retries + 1 else 0 end,
+          ready_at = case when v.status = 'retrying'
+            then now() + make_interval(secs => least(${RETRY_MAX_DELAY_S}, ${RETRY_BASE_DELAY_S} * 2 ^ i.retries))
+            else now() end,
           put_code = case when v.set_put then v.put_code else i.put_code end,
           put_code_orcid = case when v.set_put then v.put_orcid else i.put_code_orcid end,
           written_hash = case when v.set_hash then v.hash else i.written_hash end,

@@ -7,7 +7,17 @@ import { open, seal } from '../crypto/seal.js';
 import type { TokenResponse } from '../orcid/oauth.js';
 import type { Database, OrcidLinksTable } from './schema.js';
 
-export type OrcidLink = Omit<Selectable<OrcidLinksTable>, 'token_sealed' | 'read_token_sealed'>;
+/** A link as services see it: no token, and not the scheduler's bookkeeping of its re-reads. */
+export type OrcidLink = Omit<
+  Selectable<OrcidLinksTable>,
+  | 'token_sealed'
+  | 'read_token_sealed'
+  | 'sync_due_at'
+  | 'sync_reason'
+  | 'sync_again'
+  | 'sync_lease_until'
+  | 'sync_retries'
+>;
 
 const tokenContext = (id: string) => ({ table: 'orcid_links', column: 'token_sealed', row: id });
 const readTokenContext = (id: string) => ({ table: 'orcid_links', column: 'read_token_sealed', row: id });
@@ -190,6 +200,94 @@ export class OrcidLinkRepository {
       .limit(limit)
       .execute();
     return rows.map((r) => r.id);
+  }
+
+  /**
+   * Asks for re-reads (the scheduler's queue of them): each link is due from `dueInSeconds` on
+   * (negative: ahead of what is already due). A link already due keeps the earlier time; a link
+   * being read right now gets exactly one more read after this one (sync_again). One statement
+   * for many requests of many tenants (a burst of notifications); ended links are left alone.
+   */
+  async requestSync(
+    requests: Array<{ tenantId: string; linkId: string; reason: string; dueInSeconds: number }>,
+  ) {
+    if (!requests.length) return;
+    await sql`
+      update orcid_links l set
+        sync_again = l.sync_again or coalesce(l.sync_lease_until > now(), false),
+        sync_due_at = case when l.sync_lease_until > now() then l.sync_due_at
+          else least(l.sync_due_at, now() + make_interval(secs => v.due_in)) end,
+        sync_reason = case when l.sync_due_at is null or now() + make_interval(secs => v.due_in) < l.sync_due_at
+          then v.reason else l.sync_reason end
+      from jsonb_to_recordset(${JSON.stringify(
+        requests.map((r) => ({
+          tenant_id: r.tenantId,
+          id: r.linkId,
+          reason: r.reason,
+          due_in: r.dueInSeconds,
+        })),
+      )}::jsonb) as v(tenant_id uuid, id uuid, reason text, due_in float8)
+      where l.tenant_id = v.tenant_id and l.id = v.id and l.status = 'active'`.execute(this.db);
+  }
+
+  /**
+   * The scheduler's claim of re-reads: up to `limit` of the tenant's links whose re-read is due,
+   * earliest first, each leased for `leaseMs` (its due time moves past the lease, so a re-read a
+   * dead worker took is due again then).
+   */
+  async claimSyncs(
+    tenantId: string,
+    limit: number,
+    leaseMs: number,
+  ): Promise<Array<{ id: string; reason: string | null; retries: number }>> {
+    const until = new Date(Date.now() + leaseMs);
+    const rows = await this.db
+      .updateTable('orcid_links')
+      .set({ sync_lease_until: until, sync_due_at: until })
+      .where('tenant_id', '=', tenantId)
+      .where(
+        'id',
+        'in',
+        this.db
+          .selectFrom('orcid_links')
+          .select('id')
+          .where('tenant_id', '=', tenantId)
+          .where('sync_due_at', '<=', sql<Date>`now()`)
+          .orderBy('sync_due_at')
+          .limit(limit)
+          .forUpdate()
+          .skipLocked(),
+      )
+      .returning(['id', 'sync_reason as reason', 'sync_retries as retries'])
+      .execute();
+    return rows;
+  }
+
+  /**
+   * Ends a claimed re-read: done (none wanted unless one was asked for meanwhile), or to be tried
+   * again `retryInSeconds` later (a transient failure).
+   */
+  async finishSync(tenantId: string, linkId: string, retryInSeconds: number | null): Promise<void> {
+    await this.db
+      .updateTable('orcid_links')
+      .set(
+        retryInSeconds === null
+          ? {
+              sync_due_at: sql<Date | null>`case when sync_again and status = 'active' then now() end`,
+              sync_again: false,
+              sync_lease_until: null,
+              sync_retries: 0,
+            }
+          : {
+              sync_due_at: sql<Date>`now() + make_interval(secs => ${sql.lit(retryInSeconds)})`,
+              sync_again: false,
+              sync_lease_until: null,
+              sync_retries: sql<number>`sync_retries + 1`,
+            },
+      )
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', linkId)
+      .execute();
   }
 
   activeFor(tenantId: string, personId: string): Promise<OrcidLink | undefined> {

@@ -2,6 +2,13 @@
 // one atomic statement on the client's token bucket: it refills the bucket for the time since
 // its last use and takes a token, possibly going into debt; a caller in debt waits until its
 // slot (debt / rate). So N processes together send at the client's rate and never above it.
+//
+// The scheduler (src/jobs/orcid-work.scheduler.ts) uses the other half: it takes whole tokens only
+// (never into debt) before it claims a tenant's work, and the first call of each claimed unit uses
+// the token taken for it (`prepaid`). A worker therefore never sleeps on a bucket while it holds
+// work, and what a person waits for (a call made in a web request) only waits behind debt that
+// its own kind made.
+import { AsyncLocalStorage } from 'node:async_hooks';
 
 import { type Kysely, sql } from 'kysely';
 import { LRUCache } from 'lru-cache';
@@ -45,7 +52,15 @@ export function tenantRateLimits(
   };
 }
 
+/** Tokens already taken for the calls of the unit of work running in this async context. */
+interface Prepaid {
+  clientId: string;
+  tokens: number;
+}
+
 export class PgRateLimiter implements RateLimiter {
+  private readonly prepaidCalls = new AsyncLocalStorage<Prepaid>();
+
   constructor(
     private readonly db: Kysely<Database>,
     /** The limit of a client (tenants may have their own); ORCID's member default otherwise. */
@@ -60,8 +75,7 @@ export class PgRateLimiter implements RateLimiter {
    * running dry when two arrive closer than 1/rate apart. The steady rate is the full rate.
    */
   async reserve(clientId: string): Promise<number> {
-    const { perSecond, burst: orcidBurst } = await this.settingsOf(clientId);
-    const burst = Math.max(1, Math.floor(orcidBurst * 0.8));
+    const { perSecond, burst } = await this.bucketOf(clientId);
     const { rows } = await sql<{ tokens: number }>`
       insert into orcid_rate_limits as b (client_id, tokens, updated_at)
       values (${clientId}, ${burst - 1}, clock_timestamp())
@@ -73,7 +87,45 @@ export class PgRateLimiter implements RateLimiter {
     return tokens >= 0 ? 0 : Math.ceil((-tokens / perSecond) * 1000);
   }
 
+  /** The bucket's usable size: a fifth of ORCID's burst is kept as headroom (see reserve). */
+  private async bucketOf(clientId: string): Promise<BucketSettings> {
+    const { perSecond, burst } = await this.settingsOf(clientId);
+    return { perSecond, burst: Math.max(1, Math.floor(burst * 0.8)) };
+  }
+
+  /**
+   * Takes up to `max` whole tokens that are there now, never going into debt; returns how many
+   * (0 when the client must wait). The scheduler claims that much of the tenant's work.
+   */
+  async take(clientId: string, max: number): Promise<number> {
+    if (max <= 0) return 0;
+    const { perSecond, burst } = await this.bucketOf(clientId);
+    const { rows } = await sql<{ n: number }>`
+      select lanyard_take_tokens(${clientId}, ${perSecond}::float8, ${burst}::float8, ${max}::int) as n`.execute(
+      this.db,
+    );
+    return Number(rows[0]!.n);
+  }
+
+  /** Gives back tokens taken for work that was not there after all (another worker claimed it). */
+  async giveBack(clientId: string, n: number): Promise<void> {
+    if (n <= 0) return;
+    const { burst } = await this.bucketOf(clientId);
+    await sql`update orcid_rate_limits set tokens = least(${burst}::float8, tokens + ${n}::float8)
+      where client_id = ${clientId}`.execute(this.db);
+  }
+
+  /** Runs `work` with `tokens` already taken for its first calls to the client. */
+  prepaid<T>(clientId: string, tokens: number, work: () => Promise<T>): Promise<T> {
+    return this.prepaidCalls.run({ clientId, tokens }, work);
+  }
+
   async acquire(clientId: string): Promise<void> {
+    const paid = this.prepaidCalls.getStore();
+    if (paid && paid.clientId === clientId && paid.tokens > 0) {
+      paid.tokens--;
+      return;
+    }
     const wait = await this.reserve(clientId);
     if (wait > 0) await this.sleep(wait);
   }

@@ -109,6 +109,15 @@ export interface OrcidLinksTable {
   read_token_sealed: string | null;
   /** When the organisation (and the person) were told the grant expires soon. */
   expiry_notified_at: Date | null;
+  /** A re-read is wanted from then on (null: none); see migration 0019. */
+  sync_due_at: Date | null;
+  /** Why the re-read was asked for (connected, webhook, reconcile, …). */
+  sync_reason: string | null;
+  /** Asked again while a re-read ran: one more follows it. */
+  sync_again: Generated<boolean>;
+  /** A worker's re-read runs until then. */
+  sync_lease_until: Date | null;
+  sync_retries: Generated<number>;
 }
 
 export interface RecordItemsTable {
@@ -293,6 +302,10 @@ export interface ItemsTable {
   lease_until: Date | null;
   /** Write attempts that took the item (see migration 0007). */
   claims: Generated<number>;
+  /** When a worker may take it next (migration 0019: claims, leases, backoff, priority). */
+  ready_at: Generated<Date>;
+  /** Retries after transient failures since the last settled attempt. */
+  retries: Generated<number>;
 }
 
 export interface ItemEventsTable {

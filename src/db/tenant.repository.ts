@@ -5,8 +5,8 @@ import { type Kysely, type Selectable, sql, type Updateable } from 'kysely';
 import type { KeyRing } from '../crypto/key-ring.js';
 import { open, seal } from '../crypto/seal.js';
 import type { PortalTexts, SignInSettings, SyncSettings } from '../domain/tenant.js';
+import { TENANT_CHANNEL } from './notices.js';
 import type { Database, TenantsTable } from './schema.js';
-import { TENANT_CHANNEL } from './tenant-changes.js';
 
 type SealedColumns = 'client_secret_sealed' | 'oidc_client_secret_sealed';
 export type Tenant = Omit<Selectable<TenantsTable>, SealedColumns>;

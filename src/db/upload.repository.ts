@@ -124,30 +124,6 @@ export class UploadRepository {
       .execute();
   }
 
-  /**
-   * The queued items among the upload's rows, one page of rows at a time from page `after` on
-   * (the answer may hold none); `next` is where the next call starts, -1 after the last page.
-   * Paged by rows, so the plan never depends on how many items of the organisation are queued.
-   */
-  async queuedItems(
-    tenantId: string,
-    uploadId: string,
-    after: number,
-    pages: number,
-  ): Promise<{ itemIds: string[]; next: number }> {
-    const r = await sql<{ item_ids: string[]; last: number | null; n: number }>`
-      select coalesce(array_agg(i.id::text) filter (where i.status = 'queued'), '{}'::text[]) as item_ids,
-        max(pg.first_row) as last, count(distinct pg.first_row)::int as n
-      from (select first_row, source_keys from upload_row_pages
-            where tenant_id = ${tenantId} and upload_id = ${uploadId} and first_row > ${after}
-            order by first_row limit ${pages}) pg
-      cross join lateral unnest(pg.source_keys) as e(source_key)
-      left join items i on i.tenant_id = ${tenantId} and i.source_key = e.source_key
-    `.execute(this.db);
-    const row = r.rows[0]!;
-    return { itemIds: row.item_ids, next: row.n < pages || row.last === null ? -1 : row.last };
-  }
-
   byId(tenantId: string, id: string): Promise<Upload | undefined> {
     if (!/^[0-9a-f-]{36}$/i.test(id)) return Promise.resolve(undefined);
     return this.db

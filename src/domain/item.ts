@@ -20,6 +20,19 @@ export const ITEM_STATUSES = [
 ] as const;
 export type ItemStatus = (typeof ITEM_STATUSES)[number];
 
+/**
+ * Writes that ORCID failed transiently are tried again after 5 s, 10 s, 20 s… (at most 15 minutes
+ * apart); the attempt after the `limit`th retry is the last (a transient failure then ends
+ * `failed`).
+ */
+export const WRITE_RETRY = { limit: 8, baseDelaySeconds: 5, maxDelaySeconds: 900 } as const;
+
+/**
+ * Work someone is waiting for (an administrator's retry) is dated this much earlier than now, so
+ * that the tenant's claims take it before the backlog.
+ */
+export const PERSON_WAITS_AHEAD = '1 day';
+
 export const AFFILIATION_SECTIONS = [
   'employment',
   'education',

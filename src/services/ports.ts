@@ -1,10 +1,14 @@
 import type { EventType } from '../domain/events.js';
 
 // What the services need from the world outside them, as interfaces: the queues their follow-up
-// work goes to, and mail. The jobs (src/jobs/ports.ts) and the mail module implement
-// them; services import only these, never a job, the queue or a framework (docs/architecture.md).
+// work goes to, and mail. The jobs (src/jobs/index.ts), the container and the mail module
+// implement them; services import only these, never a job, the queue or a framework
+// (docs/architecture.md).
 
-/** Writes of items to ORCID, done by the worker. */
+/**
+ * Writes of items to ORCID, done by the workers' scheduler. An item stored as `queued` is already
+ * in the queue (the items table is it); this announces it so that workers take it at once.
+ */
 export interface ItemWriteQueue {
   enqueueWrites(tenantId: string, itemIds: string[]): Promise<void>;
 }
@@ -51,15 +55,19 @@ export interface ReconsentInviter {
   inviteToPrimary(tenantId: string, personId: string): Promise<void>;
 }
 
-/** Every queue a service may send work to. */
-export interface QueuePorts {
-  writes: ItemWriteQueue;
+/** The queues whose work is sent as jobs (src/jobs/index.ts). */
+export interface JobQueuePorts {
   uploadStating: UploadStatingQueue;
   revocations: RevocationQueue;
   invitationMail: InvitationMailQueue;
-  recordSync: RecordSyncQueue;
   webhooks: WebhookQueue;
   events: EventDeliveryQueue;
+}
+
+/** Every queue a service may send work to: the jobs, and the ORCID work the scheduler claims. */
+export interface QueuePorts extends JobQueuePorts {
+  writes: ItemWriteQueue;
+  recordSync: RecordSyncQueue;
 }
 
 export interface MailMessage {

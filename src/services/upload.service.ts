@@ -49,8 +49,6 @@ const STATE_RANGE = 10_000;
 const FIRST_RANGE = 2_000;
 /** Rows checked between two turns of the event loop. */
 const YIELD_ROWS = 500;
-/** Pages of rows looked at per query when queueing an accepted upload's writes. */
-const QUEUED_PAGES = 20;
 /** Problems kept to show; all are counted. */
 const PROBLEMS_SHOWN = 1000;
 /** How often the counters are written while checking. */
@@ -172,7 +170,7 @@ export class UploadService {
     const uploadId = upload.id;
     try {
       const accepted = await this.checkAndState(tenantId, upload);
-      await this.afterAccepted(tenantId, upload.id, accepted);
+      await this.afterAccepted(tenantId, accepted);
     } catch (e) {
       if (e instanceof FileRefused) return this.refuse(tenantId, uploadId, e);
       if (e instanceof UploadRefused)
@@ -369,20 +367,13 @@ export class UploadService {
     return accepted;
   }
 
-  /** Once the upload is committed: its writes are queued and the invitations sent. */
-  private async afterAccepted(tenantId: string, uploadId: string, accepted: Accepted): Promise<void> {
+  /** Once the upload is committed: the workers are told of its writes and the invitations sent. */
+  private async afterAccepted(tenantId: string, accepted: Accepted): Promise<void> {
     // Statistics taken mid-upload say the table is large and nearly empty; plans made from them
     // (this upload's own page queries first) would loop over the upload's items.
     if (accepted.statisticsStale) await this.d.repos.uploadStating.refreshItemStatistics();
-    if (accepted.queuedCount) {
-      let after = 0;
-      do {
-        const page = await this.uploads.queuedItems(tenantId, uploadId, after, QUEUED_PAGES);
-        await this.d.writes.enqueueWrites(tenantId, page.itemIds);
-        after = page.next;
-      } while (after >= 0);
-    }
-    await this.d.writes.enqueueWrites(tenantId, accepted.queued);
+    if (accepted.queuedCount || accepted.queued.length)
+      await this.d.writes.enqueueWrites(tenantId, accepted.queued);
     await this.d.invitations?.invite(tenantId, [...accepted.pending]);
   }
 

@@ -4,10 +4,21 @@
 // statuses of docs/api.md (Behaviour); nothing is retried blindly.
 import type { JsonObject } from '../../lib/orcid-model/codec.js';
 import type { CollectedRecordRepository } from '../db/collected-record.repository.js';
-import type { ActiveLinkSealed, Item, ItemOutcome, ItemRepository } from '../db/item.repository.js';
+import type {
+  ActiveLinkSealed,
+  ClaimedItem,
+  Item,
+  ItemOutcome,
+  ItemRepository,
+} from '../db/item.repository.js';
 import type { OrcidLinkRepository } from '../db/orcid-link.repository.js';
 import type { Tenant } from '../db/tenant.repository.js';
-import { nextAction, type OrganisationIdentity, withDefaultOrganisation } from '../domain/item.js';
+import {
+  nextAction,
+  type OrganisationIdentity,
+  WRITE_RETRY,
+  withDefaultOrganisation,
+} from '../domain/item.js';
 import type { Logger } from '../logger.js';
 import { OrcidError } from '../orcid/errors.js';
 import { redactKnown } from '../orcid/redact.js';
@@ -80,10 +91,9 @@ export class WriteItemService {
   }
 
   /**
-   * One attempt at each item of a batch (the worker's fetch): claimed together, written to ORCID
-   * concurrently, recorded together. Per item: what happened, null when it does not exist, or the
-   * error that was not an answer from ORCID (a database or programming error; its lease is
-   * given back so that the job can retry at once).
+   * One attempt at each of these items (tests and direct calls): claimed together, then written as
+   * writeClaimed does. Per item: what happened, null when it does not exist, `busy` when another
+   * worker holds it right now, or the error that was not an answer from ORCID.
    */
   async writeMany(
     jobs: Array<{ tenantId: string; itemId: string; finalAttempt: boolean }>,
@@ -97,67 +107,86 @@ export class WriteItemService {
     }
     await Promise.all(
       [...byTenant].map(async ([tenantId, indexes]) => {
-        const tenant = await this.tenant(tenantId);
-        if (!tenant) return;
-        const claimedAt = Date.now();
-        const claimed = new Map(
-          (
-            await this.d.items.claimMany(
-              tenantId,
-              indexes.map((i) => jobs[i]!.itemId),
-              this.d.leaseMs ?? DEFAULT_LEASE_MS,
-            )
-          ).map((c) => [c.item.id, c]),
+        if (!(await this.tenant(tenantId))) return;
+        const claimed = await this.d.items.claimMany(
+          tenantId,
+          indexes.map((i) => jobs[i]!.itemId),
+          this.d.leaseMs ?? DEFAULT_LEASE_MS,
         );
-        const done: Array<{ item: Item; lease: string; outcome: ItemOutcome }> = [];
-        const revokedLinks = new Set<string>();
+        const final = new Set(indexes.filter((i) => jobs[i]!.finalAttempt).map((i) => jobs[i]!.itemId));
+        const outcomes = await this.writeClaimed(tenantId, claimed, final);
+        const byItem = new Map(claimed.map((c, k) => [c.item.id, outcomes[k]!]));
         await Promise.all(
           indexes.map(async (i) => {
-            const job = jobs[i]!;
-            const c = claimed.get(job.itemId);
-            if (!c) {
-              // Another worker holds it right now (or it is gone).
-              const item = await this.d.items.byId(tenantId, job.itemId);
+            const outcome = byItem.get(jobs[i]!.itemId);
+            if (outcome) results[i] = outcome;
+            else {
+              const item = await this.d.items.byId(tenantId, jobs[i]!.itemId);
               results[i] = item ? { status: item.status, action: 'busy' } : null;
-              return;
-            }
-            try {
-              const outcome = await this.attempt(tenant, c.item, c.link, { ...job, claimedAt }, (id) =>
-                revokedLinks.add(id),
-              );
-              done.push({ item: c.item, lease: c.lease, outcome });
-              results[i] = outcome;
-            } catch (e) {
-              await this.d.items.release(tenantId, c.item.id, c.lease);
-              results[i] = e instanceof Error ? e : new Error(String(e));
             }
           }),
         );
-        await this.d.items.finishMany(tenantId, done);
-        for (const { item, outcome } of done)
-          if (outcome.status !== item.status)
-            await this.d.events?.publish(
-              tenantId,
-              'item.status_changed',
-              {
-                sourceKey: item.source_key,
-                section: item.section,
-                orcid: outcome.orcid ?? item.put_code_orcid,
-                putCode:
-                  outcome.putCode !== undefined
-                    ? outcome.putCode
-                    : item.put_code === null
-                      ? null
-                      : Number(item.put_code),
-                previousStatus: item.status,
-                status: outcome.status,
-                detail: outcome.detail ?? null,
-              },
-              item.person_id,
-            );
-        for (const linkId of revokedLinks) await this.onRevoked(tenant, linkId);
       }),
     );
+    return results;
+  }
+
+  /**
+   * One attempt at each item this worker holds the lease of (the scheduler's claim): written to
+   * ORCID concurrently, recorded together in one statement. The attempt after the last retry
+   * (WRITE_RETRY), or one named in `final`, ends `failed` on a transient failure. Per item: what
+   * happened, or the error that was not an answer from ORCID (a database or programming error; its
+   * lease is given back and it is tried again a few seconds later).
+   */
+  async writeClaimed(
+    tenantId: string,
+    claimed: ClaimedItem[],
+    final: ReadonlySet<string> = new Set(),
+  ): Promise<Array<ItemOutcome | Error>> {
+    const results: Array<ItemOutcome | Error> = [];
+    const tenant = await this.tenant(tenantId);
+    if (!tenant) return claimed.map(() => new Error(`tenant ${tenantId} is gone`));
+    const claimedAt = Date.now();
+    const done: Array<{ item: Item; lease: string; outcome: ItemOutcome }> = [];
+    const revokedLinks = new Set<string>();
+    await Promise.all(
+      claimed.map(async (c, k) => {
+        const finalAttempt = final.has(c.item.id) || c.item.retries >= WRITE_RETRY.limit;
+        try {
+          const outcome = await this.attempt(tenant, c.item, c.link, { finalAttempt, claimedAt }, (id) =>
+            revokedLinks.add(id),
+          );
+          done.push({ item: c.item, lease: c.lease, outcome });
+          results[k] = outcome;
+        } catch (e) {
+          await this.d.items.release(tenantId, c.item.id, c.lease);
+          results[k] = e instanceof Error ? e : new Error(String(e));
+        }
+      }),
+    );
+    await this.d.items.finishMany(tenantId, done);
+    for (const { item, outcome } of done)
+      if (outcome.status !== item.status)
+        await this.d.events?.publish(
+          tenantId,
+          'item.status_changed',
+          {
+            sourceKey: item.source_key,
+            section: item.section,
+            orcid: outcome.orcid ?? item.put_code_orcid,
+            putCode:
+              outcome.putCode !== undefined
+                ? outcome.putCode
+                : item.put_code === null
+                  ? null
+                  : Number(item.put_code),
+            previousStatus: item.status,
+            status: outcome.status,
+            detail: outcome.detail ?? null,
+          },
+          item.person_id,
+        );
+    for (const linkId of revokedLinks) await this.onRevoked(tenant, linkId);
     return results;
   }
 

@@ -87,7 +87,7 @@ export async function startPortal(
     limits: { signInPerAccount: 1000, signInPerAddress: 10_000, apiPerKey: 100_000, ...options.limits },
   });
   const base = await app.listen({ port, host: '127.0.0.1' });
-  if (options.worker) await startWorker(queue, container, { pollingSeconds: 0.5 });
+  const worker = options.worker ? await startWorker(queue, container, { pollingSeconds: 0.5 }) : null;
 
   const tenants = container.repos.tenants;
   const directory = container.directory;
@@ -143,6 +143,7 @@ export async function startPortal(
     addTenant: async (over) => (await addTenant(over)).tenant,
     async close() {
       await app.close();
+      await worker?.stop(2000);
       await queue.stop(2000);
       await container.close();
       await db.drop();

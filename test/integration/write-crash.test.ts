@@ -6,7 +6,6 @@
 // held are queued again once their lease runs out.
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { itemWriteQueue } from '../../src/jobs/write-item.job.js';
 import { connectInPortal, signInToPortal, startPortal, type TestPortal } from '../helpers/portal.js';
 import { spawnRole } from '../helpers/role-process.js';
 import {
@@ -113,7 +112,7 @@ describe('kill -9 during a 500-item run of works, employments and keywords', () 
       );
       ids.push(item.id);
     }
-    await itemWriteQueue(p.queue).enqueueWrites(p.tenant.id, ids);
+    await p.container.workPorts.writes.enqueueWrites(p.tenant.id, ids);
     // ORCID takes a while to answer each POST: a kill often lands after the simulator has
     // accepted a work and before the worker recorded its put code (it still completes the
     // request of a client that went away).

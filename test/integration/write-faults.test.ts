@@ -3,7 +3,6 @@
 // Every item (works, CSV-style employments, keywords) ends `in_orcid`, each exactly once in the
 // simulator, with its put code stored.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { itemWriteQueue } from '../../src/jobs/write-item.job.js';
 import type { TokenResponse } from '../../src/orcid/oauth.js';
 import { startPortal, type TestPortal } from '../helpers/portal.js';
 import {
@@ -123,7 +122,7 @@ describe('faults', () => {
       );
       ids.push(item.id);
     }
-    await itemWriteQueue(p.queue).enqueueWrites(p.tenant.id, ids);
+    await p.container.workPorts.writes.enqueueWrites(p.tenant.id, ids);
     const deadline = Date.now() + 90_000;
     let statuses: string[] = [];
     while (Date.now() < deadline) {
@@ -190,7 +189,7 @@ describe('faults', () => {
         );
         ids.push(item.id);
       }
-    await itemWriteQueue(p.queue).enqueueWrites(p.tenant.id, ids);
+    await p.container.workPorts.writes.enqueueWrites(p.tenant.id, ids);
     const of = async (personId: string) =>
       p.db.db
         .selectFrom('items')

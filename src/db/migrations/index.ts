@@ -18,6 +18,7 @@ import * as m0015 from './0015-link-record-states.js';
 import * as m0016 from './0016-events.js';
 import * as m0017 from './0017-reconsent-invitations.js';
 import * as m0018 from './0018-token-health.js';
+import * as m0019 from './0019-orcid-work-scheduling.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-core': m0001,
@@ -38,4 +39,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0016-events': m0016,
   '0017-reconsent-invitations': m0017,
   '0018-token-health': m0018,
+  '0019-orcid-work-scheduling': m0019,
 };

@@ -1,22 +1,26 @@
-// Tenant changes across processes: TenantRepository notifies on the channel below in the statement's
-// transaction (so the notice goes out when it commits), and every process listening on it drops
-// its copies of that tenant. A listener that loses its connection connects again and reports
-// "everything may have changed", since notices sent meanwhile are lost.
+// Notices between processes, over PostgreSQL's LISTEN/NOTIFY. Tenant changes: TenantRepository
+// notifies in the statement's transaction (so the notice goes out when it commits), and every
+// process drops its copies of that tenant. Work queued: writes stored as queued wake the workers'
+// schedulers at once instead of at their next look. A listener that loses its connection connects
+// again and reports "anything may have happened" (null), since notices sent meanwhile are lost.
 import pg from 'pg';
 
 export const TENANT_CHANNEL = 'lanyard_tenant_changed';
+export const WORK_CHANNEL = 'lanyard_orcid_work';
+const CHANNELS = [TENANT_CHANNEL, WORK_CHANNEL] as const;
+export type Channel = (typeof CHANNELS)[number];
 
-/** null: the listener was away, any tenant may have changed. */
-export type TenantChanged = (tenantId: string | null) => void;
+/** The notice's payload (a tenant id); null: the listener was away, anything may have happened. */
+export type Notice = (channel: Channel, tenantId: string | null) => void;
 
-export class TenantChangeListener {
+export class NoticeListener {
   private client: pg.Client | null = null;
   private closed = false;
   private retry: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly url: string,
-    private readonly onChange: TenantChanged,
+    private readonly onNotice: Notice,
     private readonly onError: (e: Error) => void = () => {},
   ) {}
 
@@ -24,7 +28,8 @@ export class TenantChangeListener {
   async start(): Promise<void> {
     const client = new pg.Client({ connectionString: this.url });
     client.on('notification', (n) => {
-      if (n.channel === TENANT_CHANNEL) this.onChange(n.payload || null);
+      const channel = CHANNELS.find((c) => c === n.channel);
+      if (channel) this.onNotice(channel, n.payload || null);
     });
     client.on('error', (e) => {
       this.onError(e);
@@ -32,7 +37,7 @@ export class TenantChangeListener {
     });
     client.on('end', () => this.reconnect(client));
     await client.connect();
-    await client.query(`listen ${TENANT_CHANNEL}`);
+    for (const c of CHANNELS) await client.query(`listen ${c}`);
     this.client = client;
   }
 
@@ -43,7 +48,7 @@ export class TenantChangeListener {
     const attempt = (delayMs: number) => {
       this.retry = setTimeout(() => {
         this.start().then(
-          () => this.onChange(null),
+          () => this.missedNotices(),
           (e: Error) => {
             this.onError(e);
             attempt(Math.min(delayMs * 2, 30_000));
@@ -52,8 +57,12 @@ export class TenantChangeListener {
       }, delayMs);
       this.retry.unref();
     };
-    this.onChange(null);
+    this.missedNotices();
     attempt(500);
+  }
+
+  private missedNotices(): void {
+    for (const c of CHANNELS) this.onNotice(c, null);
   }
 
   async close(): Promise<void> {
