@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { openDatabase } from '../src/db/database.js';
 import { ensureDatabase, startEmbeddedPostgres } from '../src/db/embedded-postgres.js';
 import { migrateToLatest } from '../src/db/migrate.js';
-import { connectResearcher, sandboxControl, spawnSandbox } from './sandbox-process.js';
+import { connectResearcher, sandboxControl, spawnSandbox } from '../test/helpers/sandbox-process.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const RATE = 24;

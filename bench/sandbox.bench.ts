@@ -3,8 +3,8 @@
 // scenario also gives `baseline_req_per_s` (a bare node:http process answering the same bytes under
 // the same load) and `ratio` (req_per_s / baseline).
 import type autocannon from 'autocannon';
+import { connectResearcher, sandboxControl, spawnSandbox } from '../test/helpers/sandbox-process.js';
 import { baseline, loadTest, okPerSecond, recordAnswer } from './http-baseline.js';
-import { connectResearcher, sandboxControl, spawnSandbox } from './sandbox-process.js';
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
 const CONNECTIONS = 32;

@@ -21,9 +21,14 @@ import { createLogger } from '../src/logger.js';
 import type { TokenResponse } from '../src/orcid/oauth.js';
 import type { Platform } from '../src/platform.js';
 import { freePort } from '../test/helpers/demo-process.js';
+import {
+  connectResearcher,
+  type SandboxProcess,
+  sandboxControl,
+  spawnSandbox,
+} from '../test/helpers/sandbox-process.js';
 import { loadTest } from './http-baseline.js';
 import { openBenchPlatform, releaseWrites, spawnRole, stopRole } from './role-process.js';
-import { connectResearcher, type SandboxProcess, sandboxControl, spawnSandbox } from './sandbox-process.js';
 
 const INTAKE_LINKS = Number(process.env.BENCH_INTAKE_LINKS ?? 200);
 const INTAKE_SECONDS = Number(process.env.BENCH_INTAKE_SECONDS ?? 10);

@@ -22,9 +22,9 @@ import { createLogger } from '../src/logger.js';
 import { openPlatform } from '../src/platform.js';
 import { seedDemoOrganisation } from '../src/services/demo-organisation.js';
 import { freePort } from '../test/helpers/demo-process.js';
+import { spawnSandbox } from '../test/helpers/sandbox-process.js';
 import { csrfOf, WebClient } from '../test/helpers/web-client.js';
 import { peakRssMb, spawnRole, stopRole } from './role-process.js';
-import { spawnSandbox } from './sandbox-process.js';
 
 const ROWS = Number(process.env.BENCH_UPLOAD_ROWS ?? 500_000);
 const PEOPLE = Number(process.env.BENCH_UPLOAD_PEOPLE ?? 5_000);

@@ -12,8 +12,8 @@ import type { ChildProcess } from 'node:child_process';
 import { Container } from '../src/app/container.js';
 import { createLogger } from '../src/logger.js';
 import type { TokenResponse } from '../src/orcid/oauth.js';
+import { connectResearcher, sandboxControl, spawnSandbox } from '../test/helpers/sandbox-process.js';
 import { openBenchPlatform, peakRssMb, releaseWrites, spawnRole, stopRole } from './role-process.js';
-import { connectResearcher, sandboxControl, spawnSandbox } from './sandbox-process.js';
 
 const LIMITED_ITEMS = Number(process.env.BENCH_LIMITED_ITEMS ?? 300);
 const UNLIMITED_ITEMS = Number(process.env.BENCH_UNLIMITED_ITEMS ?? 5000);

@@ -1,7 +1,7 @@
 // Items and their attempts. Every query is scoped by tenant. A worker writes an item to ORCID
 // only while it holds the item's lease (claim / finish), so two never write the same item at once.
 import { randomUUID } from 'node:crypto';
-import { type Kysely, type Selectable, type SelectQueryBuilder, sql } from 'kysely';
+import { type Kysely, type QueryCreator, type Selectable, type SelectQueryBuilder, sql } from 'kysely';
 import {
   AFFILIATION_SECTIONS,
   contentHash,
@@ -236,17 +236,23 @@ export class ItemRepository {
   private async claim(
     tenantId: string,
     leaseMs: number,
-    which: (db: Kysely<Database>) => SelectQueryBuilder<Database, 'items', { id: string }>,
+    which: (db: QueryCreator<Database>) => SelectQueryBuilder<Database, 'items', { id: string }>,
   ): Promise<ClaimedItem[]> {
     const lease = randomUUID();
     const until = new Date(Date.now() + leaseMs);
+    // The rows are picked once (materialized): a subquery with LIMIT and SKIP LOCKED inside the
+    // UPDATE may be run again by the plan, each run skipping other rows, and claim more than asked.
     const rows = await this.db
+      .with(
+        (cte) => cte('picked').materialized(),
+        (db) => which(db),
+      )
       .with('c', (db) =>
         db
           .updateTable('items')
           .set({ lease_token: lease, lease_until: until, ready_at: until, claims: sql<number>`claims + 1` })
           .where('tenant_id', '=', tenantId)
-          .where('id', 'in', which(this.db))
+          .where('id', 'in', (eb) => eb.selectFrom('picked').select('picked.id'))
           .returningAll(),
       )
       .selectFrom('c')

@@ -241,23 +241,25 @@ export class OrcidLinkRepository {
     leaseMs: number,
   ): Promise<Array<{ id: string; reason: string | null; retries: number }>> {
     const until = new Date(Date.now() + leaseMs);
+    // Picked once (materialized): see ItemRepository.claim.
     const rows = await this.db
+      .with(
+        (cte) => cte('picked').materialized(),
+        (db) =>
+          db
+            .selectFrom('orcid_links')
+            .select('id')
+            .where('tenant_id', '=', tenantId)
+            .where('sync_due_at', '<=', sql<Date>`now()`)
+            .orderBy('sync_due_at')
+            .limit(limit)
+            .forUpdate()
+            .skipLocked(),
+      )
       .updateTable('orcid_links')
       .set({ sync_lease_until: until, sync_due_at: until })
       .where('tenant_id', '=', tenantId)
-      .where(
-        'id',
-        'in',
-        this.db
-          .selectFrom('orcid_links')
-          .select('id')
-          .where('tenant_id', '=', tenantId)
-          .where('sync_due_at', '<=', sql<Date>`now()`)
-          .orderBy('sync_due_at')
-          .limit(limit)
-          .forUpdate()
-          .skipLocked(),
-      )
+      .where('id', 'in', (eb) => eb.selectFrom('picked').select('picked.id'))
       .returning(['id', 'sync_reason as reason', 'sync_retries as retries'])
       .execute();
     return rows;

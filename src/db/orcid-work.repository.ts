@@ -27,11 +27,12 @@ export class OrcidWorkRepository {
       )
       select x.t from (select t from wi union select t from wl) x
       where x.t is not null and (
-        exists (select 1 from items i
-          where i.tenant_id = x.t and i.status in ('queued', 'retrying') and i.ready_at <= now())
-        or exists (select 1 from orcid_links l where l.tenant_id = x.t and l.sync_due_at <= now()))`.execute(
-      this.db,
-    );
+        -- Correlated probes (LIMIT 1), which the planner cannot turn into a scan of every backlog.
+        (select true from items i
+          where i.tenant_id = x.t and i.status in ('queued', 'retrying') and i.ready_at <= now()
+          order by i.ready_at limit 1)
+        or (select true from orcid_links l where l.tenant_id = x.t and l.sync_due_at <= now()
+          order by l.sync_due_at limit 1))`.execute(this.db);
     return rows.map((r) => r.t);
   }
 

@@ -89,6 +89,19 @@ export class ItemIntakeService {
     return item;
   }
 
+  /**
+   * Tries again an item that failed, was refused, waits for a retry or for a locked record (once
+   * its data or the record was fixed): written ahead of the organisation's other queued writes.
+   * Null when there is no such item; `retried` false when it is in no such status.
+   */
+  async retryItem(tenantId: string, sourceKey: string): Promise<{ item: Item; retried: boolean } | null> {
+    const item = await this.d.items.bySourceKey(tenantId, sourceKey);
+    if (!item) return null;
+    const retried = await this.d.items.retryNow(tenantId, item.id);
+    if (retried) await this.d.writes.enqueueWrites(tenantId, [item.id]);
+    return { item: (await this.d.items.bySourceKey(tenantId, sourceKey)) ?? item, retried };
+  }
+
   /** The item should no longer be on the record (it is deleted there, if it was written). */
   async withdrawItem(tenantId: string, sourceKey: string): Promise<Item | null> {
     const item = await this.d.items.bySourceKey(tenantId, sourceKey);

@@ -17,6 +17,7 @@ export type WebErrorId =
   | 'unauthorized'
   | 'unsupported_media_type'
   | 'method_not_allowed'
+  | 'conflict'
   | 'rate_limited'
   | 'orcid_unavailable'
   | 'server_error';
@@ -94,6 +95,8 @@ export const webErrors = {
     new WebError('unsupported_media_type', 415, 'badRequest', 'Send the body as application/json.'),
   methodNotAllowed: (allow: string) =>
     new WebError('method_not_allowed', 405, 'badRequest', `Only ${allow} is answered here.`, [], { allow }),
+  /** The request is valid but the thing is not in a state that allows it (said why). */
+  conflict: (message: string) => new WebError('conflict', 409, 'badRequest', message),
   rateLimited: (retryAfterSeconds: number) =>
     new WebError(
       'rate_limited',

@@ -75,3 +75,33 @@ describe('PgRateLimiter', () => {
     expect(waits[5]! - waits[4]!).toBeGreaterThan(400);
   });
 });
+
+describe("PgRateLimiter's take (the scheduler's half)", () => {
+  it('takes whole tokens that are there, never into debt: over a second, at most the usable burst and the refill', async () => {
+    const limiter = new PgRateLimiter(tdb.db, () => ({ perSecond: 24, burst: 40 }));
+    const started = performance.now();
+    let taken = 0;
+    while (performance.now() - started < 1000) {
+      taken += await limiter.take('APP-TAKE', 64);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const seconds = (performance.now() - started) / 1000;
+    // 32 of ORCID's 40 at once, then 24 a second.
+    expect(taken).toBeLessThanOrEqual(32 + Math.ceil(24 * seconds));
+    expect(taken).toBeGreaterThanOrEqual(32 + Math.floor(24 * seconds) - 2);
+    // Never in debt: a call 1/rate later goes at once.
+    await new Promise((r) => setTimeout(r, 60));
+    expect(await limiter.reserve('APP-TAKE')).toBe(0);
+  });
+
+  it('a unit of work spends the tokens taken for it before it waits at the bucket', async () => {
+    const limiter = new PgRateLimiter(tdb.db, () => ({ perSecond: 1, burst: 2 }));
+    // The usable burst of ORCID's 2 is 1.
+    expect(await limiter.take('APP-PREPAID', 5)).toBe(1);
+    const t0 = performance.now();
+    await limiter.prepaid('APP-PREPAID', 1, () => limiter.acquire('APP-PREPAID'));
+    expect(performance.now() - t0).toBeLessThan(100);
+    // Without a prepaid token the bucket (now empty) makes the call wait about a second.
+    expect(await limiter.reserve('APP-PREPAID')).toBeGreaterThan(500);
+  });
+});

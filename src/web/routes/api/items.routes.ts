@@ -8,7 +8,7 @@ import { checkItem, loadPayloadChecks } from '../../../orcid/payload-check.js';
 import type { ItemIntakeService } from '../../../services/item-intake.service.js';
 import { webErrors } from '../../errors.js';
 import type { ApiInstance } from './api-schemas.js';
-import { errors, localId, security, sourceKey, value } from './api-schemas.js';
+import { errorBody, errors, localId, security, sourceKey, value } from './api-schemas.js';
 
 const isoDate = z.iso.date();
 
@@ -143,6 +143,33 @@ export function itemRoutes(api: ApiInstance, d: { intake: ItemIntakeService }): 
       const item = await d.intake.withdrawItem(req.apiTenantId!, req.params.sourceKey);
       if (!item) throw noItem(req.params.sourceKey);
       return viewOf(item);
+    },
+  );
+
+  api.post(
+    '/api/v1/items/:sourceKey/retry',
+    {
+      schema: {
+        ...common,
+        operationId: 'retryItem',
+        summary:
+          'Write again an item that failed or was refused (after its data was fixed), ahead of the queue',
+        params: sourceKey,
+        response: {
+          200: itemView,
+          ...errors,
+          409: errorBody.describe('The item is not failed, invalid, retrying or waiting for a locked record'),
+        },
+      },
+    },
+    async (req) => {
+      const r = await d.intake.retryItem(req.apiTenantId!, req.params.sourceKey);
+      if (!r) throw noItem(req.params.sourceKey);
+      if (!r.retried)
+        throw webErrors.conflict(
+          `item ${req.params.sourceKey} is ${r.item.status}: only a failed, invalid, retrying or record_unavailable item is retried`,
+        );
+      return viewOf(r.item);
     },
   );
 
