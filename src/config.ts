@@ -56,6 +56,13 @@ const schema = z
       .pipe(z.array(z.cidrv4().or(z.cidrv6()))),
     /** Seconds between two reconciliation runs (each reads its share of the stalest records). */
     LANYARD_RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
+    /**
+     * Where this process serves Prometheus metrics (GET /metrics), on a port of its own so that
+     * they are never on the public address; unset: not served. Each process needs its own port.
+     */
+    LANYARD_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+    /** The address the metrics port listens on (default loopback only). */
+    LANYARD_METRICS_HOST: z.string().default('127.0.0.1'),
     /** Items a worker process writes at once (ORCID's latency, not CPU, bounds one at a time). */
     LANYARD_WRITE_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(64),
     /**

@@ -11,6 +11,7 @@ import { ApiKeyRepository } from '../db/api-key.repository.js';
 import { CollectedRecordRepository } from '../db/collected-record.repository.js';
 import type { Db } from '../db/database.js';
 import { EventRepository } from '../db/event.repository.js';
+import { InstallationFiguresRepository } from '../db/installation-figures.repository.js';
 import { InvitationRepository } from '../db/invitation.repository.js';
 import { ItemRepository } from '../db/item.repository.js';
 import { NoticeListener } from '../db/notices.js';
@@ -36,6 +37,7 @@ import { DemoDirectory } from '../identity/demo-directory.js';
 import { OidcSignIn } from '../identity/oidc-sign-in.js';
 import { SamlSignIn } from '../identity/saml-sign-in.js';
 import { allRecorders, callLogger, type Logger } from '../logger.js';
+import { Metrics } from '../metrics/metrics.js';
 import { OrcidTransport, type TransportOptions } from '../orcid/transport.js';
 import { eventSender } from '../outbound/event-sender.js';
 import { OutboundGuard } from '../outbound/outbound-guard.js';
@@ -89,8 +91,18 @@ export interface ContainerOptions {
   outboundAllow?: readonly string[];
   /** See LANYARD_RECONCILE_INTERVAL_SECONDS (default 60). */
   reconcileIntervalSeconds?: number;
+  /** How long the installation's figures in the metrics are kept (default 10 s). */
+  metricsFiguresTtlMs?: number;
+  /** The job queue's figures and reachability (readiness, metrics); absent in a process without one. */
+  jobQueue?: JobQueueProbe;
   /** Administrators by configuration ("slug:local-id", LANYARD_ADMINS). */
   configuredAdmins?: readonly string[];
+}
+
+/** What the container may ask of the job queue (src/queue/queue.ts). */
+export interface JobQueueProbe {
+  reachable(): Promise<void>;
+  waiting(): Promise<Array<{ name: string; tenant: string; waiting: number; oldestSeconds: number }>>;
 }
 
 /** The queues of a process started without one (the CLI's reads): sending anything is refused. */
@@ -240,6 +252,7 @@ export class Container extends Parts {
           database: async () => {
             await sql`select 1`.execute(this.db);
           },
+          ...(this.o.jobQueue ? { queue: () => this.o.jobQueue!.reachable() } : {}),
         }),
     );
   }
@@ -294,7 +307,38 @@ export class Container extends Parts {
 
   /** ORCID's rate limit per client, shared by every process (the transport and the scheduler). */
   get rateLimiter() {
-    return this.once('rateLimiter', () => new PgRateLimiter(this.db, tenantRateLimits(this.db)));
+    return this.once(
+      'rateLimiter',
+      () =>
+        new PgRateLimiter(this.db, tenantRateLimits(this.db), undefined, (ms) =>
+          this.metrics.limiterWaited(ms),
+        ),
+    );
+  }
+
+  /** This process's metrics, and the installation's figures read when scraped (docs/deployment.md). */
+  get metrics() {
+    return this.once('metrics', () => {
+      const figures = new InstallationFiguresRepository(this.db);
+      const queue = this.o.jobQueue;
+      return new Metrics(
+        {
+          waiting: async () => [
+            ...(await this.orcidWork.backlog()).map((w) => ({
+              kind: `orcid-${w.kind}`,
+              tenant: w.tenant_id,
+              waiting: w.waiting,
+              oldestSeconds: w.oldest_s,
+            })),
+            ...(queue ? (await queue.waiting()).map((j) => ({ ...j, kind: j.name })) : []),
+          ],
+          items: () => figures.items(),
+          links: () => figures.links(),
+          syncLag: () => figures.syncLag(),
+        },
+        this.o.metricsFiguresTtlMs,
+      );
+    });
   }
 
   /** Where ORCID work is ready across tenants (the scheduler's first look). */
@@ -317,7 +361,7 @@ export class Container extends Parts {
   get orcid() {
     return this.once('orcid', () => {
       const transport = new OrcidTransport({
-        recorder: allRecorders(this.repos.orcidCalls, callLogger(this.logger)),
+        recorder: allRecorders(this.repos.orcidCalls, callLogger(this.logger), this.metrics),
         limiter: this.rateLimiter,
         onRecorderError: (e) => this.logger.error(e, 'could not record an ORCID call'),
         ...this.o.orcidTransport,
@@ -600,7 +644,7 @@ export function localOrcidUrl(config: Config): string {
 export function containerOf(
   platform: Platform,
   config: Config,
-  o: Pick<ContainerOptions, 'logger' | 'queues' | 'mailer' | 'orcidTransport'>,
+  o: Pick<ContainerOptions, 'logger' | 'queues' | 'mailer' | 'orcidTransport' | 'jobQueue'>,
 ): Container {
   return new Container({
     database: platform.db,

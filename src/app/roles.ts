@@ -53,6 +53,7 @@ export async function startRoles(
     logger,
     queues: queuePorts(queue),
     mailer,
+    jobQueue: queue,
     ...(options.orcidTransport ? { orcidTransport: options.orcidTransport } : {}),
   });
   await container.listenForTenantChanges();
@@ -89,6 +90,16 @@ export async function startRoles(
     stops.push(() => queue.stop(30_000));
   } else {
     stops.push(() => queue.stop(5_000));
+  }
+  if (config.LANYARD_METRICS_PORT) {
+    const { serveMetrics } = await import('./metrics-server.js');
+    const metrics = await serveMetrics(
+      container.metrics,
+      config.LANYARD_METRICS_PORT,
+      config.LANYARD_METRICS_HOST,
+    );
+    logger.info({ url: metrics.url }, 'metrics served');
+    stops.unshift(() => metrics.close());
   }
   stops.push(() => container.close());
   return {

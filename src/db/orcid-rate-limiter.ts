@@ -67,12 +67,15 @@ export class PgRateLimiter implements RateLimiter {
     private readonly settingsOf: (clientId: string) => BucketSettings | Promise<BucketSettings> = () =>
       ORCID_MEMBER_LIMIT,
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+    /** Told how long each call waited for its slot (metrics). */
+    private readonly onWait: (ms: number) => void = () => {},
   ) {}
 
   /**
-   * Takes a token and returns how long to wait for it, in ms (0: go now). A fifth of ORCID's
-   * burst is never used: requests reach ORCID with jitter, and that headroom keeps its bucket from
-   * running dry when two arrive closer than 1/rate apart. The steady rate is the full rate.
+   * Takes a token and returns how long to wait for it, in ms (0: go now). Half of ORCID's burst
+   * is never used: requests reach ORCID with jitter (and a busy process sends those it held back
+   * together), and that headroom keeps ORCID's bucket from running dry when they arrive closer
+   * than 1/rate apart. The steady rate is the full rate.
    */
   async reserve(clientId: string): Promise<number> {
     const { perSecond, burst } = await this.bucketOf(clientId);
@@ -87,10 +90,10 @@ export class PgRateLimiter implements RateLimiter {
     return tokens >= 0 ? 0 : Math.ceil((-tokens / perSecond) * 1000);
   }
 
-  /** The bucket's usable size: a fifth of ORCID's burst is kept as headroom (see reserve). */
+  /** The bucket's usable size: half of ORCID's burst is kept as headroom (see reserve). */
   private async bucketOf(clientId: string): Promise<BucketSettings> {
     const { perSecond, burst } = await this.settingsOf(clientId);
-    return { perSecond, burst: Math.max(1, Math.floor(burst * 0.8)) };
+    return { perSecond, burst: Math.max(1, Math.floor(burst * 0.5)) };
   }
 
   /**
@@ -127,6 +130,7 @@ export class PgRateLimiter implements RateLimiter {
       return;
     }
     const wait = await this.reserve(clientId);
+    this.onWait(wait);
     if (wait > 0) await this.sleep(wait);
   }
 

@@ -201,6 +201,27 @@ export class Queue {
     this.timers.push(timer);
   }
 
+  /** Jobs waiting (created or to be retried) per queue and tenant, with the age of the oldest. */
+  async waiting(): Promise<Array<{ name: string; tenant: string; waiting: number; oldestSeconds: number }>> {
+    const rows = (await this.boss.getDb().executeSql(
+      `select name, coalesce(data->>'tenantId', 'none') as tenant, count(*) as n,
+         extract(epoch from now() - min(created_on)) as oldest
+       from pgboss.job where state in ('created', 'retry') group by 1, 2`,
+      [],
+    )) as { rows: Array<{ name: string; tenant: string; n: string; oldest: string }> };
+    return rows.rows.map((r) => ({
+      name: r.name,
+      tenant: r.tenant,
+      waiting: Number(r.n),
+      oldestSeconds: Number(r.oldest),
+    }));
+  }
+
+  /** Resolves when the queue's database answers and its schema is there (readiness). */
+  async reachable(): Promise<void> {
+    await this.boss.getDb().executeSql('select 1 from pgboss.version', []);
+  }
+
   async jobState(
     def: JobDefinition<unknown>,
     id: string,

@@ -43,7 +43,7 @@ export function buildApp(c: Container, deps: WebOptions = {}): FastifyInstance {
 
   app.register(apiDocument, c);
   apiArea(app, c);
-  orcidHookRoutes(app, c.webhooks);
+  orcidHookRoutes(app, c.webhooks, (outcome) => c.metrics.webhookReceived(outcome));
   if (deps.showOutbox) outboxRoutes(app, c.invitationMail);
 
   // Everything under /o/{tenant}/: the organisation is resolved once per request.

@@ -4,7 +4,14 @@
 // route writes an error answer of its own.
 
 /** The error page's texts (locales: `<page>Title`, `<page>Text`). */
-export type ErrorPageKey = 'notFound' | 'csrf' | 'serverError' | 'tooMany' | 'badRequest' | 'forbidden';
+export type ErrorPageKey =
+  | 'notFound'
+  | 'csrf'
+  | 'serverError'
+  | 'tooMany'
+  | 'badRequest'
+  | 'forbidden'
+  | 'unavailable';
 
 export type WebErrorId =
   | 'unknown_tenant'
@@ -20,7 +27,8 @@ export type WebErrorId =
   | 'conflict'
   | 'rate_limited'
   | 'orcid_unavailable'
-  | 'server_error';
+  | 'server_error'
+  | 'unavailable';
 
 /** One field at fault, as the API's 400 bodies name them (`a.b` for a nested one). */
 export interface FieldProblem {
@@ -110,4 +118,44 @@ export const webErrors = {
   orcidUnavailable: (why: string) =>
     new WebError('orcid_unavailable', 502, 'serverError', `ORCID could not be reached or refused: ${why}`),
   serverError: () => new WebError('server_error', 500, 'serverError', 'The request could not be completed.'),
+  /** The database is away (restarting, unreachable): the process recovers by itself. */
+  unavailable: () =>
+    new WebError(
+      'unavailable',
+      503,
+      'unavailable',
+      'The database cannot be reached right now; try again shortly.',
+      [],
+      {
+        'retry-after': '5',
+      },
+    ),
 };
+
+/** PostgreSQL's and the network's ways of saying the database is away (not a fault of the request). */
+const DATABASE_AWAY_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now (starting up, shutting down)
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+]);
+
+/** Whether an error means the database could not be reached (answered 503, not 500). */
+export function isDatabaseAway(e: unknown): boolean {
+  const err = e as { code?: string; message?: string; errors?: unknown[] } | null;
+  if (!err) return false;
+  if (err.code && DATABASE_AWAY_CODES.has(err.code)) return true;
+  if (Array.isArray(err.errors) && err.errors.some(isDatabaseAway)) return true;
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
+    err.message ?? '',
+  );
+}

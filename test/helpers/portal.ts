@@ -76,6 +76,8 @@ export async function startPortal(
     localOrcidUrl: sandboxBase,
     publicUrl: `http://127.0.0.1:${port}`,
     queues: queuePorts(queue),
+    jobQueue: queue,
+    metricsFiguresTtlMs: 0,
     mailer: smtpMailer(options.smtpUrl, 'Test University <orcid@test.example.edu>'),
     orcidTransport: fast,
     configuredAdmins: options.configuredAdmins ?? [],

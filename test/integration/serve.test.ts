@@ -68,7 +68,9 @@ describe('lanyard serve', () => {
       );
       const health = await fetch(`${running.web}/healthz`);
       expect(health.status).toBe(200);
-      expect(await health.json()).toEqual({ status: 'ok', database: 'ok' });
+      expect(await health.json()).toEqual({ status: 'ok' });
+      const ready = await fetch(`${running.web}/readyz`);
+      expect(await ready.json()).toEqual({ status: 'ready', database: 'ok', queue: 'ok' });
 
       const call = { method: 'GET', url: 'https://api.orcid.org/v3.0/x/record', duration_ms: 5 };
       await tdb.db

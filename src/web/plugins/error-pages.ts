@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { BadInput } from '../../domain/input-check.js';
-import { isWebError, type WebError, webErrors } from '../errors.js';
+import { isDatabaseAway, isWebError, type WebError, webErrors } from '../errors.js';
 import { pickLanguage, translator } from '../i18n.js';
 import { LANG_COOKIE } from '../routes/portal/portal-context.js';
 
@@ -66,6 +66,10 @@ export const errorPages = fp(async (app: FastifyInstance) => {
     if (known) return sendError(req, reply, known);
     // Fastify's own refusals (body too large, unsupported type, …) keep their status and body.
     if (err.statusCode && err.statusCode < 500) return reply.code(err.statusCode).send(err);
+    if (isDatabaseAway(err)) {
+      req.log.warn({ err }, 'database unreachable: answered 503');
+      return sendError(req, reply, webErrors.unavailable());
+    }
     req.log.error(err, 'request failed');
     return sendError(req, reply, webErrors.serverError());
   });

@@ -6,13 +6,20 @@ import type { FastifyInstance } from 'fastify';
 import type { WebhookService } from '../../../services/webhooks.service.js';
 import { webErrors } from '../../errors.js';
 
-export function orcidHookRoutes(app: FastifyInstance, webhooks: WebhookService): void {
+export function orcidHookRoutes(
+  app: FastifyInstance,
+  webhooks: WebhookService,
+  /** Counts each notification (metrics). */
+  received: (outcome: 'accepted' | 'unknown') => void = () => {},
+): void {
   app.register(async (hooks) => {
     // onRequest: before any body is read or parsed.
     hooks.addHook('onRequest', async (req, reply) => {
       if (req.method !== 'POST') throw webErrors.methodNotAllowed('POST');
       const { token } = req.params as { token: string };
-      if (!(await webhooks.notified(token))) throw webErrors.notFound('No subscription for this callback.');
+      const known = await webhooks.notified(token);
+      received(known ? 'accepted' : 'unknown');
+      if (!known) throw webErrors.notFound('No subscription for this callback.');
       // A body is never read: the connection is not kept for what may follow it.
       const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'];
       if (hasBody) reply.header('connection', 'close');
