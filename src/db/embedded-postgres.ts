@@ -81,17 +81,30 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   });
   const urlAt = (port: number) => (database: string) =>
     `postgres://${encodeURIComponent(credentials.user)}:${encodeURIComponent(credentials.password)}@127.0.0.1:${port}/${database}`;
-  // Another process (the demo, `serve`, or one killed with SIGKILL) already runs the server on
-  // this data directory: use it rather than start a second one on the same files (PostgreSQL's
-  // lock would refuse it). It is not ours to stop.
+  // A server already runs on this data directory: use it rather than start a second one on the
+  // same files (PostgreSQL's lock would refuse it). Started by a live process (the demo, `serve`),
+  // it is that process's to stop. Started by one that died (killed with SIGKILL: the server outlives
+  // it), this process adopts it and stops it when it stops.
+  const ownerFile = join(parent, 'pg-owner.pid');
   const running = await runningServer(dataDir);
   if (running !== null) {
     const urlFor = urlAt(running.port);
     if (await answers(urlFor('postgres'))) {
+      const owner = Number(existsSync(ownerFile) ? readFileSync(ownerFile, 'utf8') : 0);
+      if (owner && owner !== process.pid && alive(owner)) {
+        options.onLog?.(`using the embedded PostgreSQL that process ${owner} runs (pid ${running.pid})`);
+        return { adminUrl: urlFor('postgres'), urlFor, stop: async () => {}, attached: true };
+      }
+      writeFileSync(ownerFile, String(process.pid), { mode: 0o600 });
       options.onLog?.(
-        `using the embedded PostgreSQL already running on this data directory (pid ${running.pid})`,
+        `adopted the embedded PostgreSQL left running by a process that stopped (pid ${running.pid})`,
       );
-      return { adminUrl: urlFor('postgres'), urlFor, stop: async () => {}, attached: true };
+      return {
+        adminUrl: urlFor('postgres'),
+        urlFor,
+        stop: () => stopServer(running.pid, dataDir),
+        attached: false,
+      };
     }
   }
   const failed = (step: string) => (e: unknown) => {
@@ -101,8 +114,30 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   };
   if (fresh) await server.initialise().catch(failed('initialise its data directory'));
   await server.start().catch(failed(`start on port ${options.port}`));
+  writeFileSync(ownerFile, String(process.pid), { mode: 0o600 });
   const urlFor = urlAt(options.port);
   return { adminUrl: urlFor('postgres'), urlFor, stop: () => server.stop(), attached: false };
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: alive, owned by another user (the postgres user when we are not root).
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Stops a server this process did not start: a fast shutdown (SIGINT), then waits for it. */
+async function stopServer(pid: number, dataDir: string): Promise<void> {
+  try {
+    process.kill(pid, 'SIGINT');
+  } catch {
+    return;
+  }
+  for (let i = 0; i < 300 && alive(pid) && existsSync(join(dataDir, 'postmaster.pid')); i++)
+    await new Promise((r) => setTimeout(r, 100));
 }
 
 /** The live postmaster of a data directory (from postmaster.pid), or null. */
@@ -113,13 +148,7 @@ async function runningServer(dataDir: string): Promise<{ pid: number; port: numb
   const pid = Number(pidLine);
   const port = Number(portLine);
   if (!Number.isInteger(pid) || !Number.isInteger(port) || pid <= 0) return null;
-  try {
-    process.kill(pid, 0);
-  } catch (e) {
-    // EPERM: alive, owned by another user (the postgres user when we are not root).
-    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return null;
-  }
-  return { pid, port };
+  return alive(pid) ? { pid, port } : null;
 }
 
 async function answers(url: string): Promise<boolean> {

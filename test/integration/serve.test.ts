@@ -162,4 +162,38 @@ describe('lanyard serve', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('embedded mode: after serve is killed with SIGKILL, the next start adopts the PostgreSQL it left and stops it on SIGTERM', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lanyard-serve-'));
+    const port = 58000 + Math.floor(Math.random() * 1000);
+    const env = { LANYARD_DATA_DIR: dir, LANYARD_EMBEDDED_PG_PORT: String(port) };
+    const refused = () =>
+      new pg.Client({ host: '127.0.0.1', port, user: 'x', database: 'x', connectionTimeoutMillis: 1000 })
+        .connect()
+        .then(
+          () => false,
+          (e: Error) => /ECONNREFUSED/.test(e.message),
+        );
+    try {
+      const first = await serve('web', env, /web listening/);
+      first.child.removeAllListeners('exit');
+      const exited = new Promise((r) => first.child.once('exit', r));
+      first.child.kill('SIGKILL');
+      await exited;
+      // PostgreSQL outlived it.
+      expect(await refused()).toBe(false);
+      const second = await serve('web', env, /web listening/);
+      const ready = await fetch(`${second.web}/readyz`);
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toMatchObject({ database: 'ok', queue: 'ok' });
+      expect(await stop(second)).toBe(0);
+      expect(await refused()).toBe(true);
+      // And a start after that starts it afresh.
+      const third = await serve('web', env, /web listening/);
+      expect((await fetch(`${third.web}/readyz`)).status).toBe(200);
+      expect(await stop(third)).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
