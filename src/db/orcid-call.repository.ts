@@ -14,13 +14,41 @@ export class OrcidCallRepository implements CallRecorder {
 
   constructor(private readonly db: Kysely<Database>) {}
 
-  /** Deletes the calls older than the retention period; answers how many. */
-  async purgeOlderThan(days: number): Promise<number> {
-    const r = await this.db
-      .deleteFrom('orcid_calls')
-      .where('created_at', '<', sql<Date>`now() - make_interval(days => ${days})`)
-      .executeTakeFirst();
-    return Number(r.numDeletedRows);
+  /**
+   * Deletes the calls older than the retention period, oldest first, `batchSize` per statement
+   * (each its own short transaction: no long lock, and the calls being logged meanwhile are never
+   * held up); answers how many, and in how many statements.
+   */
+  async purgeOlderThan(
+    days: number,
+    options: { batchSize?: number; onBatch?: (deleted: number) => void } = {},
+  ): Promise<{ deleted: number; batches: number }> {
+    const batchSize = options.batchSize ?? 10_000;
+    const cutoff = new Date(Date.now() - days * 86_400_000);
+    let deleted = 0;
+    let batches = 0;
+    for (;;) {
+      const r = await this.db
+        .deleteFrom('orcid_calls')
+        .where(
+          'id',
+          'in',
+          this.db
+            .selectFrom('orcid_calls')
+            .select('id')
+            .where('created_at', '<', cutoff)
+            .orderBy('created_at')
+            .limit(batchSize),
+        )
+        .executeTakeFirst();
+      const n = Number(r.numDeletedRows);
+      if (n === 0) break;
+      deleted += n;
+      batches++;
+      options.onBatch?.(deleted);
+      if (n < batchSize) break;
+    }
+    return { deleted, batches };
   }
 
   record(c: CallRecord): Promise<void> {

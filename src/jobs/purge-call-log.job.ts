@@ -1,4 +1,5 @@
-// Daily: delete ORCID calls older than the retention period (the call log is kept by policy).
+// Daily: delete ORCID calls older than the retention period (the call log is kept by policy), in
+// batches (orcid-call.repository.ts).
 import { z } from 'zod';
 import { declareJob } from './job.js';
 
@@ -9,7 +10,7 @@ export const purgeCallLogJob = declareJob({
   policy: 'singleton',
   schedule: { cron: '17 3 * * *', payload: (c) => ({ olderThanDays: c.callLogRetentionDays }) },
   async handle(c, p) {
-    const n = await c.repos.orcidCalls.purgeOlderThan(p.olderThanDays);
-    c.logger.info({ deleted: n }, 'purged old ORCID calls');
+    const r = await c.repos.orcidCalls.purgeOlderThan(p.olderThanDays);
+    c.logger.info(r, 'purged old ORCID calls');
   },
 });
