@@ -52,6 +52,13 @@ export async function stopRole(child: ChildProcess): Promise<void> {
 export const peakRssMb = (pid: number) =>
   Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
 
+/** CPU seconds a process has used so far (user and system, from /proc). */
+export function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  // utime and stime are fields 14 and 15 of stat (11 and 12 after the command name), in ticks.
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 /**
  * An embedded PostgreSQL of the bench's own (a temporary data directory), migrated, with a queue
  * on it that schedules nothing; `close` stops both and removes the directory.

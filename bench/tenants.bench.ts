@@ -15,7 +15,14 @@ import { createLogger } from '../src/logger.js';
 import type { Platform } from '../src/platform.js';
 import { spawnSandbox } from '../test/helpers/sandbox-process.js';
 import { benchTenant, queuedWorks } from './bench-tenant.js';
-import { openBenchPlatform, peakRssMb, releaseWrites, spawnRole, stopRole } from './role-process.js';
+import {
+  cpuSeconds,
+  openBenchPlatform,
+  peakRssMb,
+  releaseWrites,
+  spawnRole,
+  stopRole,
+} from './role-process.js';
 
 const TENANTS = Number(process.env.BENCH_TENANTS ?? 10);
 const ITEMS = Number(process.env.BENCH_TENANT_ITEMS ?? 1000);
@@ -90,11 +97,13 @@ async function manyTenants(platform: Platform, parts: Container): Promise<Record
     const tenants = [];
     for (let t = 0; t < TENANTS; t++)
       tenants.push(await benchTenant(parts, sandbox.base, `many-${t}`, PEOPLE));
+    const footprintBefore = await footprint(platform);
     for (const t of tenants) await queuedWorks(platform, t, ITEMS);
     workers = await startWorkers(platform, sandbox.base);
     // The simulator's buckets refill while the workers start.
     await sleep(2000);
     const ids = tenants.map((t) => t.tenant.id);
+    const cpuBefore = workers.map((w) => cpuSeconds(w.pid!));
     const startedAt = new Date();
     const t0 = performance.now();
     for (const t of tenants) await releaseWrites(platform, t.tenant.id);
@@ -106,8 +115,18 @@ async function manyTenants(platform: Platform, parts: Container): Promise<Record
       if (performance.now() - t0 > 30 * 60_000) throw new Error('not written within 30 minutes');
     }
     const seconds = Math.max(...finished.values());
-    await sleep(1000);
+    const workerCpu = workers.reduce((sum, w, k) => sum + cpuSeconds(w.pid!) - cpuBefore[k]!, 0);
+    // The call log commits in groups, and each server process reports its statistics within a
+    // second or two of its last transaction.
+    await sleep(3000);
     const calls = await callsOf(platform, ids, startedAt);
+    const footprintAfter = await footprint(platform);
+    const items = TENANTS * ITEMS;
+    const collected = await collectAll(
+      platform,
+      parts,
+      tenants.map((t) => t.tenant.id),
+    );
     const aggregate = calls.length / seconds;
     return {
       bench: 'tenants',
@@ -125,11 +144,85 @@ async function manyTenants(platform: Platform, parts: Container): Promise<Record
       calls_by_kind: byKind(calls),
       duplicates: await duplicatesIn(sandbox.base, new Set(tenants.map((t) => t.client.clientId))),
       peak_rss_mb: Math.max(...workers.map((w) => peakRssMb(w.pid!))),
+      // The capacity model's figures (docs/scaling.md).
+      calls_per_worker_cpu_s: round(calls.length / workerCpu, 1),
+      db_transactions_per_item: round(
+        (footprintAfter.transactions - footprintBefore.transactions) / items,
+        1,
+      ),
+      db_rows_written_per_item: round((footprintAfter.rowsWritten - footprintBefore.rowsWritten) / items, 1),
+      bytes_per_item: Math.round((footprintAfter.itemBytes - footprintBefore.itemBytes) / items),
+      call_log_bytes_per_call: Math.round(
+        (footprintAfter.callBytes - footprintBefore.callBytes) / calls.length,
+      ),
+      ...collected,
     };
   } finally {
     for (const w of workers) await stopRole(w);
     await sandbox.stop();
   }
+}
+
+/**
+ * Every link's record read into the collected copy (one re-read each, through the scheduler):
+ * what the collected copy costs per link and per item on the records.
+ */
+async function collectAll(platform: Platform, parts: Container, tenantIds: string[]) {
+  const size = async () =>
+    Number(
+      (
+        await sql<{
+          b: string;
+        }>`select pg_total_relation_size('record_items') + pg_total_relation_size('record_changes') as b`.execute(
+          platform.db.db,
+        )
+      ).rows[0]!.b,
+    );
+  const before = await size();
+  const started = new Date();
+  const { rows: links } = await sql<{ id: string; tenant_id: string }>`
+    select id, tenant_id from orcid_links where tenant_id = any(${tenantIds}::uuid[]) and status = 'active'`.execute(
+    platform.db.db,
+  );
+  await parts.repos.links.requestSync(
+    links.map((l) => ({ tenantId: l.tenant_id, linkId: l.id, reason: 'bench', dueInSeconds: 0 })),
+  );
+  await sql`select pg_notify('lanyard_orcid_work', '')`.execute(platform.db.db);
+  for (let i = 0; i < 1200; i++) {
+    const { rows } = await sql<{ n: string }>`
+      select count(*) as n from orcid_links where id = any(${links.map((l) => l.id)}::uuid[]) and synced_at >= ${started}`.execute(
+      platform.db.db,
+    );
+    if (Number(rows[0]!.n) === links.length) break;
+    await sleep(100);
+  }
+  const { rows } = await sql<{ n: string }>`
+    select count(*) as n from record_items where tenant_id = any(${tenantIds}::uuid[])`.execute(
+    platform.db.db,
+  );
+  const bytes = (await size()) - before;
+  return {
+    collected_links: links.length,
+    collected_bytes_per_link: Math.round(bytes / links.length),
+    collected_bytes_per_record_item: Math.round(bytes / Number(rows[0]!.n)),
+  };
+}
+
+/** The database's counters and the sizes of what a write leaves (tables with their indexes). */
+async function footprint(platform: Platform) {
+  await sql`select pg_stat_force_next_flush()`.execute(platform.db.db).catch(() => undefined);
+  const { rows } = await sql<{ xacts: string; written: string; item_bytes: string; call_bytes: string }>`
+    select (select xact_commit + xact_rollback from pg_stat_database where datname = current_database()) as xacts,
+      (select tup_inserted + tup_updated + tup_deleted from pg_stat_database where datname = current_database()) as written,
+      pg_total_relation_size('items') + pg_total_relation_size('item_events') as item_bytes,
+      pg_total_relation_size('orcid_calls') as call_bytes`.execute(platform.db.db);
+  const r = rows[0]!;
+  return {
+    transactions: Number(r.xacts),
+    rowsWritten: Number(r.written),
+    itemBytes: Number(r.item_bytes),
+    callBytes: Number(r.call_bytes),
+  };
 }
 
 async function fairness(platform: Platform, parts: Container): Promise<Record<string, unknown>> {
