@@ -24,6 +24,10 @@ export function openDatabase(url: string, options: { max?: number; onError?: (e:
   // An idle connection closed by the server (restart, shutdown) is reported here; without a
   // listener pg would crash the process. The next query opens a new connection.
   pool.on('error', (e) => options.onError?.(e));
+  // A connection the server ends while it is checked out between two statements (a transaction
+  // under way when PostgreSQL restarts) would report the error to nobody, and crash the process:
+  // it is noted here, the transaction's next statement fails, and the pool drops the connection.
+  pool.on('connect', (client) => client.on('error', (e) => options.onError?.(e)));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, pool, close: () => db.destroy() };
 }

@@ -2,7 +2,7 @@
 // Calls recorded while an insert is under way are written together by the next one (group
 // commit): one statement per burst instead of one per call, no delay when calls are few, and
 // every caller still waits until its row is stored.
-import { type Insertable, type Kysely, sql } from 'kysely';
+import type { Insertable, Kysely } from 'kysely';
 import type { CallRecord, CallRecorder } from '../orcid/transport.js';
 import type { Database, OrcidCallsTable } from './schema.js';
 

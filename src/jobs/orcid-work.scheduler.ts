@@ -62,7 +62,6 @@ export class OrcidWorkScheduler {
   private lastTenant = '';
   private turns = new Map<string, number>();
   private readonly idle = new Set<Promise<void>>();
-  readonly stats = { writes: 0, syncs: 0, rounds: 0, tokensReturned: 0 };
 
   constructor(
     private readonly run: WorkUnitRunner,
@@ -137,7 +136,6 @@ export class OrcidWorkScheduler {
     if (this.inFlight >= this.o.maxInFlight) return 'full';
     const tenants = this.inTurn(await this.run.readyTenants());
     if (!tenants.length) return 'idle';
-    this.stats.rounds++;
     let dispatched = 0;
     for (const tenantId of tenants) {
       const free = this.o.maxInFlight - this.inFlight;
@@ -152,7 +150,6 @@ export class OrcidWorkScheduler {
       const used = await this.dispatch(tenantId, clientId, tokens);
       if (used < tokens) {
         await this.run.giveBack(clientId, tokens - used);
-        this.stats.tokensReturned += tokens - used;
       }
       dispatched += used;
     }
@@ -172,13 +169,11 @@ export class OrcidWorkScheduler {
     if (!syncFirst && syncs.length + writes.length < tokens)
       syncs = await this.run.claimSyncs(tenantId, tokens - writes.length);
     if (writes.length) {
-      this.stats.writes += writes.length;
       this.track(writes.length, () =>
         this.run.prepaid(clientId, writes.length, () => this.run.write(tenantId, writes)),
       );
     }
     for (const link of syncs) {
-      this.stats.syncs++;
       this.track(1, () => this.run.prepaid(clientId, 1, () => this.run.sync(tenantId, link)));
     }
     return writes.length + syncs.length;

@@ -2,7 +2,7 @@
 // installed): two `serve --role web` and three `serve --role worker` processes started at once
 // (migrations run once, the others wait), a researcher who signs in on one web process and
 // connects on the other, 240 items stated through both (works, employments without external
-// ids, keywords), workers killed with SIGKILL mid-run and started again, and the PostgreSQL
+// ids, keywords), workers and a web process killed with SIGKILL mid-run and started again, and the PostgreSQL
 // server stopped and started mid-run: the web processes answer 503 with a clear page while it is
 // away and recover by themselves, and in the end every item is in ORCID exactly once with its put
 // code stored.
@@ -34,14 +34,25 @@ let clientId: string;
 let apiKey: string;
 const ring = new KeyRing([{ id: 'mp', key: randomBytes(32) }]);
 const webs: string[] = [];
+const webPorts: number[] = [];
 const processes = new Set<ChildProcess>();
 let env: Record<string, string>;
 const orcids: string[] = [];
+/** Processes that stopped by themselves (none should: each survives PostgreSQL going away). */
+const crashed: string[] = [];
+
+/** The port a web process listens on. */
+const portOf = new WeakMap<ChildProcess, number>();
+const webOf = (child: ChildProcess) => portOf.get(child);
 
 async function start(role: 'web' | 'worker', extra: Record<string, string> = {}): Promise<ChildProcess> {
   const child = await spawnRole(role, { ...env, ...extra });
+  if (extra.LANYARD_PORT) portOf.set(child, Number(extra.LANYARD_PORT));
   processes.add(child);
-  child.once('exit', () => processes.delete(child));
+  child.once('exit', (code, signal) => {
+    processes.delete(child);
+    crashed.push(`${child.spawnargs.at(-1)} exited ${code ?? signal}`);
+  });
   return child;
 }
 
@@ -62,6 +73,7 @@ beforeAll(async () => {
   const url = await createDatabase(server, 'lanyard_mp');
   const ports = [await freePort(), await freePort()];
   webs.push(...ports.map((p) => `http://127.0.0.1:${p}`));
+  webPorts.push(...ports);
   env = {
     DATABASE_URL: url,
     LANYARD_KEYS: ring.format(),
@@ -101,8 +113,9 @@ beforeAll(async () => {
       disambiguatedId: 'https://ror.org/0040r6f76',
       disambiguationSource: 'ROR',
     },
-    rateLimitPerSecond: 60,
-    rateLimitBurst: 100,
+    // Slow enough that the run outlasts the stating of its items and every interruption below.
+    rateLimitPerSecond: 20,
+    rateLimitBurst: 40,
   });
   apiKey = (await parts.repos.apiKeys.create(tenant.id, 'feed')).key;
 }, 120_000);
@@ -236,11 +249,17 @@ describe('two web and three worker processes on one PostgreSQL', () => {
       expect(status, web).toBe(200);
     }
 
-    // Another worker killed later in the run, and started again.
+    // Another worker killed later in the run, and started again; and a web process too, with
+    // items stated through it just before (each answered 200 only once stored).
     for (let i = 0; i < 200 && (await written()) < atFirstKill + 60; i++) await sleep(50);
     const atSecondKill = await written();
     await kill(workers()[0]!);
     await start('worker');
+    const secondWeb = [...processes].find((p) => webOf(p) === webPorts[1]);
+    await kill(secondWeb!);
+    await start('web', { LANYARD_PORT: String(webPorts[1]) });
+    expect((await fetch(`${webs[1]}/readyz`)).status).toBe(200);
+    expect((await api(webs[1]!, 'GET', '/items/mp-1')).status).toBe(200);
 
     const settled = () =>
       count(`select count(*) as n from items where tenant_id = $1 and status not in ('queued', 'retrying')`);
@@ -255,6 +274,7 @@ describe('two web and three worker processes on one PostgreSQL', () => {
       `${atFirstKill} ${atRestart} ${atSecondKill}`,
     ).toBe(true);
     expect(rows.filter((r) => r.status !== 'in_orcid' || r.put_code === null)).toEqual([]);
+    expect(crashed).toEqual([]);
 
     // Each section's items are on the records once each, and their put codes are the stored ones.
     for (const section of ['work', 'employment', 'keywords']) {
