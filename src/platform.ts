@@ -35,7 +35,10 @@ export async function openPlatform(
   }
   const keyFile = config.LANYARD_KEYS ? null : join(resolve(config.LANYARD_DATA_DIR), 'keys');
   const ring = config.LANYARD_KEYS ? KeyRing.parse(config.LANYARD_KEYS) : loadKeyFile(keyFile!);
-  const db = openDatabase(url);
+  // A lost connection is replaced on the next query: noted, not treated as a failure.
+  const db = openDatabase(url, {
+    onError: (e) => options.log?.(`a database connection was lost (${e.message}); reconnecting`),
+  });
   try {
     await migrateToLatest(db.db);
   } catch (e) {
