@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
+import { Container } from '../src/app/container.js';
 import { loadConfig } from '../src/config.js';
+import { createLogger } from '../src/logger.js';
 import { openPlatform, type Platform } from '../src/platform.js';
 import { Queue } from '../src/queue/queue.js';
 import { freePort } from '../test/helpers/demo-process.js';
@@ -97,3 +99,20 @@ export async function releaseWrites(platform: Platform, tenantId: string): Promi
   );
   await sql`select pg_notify('lanyard_orcid_work', ${tenantId})`.execute(platform.db.db);
 }
+
+/** The parts of this (bench) process on the bench's database, with ORCID's `local` environment at `localOrcidUrl`. */
+export function benchContainer(platform: Platform, localOrcidUrl = ''): Container {
+  return new Container({
+    database: platform.db,
+    ring: platform.ring,
+    logger: createLogger('silent'),
+    localOrcidUrl,
+  });
+}
+
+/** What a `serve` process of the bench needs: the bench's database and keys, and the simulator. */
+export const roleEnv = (platform: Platform, sandboxBase: string): Record<string, string> => ({
+  DATABASE_URL: platform.url,
+  LANYARD_KEYS: platform.ring.format(),
+  LANYARD_LOCAL_ORCID_URL: sandboxBase,
+});

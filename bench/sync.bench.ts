@@ -16,8 +16,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import { Container } from '../src/app/container.js';
-import { createLogger } from '../src/logger.js';
+import type { Container } from '../src/app/container.js';
 import type { TokenResponse } from '../src/orcid/oauth.js';
 import type { Platform } from '../src/platform.js';
 import { freePort } from '../test/helpers/demo-process.js';
@@ -27,8 +26,16 @@ import {
   sandboxControl,
   spawnSandbox,
 } from '../test/helpers/sandbox-process.js';
+import { benchTenant } from './bench-tenant.js';
 import { loadTest } from './http-baseline.js';
-import { openBenchPlatform, releaseWrites, spawnRole, stopRole } from './role-process.js';
+import {
+  benchContainer,
+  openBenchPlatform,
+  releaseWrites,
+  roleEnv,
+  spawnRole,
+  stopRole,
+} from './role-process.js';
 
 const INTAKE_LINKS = Number(process.env.BENCH_INTAKE_LINKS ?? 200);
 const INTAKE_SECONDS = Number(process.env.BENCH_INTAKE_SECONDS ?? 10);
@@ -40,30 +47,6 @@ const RATE = 24;
 const SHARE = 0.25;
 
 const round = (v: number, digits = 3) => Math.round(v * 10 ** digits) / 10 ** digits;
-
-async function newTenant(c: Container, sandbox: SandboxProcess, slug: string, sync: object) {
-  const client = (await sandboxControl(sandbox.base, '/clients', {
-    name: 'Bench University',
-    type: 'member',
-    premium: true,
-    redirectUris: ['https://bench.example.org'],
-  })) as { clientId: string; clientSecret: string };
-  const tenant = await c.repos.tenants.create({
-    slug,
-    name: 'Bench University',
-    orcidEnvironment: 'local',
-    apiType: 'member',
-    clientId: client.clientId,
-    clientSecret: client.clientSecret,
-    scopes: '/read-limited /activities/update /person/update',
-    redirectUri: 'https://bench.example.org/cb',
-    supportContact: 'bench@example.org',
-    rateLimitPerSecond: RATE,
-    rateLimitBurst: 40,
-    sync,
-  });
-  return { tenant, client };
-}
 
 /** ORCID calls of a tenant in a time window, by kind. */
 async function callsBetween(platform: Platform, tenantId: string, from: Date, to: Date) {
@@ -82,7 +65,9 @@ async function intake(
   sandbox: SandboxProcess,
   env: Record<string, string>,
 ) {
-  const { tenant } = await newTenant(c, sandbox, 'bench-intake', {});
+  const { tenant } = await benchTenant(c, sandbox.base, 'bench-intake', 0, {
+    limit: { perSecond: RATE, burst: 40 },
+  });
   const tokens: string[] = [];
   const fake: TokenResponse = {
     access_token: 'not-used',
@@ -135,7 +120,9 @@ async function readsPer100(platform: Platform, c: Container, env: Record<string,
   });
   const worker = await spawnRole('worker', { ...env, LANYARD_LOCAL_ORCID_URL: sandbox.base });
   try {
-    const { tenant, client } = await newTenant(c, sandbox, 'bench-coalesce', {});
+    const { tenant, client } = await benchTenant(c, sandbox.base, 'bench-coalesce', 0, {
+      limit: { perSecond: RATE, burst: 40 },
+    });
     const person = (await c.repos.people.upsertFromSignIn(tenant.id, { employeeId: 'coalesce' }))!;
     const r = await connectResearcher(sandbox.base, client, 'coalesce@example.org', tenant.scopes);
     const link = await c.repos.links.create(tenant.id, person.id, r.response as unknown as TokenResponse);
@@ -171,7 +158,10 @@ async function reconcile(platform: Platform, c: Container, env: Record<string, s
   const lines: Array<Record<string, unknown>> = [];
   let worker: ChildProcess | null = null;
   try {
-    const { tenant, client } = await newTenant(c, sandbox, 'bench-reconcile', { reconcileEveryDays: 1 });
+    const { tenant, client } = await benchTenant(c, sandbox.base, 'bench-reconcile', 0, {
+      limit: { perSecond: RATE, burst: 40 },
+      sync: { reconcileEveryDays: 1 },
+    });
     const links: Array<{ id: string; orcid: string; personId: string }> = [];
     for (let i = 0; i < SYNC_LINKS; i++) {
       const person = (await c.repos.people.upsertFromSignIn(tenant.id, { employeeId: `rec-${i}` }))!;
@@ -181,12 +171,7 @@ async function reconcile(platform: Platform, c: Container, env: Record<string, s
     }
     // Every record read once (the simulator's limit off meanwhile), as after a first pass, by
     // this process's parts on this scenario's simulator.
-    const reader = new Container({
-      database: platform.db,
-      ring: platform.ring,
-      logger: createLogger('silent'),
-      localOrcidUrl: sandbox.base,
-    });
+    const reader = benchContainer(platform, sandbox.base);
     await fetch(`${sandbox.base}/__sandbox/rate-limit`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },
@@ -289,17 +274,8 @@ async function reconcile(platform: Platform, c: Container, env: Record<string, s
 export async function run(): Promise<void> {
   const { platform, close } = await openBenchPlatform();
   const sandbox = await spawnSandbox(['--no-rate-limit']);
-  const c = new Container({
-    database: platform.db,
-    ring: platform.ring,
-    logger: createLogger('silent'),
-    localOrcidUrl: sandbox.base,
-  });
-  const env = {
-    DATABASE_URL: platform.url,
-    LANYARD_KEYS: platform.ring.format(),
-    LANYARD_LOCAL_ORCID_URL: sandbox.base,
-  };
+  const c = benchContainer(platform, sandbox.base);
+  const env = roleEnv(platform, sandbox.base);
   try {
     const only = process.env.BENCH_SYNC_SCENARIO;
     if (!only || only === 'webhook-intake') {

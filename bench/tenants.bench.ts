@@ -10,16 +10,17 @@
 //   a_utilisation (A's calls per second over the 10 s after B queued, of 24; target >= 0.95).
 import type { ChildProcess } from 'node:child_process';
 import { sql } from 'kysely';
-import { Container } from '../src/app/container.js';
-import { createLogger } from '../src/logger.js';
+import type { Container } from '../src/app/container.js';
 import type { Platform } from '../src/platform.js';
 import { spawnSandbox } from '../test/helpers/sandbox-process.js';
 import { benchTenant, queuedWorks } from './bench-tenant.js';
 import {
+  benchContainer,
   cpuSeconds,
   openBenchPlatform,
   peakRssMb,
   releaseWrites,
+  roleEnv,
   spawnRole,
   stopRole,
 } from './role-process.js';
@@ -80,11 +81,7 @@ async function duplicatesIn(sandboxBase: string, clientIds: Set<string>): Promis
 }
 
 async function startWorkers(platform: Platform, sandboxBase: string): Promise<ChildProcess[]> {
-  const env = {
-    DATABASE_URL: platform.url,
-    LANYARD_KEYS: platform.ring.format(),
-    LANYARD_LOCAL_ORCID_URL: sandboxBase,
-  };
+  const env = roleEnv(platform, sandboxBase);
   const workers: ChildProcess[] = [];
   for (let i = 0; i < WORKERS; i++) workers.push(await spawnRole('worker', env));
   return workers;
@@ -283,12 +280,7 @@ async function fairness(platform: Platform, parts: Container): Promise<Record<st
 
 export async function run(): Promise<void> {
   const { platform, close } = await openBenchPlatform();
-  const parts = new Container({
-    database: platform.db,
-    ring: platform.ring,
-    logger: createLogger('silent'),
-    localOrcidUrl: '',
-  });
+  const parts = benchContainer(platform);
   try {
     const only = process.env.BENCH_TENANTS_SCENARIO;
     if (!only || only === 'many-tenants') console.log(JSON.stringify(await manyTenants(platform, parts)));

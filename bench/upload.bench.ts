@@ -16,15 +16,13 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Container } from '../src/app/container.js';
 import { loadConfig } from '../src/config.js';
-import { createLogger } from '../src/logger.js';
 import { openPlatform } from '../src/platform.js';
 import { seedDemoOrganisation } from '../src/services/demo-organisation.js';
 import { freePort } from '../test/helpers/demo-process.js';
 import { spawnSandbox } from '../test/helpers/sandbox-process.js';
 import { csrfOf, WebClient } from '../test/helpers/web-client.js';
-import { peakRssMb, spawnRole, stopRole } from './role-process.js';
+import { benchContainer, peakRssMb, spawnRole, stopRole } from './role-process.js';
 
 const ROWS = Number(process.env.BENCH_UPLOAD_ROWS ?? 500_000);
 const PEOPLE = Number(process.env.BENCH_UPLOAD_PEOPLE ?? 5_000);
@@ -71,12 +69,7 @@ export async function run(): Promise<void> {
   try {
     const port = await freePort();
     const publicUrl = `http://127.0.0.1:${port}`;
-    const parts = new Container({
-      database: platform.db,
-      ring: platform.ring,
-      logger: createLogger('silent'),
-      localOrcidUrl: sandbox.base,
-    });
+    const parts = benchContainer(platform, sandbox.base);
     const tenant = await seedDemoOrganisation(parts.repos, parts.directory, publicUrl);
     const env = {
       DATABASE_URL: platform.url,

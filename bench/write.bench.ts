@@ -9,11 +9,17 @@
 // One JSON line per scenario: scenario, processes, items, items_per_s, utilisation (limited),
 // rejected (ORCID 503s), duplicates (items found twice in the simulator), peak_rss_mb (a worker).
 import type { ChildProcess } from 'node:child_process';
-import { Container } from '../src/app/container.js';
-import { createLogger } from '../src/logger.js';
 import type { TokenResponse } from '../src/orcid/oauth.js';
 import { connectResearcher, sandboxControl, spawnSandbox } from '../test/helpers/sandbox-process.js';
-import { openBenchPlatform, peakRssMb, releaseWrites, spawnRole, stopRole } from './role-process.js';
+import {
+  benchContainer,
+  openBenchPlatform,
+  peakRssMb,
+  releaseWrites,
+  roleEnv,
+  spawnRole,
+  stopRole,
+} from './role-process.js';
 
 const LIMITED_ITEMS = Number(process.env.BENCH_LIMITED_ITEMS ?? 300);
 const UNLIMITED_ITEMS = Number(process.env.BENCH_UNLIMITED_ITEMS ?? 5000);
@@ -36,12 +42,7 @@ const work = (run: string, i: number) => ({
 
 export async function run(): Promise<void> {
   const { platform, close } = await openBenchPlatform();
-  const parts = new Container({
-    database: platform.db,
-    ring: platform.ring,
-    logger: createLogger('silent'),
-    localOrcidUrl: '',
-  });
+  const parts = benchContainer(platform);
   try {
     const only = process.env.BENCH_WRITE_SCENARIO;
     for (const [scenario, processes] of (
@@ -90,11 +91,7 @@ export async function run(): Promise<void> {
           orcids.push(r.orcid);
         }
         // The simulator's bucket refills while the workers start.
-        const env = {
-          DATABASE_URL: platform.url,
-          LANYARD_KEYS: platform.ring.format(),
-          LANYARD_LOCAL_ORCID_URL: sandbox.base,
-        };
+        const env = roleEnv(platform, sandbox.base);
         for (let i = 0; i < processes; i++)
           workers.push(
             // BENCH_WORKER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to profile the workers.

@@ -16,6 +16,7 @@ import { MIGRATIONS } from '../../src/db/migrations/index.js';
 import type { Tenant } from '../../src/db/rows.js';
 import { createLogger } from '../../src/logger.js';
 import { freePort } from '../helpers/demo-process.js';
+import { mixedItem, mixedItemName } from '../helpers/fixtures.js';
 import { createDatabase, type PgServer, startPgServer } from '../helpers/pg-server.js';
 import { connectInPortal, signInToPortal } from '../helpers/portal.js';
 import { spawnRole } from '../helpers/role-process.js';
@@ -135,38 +136,6 @@ async function api(web: string, method: string, path: string, body?: unknown) {
   });
 }
 
-/** A third each: works (self DOIs), employments as a CSV states them (no external ids), keywords. */
-function item(i: number): { section: string; payload: Record<string, unknown> } {
-  if (i % 3 === 1)
-    return {
-      section: 'employment',
-      payload: { 'role-title': `Role ${i}`, 'start-date': { year: { value: '2021' } } },
-    };
-  if (i % 3 === 2) return { section: 'keywords', payload: { content: `keyword ${i}` } };
-  return {
-    section: 'work',
-    payload: {
-      title: { title: { value: `Work ${i}` } },
-      type: 'journal-article',
-      'external-ids': {
-        'external-id': [
-          {
-            'external-id-type': 'doi',
-            'external-id-value': `10.5555/mp.${i}`,
-            'external-id-relationship': 'self',
-          },
-        ],
-      },
-    },
-  };
-}
-
-function nameOf(section: string, json: Record<string, unknown>): string {
-  if (section === 'employment') return String(json['role-title']);
-  if (section === 'keywords') return String(json.content);
-  return (json.title as { title: { value: string } }).title.value;
-}
-
 const count = async (sql: string) => Number((await db.pool.query(sql, [tenant.id])).rows[0].n);
 const written = () => count(`select count(*) as n from items where tenant_id = $1 and status = 'in_orcid'`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -211,7 +180,12 @@ describe('two web and three worker processes on one PostgreSQL', () => {
       }),
     });
     for (let i = 0; i < ITEMS; i++) {
-      const res = await api(webs[i % 2]!, 'PUT', `/people/MP-${i % PEOPLE}/items/mp-${i}`, item(i));
+      const res = await api(
+        webs[i % 2]!,
+        'PUT',
+        `/people/MP-${i % PEOPLE}/items/mp-${i}`,
+        mixedItem('mp', i),
+      );
       expect(res.status).toBe(200);
     }
     const workers = () => [...processes].filter((p) => p.spawnargs.includes('worker'));
@@ -281,8 +255,8 @@ describe('two web and three worker processes on one PostgreSQL', () => {
       const onRecords: Array<{ putCode: number; name: string }> = [];
       for (const orcid of orcids)
         for (const x of await clientItems(sb.base, orcid, clientId, section))
-          onRecords.push({ putCode: x.putCode, name: nameOf(section, x.json) });
-      const stated = rows.filter((r) => item(Number(r.source_key.slice(3))).section === section);
+          onRecords.push({ putCode: x.putCode, name: mixedItemName(section, x.json) });
+      const stated = rows.filter((r) => mixedItem('mp', Number(r.source_key.slice(3))).section === section);
       expect(onRecords, section).toHaveLength(stated.length);
       expect(new Set(onRecords.map((w) => w.name)).size, section).toBe(stated.length);
       expect(new Set(stated.map((r) => Number(r.put_code))), section).toEqual(

@@ -6,6 +6,7 @@
 // held are queued again once their lease runs out.
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mixedItem, mixedItemName } from '../helpers/fixtures.js';
 import { connectInPortal, signInToPortal, startPortal, type TestPortal } from '../helpers/portal.js';
 import { spawnRole } from '../helpers/role-process.js';
 import {
@@ -53,39 +54,6 @@ async function startWorker(): Promise<ChildProcess> {
   return child;
 }
 
-/** A third each: works (self DOIs), employments as the CSV states them (no external ids), keywords. */
-function crashItem(i: number): { section: string; payload: Record<string, unknown> } {
-  if (i % 3 === 1)
-    return {
-      section: 'employment',
-      payload: { 'role-title': `Crash role ${i}`, 'start-date': { year: { value: '2021' } } },
-    };
-  if (i % 3 === 2) return { section: 'keywords', payload: { content: `crash keyword ${i}` } };
-  return {
-    section: 'work',
-    payload: {
-      title: { title: { value: `Crash test work ${i}` } },
-      type: 'journal-article',
-      'external-ids': {
-        'external-id': [
-          {
-            'external-id-type': 'doi',
-            'external-id-value': `10.5555/crash.${i}`,
-            'external-id-relationship': 'self',
-          },
-        ],
-      },
-    },
-  };
-}
-
-/** What tells the items of a section apart on the record. */
-function nameOf(section: string, json: Record<string, unknown>): string {
-  if (section === 'employment') return String(json['role-title']);
-  if (section === 'keywords') return String(json.content);
-  return (json.title as { title: { value: string } }).title.value;
-}
-
 const written = async () =>
   Number(
     (
@@ -103,7 +71,7 @@ describe('kill -9 during a 500-item run of works, employments and keywords', () 
     ).rows.map((r) => r.id as string);
     const ids: string[] = [];
     for (let i = 0; i < ITEMS; i++) {
-      const { section, payload } = crashItem(i);
+      const { section, payload } = mixedItem('crash', i);
       const { item } = await repo.upsert(
         p.tenant.id,
         personIds[i % PEOPLE]!,
@@ -158,8 +126,10 @@ describe('kill -9 during a 500-item run of works, employments and keywords', () 
       const onRecords: Array<{ putCode: number; name: string }> = [];
       for (const orcid of orcids)
         for (const x of await clientItems(sb.base, orcid, p.client.clientId, section))
-          onRecords.push({ putCode: x.putCode, name: nameOf(section, x.json) });
-      const stated = rows.filter((r) => crashItem(Number(r.source_key.slice(6))).section === section);
+          onRecords.push({ putCode: x.putCode, name: mixedItemName(section, x.json) });
+      const stated = rows.filter(
+        (r) => mixedItem('crash', Number(r.source_key.slice(6))).section === section,
+      );
       expect(onRecords, section).toHaveLength(stated.length);
       expect(new Set(onRecords.map((w) => w.name)).size, section).toBe(stated.length);
       expect(new Set(stated.map((r) => Number(r.put_code))), section).toEqual(
