@@ -278,10 +278,11 @@ export class Container extends Parts {
   }
 
   /**
-   * Keeps the directory current with changes made by any process (the web role and the worker
-   * call it once started; a process that does not keeps tenants a few seconds at most).
+   * Hears what other processes announce: tenant changes keep the directory current (a process
+   * that does not listen keeps tenants a few seconds at most), queued ORCID work wakes this
+   * process's scheduler (onWorkQueued). The web role and the worker call it once started.
    */
-  async listenForTenantChanges(): Promise<void> {
+  async listenForNotices(): Promise<void> {
     if (!this.o.databaseUrl || this.notices) return;
     this.notices = new NoticeListener(
       this.o.databaseUrl,

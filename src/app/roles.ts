@@ -56,7 +56,7 @@ export async function startRoles(
     jobQueue: queue,
     ...(options.orcidTransport ? { orcidTransport: options.orcidTransport } : {}),
   });
-  await container.listenForTenantChanges();
+  await container.listenForNotices();
   let webUrl: string | null = null;
 
   if (role === 'web' || role === 'all') {

@@ -44,7 +44,7 @@ export async function startWorker(
   queue: Queue,
   c: Container,
   o: WorkerOptions = {},
-): Promise<{ scheduler: OrcidWorkScheduler; stop: (timeoutMs: number) => Promise<void> }> {
+): Promise<{ stop: (timeoutMs: number) => Promise<void> }> {
   setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
   for (const job of JOBS) await startJob(queue, c, job as Job<unknown>, o);
   const scheduler = new OrcidWorkScheduler(orcidWorkOf(c), c.logger, {
@@ -54,7 +54,6 @@ export async function startWorker(
   const unsubscribe = c.onWorkQueued(() => scheduler.wake());
   scheduler.start();
   return {
-    scheduler,
     async stop(timeoutMs) {
       unsubscribe();
       await scheduler.stop(timeoutMs);

@@ -83,7 +83,7 @@ export async function startPortal(
     configuredAdmins: options.configuredAdmins ?? [],
     outboundAllow: options.outboundAllow ?? [],
   });
-  await container.listenForTenantChanges();
+  await container.listenForNotices();
   const app = buildApp(container, {
     showOutbox: true,
     limits: { signInPerAccount: 1000, signInPerAddress: 10_000, apiPerKey: 100_000, ...options.limits },
