@@ -118,7 +118,11 @@ export class ItemRepository {
       const item = existing
         ? await trx
             .updateTable('items')
-            .set(status === existing.status ? { ...values } : { ...values, attempts: 0, status_detail: null })
+            .set(
+              status === existing.status
+                ? { ...values }
+                : { ...values, attempts: 0, retries: 0, status_detail: null },
+            )
             .where('tenant_id', '=', tenantId)
             .where('id', '=', existing.id)
             .where('person_id', '=', personId)
@@ -226,6 +230,8 @@ export class ItemRepository {
         .where('tenant_id', '=', tenantId)
         .where('status', 'in', ['queued', 'retrying'])
         .where('ready_at', '<=', sql<Date>`now()`)
+        // A claim's lease also moved ready_at past it; this holds should anything move it back.
+        .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', sql<Date>`now()`)]))
         .orderBy('ready_at')
         .limit(limit)
         .forUpdate()

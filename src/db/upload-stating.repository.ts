@@ -183,6 +183,7 @@ export class UploadStatingRepository {
           desired_state = excluded.desired_state, group_id = excluded.group_id,
           status = ${next},
           attempts = case when ${next} = i.status then i.attempts else 0 end,
+          retries = case when ${next} = i.status then i.retries else 0 end,
           status_detail = case when ${next} = i.status then i.status_detail else null end,
           updated_at = now()
         where i.person_id = excluded.person_id

@@ -126,6 +126,34 @@ describe("the scheduler's statements with a backlog of 100,000 items", () => {
     expect(ids.length).toBe(84);
   });
 
+  it('an item stated anew starts its retries afresh, and a leased item is never claimed twice', async () => {
+    const items = new ItemRepository(tdb.db);
+    const person = await tdb.pool.query<{ id: string }>(
+      `insert into people (tenant_id, local_id) values ($1, 'retry-person') returning id`,
+      [b],
+    );
+    const personId = person.rows[0]!.id;
+    const input = {
+      section: 'keywords',
+      sourceKey: 'retry-kw',
+      payload: { content: 'one' },
+      desired: 'present' as const,
+    };
+    const { item } = await items.upsert(b, personId, input, true);
+    await tdb.pool.query(`update items set status = 'retrying', retries = 5 where id = $1`, [item.id]);
+    const { item: again } = await items.upsert(b, personId, { ...input, payload: { content: 'two' } }, true);
+    expect(again.status).toBe('queued');
+    expect(again.retries).toBe(0);
+    // Leased by a worker: even with ready_at moved back, no second claim takes it.
+    await tdb.pool.query(
+      `update items set lease_token = 'held', lease_until = now() + interval '1 minute', ready_at = now() - interval '1 hour'
+       where id = $1`,
+      [item.id],
+    );
+    const claimed = await items.claimReady(b, 100, 60_000);
+    expect(claimed.map((c) => c.item.id)).not.toContain(item.id);
+  });
+
   it('re-reads: concurrent claims take each due link once, and a request during a read asks for exactly one more', async () => {
     const ring = new KeyRing([{ id: 'plans', key: Buffer.alloc(32, 7) }]);
     const links = new OrcidLinkRepository(tdb.db, ring);
