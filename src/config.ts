@@ -63,6 +63,11 @@ const schema = z
     LANYARD_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
     /** The address the metrics port listens on (default loopback only). */
     LANYARD_METRICS_HOST: z.string().default('127.0.0.1'),
+    /**
+     * Also serves the web role's metrics at GET /metrics on its own address, to requests that send
+     * this token (Authorization: Bearer …); unset: not there. At least 24 characters.
+     */
+    LANYARD_METRICS_TOKEN: z.string().min(24).optional(),
     /** Items a worker process writes at once (ORCID's latency, not CPU, bounds one at a time). */
     LANYARD_WRITE_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(64),
     /**

@@ -66,6 +66,7 @@ export async function startRoles(
       // Embedded mode is the demo: its outbox page shows the mail that would be sent.
       showOutbox: !config.DATABASE_URL,
       trustProxy: config.LANYARD_TRUST_PROXY,
+      ...(config.LANYARD_METRICS_TOKEN ? { metricsToken: config.LANYARD_METRICS_TOKEN } : {}),
       limits: {
         signInPerAccount: config.LANYARD_SIGNIN_LIMIT_PER_ACCOUNT,
         signInPerAddress: config.LANYARD_SIGNIN_LIMIT_PER_ADDRESS,

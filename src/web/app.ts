@@ -14,6 +14,7 @@ import { outboxRoutes } from './routes/admin/outbox.routes.js';
 import { apiArea } from './routes/api/index.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { orcidHookRoutes } from './routes/hooks/orcid.routes.js';
+import { metricsRoutes } from './routes/metrics.routes.js';
 import { portalArea } from './routes/portal/index.js';
 
 /** What the web role is started with, beyond the container's parts. */
@@ -24,6 +25,8 @@ export interface WebOptions {
   limits?: Partial<AbuseLimits>;
   /** Fastify's trustProxy: only when a proxy in front sets X-Forwarded-For (LANYARD_TRUST_PROXY). */
   trustProxy?: boolean | string;
+  /** Serves GET /metrics here to requests with this bearer token (LANYARD_METRICS_TOKEN). */
+  metricsToken?: string;
 }
 
 /** The web role's app on the container's parts; `c.publicUrl` is where people reach it. */
@@ -40,6 +43,7 @@ export function buildApp(c: Container, deps: WebOptions = {}): FastifyInstance {
   app.register(sessions, c);
   app.register(errorPages);
   healthRoutes(app, c.health);
+  if (deps.metricsToken) metricsRoutes(app, c.metrics, deps.metricsToken);
 
   app.register(apiDocument, c);
   apiArea(app, c);

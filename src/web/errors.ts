@@ -90,15 +90,10 @@ export const webErrors = {
         : `${problems.length} problems`,
       problems,
     ),
-  unauthorized: () =>
-    new WebError(
-      'unauthorized',
-      401,
-      'forbidden',
-      'A valid API key is required: Authorization: Bearer <key>.',
-      [],
-      { 'www-authenticate': 'Bearer realm="lanyard"' },
-    ),
+  unauthorized: (message = 'A valid API key is required: Authorization: Bearer <key>.') =>
+    new WebError('unauthorized', 401, 'forbidden', message, [], {
+      'www-authenticate': 'Bearer realm="lanyard"',
+    }),
   unsupportedMediaType: () =>
     new WebError('unsupported_media_type', 415, 'badRequest', 'Send the body as application/json.'),
   methodNotAllowed: (allow: string) =>

@@ -57,6 +57,8 @@ export async function startPortal(
     outboundAllow?: string[];
     /** Tests sign many people in from one address: the limits are high unless a test sets them. */
     limits?: Partial<AbuseLimits>;
+    /** GET /metrics on the web address with this bearer token (LANYARD_METRICS_TOKEN). */
+    metricsToken?: string;
   } = {},
 ): Promise<TestPortal> {
   const db = await freshDatabase();
@@ -87,6 +89,7 @@ export async function startPortal(
   const app = buildApp(container, {
     showOutbox: true,
     limits: { signInPerAccount: 1000, signInPerAddress: 10_000, apiPerKey: 100_000, ...options.limits },
+    ...(options.metricsToken ? { metricsToken: options.metricsToken } : {}),
   });
   const base = await app.listen({ port, host: '127.0.0.1' });
   const worker = options.worker ? await startWorker(queue, container, { pollingSeconds: 0.5 }) : null;

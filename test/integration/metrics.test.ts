@@ -11,10 +11,11 @@ let sb: TestSandbox;
 let p: TestPortal;
 let server: MetricsServer;
 let key: string;
+const TOKEN = 'metrics-token-0123456789abcdef';
 
 beforeAll(async () => {
   sb = await startTestSandbox();
-  p = await startPortal(sb.base, { worker: true });
+  p = await startPortal(sb.base, { worker: true, metricsToken: TOKEN });
   server = await serveMetrics(p.container.metrics, 0, '127.0.0.1');
   key = (await p.container.repos.apiKeys.create(p.tenant.id, 'feed')).key;
 }, 30_000);
@@ -137,6 +138,17 @@ describe('/metrics', () => {
     // Only GET /metrics is served there.
     expect((await fetch(server.url.replace('/metrics', '/'))).status).toBe(404);
   }, 60_000);
+
+  it('with LANYARD_METRICS_TOKEN, GET /metrics on the web address answers only to that token', async () => {
+    const ok = await fetch(`${p.base}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toContain('lanyard_orcid_calls_total');
+    for (const authorization of [undefined, 'Bearer wrong', `Bearer ${TOKEN}x`, TOKEN]) {
+      const refused = await fetch(`${p.base}/metrics`, authorization ? { headers: { authorization } } : {});
+      expect(refused.status, String(authorization)).toBe(401);
+      expect(await refused.text()).not.toContain('lanyard_');
+    }
+  });
 
   it('/healthz answers alive; /readyz says the database and the queue answer', async () => {
     const alive = await fetch(`${p.base}/healthz`);
