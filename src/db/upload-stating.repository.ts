@@ -164,7 +164,7 @@ export class UploadStatingRepository {
     // every pair (25,000 x 25,000). The statement's joins are hash joins; its lookups (laterals,
     // subplans) stay lookups.
     await sql`set local enable_nestloop = off`.execute(this.db);
-    const r = await sql<{ pending: string[]; queued: number; taken: TakenKey[] | null }>`
+    const r = await sql<{ pending: string; queued: number; taken: TakenKey[] | null }>`
       with src as materialized (
         select d.*, p.id as person_id,
           exists (select 1 from orcid_links l where l.tenant_id = ${tenantId} and l.person_id = p.id
@@ -189,8 +189,9 @@ export class UploadStatingRepository {
         where i.person_id = excluded.person_id
         returning i.source_key, i.person_id, i.status
       )
-      select coalesce((select array_agg(distinct person_id::text) from written where status = 'pending'),
-          '{}'::text[]) as pending,
+      -- One text rather than an array: thousands of ids per range parse much faster split than as an array literal.
+      select coalesce((select string_agg(distinct person_id::text, ',') from written where status = 'pending'),
+          '') as pending,
         (select count(*) from written where status = 'queued')::int as queued,
         (select json_agg(json_build_object('row', t.row_number, 'sourceKey', t.source_key, 'owner', o.local_id,
             'firstRow', (select min(e.n) from upload_row_pages pg
@@ -208,7 +209,8 @@ export class UploadStatingRepository {
     await sql`set local enable_nestloop = on`.execute(this.db);
     const row = r.rows[0]!;
     const taken = row.taken ?? [];
-    return { stated: range.size - taken.length, pendingPeople: row.pending, queued: row.queued, taken };
+    const pendingPeople = row.pending ? row.pending.split(',') : [];
+    return { stated: range.size - taken.length, pendingPeople, queued: row.queued, taken };
   }
 
   /**

@@ -104,6 +104,11 @@ const ACTIONS: Record<string, 'present' | 'absent'> = {
   remove: 'absent',
 };
 
+// A module function rather than a closure per row: every row of an upload is checked.
+function addProblem(problems: UploadProblem[], row: number, column: string, message: string): void {
+  problems.push({ row, column, message });
+}
+
 /** A cell that a spreadsheet would run as a formula was written with a leading apostrophe. */
 const FORMULA_START = /^[=+\-@\t\r]/;
 const unneutralise = (v: string) => (v.startsWith("'") && FORMULA_START.test(v.slice(1)) ? v.slice(1) : v);
@@ -153,59 +158,77 @@ export function checkAffiliationRow(
 ): { affiliation: ParsedAffiliation; problems: UploadProblem[] } {
   const problems: UploadProblem[] = [];
   const v: Record<string, string> = {};
-  cells.forEach((cell, i) => {
-    const value = unneutralise(cell.trim());
+  // Loops and no closures: every row of an upload passes here.
+  for (let i = 0; i < cells.length; i++) {
+    const value = unneutralise(cells[i]!.trim());
     const column = columns[i]!;
     if (value && !(EXPORT_ONLY_COLUMNS as readonly string[]).includes(column)) v[column] = value;
-  });
-  const problem = (column: string, message: string) => problems.push({ row, column, message });
-  for (const r of REQUIRED) if (!v[r]) problem(r, `${r} is empty.`);
+  }
+  for (const r of REQUIRED) if (!v[r]) addProblem(problems, row, r, `${r} is empty.`);
 
   const section = sectionOf(v.type ?? '');
   if (v.type && !(AFFILIATION_SECTIONS as readonly string[]).includes(section))
-    problem('type', `"${v.type}" is not an affiliation type: ${AFFILIATION_SECTIONS.join(', ')}.`);
+    addProblem(
+      problems,
+      row,
+      'type',
+      `"${v.type}" is not an affiliation type: ${AFFILIATION_SECTIONS.join(', ')}.`,
+    );
   const desired = ACTIONS[(v.action ?? '').toLowerCase()];
-  if (!desired) problem('action', `"${v.action}" is not an action: present or delete.`);
+  if (!desired) addProblem(problems, row, 'action', `"${v.action}" is not an action: present or delete.`);
   for (const c of ['start_date', 'end_date', 'left_on'] as const) {
     const p = v[c] && dateProblem(v[c]);
-    if (p) problem(c, p);
+    if (p) addProblem(problems, row, c, p);
   }
   if (v.start_date && v.end_date && !dateProblem(v.start_date) && !dateProblem(v.end_date)) {
     if (v.end_date.localeCompare(v.start_date) < 0 && !v.start_date.startsWith(v.end_date))
-      problem('end_date', `The end (${v.end_date}) is before the start (${v.start_date}).`);
+      addProblem(problems, row, 'end_date', `The end (${v.end_date}) is before the start (${v.start_date}).`);
   }
   if (v.country) {
     v.country = v.country.toUpperCase();
     if (!isCountryCode(v.country))
-      problem('country', `"${v.country}" is not an ISO 3166 country code (e.g. NZ, GB).`);
+      addProblem(problems, row, 'country', `"${v.country}" is not an ISO 3166 country code (e.g. NZ, GB).`);
   }
   if (v.organisation && (!v.city || !v.country))
-    problem(v.city ? 'country' : 'city', 'An organisation needs its city and country.');
+    addProblem(problems, row, v.city ? 'country' : 'city', 'An organisation needs its city and country.');
   if (!v.organisation && (v.city || v.region || v.country || v.disambiguated_id))
-    problem('organisation', 'City, region, country and identifier describe an organisation: name it too.');
+    addProblem(
+      problems,
+      row,
+      'organisation',
+      'City, region, country and identifier describe an organisation: name it too.',
+    );
   if (v.organisation && !v.disambiguated_id && !v.disambiguation_source)
-    problem(
+    addProblem(
+      problems,
+      row,
       'disambiguated_id',
       "ORCID needs the organisation's identifier (ROR, RINGGOLD, GRID, FUNDREF or LEI).",
     );
   else if (!!v.disambiguated_id !== !!v.disambiguation_source)
-    problem(
+    addProblem(
+      problems,
+      row,
       v.disambiguated_id ? 'disambiguation_source' : 'disambiguated_id',
       'The organisation identifier and its source go together.',
     );
   if (v.disambiguation_source) {
     v.disambiguation_source = v.disambiguation_source.toUpperCase();
     if (!(DISAMBIGUATION_SOURCES as readonly string[]).includes(v.disambiguation_source))
-      problem(
+      addProblem(
+        problems,
+        row,
         'disambiguation_source',
         `"${v.disambiguation_source}" is not one of ${DISAMBIGUATION_SOURCES.join(', ')}.`,
       );
   }
-  if (v.url && !URL.canParse(v.url)) problem('url', `"${v.url}" is not a web address.`);
-  if (v.email && !email.safeParse(v.email).success) problem('email', `"${v.email}" is not an email address.`);
-  for (const [c, value] of Object.entries(v)) {
-    if (value.length > 1000) problem(c, 'The value is longer than 1,000 characters.');
-    if (value.includes('\u0000')) problem(c, 'The value contains a NUL character.');
+  if (v.url && !URL.canParse(v.url)) addProblem(problems, row, 'url', `"${v.url}" is not a web address.`);
+  if (v.email && !email.safeParse(v.email).success)
+    addProblem(problems, row, 'email', `"${v.email}" is not an email address.`);
+  for (const c in v) {
+    const value = v[c]!;
+    if (value.length > 1000) addProblem(problems, row, c, 'The value is longer than 1,000 characters.');
+    if (value.includes('\u0000')) addProblem(problems, row, c, 'The value contains a NUL character.');
   }
 
   const affiliation: ParsedAffiliation = {

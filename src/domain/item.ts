@@ -65,6 +65,18 @@ export const isWritableSection = (s: string): s is WritableSection =>
  * whose value is undefined is written as null (as the hashes already stored were made); `seen`
  * records that one was, since JSON.stringify would leave it out.
  */
+const QUOTED_KEYS = new Map<string, string>();
+/** A property name as JSON: payloads of one kind share their few names, so each is quoted once. */
+function quotedKey(k: string): string {
+  let q = QUOTED_KEYS.get(k);
+  if (q === undefined) {
+    q = JSON.stringify(k);
+    // Bounded: property names come from the payloads an organisation sends.
+    if (QUOTED_KEYS.size < 1000) QUOTED_KEYS.set(k, q);
+  }
+  return q;
+}
+
 function canonical(v: unknown, seen: { undefinedProperty: boolean }): string {
   // Loops rather than map/join: an upload canonicalises every row's payload.
   if (Array.isArray(v)) {
@@ -79,7 +91,7 @@ function canonical(v: unknown, seen: { undefinedProperty: boolean }): string {
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i]!;
       if (o[k] === undefined) seen.undefinedProperty = true;
-      s += `${i ? ',' : ''}${JSON.stringify(k)}:${canonical(o[k], seen)}`;
+      s += `${i ? ',' : ''}${quotedKey(k)}:${canonical(o[k], seen)}`;
     }
     return `${s}}`;
   }
@@ -187,9 +199,8 @@ export function withDefaultOrganisation(
 /** A date written YYYY, YYYY-MM or YYYY-MM-DD as ORCID's fuzzy date. */
 export function fuzzyDate(iso: string): Record<string, { value: string }> {
   const [year, month, day] = iso.split('-');
-  return {
-    year: { value: year! },
-    ...(month ? { month: { value: month } } : {}),
-    ...(day ? { day: { value: day } } : {}),
-  };
+  const date: Record<string, { value: string }> = { year: { value: year! } };
+  if (month) date.month = { value: month };
+  if (day) date.day = { value: day };
+  return date;
 }

@@ -309,13 +309,16 @@ export class UploadService {
         for (const p of r.problems) problem(p);
         if (!found.count) {
           range.add(r.row);
-          const known = people.get(r.person.localId) ?? { localId: r.person.localId };
-          people.set(r.person.localId, {
-            localId: known.localId,
-            email: r.person.email ?? known.email,
-            givenNames: r.person.givenNames ?? known.givenNames,
-            familyName: r.person.familyName ?? known.familyName,
-          });
+          const known = people.get(r.person.localId);
+          const { email, givenNames, familyName } = r.person;
+          // A new object only when the row says something of its person (most rows name them only).
+          if (!known || email !== undefined || givenNames !== undefined || familyName !== undefined)
+            people.set(r.person.localId, {
+              localId: r.person.localId,
+              email: email ?? known?.email,
+              givenNames: givenNames ?? known?.givenNames,
+              familyName: familyName ?? known?.familyName,
+            });
           if (r.leftOn && !leavers.has(r.person.localId)) leavers.set(r.person.localId, r.leftOn);
         }
         // The first range is small, so that the database starts while the rest is still read; a

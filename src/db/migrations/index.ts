@@ -20,6 +20,7 @@ import * as m0017 from './0017-reconsent-invitations.js';
 import * as m0018 from './0018-token-health.js';
 import * as m0019 from './0019-orcid-work-scheduling.js';
 import * as m0020 from './0020-call-log-retention-index.js';
+import * as m0021 from './0021-items-person-check-per-statement.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-core': m0001,
@@ -42,4 +43,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0018-token-health': m0018,
   '0019-orcid-work-scheduling': m0019,
   '0020-call-log-retention-index': m0020,
+  '0021-items-person-check-per-statement': m0021,
 };
