@@ -20,6 +20,7 @@ import { OrcidCallRepository } from '../db/orcid-call.repository.js';
 import { OrcidLinkRepository } from '../db/orcid-link.repository.js';
 import { PgRateLimiter, tenantRateLimits } from '../db/orcid-rate-limiter.js';
 import { OrcidWorkRepository } from '../db/orcid-work.repository.js';
+import { PeopleDirectoryRepository } from '../db/people-directory.repository.js';
 import { PersonRepository } from '../db/person.repository.js';
 import { PortalLogRepository } from '../db/portal-log.repository.js';
 import { PortalViewRepository } from '../db/portal-view.repository.js';
@@ -53,6 +54,7 @@ import { InvitationMailService, personInviter, reconsentInviter } from '../servi
 import { ItemIntakeService, type PersonInviter } from '../services/item-intake.service.js';
 import { OrcidClients } from '../services/orcid-clients.js';
 import { OrganisationRenameService } from '../services/organisation-rename.service.js';
+import { PeopleConsoleService } from '../services/people-console.service.js';
 import { PortalService } from '../services/portal.service.js';
 import type { JobQueuePorts, Mailer, QueuePorts } from '../services/ports.js';
 import { ReconcileService } from '../services/reconcile.service.js';
@@ -166,6 +168,9 @@ export class RepositorySet extends Parts implements Repositories {
   }
   get people() {
     return this.once('people', () => new PersonRepository(this.db));
+  }
+  get peopleDirectory() {
+    return this.once('peopleDirectory', () => new PeopleDirectoryRepository(this.db));
   }
   get portalLog() {
     return this.once('portalLog', () => new PortalLogRepository(this.db));
@@ -470,6 +475,21 @@ export class Container extends Parts {
           records: this.repos.records,
           events: this.events,
           logger: this.logger,
+        }),
+    );
+  }
+
+  get peopleConsole() {
+    return this.once(
+      'peopleConsole',
+      () =>
+        new PeopleConsoleService({
+          repos: this.repos,
+          unitOfWork: this.unitOfWork,
+          intake: this.intake,
+          disconnect: this.disconnect,
+          webhooks: this.webhooks,
+          invitationMail: this.queues.invitationMail,
         }),
     );
   }

@@ -42,6 +42,21 @@ export class InvitationRepository {
   }
 
   /**
+   * The person's invitation to connect, to be sent again (its send time and error cleared); made
+   * now if they had none. Null when the person has no email address.
+   */
+  async resend(tenantId: string, personId: string): Promise<string | null> {
+    // To the address the person has now.
+    const { rows } = await sql<{ id: string }>`
+      update invitations v set sent_at = null, last_error = null, email = p.email
+      from people p
+      where v.tenant_id = ${tenantId} and v.person_id = ${personId} and v.kind = 'connect'
+        and p.tenant_id = v.tenant_id and p.id = v.person_id and p.email is not null
+      returning v.id`.execute(this.db);
+    return rows[0]?.id ?? (await this.createFor(tenantId, [personId]))[0] ?? null;
+  }
+
+  /**
    * A re-consent invitation for a person who revoked the organisation at ORCID, unless one was
    * made in the last 90 days (or the person has no email); returns its id.
    */

@@ -1,5 +1,5 @@
 // People known to an organisation. Every query is scoped by tenant.
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import { localIdOf, type PersonAttributes } from '../domain/tenant.js';
 import type { Database, PeopleTable } from './schema.js';
 
@@ -71,6 +71,47 @@ export class PersonRepository {
       .where('tenant_id', '=', tenantId)
       .where('id', '=', personId)
       .execute();
+  }
+
+  /**
+   * Deletes the person and everything held about them: their links and tokens, items and their
+   * history, invitations, collected record and change feed (by the keys' cascades and migration
+   * 0021), the ORCID calls made for their iDs, the authorization attempts that name them, and the mail sent
+   * to them. Answers what went, in
+   * counts (nothing that names them), or null when the organisation has no such person.
+   */
+  async erase(
+    tenantId: string,
+    personId: string,
+  ): Promise<{ links: number; items: number; calls: number; mails: number; authorizations: number } | null> {
+    const { rows } = await sql<{
+      links: number;
+      items: number;
+      calls: number;
+      mails: number;
+      authorizations: number;
+    }>`
+      with person as (
+        select id, email from people where tenant_id = ${tenantId} and id = ${personId}
+      ), ids as (
+        select distinct orcid from orcid_links where tenant_id = ${tenantId} and person_id = ${personId}
+      ), calls as (
+        delete from orcid_calls c using ids where c.tenant_id = ${tenantId} and c.orcid = ids.orcid returning 1
+      ), authorizations as (
+        -- Kept with the person's id cleared by the key; they name the iD.
+        delete from orcid_authorizations a where a.tenant_id = ${tenantId}
+          and (a.person_id = ${personId} or a.orcid in (select orcid from ids)) returning 1
+      ), mails as (
+        delete from mail_outbox m using person where m.tenant_id = ${tenantId} and m.to_address = person.email returning 1
+      )
+      select (select count(*) from orcid_links where tenant_id = ${tenantId} and person_id = ${personId})::int as links,
+        (select count(*) from items where tenant_id = ${tenantId} and person_id = ${personId})::int as items,
+        (select count(*) from calls)::int as calls, (select count(*) from mails)::int as mails,
+        (select count(*) from authorizations)::int as authorizations
+      from person`.execute(this.db);
+    if (!rows[0]) return null;
+    await this.db.deleteFrom('people').where('tenant_id', '=', tenantId).where('id', '=', personId).execute();
+    return rows[0];
   }
 
   upsertByLocalId(tenantId: string, localId: string, p: PersonRecord): Promise<Person> {

@@ -10,6 +10,7 @@ import type { ItemRepository } from './item.repository.js';
 import type { OauthStateRepository } from './oauth-state.repository.js';
 import type { OrcidCallRepository } from './orcid-call.repository.js';
 import type { OrcidLinkRepository } from './orcid-link.repository.js';
+import type { PeopleDirectoryRepository } from './people-directory.repository.js';
 import type { PersonRepository } from './person.repository.js';
 import type { PortalLogRepository } from './portal-log.repository.js';
 import type { SamlRequestStore } from './saml-request.store.js';
@@ -31,6 +32,7 @@ export interface Repositories {
   orcidCalls: OrcidCallRepository;
   links: OrcidLinkRepository;
   people: PersonRepository;
+  peopleDirectory: PeopleDirectoryRepository;
   portalLog: PortalLogRepository;
   samlRequests: SamlRequestStore;
   sealedValues: SealedValuesRepository;

@@ -21,6 +21,7 @@ import * as m0018 from './0018-token-health.js';
 import * as m0019 from './0019-orcid-work-scheduling.js';
 import * as m0020 from './0020-call-log-retention-index.js';
 import * as m0021 from './0021-items-person-check-per-statement.js';
+import * as m0022 from './0022-console-people.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-core': m0001,
@@ -44,4 +45,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0019-orcid-work-scheduling': m0019,
   '0020-call-log-retention-index': m0020,
   '0021-items-person-check-per-statement': m0021,
+  '0022-console-people': m0022,
 };

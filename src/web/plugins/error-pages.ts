@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { BadInput } from '../../domain/input-check.js';
-import { isDatabaseAway, isWebError, type WebError, webErrors } from '../errors.js';
+import { type FieldProblem, isDatabaseAway, isWebError, type WebError, webErrors } from '../errors.js';
 import { pickLanguage, translator } from '../i18n.js';
 import { LANG_COOKIE } from '../routes/portal/portal-context.js';
 
@@ -17,9 +17,13 @@ const CSRF_ERRORS = new Set(['FST_CSRF_INVALID_TOKEN', 'FST_CSRF_MISSING_SECRET'
 export const wantsJson = (req: FastifyRequest) => /^\/(hooks\/|(o\/[^/?]+\/)?api\/)/.test(req.url);
 
 /** A minimal page for an error (escaped by hand: it must render whatever broke). */
-function plainPage(lang: string, title: string, text: string): string {
+function plainPage(lang: string, title: string, text: string, problems: readonly FieldProblem[]): string {
   const esc = (v: string) => v.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
-  return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(title)}</title></head><body><main><h1>${esc(title)}</h1><p>${esc(text)}</p></main></body></html>`;
+  // What was wrong with the request, field by field (in English, as the API says it).
+  const list = problems.length
+    ? `<ul lang="en">${problems.map((p) => `<li>${esc(p.field)}: ${esc(p.message)}</li>`).join('')}</ul>`
+    : '';
+  return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(title)}</title></head><body><main><h1>${esc(title)}</h1><p>${esc(text)}</p>${list}</main></body></html>`;
 }
 
 /** Sends a WebError as its page or its JSON. */
@@ -36,7 +40,7 @@ export function sendError(req: FastifyRequest, reply: FastifyReply, err: WebErro
   return reply
     .type('text/html; charset=utf-8')
     .header('cache-control', 'no-store')
-    .send(plainPage(lang, t(`${err.page}Title`), t(`${err.page}Text`)));
+    .send(plainPage(lang, t(`${err.page}Title`), t(`${err.page}Text`), err.problems));
 }
 
 /** What was thrown, as a WebError; null for Fastify's own client errors, which keep their answer. */

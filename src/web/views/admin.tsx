@@ -23,22 +23,42 @@ export const ADMIN_STATUS_WORDS: Record<ItemStatus, string> = {
 };
 const STATUS_ORDER = Object.keys(ADMIN_STATUS_WORDS) as ItemStatus[];
 
-function AdminPage(props: { c: PageContext; title: string; children: Child }) {
+/** The console's sections, in the navigation's order (path under /admin/, text key). */
+const SECTIONS: Array<[string, string]> = [
+  ['people', 'console.nav.people'],
+  ['', 'console.nav.uploads'],
+  ['audit', 'console.nav.audit'],
+  ['organisation', 'console.nav.organisation'],
+  ['registry', 'console.nav.registry'],
+];
+
+export function AdminPage(props: { c: PageContext; title: string; children: Child }) {
   const { c } = props;
+  const { t } = c;
   return (
     <Layout
       title={props.title}
-      lang="en"
-      t={c.t}
+      lang={c.lang}
+      t={t}
       org={c.org}
       base={c.base}
       path={c.path}
       supportContact={c.supportContact}
       signedIn={{ csrf: c.csrf }}
     >
-      <nav aria-label="Administration">
-        <a href={`${c.base}/admin/`}>Uploads</a> · <a href={`${c.base}/admin/organisation`}>Organisation</a> ·{' '}
-        <a href={`${c.base}/admin/registry`}>ORCID registry</a> · <a href={`${c.base}/`}>My ORCID page</a>
+      <nav aria-label={t('console.nav.label')} class="console-nav">
+        {SECTIONS.map(([path, key]) => {
+          const href = `${c.base}/admin/${path}`;
+          const here = path ? c.path.startsWith(href) : c.path === href;
+          return here ? (
+            <a href={href} aria-current="page">
+              <strong>{t(key)}</strong>
+            </a>
+          ) : (
+            <a href={href}>{t(key)}</a>
+          );
+        })}
+        <a href={`${c.base}/`}>{t('console.nav.portal')}</a>
       </nav>
       {props.children}
     </Layout>

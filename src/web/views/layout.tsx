@@ -9,6 +9,8 @@ body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:var(--
 header{display:flex;flex-wrap:wrap;gap:1rem;justify-content:space-between;align-items:center;border-bottom:3px solid #a6ce39;padding:.8rem 0}
 header .org{font-weight:700;font-size:1.1rem}nav.lang a{margin-left:.5rem}
 a{color:#0b5394}button{font:inherit;cursor:pointer}
+.console-nav{display:flex;flex-wrap:wrap;gap:.4rem 1rem;margin:.6rem 0}.scroll{overflow-x:auto}
+.filters{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:end}.filters label{display:block}
 .btn{background:var(--green);color:#fff;border:0;border-radius:4px;padding:.55rem 1rem}
 .btn-secondary{background:#fff;color:var(--ink);border:1px solid #767676;border-radius:4px;padding:.45rem .9rem}
 .orcid-button{display:inline-flex;align-items:center;gap:.6rem;background:#fff;color:#333;border:1px solid #767676;border-radius:4px;padding:.55rem 1rem;font-weight:600}

@@ -1,15 +1,18 @@
-// The organisation's admin area under /o/{tenant}/admin/, one file per feature: uploads (the
-// area's first page), the organisation's identity, and the ORCID registry's records of it.
+// The organisation's admin area (the console) under /o/{tenant}/admin/, one file per feature:
+// uploads (the area's first page), people, the organisation's identity, and the ORCID registry's
+// records of it.
 // Administrators only (requireAdmin).
 import type { FastifyInstance } from 'fastify';
 import type { Container } from '../../../app/container.js';
 import { organisationRoutes } from './organisation.routes.js';
+import { peopleRoutes } from './people.routes.js';
 import { registryRoutes } from './registry.routes.js';
 import { uploadRoutes } from './uploads.routes.js';
 
 export function adminArea(app: FastifyInstance, c: Container): void {
   const shared = { portal: c.portal, orcid: c.orcid, admins: c.adminAccess };
   uploadRoutes(app, { ...shared, uploads: c.uploads });
+  peopleRoutes(app, { ...shared, people: c.peopleConsole });
   organisationRoutes(app, { ...shared, rename: c.rename });
   registryRoutes(app, { ...shared, registry: c.registrySearch });
 }
