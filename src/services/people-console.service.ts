@@ -1,9 +1,10 @@
 // The console's people: the list an administrator searches, one person's page, and what an
 // administrator may do for a person (resend the invitation, retry an item, disconnect, delete),
 // each audited with who did it.
-import type { PeopleDirectoryRepository, PeopleQuery } from '../db/people-directory.repository.js';
+import type { PeopleDirectoryRepository } from '../db/people-directory.repository.js';
 import type { Repositories, UnitOfWork } from '../db/repositories.js';
 import type { Tenant } from '../db/tenant.repository.js';
+import type { PeopleQuery } from '../domain/people-query.js';
 import type { DisconnectOrcidService } from './disconnect-orcid.service.js';
 import type { ItemIntakeService } from './item-intake.service.js';
 import type { InvitationMailQueue } from './ports.js';

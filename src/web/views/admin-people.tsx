@@ -1,8 +1,9 @@
 // The console's people: the searchable list and one person's page, with the actions an
 // administrator takes for a person (each a POST form with the CSRF token).
-import type { PeoplePage as PeoplePageData, PeopleQuery } from '../../db/people-directory.repository.js';
-import { LINK_FILTERS, PEOPLE_SORTS } from '../../db/people-directory.repository.js';
+
 import { ITEM_STATUSES, type ItemStatus } from '../../domain/item.js';
+import type { PeoplePage as PeoplePageData, PeopleQuery } from '../../domain/people-query.js';
+import { LINK_FILTERS, PEOPLE_SORTS } from '../../domain/people-query.js';
 import type { PeopleConsoleService } from '../../services/people-console.service.js';
 import { AdminPage } from './admin.js';
 import { Hidden, OrcidId } from './layout.js';

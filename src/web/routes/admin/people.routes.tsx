@@ -5,9 +5,9 @@
 // organisation's person (or item) is unknown here: 404.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { LINK_FILTERS, PEOPLE_SORTS, type PeopleQuery } from '../../../db/people-directory.repository.js';
 import type { Tenant } from '../../../db/rows.js';
 import { ITEM_STATUSES } from '../../../domain/item.js';
+import { LINK_FILTERS, PEOPLE_SORTS, type PeopleQuery } from '../../../domain/people-query.js';
 import type { AdminAccessService } from '../../../services/admin-access.service.js';
 import type { PeopleConsoleService, PersonActionResult } from '../../../services/people-console.service.js';
 import { webErrors } from '../../errors.js';
