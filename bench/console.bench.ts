@@ -74,7 +74,9 @@ async function populate(db: Kysely<Database>, tenantId: string) {
       generate_series(1, 5) k
     where p.n % 5 = 1`.execute(db);
   await sql`insert into invitations (tenant_id, person_id, email, sent_at)
-    select tenant_id, id, email, now() from people where tenant_id = ${tenantId} and local_id like '%0'`.execute(db);
+    select tenant_id, id, email, now() from people where tenant_id = ${tenantId} and local_id like '%0'`.execute(
+    db,
+  );
   await sql`analyze`.execute(db);
 }
 
