@@ -8,6 +8,7 @@ import type { Config } from '../config.js';
 import type { KeyRing } from '../crypto/key-ring.js';
 import { AdminUserRepository } from '../db/admin-user.repository.js';
 import { ApiKeyRepository } from '../db/api-key.repository.js';
+import { CallLogRepository } from '../db/call-log.repository.js';
 import { CollectedRecordRepository } from '../db/collected-record.repository.js';
 import type { Db } from '../db/database.js';
 import { EventRepository } from '../db/event.repository.js';
@@ -45,6 +46,8 @@ import { OutboundGuard } from '../outbound/outbound-guard.js';
 import type { Platform } from '../platform.js';
 import { AdminAccessService } from '../services/admin-access.service.js';
 import { ApiKeyService } from '../services/api-keys.service.js';
+import { AuditLogService } from '../services/audit-log.service.js';
+import { CallLogService } from '../services/call-log.service.js';
 import { CollectService } from '../services/collect.service.js';
 import { ConnectOrcidService } from '../services/connect-orcid.service.js';
 import { DisconnectOrcidService } from '../services/disconnect-orcid.service.js';
@@ -52,6 +55,7 @@ import { EventService } from '../services/events.service.js';
 import { HealthService } from '../services/health.service.js';
 import { InvitationMailService, personInviter, reconsentInviter } from '../services/invitation.service.js';
 import { ItemIntakeService, type PersonInviter } from '../services/item-intake.service.js';
+import { LinksExportService } from '../services/links-export.service.js';
 import { OrcidClients } from '../services/orcid-clients.js';
 import { OrganisationRenameService } from '../services/organisation-rename.service.js';
 import { PeopleConsoleService } from '../services/people-console.service.js';
@@ -144,6 +148,9 @@ export class RepositorySet extends Parts implements Repositories {
   }
   get apiKeys() {
     return this.once('apiKeys', () => new ApiKeyRepository(this.db));
+  }
+  get callLog() {
+    return this.once('callLog', () => new CallLogRepository(this.db));
   }
   get records() {
     return this.once('records', () => new CollectedRecordRepository(this.db));
@@ -475,6 +482,29 @@ export class Container extends Parts {
           records: this.repos.records,
           events: this.events,
           logger: this.logger,
+        }),
+    );
+  }
+
+  get linksExport() {
+    return this.once(
+      'linksExport',
+      () => new LinksExportService({ links: this.repos.links, log: this.repos.portalLog }),
+    );
+  }
+
+  get auditLog() {
+    return this.once('auditLog', () => new AuditLogService(this.repos.portalLog));
+  }
+
+  get callLogConsole() {
+    return this.once(
+      'callLogConsole',
+      () =>
+        new CallLogService({
+          calls: this.repos.callLog,
+          people: this.repos.peopleDirectory,
+          log: this.repos.portalLog,
         }),
     );
   }

@@ -165,7 +165,14 @@ export function adminCommand(): Command {
     .action(async (slug, localId) => {
       try {
         await withContainer(async (c) => {
-          await c.repos.adminUsers.grant(await tenantIdOf(c, slug), localId, 'cli');
+          const tenantId = await tenantIdOf(c, slug);
+          await c.repos.adminUsers.grant(tenantId, localId, 'cli');
+          await c.repos.portalLog.audit({
+            tenantId,
+            actor: 'cli',
+            action: 'admin.granted',
+            subject: localId,
+          });
           console.log(`${localId} is an administrator of ${slug}`);
         });
       } catch (e) {
@@ -179,8 +186,15 @@ export function adminCommand(): Command {
     .action(async (slug, localId) => {
       try {
         await withContainer(async (c) => {
-          if (!(await c.repos.adminUsers.revoke(await tenantIdOf(c, slug), localId)))
+          const tenantId = await tenantIdOf(c, slug);
+          if (!(await c.repos.adminUsers.revoke(tenantId, localId)))
             throw new UsageError(`${localId} is not an administrator of ${slug}`);
+          await c.repos.portalLog.audit({
+            tenantId,
+            actor: 'cli',
+            action: 'admin.revoked',
+            subject: localId,
+          });
           console.log(`${localId} is no longer an administrator of ${slug}`);
         });
       } catch (e) {

@@ -3,6 +3,7 @@
 import { Command } from '@commander-js/extra-typings';
 import { demoCommand } from './demo.command.js';
 import { eventsCommand } from './events.command.js';
+import { exportLinksCommand } from './export-links.command.js';
 import { adminCommand, exportCommand, importCommand } from './import.command.js';
 import { keysCommand } from './keys.command.js';
 import { migrateCommand } from './migrate.command.js';
@@ -22,5 +23,6 @@ export function buildProgram(): Command {
     .addCommand(eventsCommand())
     .addCommand(adminCommand())
     .addCommand(importCommand())
-    .addCommand(exportCommand());
+    .addCommand(exportCommand())
+    .addCommand(exportLinksCommand());
 }

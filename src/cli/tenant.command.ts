@@ -88,6 +88,7 @@ function readPortalFile(path: string): Partial<NewTenant> {
   if (r.data.org) t.org = r.data.org;
   if (r.data.employmentOnConnect !== undefined) t.employmentOnConnect = r.data.employmentOnConnect;
   if (r.data.sync) t.sync = r.data.sync;
+  if (r.data.tokenExport !== undefined) t.tokenExport = r.data.tokenExport;
   return t;
 }
 

@@ -444,4 +444,95 @@ export class OrcidLinkRepository {
       .offset(options.offset ?? 0)
       .execute()) as DisplayedId[];
   }
+
+  /**
+   * The organisation's links for an export, a batch at a time in a stable order, each with its
+   * person, its token (opened only when asked for) and the person's items: what the data export
+   * and `lanyard export-links` write. Never the whole set in memory.
+   */
+  async *exportBatches(tenantId: string, withTokens: boolean, batch = 1000): AsyncGenerator<ExportedLink[]> {
+    let after: string | null = null;
+    for (;;) {
+      let q = this.db
+        .selectFrom('orcid_links as l')
+        .innerJoin('people as p', (j) =>
+          j.onRef('p.id', '=', 'l.person_id').onRef('p.tenant_id', '=', 'l.tenant_id'),
+        )
+        .select([
+          'l.id',
+          'l.person_id',
+          'l.orcid',
+          'l.status',
+          'l.scope',
+          'l.expires_at',
+          'l.granted_at',
+          'l.revoked_at',
+          'l.token_sealed',
+          'p.local_id',
+          'p.given_names',
+          'p.family_name',
+        ])
+        .where('l.tenant_id', '=', tenantId)
+        .orderBy('l.id')
+        .limit(batch);
+      if (after) q = q.where('l.id', '>', after);
+      const links = await q.execute();
+      if (!links.length) return;
+      const items = await this.db
+        .selectFrom('items')
+        .select(['person_id', 'section', 'source_key', 'put_code', 'put_code_orcid', 'group_id', 'status'])
+        .where('tenant_id', '=', tenantId)
+        .where('person_id', 'in', [...new Set(links.map((l) => l.person_id))])
+        .orderBy('person_id')
+        .orderBy('source_key')
+        .execute();
+      const byPerson = new Map<string, ExportedItem[]>();
+      for (const { person_id, ...item } of items) {
+        const list = byPerson.get(person_id) ?? [];
+        list.push(item);
+        byPerson.set(person_id, list);
+      }
+      yield links.map(({ token_sealed, ...l }) => {
+        const token =
+          withTokens && token_sealed
+            ? (JSON.parse(open(this.ring, token_sealed, tokenContext(l.id))) as TokenResponse)
+            : null;
+        return {
+          ...l,
+          access_token: token?.access_token ?? null,
+          refresh_token: token?.refresh_token ?? null,
+          items: byPerson.get(l.person_id) ?? [],
+        };
+      });
+      after = links.at(-1)!.id;
+      if (links.length < batch) return;
+    }
+  }
+}
+
+export interface ExportedItem {
+  section: string;
+  source_key: string;
+  put_code: string | null;
+  put_code_orcid: string | null;
+  group_id: string | null;
+  status: string;
+}
+
+export interface ExportedLink {
+  id: string;
+  person_id: string;
+  orcid: string;
+  status: string;
+  scope: string;
+  expires_at: Date;
+  granted_at: Date;
+  revoked_at: Date | null;
+  local_id: string;
+  given_names: string | null;
+  family_name: string | null;
+  /** In clear, only when the export asked for tokens (null otherwise, and once revoked at ORCID). */
+  access_token: string | null;
+  refresh_token: string | null;
+  items: ExportedItem[];
 }

@@ -208,6 +208,21 @@ export class PeopleDirectoryRepository {
       .execute();
   }
 
+  /** Every iD the person with this local id connected (none: no such person, or never connected). */
+  async orcidsOf(tenantId: string, localId: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('orcid_links as l')
+      .innerJoin('people as p', (j) =>
+        j.onRef('p.id', '=', 'l.person_id').onRef('p.tenant_id', '=', 'l.tenant_id'),
+      )
+      .select('l.orcid')
+      .distinct()
+      .where('l.tenant_id', '=', tenantId)
+      .where('p.local_id', '=', localId)
+      .execute();
+    return rows.map((r) => r.orcid);
+  }
+
   /** The newest ORCID calls made for the person's iDs (bodies are read in the call log). */
   calls(tenantId: string, orcids: string[], limit: number) {
     if (!orcids.length) return Promise.resolve([]);

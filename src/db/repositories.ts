@@ -3,6 +3,7 @@
 // services take them from there and never build a repository themselves.
 import type { AdminUserRepository } from './admin-user.repository.js';
 import type { ApiKeyRepository } from './api-key.repository.js';
+import type { CallLogRepository } from './call-log.repository.js';
 import type { CollectedRecordRepository } from './collected-record.repository.js';
 import type { EventRepository } from './event.repository.js';
 import type { InvitationRepository } from './invitation.repository.js';
@@ -24,6 +25,7 @@ import type { WebhookSubscriptionRepository } from './webhook-subscription.repos
 export interface Repositories {
   adminUsers: AdminUserRepository;
   apiKeys: ApiKeyRepository;
+  callLog: CallLogRepository;
   records: CollectedRecordRepository;
   events: EventRepository;
   invitations: InvitationRepository;

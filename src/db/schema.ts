@@ -39,6 +39,7 @@ export interface TenantsTable {
   oidc_client_secret_sealed: string | null;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
+  token_export: Generated<boolean>;
 }
 
 export interface OrcidCallsTable {
@@ -55,6 +56,19 @@ export interface OrcidCallsTable {
   duration_ms: number;
   attempt: Generated<number>;
   created_at: Generated<Date>;
+}
+
+export interface CallLogSharesTable {
+  id: Generated<string>;
+  tenant_id: string;
+  /** sha256 of the link's token (the token itself is shown once, in the link). */
+  token_hash: string;
+  call_ids: ColumnType<string[], string[], string[]>;
+  note: string | null;
+  created_by: string;
+  created_at: Generated<Date>;
+  expires_at: Timestamp;
+  revoked_at: Date | null;
 }
 
 export interface OrcidRateLimitsTable {
@@ -411,6 +425,7 @@ export interface MailOutboxTable {
 export interface Database {
   tenants: TenantsTable;
   orcid_calls: OrcidCallsTable;
+  call_log_shares: CallLogSharesTable;
   orcid_rate_limits: OrcidRateLimitsTable;
   people: PeopleTable;
   orcid_links: OrcidLinksTable;

@@ -37,6 +37,8 @@ export interface NewTenant {
   /** On connect, write the person's employment from HR data. */
   employmentOnConnect?: boolean;
   sync?: SyncSettings;
+  /** Administrators may export people's tokens in clear. */
+  tokenExport?: boolean;
 }
 
 /** The organisation as it appears in affiliations it writes. */
@@ -63,6 +65,7 @@ function portalColumns(id: string, ring: KeyRing, t: Partial<NewTenant>): Update
   if (t.signIn !== undefined) set.sign_in = t.signIn;
   if (t.employmentOnConnect !== undefined) set.employment_on_connect = t.employmentOnConnect;
   if (t.sync !== undefined) set.sync_settings = t.sync;
+  if (t.tokenExport !== undefined) set.token_export = t.tokenExport;
   if (t.oidcClientSecret !== undefined)
     set.oidc_client_secret_sealed = seal(ring, t.oidcClientSecret, oidcSecretContext(id));
   if (t.org) {

@@ -100,6 +100,8 @@ export const portalSettingsSchema = z.object({
   /** On connect, write the person's employment from HR data (status and dates stated by API or upload). */
   employmentOnConnect: z.boolean().optional(),
   sync: syncSettingsSchema.optional(),
+  /** Administrators may export people's tokens in clear (default true). */
+  tokenExport: z.boolean().optional(),
 });
 export type PortalSettings = z.infer<typeof portalSettingsSchema>;
 
@@ -124,6 +126,7 @@ export const tenantSettingsSchema = z
     org: orgIdentitySchema.optional(),
     employmentOnConnect: z.boolean().optional(),
     sync: syncSettingsSchema.optional(),
+    tokenExport: z.boolean().optional(),
   })
   .superRefine((t, ctx) => {
     // Seeded passwords are for the demo and tests, never for real ORCID records.

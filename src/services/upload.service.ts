@@ -140,6 +140,13 @@ export class UploadService {
       await this.uploads.remove(tenantId, upload.id);
       throw e;
     }
+    await this.d.repos.portalLog.audit({
+      tenantId,
+      actor: uploadedBy === 'cli' ? 'cli' : `admin:${uploadedBy}`,
+      action: 'upload.received',
+      subject: upload.id,
+      details: { filename: file.filename, format: file.format, bytes: size },
+    });
     await this.d.stating.enqueueStating(tenantId, upload.id);
     return { ...upload, file_bytes: String(size) };
   }

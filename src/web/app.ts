@@ -16,6 +16,7 @@ import { healthRoutes } from './routes/health.routes.js';
 import { orcidHookRoutes } from './routes/hooks/orcid.routes.js';
 import { metricsRoutes } from './routes/metrics.routes.js';
 import { portalArea } from './routes/portal/index.js';
+import { sharedCallRoutes } from './routes/shared-calls.routes.js';
 
 /** What the web role is started with, beyond the container's parts. */
 export interface WebOptions {
@@ -49,6 +50,7 @@ export function buildApp(c: Container, deps: WebOptions = {}): FastifyInstance {
   apiArea(app, c);
   orcidHookRoutes(app, c.webhooks, (outcome) => c.metrics.webhookReceived(outcome));
   if (deps.showOutbox) outboxRoutes(app, c.invitationMail);
+  sharedCallRoutes(app, c.callLogConsole, c.tenantDirectory);
 
   // Everything under /o/{tenant}/: the organisation is resolved once per request.
   app.register(async (tenantArea) => {

@@ -24,7 +24,8 @@ const state = async () =>
       `select (select count(*) from people where tenant_id = $1) as people,
          (select count(*) from audit_log where tenant_id = $1) as audit,
          (select count(*) from items where tenant_id = $1 and status = 'pending') as pending,
-         (select count(*) from invitations where tenant_id = $1) as invitations`,
+         (select count(*) from invitations where tenant_id = $1) as invitations,
+         (select count(*) from call_log_shares where tenant_id = $1 and revoked_at is null) as shares`,
       [p.tenant.id],
     )
   ).rows[0];
@@ -33,7 +34,10 @@ beforeAll(async () => {
   sb = await startTestSandbox();
   p = await startPortal(sb.base);
   // /o/{tenant}/admin only redirects to /o/{tenant}/admin/ (walked as such).
-  routes = routeTable(p.app).filter((r) => r.path.startsWith('/o/:tenant/admin/'));
+  // Signing in again ends the visitor's session: walked last.
+  routes = routeTable(p.app)
+    .filter((r) => r.path.startsWith('/o/:tenant/admin/'))
+    .sort((a, b) => Number(a.path.endsWith('/sign-in-again')) - Number(b.path.endsWith('/sign-in-again')));
   await p.container.repos.people.upsertByLocalId(p.tenant.id, 'ISO-VICTIM', {
     email: 'victim@iso.example.org',
   });
@@ -54,6 +58,21 @@ beforeAll(async () => {
     'cli',
   );
   ids.upload = upload.id;
+  const call = await p.db.pool.query<{ id: string }>(
+    `insert into orcid_calls (tenant_id, orcid, method, url, status, response_body, duration_ms)
+     values ($1, '0000-0002-1825-0097', 'GET', 'https://api.orcid.example/v3.0/0000-0002-1825-0097/record', 200,
+       '{"secret":"ISO-VICTIM"}', 5) returning id::text`,
+    [p.tenant.id],
+  );
+  ids.call = call.rows[0]!.id;
+  ids.share = (
+    await p.container.repos.callLog.share(p.tenant.id, {
+      callIds: [ids.call],
+      note: 'ISO-VICTIM',
+      createdBy: 'test',
+      expiresAt: new Date(Date.now() + 86_400_000),
+    })
+  ).id;
 
   other = await p.addTenant({ slug: 'iso-other', name: 'Other University' });
   await p.container.repos.adminUsers.grant(other.id, 'ISO-OTHER-ADMIN', 'test');
@@ -75,6 +94,8 @@ const pathFor = (r: Route, slug: string) =>
   r.path
     .replace(':tenant', slug)
     .replace('uploads/:id', `uploads/${ids.upload}`)
+    .replace('calls/:id', `calls/${ids.call}`)
+    .replace('shares/:id', `shares/${ids.share}`)
     .replace(':id', ids.id!)
     .replace(':item', ids.item!);
 
@@ -82,7 +103,8 @@ async function visit(web: WebClient, r: Route, slug: string) {
   const url = `${p.base}${pathFor(r, slug)}`;
   if (r.method === 'GET') return web.get(url);
   const page = await web.get(`${p.base}/o/${slug}/`);
-  return web.post(url, { _csrf: csrfOf(page.text), confirm: 'yes' });
+  // Every form field a console POST reads, naming this organisation's ids where it takes one.
+  return web.post(url, { _csrf: csrfOf(page.text), confirm: 'yes', call: ids.call! });
 }
 
 describe('console routes', () => {
@@ -94,6 +116,8 @@ describe('console routes', () => {
       'POST /o/:tenant/admin/people/:id/delete',
       'POST /o/:tenant/admin/uploads',
       'GET /o/:tenant/admin/uploads/:id/export',
+      'GET /o/:tenant/admin/calls/:id',
+      'POST /o/:tenant/admin/calls/shares/:id/revoke',
     ])
       expect(paths).toContain(expected);
   });

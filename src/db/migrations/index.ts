@@ -22,6 +22,8 @@ import * as m0019 from './0019-orcid-work-scheduling.js';
 import * as m0020 from './0020-call-log-retention-index.js';
 import * as m0021 from './0021-items-person-check-per-statement.js';
 import * as m0022 from './0022-console-people.js';
+import * as m0023 from './0023-call-log-console.js';
+import * as m0024 from './0024-token-export-setting.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-core': m0001,
@@ -46,4 +48,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0020-call-log-retention-index': m0020,
   '0021-items-person-check-per-statement': m0021,
   '0022-console-people': m0022,
+  '0023-call-log-console': m0023,
+  '0024-token-export-setting': m0024,
 };

@@ -27,6 +27,8 @@ const STATUS_ORDER = Object.keys(ADMIN_STATUS_WORDS) as ItemStatus[];
 const SECTIONS: Array<[string, string]> = [
   ['people', 'console.nav.people'],
   ['', 'console.nav.uploads'],
+  ['calls', 'console.nav.calls'],
+  ['export', 'console.nav.export'],
   ['audit', 'console.nav.audit'],
   ['organisation', 'console.nav.organisation'],
   ['registry', 'console.nav.registry'],

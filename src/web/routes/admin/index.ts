@@ -4,6 +4,9 @@
 // Administrators only (requireAdmin).
 import type { FastifyInstance } from 'fastify';
 import type { Container } from '../../../app/container.js';
+import { auditRoutes } from './audit.routes.js';
+import { callRoutes } from './calls.routes.js';
+import { exportRoutes } from './export.routes.js';
 import { organisationRoutes } from './organisation.routes.js';
 import { peopleRoutes } from './people.routes.js';
 import { registryRoutes } from './registry.routes.js';
@@ -13,6 +16,9 @@ export function adminArea(app: FastifyInstance, c: Container): void {
   const shared = { portal: c.portal, orcid: c.orcid, admins: c.adminAccess };
   uploadRoutes(app, { ...shared, uploads: c.uploads });
   peopleRoutes(app, { ...shared, people: c.peopleConsole });
+  auditRoutes(app, { ...shared, audit: c.auditLog });
+  exportRoutes(app, { ...shared, exports: c.linksExport });
+  callRoutes(app, { ...shared, calls: c.callLogConsole, publicUrl: c.publicUrl });
   organisationRoutes(app, { ...shared, rename: c.rename });
   registryRoutes(app, { ...shared, registry: c.registrySearch });
 }

@@ -15,6 +15,10 @@ declare module 'fastify' {
   interface Session {
     tenantId?: string;
     personId?: string;
+    /** When the person signed in (ms): exporting tokens asks for a sign-in in the last 10 minutes. */
+    signedInAt?: number;
+    /** Where to go once signed in (a page of the same organisation that asked for a new sign-in). */
+    returnTo?: string;
     /** A message for the next portal page: i18n key and its values. */
     flash?: { key: string; values: Record<string, string> };
     pendingOidc?: PendingOidc & { tenantId: string };

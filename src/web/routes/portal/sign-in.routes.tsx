@@ -57,11 +57,15 @@ async function openSession(
   method: string,
   signIns: SignInService,
 ) {
+  const back = req.session.returnTo;
   await req.session.regenerate();
   req.session.tenantId = tenant.id;
   req.session.personId = personId;
+  req.session.signedInAt = Date.now();
   await signIns.recordSignIn(tenant.id, personId, method);
-  return reply.redirect(`/o/${tenant.slug}/`, 303);
+  // Only a page of this organisation's console asks to come back.
+  const home = `/o/${tenant.slug}/`;
+  return reply.redirect(back?.startsWith(`${home}admin/`) ? back : home, 303);
 }
 
 export function signInRoutes(app: FastifyInstance, d: SignInDeps) {

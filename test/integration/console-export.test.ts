@@ -1,0 +1,168 @@
+// The data export: the organisation's iDs, links and put codes, with the tokens in clear only
+// after a sign-in within 10 minutes and a confirmation, and only if the organisation allows it.
+// The tokens exported are the real ones (they open the simulator's API); every export is audited;
+// `lanyard export-links` writes the same from the command line and honours the same setting.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lanyard } from '../helpers/cli.js';
+import { connectInPortal, signInToPortal, startPortal, type TestPortal } from '../helpers/portal.js';
+import { call, newResearcher, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import { csrfOf, type WebClient } from '../helpers/web-client.js';
+
+let sb: TestSandbox;
+let p: TestPortal;
+let admin: WebClient;
+let adminUser: string;
+let exportUrl: string;
+let orcid: string;
+let env: Record<string, string>;
+
+const audits = async () =>
+  (
+    await p.db.pool.query<{ actor: string; details: { format: string; withTokens: boolean } }>(
+      `select actor, details from audit_log where tenant_id = $1 and action = 'links.exported' order by id`,
+      [p.tenant.id],
+    )
+  ).rows.map((r) => [r.actor, r.details.format, r.details.withTokens]);
+
+async function exportAs(web: WebClient, form: Record<string, string>) {
+  const page = await web.get(exportUrl);
+  return web.post(exportUrl, { _csrf: csrfOf(page.text), confirm: 'yes', ...form });
+}
+
+/** As if the administrator had signed in `minutes` ago. */
+const signedInAgo = (minutes: number) =>
+  p.db.pool.query(`update sessions set data = jsonb_set(data, '{signedInAt}', to_jsonb($1::bigint))`, [
+    Date.now() - minutes * 60_000,
+  ]);
+
+beforeAll(async () => {
+  sb = await startTestSandbox();
+  p = await startPortal(sb.base, { worker: true, tenant: { slug: 'export-uni' } });
+  env = { DATABASE_URL: p.db.url, LANYARD_KEYS: p.ring.format() };
+  exportUrl = `${p.tenantUrl}/admin/export`;
+  await p.container.repos.adminUsers.grant(p.tenant.id, 'EX-ADMIN', 'test');
+  adminUser = await p.addPerson({ employeeId: 'EX-ADMIN' });
+  admin = (await signInToPortal(p, adminUser)).web;
+  orcid = (await newResearcher(sb.base)).orcid;
+  const { web } = await signInToPortal(
+    p,
+    await p.addPerson({ employeeId: 'EX-RES', givenNames: 'Rosalind', familyName: 'Franklin' }),
+  );
+  expect((await connectInPortal(p, sb.base, web, orcid)).status).toBe(303);
+  await p.container.intake.stateItem(p.tenant.id, 'EX-RES', {
+    section: 'employment',
+    sourceKey: 'ex-emp',
+    payload: { 'role-title': 'Crystallographer', 'start-date': { year: { value: '1951' } } },
+  });
+  for (let i = 0; i < 100; i++) {
+    const r = await p.db.pool.query(
+      `select 1 from items where source_key = 'ex-emp' and status = 'in_orcid'`,
+    );
+    if (r.rowCount) break;
+    await new Promise((res) => setTimeout(res, 50));
+  }
+}, 60_000);
+afterAll(async () => {
+  await p?.close();
+  await sb?.close();
+});
+
+describe('the data export', () => {
+  it('exports iDs, people, links and put codes without tokens unless asked', async () => {
+    const res = await exportAs(admin, { format: 'csv' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-disposition')).toContain('orcid-links-export-uni.csv');
+    const [header, line] = res.text.trim().split('\n');
+    expect(header).toBe(
+      'orcid,given_names,family_name,local_id,link_status,scope,expires_at,granted_at,revoked_at,' +
+        'item_section,item_source_key,item_put_code,item_put_code_orcid,item_group_id,item_status',
+    );
+    const putCode = (await p.db.pool.query(`select put_code from items where source_key = 'ex-emp'`)).rows[0]
+      .put_code;
+    expect(line).toContain(`${orcid},Rosalind,Franklin,EX-RES,active,`);
+    expect(line).toContain(`employment,ex-emp,${putCode},${orcid},,in_orcid`);
+    expect(res.text).not.toContain('access_token');
+  });
+
+  it('exports the real tokens as JSON after a recent sign-in, and audits who did', async () => {
+    const res = await exportAs(admin, { format: 'json', tokens: 'yes' });
+    expect(res.status).toBe(200);
+    const [link] = JSON.parse(res.text) as Array<{
+      orcid: string;
+      access_token: string;
+      refresh_token: string;
+      items: Array<{ source_key: string; put_code: string }>;
+    }>;
+    expect(link!.orcid).toBe(orcid);
+    expect(link!.items.map((i) => i.source_key)).toEqual(['ex-emp']);
+    // The token opens the researcher's record at ORCID (the simulator).
+    const record = await call(`${sb.api}/v3.0/${orcid}/record`, { token: link!.access_token });
+    expect(record.status).toBe(200);
+    expect(link!.refresh_token).toBeTruthy();
+    expect(await audits()).toEqual([
+      ['admin:EX-ADMIN', 'csv', false],
+      ['admin:EX-ADMIN', 'json', true],
+    ]);
+  });
+
+  it('asks for a new sign-in when the last is older than 10 minutes, and comes back to the export', async () => {
+    await signedInAgo(11);
+    const refused = await exportAs(admin, { format: 'csv', tokens: 'yes' });
+    expect(refused.status).toBe(403);
+    expect(refused.text).toContain('sign in again to export tokens');
+    expect(refused.text).not.toContain(orcid);
+    // Without tokens, an older sign-in is enough.
+    expect((await exportAs(admin, { format: 'csv' })).status).toBe(200);
+
+    const again = await admin.post(`${exportUrl}/sign-in-again`, { _csrf: csrfOf(refused.text) });
+    expect(again.status).toBe(303);
+    const signIn = await admin.get(again.location!);
+    const signedIn = await admin.post(`${p.tenantUrl}/signin/directory`, {
+      _csrf: csrfOf(signIn.text),
+      username: adminUser,
+      password: 'pw',
+    });
+    expect(signedIn.location).toBe(exportUrl);
+    expect((await exportAs(admin, { format: 'csv', tokens: 'yes' })).status).toBe(200);
+    // Unconfirmed: refused, naming the box.
+    const page = await admin.get(exportUrl);
+    const unconfirmed = await admin.post(exportUrl, { _csrf: csrfOf(page.text), format: 'csv' });
+    expect(unconfirmed.status).toBe(400);
+    expect(unconfirmed.text).toContain('confirm');
+  });
+
+  it('with token export forbidden, the option is gone and the export with tokens refused', async () => {
+    await p.container.repos.tenants.update(p.tenant.id, { tokenExport: false });
+    p.container.tenantDirectory.changed(p.tenant.id);
+    const before = (await audits()).length;
+    const page = await admin.get(exportUrl);
+    expect(page.text).toContain('id="tokens-forbidden"');
+    expect(page.text).not.toContain('id="tokens"');
+    const refused = await exportAs(admin, { format: 'json', tokens: 'yes' });
+    expect(refused.status).toBe(403);
+    expect(refused.text).not.toContain(orcid);
+    expect((await audits()).length).toBe(before);
+    const cli = await lanyard(['export-links', 'export-uni', '--with-tokens'], env);
+    expect(cli.code).toBe(2);
+    expect(cli.out).toContain('does not allow its tokens to be exported');
+    await p.container.repos.tenants.update(p.tenant.id, { tokenExport: true });
+    p.container.tenantDirectory.changed(p.tenant.id);
+  });
+
+  it('lanyard export-links writes the same, with tokens when asked, audited as the CLI', async () => {
+    const plain = await lanyard(['export-links', 'export-uni', '--format', 'json'], env);
+    expect(plain.code).toBe(0);
+    const [link] = JSON.parse(plain.out) as Array<Record<string, unknown>>;
+    expect(link).toMatchObject({ orcid, local_id: 'EX-RES', link_status: 'active' });
+    expect(link).not.toHaveProperty('access_token');
+    const withTokens = await lanyard(['export-links', 'export-uni', '--with-tokens'], env);
+    expect(withTokens.code).toBe(0);
+    const token = withTokens.out.split('\n')[1]!.split(',')[9]!;
+    expect((await call(`${sb.api}/v3.0/${orcid}/record`, { token })).status).toBe(200);
+    expect((await audits()).slice(-2)).toEqual([
+      ['cli', 'json', false],
+      ['cli', 'csv', true],
+    ]);
+    expect((await lanyard(['export-links', 'nowhere'], env)).code).toBe(2);
+  });
+});
