@@ -15,12 +15,14 @@ import { EventRepository } from '../db/event.repository.js';
 import { InstallationFiguresRepository } from '../db/installation-figures.repository.js';
 import { InvitationRepository } from '../db/invitation.repository.js';
 import { ItemRepository } from '../db/item.repository.js';
+import { LinksExportRepository } from '../db/links-export.repository.js';
 import { NoticeListener } from '../db/notices.js';
 import { OauthStateRepository } from '../db/oauth-state.repository.js';
 import { OrcidCallRepository } from '../db/orcid-call.repository.js';
 import { OrcidLinkRepository } from '../db/orcid-link.repository.js';
 import { PgRateLimiter, tenantRateLimits } from '../db/orcid-rate-limiter.js';
 import { OrcidWorkRepository } from '../db/orcid-work.repository.js';
+import { OverviewRepository } from '../db/overview.repository.js';
 import { PeopleDirectoryRepository } from '../db/people-directory.repository.js';
 import { PersonRepository } from '../db/person.repository.js';
 import { PortalLogRepository } from '../db/portal-log.repository.js';
@@ -58,6 +60,7 @@ import { ItemIntakeService, type PersonInviter } from '../services/item-intake.s
 import { LinksExportService } from '../services/links-export.service.js';
 import { OrcidClients } from '../services/orcid-clients.js';
 import { OrganisationRenameService } from '../services/organisation-rename.service.js';
+import { OverviewService } from '../services/overview.service.js';
 import { PeopleConsoleService } from '../services/people-console.service.js';
 import { PortalService } from '../services/portal.service.js';
 import type { JobQueuePorts, Mailer, QueuePorts } from '../services/ports.js';
@@ -163,6 +166,12 @@ export class RepositorySet extends Parts implements Repositories {
   }
   get items() {
     return this.once('items', () => new ItemRepository(this.db));
+  }
+  get linksExport() {
+    return this.once('linksExport', () => new LinksExportRepository(this.db, this.ring));
+  }
+  get overview() {
+    return this.once('overview', () => new OverviewRepository(this.db));
   }
   get oauthStates() {
     return this.once('oauthStates', () => new OauthStateRepository(this.db));
@@ -489,8 +498,12 @@ export class Container extends Parts {
   get linksExport() {
     return this.once(
       'linksExport',
-      () => new LinksExportService({ links: this.repos.links, log: this.repos.portalLog }),
+      () => new LinksExportService({ links: this.repos.linksExport, log: this.repos.portalLog }),
     );
+  }
+
+  get overview() {
+    return this.once('overview', () => new OverviewService(this.repos.overview));
   }
 
   get auditLog() {

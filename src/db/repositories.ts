@@ -8,9 +8,11 @@ import type { CollectedRecordRepository } from './collected-record.repository.js
 import type { EventRepository } from './event.repository.js';
 import type { InvitationRepository } from './invitation.repository.js';
 import type { ItemRepository } from './item.repository.js';
+import type { LinksExportRepository } from './links-export.repository.js';
 import type { OauthStateRepository } from './oauth-state.repository.js';
 import type { OrcidCallRepository } from './orcid-call.repository.js';
 import type { OrcidLinkRepository } from './orcid-link.repository.js';
+import type { OverviewRepository } from './overview.repository.js';
 import type { PeopleDirectoryRepository } from './people-directory.repository.js';
 import type { PersonRepository } from './person.repository.js';
 import type { PortalLogRepository } from './portal-log.repository.js';
@@ -30,9 +32,11 @@ export interface Repositories {
   events: EventRepository;
   invitations: InvitationRepository;
   items: ItemRepository;
+  linksExport: LinksExportRepository;
   oauthStates: OauthStateRepository;
   orcidCalls: OrcidCallRepository;
   links: OrcidLinkRepository;
+  overview: OverviewRepository;
   people: PersonRepository;
   peopleDirectory: PeopleDirectoryRepository;
   portalLog: PortalLogRepository;

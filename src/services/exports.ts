@@ -1,6 +1,6 @@
 // Exports written as they are read: rows arrive in batches from the database and leave as CSV or
 // JSON text, a batch at a time, so an export of millions of rows never holds them all.
-import { stringify } from 'csv-stringify/sync';
+import { csvCell } from '../domain/csv-cell.js';
 
 export type ExportFormat = 'csv' | 'json';
 
@@ -16,20 +16,18 @@ export async function* exportText<Row>(
   format: ExportFormat,
 ): AsyncGenerator<string> {
   if (format === 'csv') {
-    yield stringify([columns as string[]]);
-    for await (const rows of batches)
-      yield stringify(
-        rows.map((r) =>
-          columns.map((c) => {
-            const v = value(r, c);
-            return v instanceof Date
-              ? v.toISOString()
-              : typeof v === 'object' && v !== null
-                ? JSON.stringify(v)
-                : (v ?? '');
-          }),
-        ),
-      );
+    yield `${columns.join(',')}\n`;
+    const text = (v: unknown) =>
+      v instanceof Date
+        ? v.toISOString()
+        : typeof v === 'object' && v !== null
+          ? JSON.stringify(v)
+          : String(v ?? '');
+    for await (const rows of batches) {
+      let out = '';
+      for (const r of rows) out += `${columns.map((c) => csvCell(text(value(r, c)))).join(',')}\n`;
+      yield out;
+    }
     return;
   }
   yield '[';

@@ -4,7 +4,7 @@
 // item, or one for a link without items) or JSON (a link per object, its items nested); written as
 // it is read. Tokens in clear leave only if the organisation allows it, and every export is
 // audited with who asked for it and whether it held tokens.
-import type { ExportedLink, OrcidLinkRepository } from '../db/orcid-link.repository.js';
+import type { ExportedLink, LinksExportRepository } from '../db/links-export.repository.js';
 import type { PortalLogRepository } from '../db/portal-log.repository.js';
 import type { Tenant } from '../db/tenant.repository.js';
 import { type ExportFormat, exportText } from './exports.js';
@@ -32,18 +32,8 @@ export class TokenExportForbidden extends Error {
 const linkValue = (l: ExportedLink, c: string): unknown =>
   c === 'link_status' ? l.status : l[c as keyof ExportedLink];
 
-/** A CSV line: the link, and one of its items (or none). */
-type Line = { link: ExportedLink; item: ExportedLink['items'][number] | null };
-
-async function* lines(batches: AsyncIterable<ExportedLink[]>): AsyncGenerator<Line[]> {
-  for await (const links of batches)
-    yield links.flatMap((link): Line[] =>
-      link.items.length ? link.items.map((item) => ({ link, item })) : [{ link, item: null }],
-    );
-}
-
 export class LinksExportService {
-  constructor(private readonly d: { links: OrcidLinkRepository; log: PortalLogRepository }) {}
+  constructor(private readonly d: { links: LinksExportRepository; log: PortalLogRepository }) {}
 
   /** Whether the organisation lets tokens be exported in clear. */
   tokensAllowed(tenant: Tenant): boolean {
@@ -63,19 +53,16 @@ export class LinksExportService {
       details: { format: o.format, withTokens: o.withTokens },
     });
     const linkColumns = o.withTokens ? [...LINK_COLUMNS, ...TOKEN_COLUMNS] : [...LINK_COLUMNS];
-    const batches = this.d.links.exportBatches(tenant.id, o.withTokens);
     if (o.format === 'json') {
-      yield* exportText(batches, [...linkColumns, 'items'], linkValue, 'json');
+      yield* exportText(
+        this.d.links.jsonBatches(tenant.id, o.withTokens),
+        [...linkColumns, 'items'],
+        linkValue,
+        'json',
+      );
       return;
     }
-    yield* exportText(
-      lines(batches),
-      [...linkColumns, ...ITEM_COLUMNS.map((c) => `item_${c}`)],
-      (line, c) =>
-        c.startsWith('item_')
-          ? line.item?.[c.slice(5) as (typeof ITEM_COLUMNS)[number]]
-          : linkValue(line.link, c),
-      'csv',
-    );
+    yield `${[...linkColumns, ...ITEM_COLUMNS.map((c) => `item_${c}`)].join(',')}\n`;
+    yield* this.d.links.csvBlocks(tenant.id, o.withTokens);
   }
 }

@@ -3,6 +3,7 @@
 // The tokens exported are the real ones (they open the simulator's API); every export is audited;
 // `lanyard export-links` writes the same from the command line and honours the same setting.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { csvCell } from '../../src/domain/csv-cell.js';
 import { lanyard } from '../helpers/cli.js';
 import { connectInPortal, signInToPortal, startPortal, type TestPortal } from '../helpers/portal.js';
 import { call, newResearcher, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
@@ -164,5 +165,31 @@ describe('the data export', () => {
       ['cli', 'csv', true],
     ]);
     expect((await lanyard(['export-links', 'nowhere'], env)).code).toBe(2);
+  });
+
+  it('escapes CSV cells the same in PostgreSQL and in the export code, formulas neutralised', async () => {
+    const values = [
+      'plain',
+      'a,b',
+      'say "hi"',
+      '=1+2',
+      '-x',
+      '+x',
+      '@x',
+      '\tx',
+      '\rx',
+      'line\nbreak',
+      '',
+      null,
+      'Ånström',
+    ];
+    const { rows } = await p.db.pool.query<{ cell: string }>(
+      'select lanyard_csv_cell(v) as cell from unnest($1::text[]) with ordinality u(v, n) order by n',
+      [values],
+    );
+    expect(rows.map((r) => r.cell)).toEqual(values.map((v) => csvCell(v)));
+    expect(csvCell('=1+2')).toBe(`"'=1+2"`);
+    expect(csvCell('say "hi"')).toBe('"say ""hi"""');
+    expect(csvCell(null)).toBe('');
   });
 });

@@ -38,7 +38,6 @@ export function AuditLogPage(props: {
   const kinds = [...new Set(props.actions.flatMap((a) => [a.split('.')[0]!, a]))].sort();
   return (
     <AdminPage c={c} title={t('console.audit.title')}>
-      <h1>{t('console.audit.title')}</h1>
       <p>{t('console.audit.intro')}</p>
       <search>
         <form method="get" action={url} class="filters">
@@ -82,7 +81,7 @@ export function AuditLogPage(props: {
         </a>
       </p>
       {page.rows.length ? (
-        <div class="scroll">
+        <div class="scroll" tabindex={0}>
           <table id="audit">
             <thead>
               <tr>

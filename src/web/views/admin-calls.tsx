@@ -52,7 +52,7 @@ function Field(props: {
 function CallTable(props: { t: T; calls: CallRow[]; link?: (c: CallRow) => string; choose?: boolean }) {
   const { t } = props;
   return (
-    <div class="scroll">
+    <div class="scroll" tabindex={0}>
       <table id="calls">
         <thead>
           <tr>
@@ -116,7 +116,6 @@ export function CallLogPage(props: {
   const qs = callQueryString(fields);
   return (
     <AdminPage c={c} title={t('console.calls.title')}>
-      <h1>{t('console.calls.title')}</h1>
       {props.flash ? (
         <p class="flash" role="status" id="flash">
           {props.flash}
@@ -272,7 +271,6 @@ export function CallPage(props: { c: PageContext; call: CallWithBodies }) {
   const { t } = c;
   return (
     <AdminPage c={c} title={t('console.calls.one', { id: call.id })}>
-      <h1>{t('console.calls.one', { id: call.id })}</h1>
       <p>
         {when(call.created_at)} UTC{call.orcid ? ` · ${call.orcid}` : ''}
       </p>
@@ -290,7 +288,6 @@ export function SharedLinkPage(props: { c: PageContext; url: string; calls: numb
   const { t } = c;
   return (
     <AdminPage c={c} title={t('console.calls.sharedTitle')}>
-      <h1>{t('console.calls.sharedTitle')}</h1>
       <p>{t('console.calls.sharedText', { n: String(props.calls), when: when(props.expiresAt) })}</p>
       <p>
         <label for="shared-url">{t('console.calls.sharedUrl')}</label>

@@ -15,7 +15,6 @@ export function ExportPage(props: {
   const url = `${c.base}/admin/export`;
   return (
     <AdminPage c={c} title={t('console.export.title')}>
-      <h1>{t('console.export.title')}</h1>
       {props.problem ? (
         <p class="problem" role="alert" id="problem">
           {props.problem}

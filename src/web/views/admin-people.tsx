@@ -71,7 +71,6 @@ export function PeopleListPage(props: {
   const url = `${c.base}/admin/people`;
   return (
     <AdminPage c={c} title={t('console.people.title')}>
-      <h1>{t('console.people.title')}</h1>
       {props.flash ? (
         <p class="flash" role="status" id="flash">
           {props.flash}
@@ -125,7 +124,7 @@ export function PeopleListPage(props: {
         </form>
       </search>
       {page.rows.length ? (
-        <div class="scroll">
+        <div class="scroll" tabindex={0}>
           <table id="people">
             <caption>{t('console.people.caption')}</caption>
             <thead>
@@ -219,7 +218,6 @@ export function PersonPage(props: {
   const active = links.find((l) => l.status === 'active');
   return (
     <AdminPage c={c} title={nameOf(person)}>
-      <h1>{nameOf(person)}</h1>
       {props.flash ? (
         <p class="flash" role="status" id="flash">
           {props.flash}
@@ -242,7 +240,7 @@ export function PersonPage(props: {
       <section aria-labelledby="connection">
         <h2 id="connection">{t('console.person.connection')}</h2>
         {links.length ? (
-          <div class="scroll">
+          <div class="scroll" tabindex={0}>
             <table id="links">
               <thead>
                 <tr>
@@ -298,7 +296,7 @@ export function PersonPage(props: {
       <section aria-labelledby="record">
         <h2 id="record">{t('console.person.record')}</h2>
         {record.length ? (
-          <div class="scroll">
+          <div class="scroll" tabindex={0}>
             <table id="record-items">
               <thead>
                 <tr>
@@ -328,7 +326,7 @@ export function PersonPage(props: {
       <section aria-labelledby="items">
         <h2 id="items">{t('console.person.items')}</h2>
         {items.length ? (
-          <div class="scroll">
+          <div class="scroll" tabindex={0}>
             <table id="person-items">
               <thead>
                 <tr>
@@ -372,7 +370,7 @@ export function PersonPage(props: {
         {events.length ? (
           <details>
             <summary>{t('console.person.history', { n: String(events.length) })}</summary>
-            <div class="scroll">
+            <div class="scroll" tabindex={0}>
               <table id="item-history">
                 <thead>
                   <tr>
@@ -435,7 +433,7 @@ export function PersonPage(props: {
       <section aria-labelledby="calls">
         <h2 id="calls">{t('console.person.calls')}</h2>
         {calls.length ? (
-          <div class="scroll">
+          <div class="scroll" tabindex={0}>
             <table id="person-calls">
               <thead>
                 <tr>

@@ -25,6 +25,7 @@ const STATUS_ORDER = Object.keys(ADMIN_STATUS_WORDS) as ItemStatus[];
 
 /** The console's sections, in the navigation's order (path under /admin/, text key). */
 const SECTIONS: Array<[string, string]> = [
+  ['overview', 'console.nav.overview'],
   ['people', 'console.nav.people'],
   ['', 'console.nav.uploads'],
   ['calls', 'console.nav.calls'],
@@ -47,6 +48,7 @@ export function AdminPage(props: { c: PageContext; title: string; children: Chil
       path={c.path}
       supportContact={c.supportContact}
       signedIn={{ csrf: c.csrf }}
+      wide
     >
       <nav aria-label={t('console.nav.label')} class="console-nav">
         {SECTIONS.map(([path, key]) => {

@@ -9,7 +9,7 @@ body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:var(--
 header{display:flex;flex-wrap:wrap;gap:1rem;justify-content:space-between;align-items:center;border-bottom:3px solid #a6ce39;padding:.8rem 0}
 header .org{font-weight:700;font-size:1.1rem}nav.lang a{margin-left:.5rem}
 a{color:#0b5394}button{font:inherit;cursor:pointer}
-.console-nav{display:flex;flex-wrap:wrap;gap:.4rem 1rem;margin:.6rem 0}.scroll{overflow-x:auto}
+body.wide{max-width:76rem}.console-nav{display:flex;flex-wrap:wrap;gap:.4rem 1rem;margin:.6rem 0}.scroll{overflow-x:auto}.scroll:focus{outline:2px solid #0b5394}
 .filters{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:end}.filters label{display:block}
 .btn{background:var(--green);color:#fff;border:0;border-radius:4px;padding:.55rem 1rem}
 .btn-secondary{background:#fff;color:var(--ink);border:1px solid #767676;border-radius:4px;padding:.45rem .9rem}
@@ -73,6 +73,8 @@ export function Layout(props: {
   path: string;
   supportContact: string;
   signedIn?: { csrf: string } | null;
+  /** Wider pages for the console's tables. */
+  wide?: boolean;
   children: Child;
 }) {
   const { t } = props;
@@ -84,7 +86,7 @@ export function Layout(props: {
         <title>{`${props.title} | ${props.org}`}</title>
         <style>{STYLE}</style>
       </head>
-      <body>
+      <body class={props.wide ? 'wide' : undefined}>
         <a class="skip" href="#main">
           {t('skip')}
         </a>

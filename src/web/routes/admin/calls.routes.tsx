@@ -16,8 +16,8 @@ import { sendExport } from './send-export.js';
 export interface CallRouteDeps extends PortalDeps {
   admins: AdminAccessService;
   calls: CallLogService;
-  /** The installation's address: shared links are made with it. */
-  publicUrl: string;
+  /** The installation's address (known once the web role listens): shared links are made with it. */
+  publicUrl: () => string;
 }
 
 export const CALLS_PAGE_SIZE = 50;
@@ -167,7 +167,7 @@ export function callRoutes(app: FastifyInstance, d: CallRouteDeps): void {
       });
       if (!shared) throw webErrors.conflict('No call matches: there is nothing to share.');
       const c = pageContext(req, reply, tenant, d.orcid, true);
-      const url = new URL(`/shared/calls/${shared.token}`, d.publicUrl || `${req.protocol}://${req.host}`)
+      const url = new URL(`/shared/calls/${shared.token}`, d.publicUrl() || `${req.protocol}://${req.host}`)
         .href;
       return sendPage(
         reply,

@@ -8,6 +8,7 @@ import { auditRoutes } from './audit.routes.js';
 import { callRoutes } from './calls.routes.js';
 import { exportRoutes } from './export.routes.js';
 import { organisationRoutes } from './organisation.routes.js';
+import { overviewRoutes } from './overview.routes.js';
 import { peopleRoutes } from './people.routes.js';
 import { registryRoutes } from './registry.routes.js';
 import { uploadRoutes } from './uploads.routes.js';
@@ -17,8 +18,9 @@ export function adminArea(app: FastifyInstance, c: Container): void {
   uploadRoutes(app, { ...shared, uploads: c.uploads });
   peopleRoutes(app, { ...shared, people: c.peopleConsole });
   auditRoutes(app, { ...shared, audit: c.auditLog });
+  overviewRoutes(app, { ...shared, overview: c.overview });
   exportRoutes(app, { ...shared, exports: c.linksExport });
-  callRoutes(app, { ...shared, calls: c.callLogConsole, publicUrl: c.publicUrl });
+  callRoutes(app, { ...shared, calls: c.callLogConsole, publicUrl: () => c.publicUrl });
   organisationRoutes(app, { ...shared, rename: c.rename });
   registryRoutes(app, { ...shared, registry: c.registrySearch });
 }

@@ -17,11 +17,13 @@ export async function sendExport(
     .header('cache-control', 'no-store')
     .header('content-disposition', `attachment; filename="${filename.replace(/[^\w.-]/g, '_')}"`)
     .send(
+      // Bytes, at most ~64 KB ahead of the connection: the export runs at the reader's pace.
       Readable.from(
         (async function* () {
           if (!first.done) yield first.value;
           yield* text;
         })(),
+        { objectMode: false, highWaterMark: 64 * 1024 },
       ),
     );
 }
