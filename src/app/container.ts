@@ -13,6 +13,7 @@ import { CollectedRecordRepository } from '../db/collected-record.repository.js'
 import type { Db } from '../db/database.js';
 import { EventRepository } from '../db/event.repository.js';
 import { InstallationFiguresRepository } from '../db/installation-figures.repository.js';
+import { IntegrationReviewRepository } from '../db/integration-review.repository.js';
 import { InvitationRepository } from '../db/invitation.repository.js';
 import { ItemRepository } from '../db/item.repository.js';
 import { LinksExportRepository } from '../db/links-export.repository.js';
@@ -55,6 +56,7 @@ import { ConnectOrcidService } from '../services/connect-orcid.service.js';
 import { DisconnectOrcidService } from '../services/disconnect-orcid.service.js';
 import { EventService } from '../services/events.service.js';
 import { HealthService } from '../services/health.service.js';
+import { IntegrationReviewService } from '../services/integration-review.service.js';
 import { InvitationMailService, personInviter, reconsentInviter } from '../services/invitation.service.js';
 import { ItemIntakeService, type PersonInviter } from '../services/item-intake.service.js';
 import { LinksExportService } from '../services/links-export.service.js';
@@ -172,6 +174,9 @@ export class RepositorySet extends Parts implements Repositories {
   }
   get overview() {
     return this.once('overview', () => new OverviewRepository(this.db));
+  }
+  get integrationReview() {
+    return this.once('integrationReview', () => new IntegrationReviewRepository(this.db));
   }
   get oauthStates() {
     return this.once('oauthStates', () => new OauthStateRepository(this.db));
@@ -504,6 +509,18 @@ export class Container extends Parts {
 
   get overview() {
     return this.once('overview', () => new OverviewService(this.repos.overview));
+  }
+
+  get integrationReview() {
+    return this.once(
+      'integrationReview',
+      () =>
+        new IntegrationReviewService({
+          review: this.repos.integrationReview,
+          orcid: this.orcid,
+          publicUrl: () => this.publicUrl,
+        }),
+    );
   }
 
   get auditLog() {

@@ -6,6 +6,7 @@ import type { ApiKeyRepository } from './api-key.repository.js';
 import type { CallLogRepository } from './call-log.repository.js';
 import type { CollectedRecordRepository } from './collected-record.repository.js';
 import type { EventRepository } from './event.repository.js';
+import type { IntegrationReviewRepository } from './integration-review.repository.js';
 import type { InvitationRepository } from './invitation.repository.js';
 import type { ItemRepository } from './item.repository.js';
 import type { LinksExportRepository } from './links-export.repository.js';
@@ -30,6 +31,7 @@ export interface Repositories {
   callLog: CallLogRepository;
   records: CollectedRecordRepository;
   events: EventRepository;
+  integrationReview: IntegrationReviewRepository;
   invitations: InvitationRepository;
   items: ItemRepository;
   linksExport: LinksExportRepository;

@@ -31,6 +31,7 @@ const SECTIONS: Array<[string, string]> = [
   ['calls', 'console.nav.calls'],
   ['export', 'console.nav.export'],
   ['audit', 'console.nav.audit'],
+  ['review', 'console.nav.review'],
   ['organisation', 'console.nav.organisation'],
   ['registry', 'console.nav.registry'],
 ];

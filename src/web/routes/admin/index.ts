@@ -11,6 +11,7 @@ import { organisationRoutes } from './organisation.routes.js';
 import { overviewRoutes } from './overview.routes.js';
 import { peopleRoutes } from './people.routes.js';
 import { registryRoutes } from './registry.routes.js';
+import { reviewRoutes } from './review.routes.js';
 import { uploadRoutes } from './uploads.routes.js';
 
 export function adminArea(app: FastifyInstance, c: Container): void {
@@ -19,6 +20,7 @@ export function adminArea(app: FastifyInstance, c: Container): void {
   peopleRoutes(app, { ...shared, people: c.peopleConsole });
   auditRoutes(app, { ...shared, audit: c.auditLog });
   overviewRoutes(app, { ...shared, overview: c.overview });
+  reviewRoutes(app, { ...shared, review: c.integrationReview });
   exportRoutes(app, { ...shared, exports: c.linksExport });
   callRoutes(app, { ...shared, calls: c.callLogConsole, publicUrl: () => c.publicUrl });
   organisationRoutes(app, { ...shared, rename: c.rename });
