@@ -147,6 +147,48 @@ describe('redaction everywhere', () => {
       );
     await keep('admin upload page', await admin.get(second));
 
+    // The console: every page and export an administrator can read (all but the data export
+    // with tokens, whose purpose is to hold them), and a shared link of every call.
+    const consolePages = [
+      'overview',
+      'overview/calls/csv',
+      'people',
+      'people?q=RED-ADA',
+      'calls',
+      'calls/export.csv',
+      'calls/export.json',
+      'audit',
+      'audit/export.json',
+      'review',
+      'review.json',
+    ];
+    const personId = (await p.db.pool.query(`select id from people where local_id = 'RED-ADA'`)).rows[0].id;
+    consolePages.push(`people/${personId}`);
+    for (const id of (await p.db.pool.query<{ id: string }>('select id::text from orcid_calls')).rows)
+      consolePages.push(`calls/${id.id}`);
+    for (const page of consolePages) {
+      const res = await admin.get(`${p.tenantUrl}/admin/${page}`);
+      expect(res.status, page).toBe(200);
+      await keep(`console ${page}`, res);
+    }
+    const exportPage = await admin.get(`${p.tenantUrl}/admin/export`);
+    for (const format of ['csv', 'json'])
+      await keep(
+        `data export (${format}, no tokens)`,
+        await admin.post(`${p.tenantUrl}/admin/export`, {
+          _csrf: csrfOf(exportPage.text),
+          format,
+          confirm: 'yes',
+        }),
+      );
+    const callsPage = await admin.get(`${p.tenantUrl}/admin/calls`);
+    const shared = await admin.post(`${p.tenantUrl}/admin/calls/share`, {
+      _csrf: csrfOf(callsPage.text),
+      days: '1',
+    });
+    const sharedUrl = /id="shared-url"[^>]*value="([^"]+)"/.exec(shared.text)![1]!;
+    await keep('shared calls', await fetch(sharedUrl));
+
     // Every row of every table.
     const tables = await sql<{ schema: string; name: string }>`
       select table_schema as schema, table_name as name from information_schema.tables
@@ -160,6 +202,7 @@ describe('redaction everywhere', () => {
         'job',
         'record_items',
         'record_changes',
+        'call_log_shares',
       ]),
     );
     for (const t of tables.rows) {
