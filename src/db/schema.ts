@@ -4,6 +4,7 @@ import type { ColumnType, Generated } from 'kysely';
 import type { ItemStatus } from '../domain/item.js';
 import type { RecordSummary } from '../domain/record-summary.js';
 import type { PersonAttributes, PortalTexts, SignInSettings, SyncSettings } from '../domain/tenant.js';
+import type { UploadState } from '../domain/upload-file.js';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 
@@ -365,7 +366,7 @@ export interface UploadsTable {
 }
 
 /** received (the file is stored) → checking → stating → accepted | refused | failed. */
-export type UploadState = 'received' | 'checking' | 'stating' | 'accepted' | 'refused' | 'failed';
+export type { UploadState };
 
 export interface UploadProblemJson {
   row: number | null;

@@ -134,14 +134,41 @@ export class UploadRepository {
       .executeTakeFirst();
   }
 
-  list(tenantId: string, limit = 50): Promise<Upload[]> {
-    return this.db
+  /**
+   * The organisation's uploads, newest first, narrowed by state, a part of the file name and who
+   * uploaded; `next` continues after the last one shown (by time and id).
+   */
+  async list(
+    tenantId: string,
+    f: {
+      state?: UploadState | undefined;
+      name?: string | undefined;
+      by?: string | undefined;
+      after?: { at: string; id: string } | undefined;
+      limit: number;
+    },
+  ): Promise<{ rows: Upload[]; next: { at: string; id: string } | null }> {
+    let q = this.db
       .selectFrom('uploads')
       .selectAll()
-      .where('tenant_id', '=', tenantId)
+      .select(sql<string>`created_at::text`.as('at'))
+      .where('tenant_id', '=', tenantId);
+    if (f.state) q = q.where('state', '=', f.state);
+    if (f.name) q = q.where(sql<boolean>`position(lower(${f.name}) in lower(filename)) > 0`);
+    if (f.by) q = q.where('uploaded_by', '=', f.by);
+    if (f.after)
+      q = q.where(sql<boolean>`(created_at, id) < (${f.after.at}::timestamptz, ${f.after.id}::uuid)`);
+    const rows = await q
       .orderBy('created_at', 'desc')
-      .limit(limit)
+      .orderBy('id', 'desc')
+      .limit(f.limit + 1)
       .execute();
+    const page = rows.slice(0, f.limit);
+    const last = page.at(-1);
+    return {
+      rows: page.map(({ at: _at, ...u }) => u as Upload),
+      next: rows.length > f.limit && last ? { at: last.at, id: last.id } : null,
+    };
   }
 
   async progress(tenantId: string, upload: Upload): Promise<UploadProgress> {

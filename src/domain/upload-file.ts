@@ -117,3 +117,7 @@ export function decodeUpload(bytes: Uint8Array): string {
   if (text.includes('\u0000')) throw notText();
   return text;
 }
+
+/** An upload's states: received, being checked, being stated, then accepted, refused or failed. */
+export const UPLOAD_STATES = ['received', 'checking', 'stating', 'accepted', 'refused', 'failed'] as const;
+export type UploadState = (typeof UPLOAD_STATES)[number];

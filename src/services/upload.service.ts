@@ -417,8 +417,8 @@ export class UploadService {
     }
   }
 
-  list(tenantId: string): Promise<Upload[]> {
-    return this.uploads.list(tenantId);
+  list(tenantId: string, filter: Parameters<UploadRepository['list']>[1]) {
+    return this.uploads.list(tenantId, filter);
   }
 
   byId(tenantId: string, id: string): Promise<Upload | undefined> {

@@ -366,3 +366,34 @@ describe('the admin area', () => {
     expect((await admin.get(`${p.tenantUrl}/admin/uploads/not-a-uuid`)).status).toBe(404);
   });
 });
+
+describe('the uploads list', () => {
+  it('filters by state, file name and uploader, and pages to older uploads without repeating any', async () => {
+    for (let i = 0; i < 52; i++)
+      await p.container.uploads.receive(
+        p.tenant.id,
+        {
+          format: 'affiliations-csv',
+          filename: `batch-${String(i).padStart(2, '0')}.csv`,
+          content: [Buffer.from('x')],
+        },
+        i % 2 ? 'UP-ADM' : 'cli',
+      );
+    const list = `${p.tenantUrl}/admin/`;
+    const names = (html: string) => [...html.matchAll(/>(batch-\d\d\.csv)<\/a>/g)].map((m) => m[1]!);
+    const first = await admin.get(`${list}?name=BATCH-`);
+    expect(names(first.text)).toHaveLength(50);
+    expect(names(first.text)[0]).toBe('batch-51.csv');
+    const older = /<a rel="next" href="([^"]+)"/.exec(first.text)![1]!.replaceAll('&amp;', '&');
+    const second = await admin.get(new URL(older, p.base).href);
+    expect(names(second.text)).toEqual(['batch-01.csv', 'batch-00.csv']);
+    expect(/rel="next"/.test(second.text)).toBe(false);
+    const byCli = names((await admin.get(`${list}?name=batch-&by=cli`)).text);
+    expect(byCli).toHaveLength(26);
+    expect(byCli.every((n) => Number(n.slice(6, 8)) % 2 === 0)).toBe(true);
+    expect(names((await admin.get(`${list}?name=batch-4&state=received`)).text).length).toBeLessThanOrEqual(
+      10,
+    );
+    expect((await admin.get(`${list}?state=lost`)).status).toBe(400);
+  });
+});

@@ -4,7 +4,7 @@
 import type { Child } from 'hono/jsx';
 import type { Upload, UploadProgress } from '../../db/rows.js';
 import type { ItemStatus } from '../../domain/item.js';
-import type { UploadProblem } from '../../domain/upload-file.js';
+import { UPLOAD_STATES, type UploadProblem } from '../../domain/upload-file.js';
 import { Hidden, Layout } from './layout.js';
 import type { PageContext } from './portal.js';
 
@@ -104,6 +104,9 @@ export function ProgressCounts(props: { progress: UploadProgress }) {
 export function UploadsPage(props: {
   c: PageContext;
   uploads: Array<Upload & { progress: UploadProgress }>;
+  fields: { state?: string | undefined; name?: string | undefined; by?: string | undefined };
+  /** The key of the next (older) page, if any. */
+  next: string | null;
   problems?: UploadProblem[];
   filename?: string;
 }) {
@@ -141,6 +144,34 @@ export function UploadsPage(props: {
       </section>
       <section aria-labelledby="past">
         <h2 id="past">Recent uploads</h2>
+        <search>
+          <form method="get" action={`${c.base}/admin/`} class="filters">
+            <div>
+              <label for="state">State</label>
+              <select id="state" name="state">
+                <option value="">Any</option>
+                {UPLOAD_STATES.map((s) => (
+                  <option value={s} selected={props.fields.state === s}>
+                    {s}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <div>
+              <label for="name">File name contains</label>
+              <input id="name" name="name" type="text" value={props.fields.name ?? ''} />
+            </div>
+            <div>
+              <label for="by">Uploaded by</label>
+              <input id="by" name="by" type="text" value={props.fields.by ?? ''} />
+            </div>
+            <div>
+              <button class="btn" type="submit">
+                Show
+              </button>
+            </div>
+          </form>
+        </search>
         {props.uploads.length ? (
           <table>
             <thead>
@@ -171,8 +202,22 @@ export function UploadsPage(props: {
             </tbody>
           </table>
         ) : (
-          <p>No uploads yet.</p>
+          <p id="no-uploads">No uploads match.</p>
         )}
+        {props.next ? (
+          <nav aria-label="Pages" class="console-nav">
+            <a
+              rel="next"
+              href={`${c.base}/admin/?${new URLSearchParams(
+                Object.entries({ ...props.fields, after: props.next }).filter(
+                  (e): e is [string, string] => !!e[1],
+                ),
+              )}`}
+            >
+              Older uploads
+            </a>
+          </nav>
+        ) : null}
       </section>
     </AdminPage>
   );

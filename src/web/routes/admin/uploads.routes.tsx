@@ -5,7 +5,7 @@ import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Tenant } from '../../../db/rows.js';
-import { MAX_UPLOAD_BYTES, UploadRefused } from '../../../domain/upload-file.js';
+import { MAX_UPLOAD_BYTES, UPLOAD_STATES, UploadRefused } from '../../../domain/upload-file.js';
 import type { AdminAccessService } from '../../../services/admin-access.service.js';
 import { UploadService } from '../../../services/upload.service.js';
 import { webErrors } from '../../errors.js';
@@ -21,6 +21,25 @@ export interface UploadRouteDeps extends PortalDeps {
 }
 
 const PROGRESS_JS = uploadProgressScript(ADMIN_STATUS_WORDS);
+
+const UPLOADS_PAGE_SIZE = 50;
+
+const listQuery = z.object({
+  state: z.enum(UPLOAD_STATES).or(z.literal('')).optional(),
+  name: z.string().trim().max(200).optional(),
+  by: z.string().trim().max(200).optional(),
+  after: z
+    .string()
+    .max(200)
+    .transform((s, ctx) => {
+      const m = /^(.+)~([0-9a-f-]{36})$/.exec(Buffer.from(s, 'base64url').toString('utf8'));
+      if (m && !Number.isNaN(Date.parse(m[1]!))) return { at: m[1]!, id: m[2]! };
+      ctx.addIssue({ code: 'custom', message: 'not a page of this list' });
+      return z.NEVER;
+    })
+    .optional(),
+  lang: z.string().optional(),
+});
 
 export function uploadRoutes(app: FastifyInstance, d: UploadRouteDeps): void {
   app.get('/assets/upload-progress.js', async (_req, reply) =>
@@ -47,14 +66,34 @@ export function uploadRoutes(app: FastifyInstance, d: UploadRouteDeps): void {
     refused?: { filename: string; problems: UploadRefused['problems'] },
     status?: number,
   ) => {
-    const uploads = await d.uploads.list(tenant.id);
+    const r = listQuery.safeParse(req.method === 'GET' ? (req.query ?? {}) : {});
+    if (!r.success)
+      throw webErrors.invalidRequest(
+        'path',
+        r.error.issues.map((i) => ({ field: String(i.path[0] ?? 'query'), message: i.message })),
+      );
+    const fields = r.data;
+    const page = await d.uploads.list(tenant.id, {
+      state: fields.state || undefined,
+      name: fields.name || undefined,
+      by: fields.by || undefined,
+      after: fields.after,
+      limit: UPLOADS_PAGE_SIZE,
+    });
     const withProgress = await Promise.all(
-      uploads.map(async (u) => ({ ...u, progress: await d.uploads.progress(tenant.id, u) })),
+      page.rows.map(async (u) => ({ ...u, progress: await d.uploads.progress(tenant.id, u) })),
     );
     const c = pageContext(req, reply, tenant, d.orcid, true);
     return sendPage(
       reply,
-      <UploadsPage c={c} uploads={withProgress} problems={refused?.problems} filename={refused?.filename} />,
+      <UploadsPage
+        c={c}
+        uploads={withProgress}
+        fields={fields}
+        next={page.next ? Buffer.from(`${page.next.at}~${page.next.id}`).toString('base64url') : null}
+        problems={refused?.problems}
+        filename={refused?.filename}
+      />,
       status ?? (refused ? 422 : 200),
     );
   };
