@@ -394,6 +394,14 @@ describe('the uploads list', () => {
     // None of these files can be accepted (they are not CSV with the columns): refused or on the way.
     expect(names((await admin.get(`${list}?name=batch-&state=accepted`)).text)).toEqual([]);
     expect((await admin.get(`${list}?name=batch-&state=accepted`)).text).toContain('No uploads match.');
+    for (let i = 0; i < 200; i++) {
+      const busy = await p.db.pool.query(
+        `select 1 from uploads where filename like 'batch-%' and state not in ('refused', 'failed')`,
+      );
+      if (!busy.rowCount) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(names((await admin.get(`${list}?name=batch-0&state=refused`)).text)).toHaveLength(10);
     expect((await admin.get(`${list}?state=lost`)).status).toBe(400);
   });
 });
