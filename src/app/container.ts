@@ -58,6 +58,7 @@ import { EventService } from '../services/events.service.js';
 import { HealthService } from '../services/health.service.js';
 import { IntegrationReviewService } from '../services/integration-review.service.js';
 import { InvitationMailService, personInviter, reconsentInviter } from '../services/invitation.service.js';
+import { InvitationsConsoleService } from '../services/invitations-console.service.js';
 import { ItemIntakeService, type PersonInviter } from '../services/item-intake.service.js';
 import { LinksExportService } from '../services/links-export.service.js';
 import { OrcidClients } from '../services/orcid-clients.js';
@@ -519,6 +520,19 @@ export class Container extends Parts {
           review: this.repos.integrationReview,
           orcid: this.orcid,
           publicUrl: () => this.publicUrl,
+        }),
+    );
+  }
+
+  get invitationsConsole() {
+    return this.once(
+      'invitationsConsole',
+      () =>
+        new InvitationsConsoleService({
+          invitations: this.repos.invitations,
+          tenants: this.repos.tenants,
+          log: this.repos.portalLog,
+          changed: (tenantId) => this.tenantDirectory.changed(tenantId),
         }),
     );
   }

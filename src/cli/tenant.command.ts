@@ -89,6 +89,7 @@ function readPortalFile(path: string): Partial<NewTenant> {
   if (r.data.employmentOnConnect !== undefined) t.employmentOnConnect = r.data.employmentOnConnect;
   if (r.data.sync) t.sync = r.data.sync;
   if (r.data.tokenExport !== undefined) t.tokenExport = r.data.tokenExport;
+  if (r.data.invitations) t.invitations = r.data.invitations;
   return t;
 }
 

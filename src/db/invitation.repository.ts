@@ -1,6 +1,7 @@
 // Invitations to connect and the mail outbox. Every query is scoped by tenant, except the
 // outbox listing of the embedded demo, which shows every organisation's mail on one machine.
 import { type Kysely, type Selectable, sql } from 'kysely';
+import type { InvitationState } from '../domain/invitation-state.js';
 import type { Database, MailOutboxTable } from './schema.js';
 
 export type OutboxMessage = Selectable<MailOutboxTable>;
@@ -16,6 +17,24 @@ export interface InvitationToSend {
   expires_at: Date | null;
   /** The primary iD their deprecated record was merged into. */
   primary_orcid: string | null;
+  /** Reminders sent before this send (a reminder when above 0 and the invitation was sent before). */
+  reminders_sent: number;
+}
+
+export interface InvitationListRow {
+  id: string;
+  person_id: string;
+  local_id: string;
+  given_names: string | null;
+  family_name: string | null;
+  email: string;
+  kind: string;
+  created_at: Date;
+  sent_at: Date | null;
+  last_error: string | null;
+  reminders_sent: number;
+  state: InvitationState;
+  at: string;
 }
 
 export class InvitationRepository {
@@ -97,6 +116,7 @@ export class InvitationRepository {
         'v.email',
         'v.kind',
         'v.sent_at',
+        'v.reminders_sent',
         'p.given_names',
         sql<number>`(select count(*)::int from items i where i.tenant_id = v.tenant_id and i.person_id = v.person_id and i.status = 'pending')`.as(
           'pending_items',
@@ -147,5 +167,64 @@ export class InvitationRepository {
   /** The newest messages of every organisation (the embedded demo's outbox page). */
   outbox(limit = 100): Promise<OutboxMessage[]> {
     return this.db.selectFrom('mail_outbox').selectAll().orderBy('created_at', 'desc').limit(limit).execute();
+  }
+
+  /**
+   * The invitations of the organisation, newest first, with their state: connected (the person
+   * connected since), failed (the mail could not be sent), waiting (not sent yet), expired (every
+   * reminder went and the last is older than the interval) or sent.
+   */
+  async page(
+    tenantId: string,
+    f: {
+      state?: InvitationState | undefined;
+      policy: { reminders: number; everyDays: number };
+      after?: { at: string; id: string } | undefined;
+      limit: number;
+    },
+  ): Promise<{ rows: InvitationListRow[]; next: { at: string; id: string } | null }> {
+    const { rows } = await sql<InvitationListRow>`
+      select * from (
+        select v.id, v.person_id, p.local_id, p.given_names, p.family_name, v.email, v.kind, v.created_at,
+          v.sent_at, v.last_error, v.reminders_sent, v.created_at::text as at,
+          case
+            when exists (select 1 from orcid_links l where l.tenant_id = v.tenant_id and l.person_id = v.person_id
+              and l.granted_at >= v.created_at) then 'connected'
+            when v.sent_at is null and v.last_error is not null then 'failed'
+            when v.sent_at is null then 'waiting'
+            when v.reminders_sent >= ${f.policy.reminders}
+              and v.sent_at < now() - make_interval(days => ${f.policy.everyDays}) then 'expired'
+            else 'sent' end as state
+        from invitations v join people p on p.tenant_id = v.tenant_id and p.id = v.person_id
+        where v.tenant_id = ${tenantId}
+          ${f.after ? sql`and (v.created_at, v.id) < (${f.after.at}::timestamptz, ${f.after.id}::uuid)` : sql``}
+      ) x ${f.state ? sql`where x.state = ${f.state}` : sql``}
+      order by x.created_at desc, x.id desc limit ${f.limit + 1}`.execute(this.db);
+    const page = rows.slice(0, f.limit);
+    const last = page.at(-1);
+    return { rows: page, next: rows.length > f.limit && last ? { at: last.at, id: last.id } : null };
+  }
+
+  /**
+   * Invitations to connect whose next reminder is due under their organisation's policy (sent,
+   * the person not connected since, fewer reminders than the policy, the last send older than its
+   * interval): each is counted and made ready to send again; answers them for the mail queue.
+   */
+  async takeDueReminders(limit: number): Promise<Array<{ tenant_id: string; id: string }>> {
+    const { rows } = await sql<{ tenant_id: string; id: string }>`
+      with due as (
+        select v.id from invitations v join tenants t on t.id = v.tenant_id
+        where v.kind = 'connect' and v.sent_at is not null
+          and v.reminders_sent < coalesce((t.invitation_settings->>'reminders')::int, 2)
+          and v.sent_at < now() - make_interval(days => coalesce((t.invitation_settings->>'everyDays')::int, 14))
+          and not exists (select 1 from orcid_links l where l.tenant_id = v.tenant_id and l.person_id = v.person_id
+            and l.granted_at >= v.created_at)
+        order by v.sent_at limit ${limit}
+        for update of v skip locked
+      )
+      update invitations v set reminders_sent = v.reminders_sent + 1, sent_at = null, last_error = null
+      from due where v.id = due.id
+      returning v.tenant_id, v.id`.execute(this.db);
+    return rows;
   }
 }

@@ -3,7 +3,13 @@
 import type { ColumnType, Generated } from 'kysely';
 import type { ItemStatus } from '../domain/item.js';
 import type { RecordSummary } from '../domain/record-summary.js';
-import type { PersonAttributes, PortalTexts, SignInSettings, SyncSettings } from '../domain/tenant.js';
+import type {
+  InvitationSettings,
+  PersonAttributes,
+  PortalTexts,
+  SignInSettings,
+  SyncSettings,
+} from '../domain/tenant.js';
 import type { UploadState } from '../domain/upload-file.js';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -41,6 +47,7 @@ export interface TenantsTable {
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
   token_export: Generated<boolean>;
+  invitation_settings: ColumnType<InvitationSettings, InvitationSettings | undefined, InvitationSettings>;
 }
 
 export interface OrcidCallsTable {
@@ -409,6 +416,8 @@ export interface InvitationsTable {
   created_at: Generated<Date>;
   sent_at: Date | null;
   last_error: string | null;
+  /** Reminders sent since the first invitation (migration 0025). */
+  reminders_sent: Generated<number>;
 }
 
 export interface MailOutboxTable {

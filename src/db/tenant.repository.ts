@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { type Kysely, type Selectable, sql, type Updateable } from 'kysely';
 import type { KeyRing } from '../crypto/key-ring.js';
 import { open, seal } from '../crypto/seal.js';
-import type { PortalTexts, SignInSettings, SyncSettings } from '../domain/tenant.js';
+import type { InvitationSettings, PortalTexts, SignInSettings, SyncSettings } from '../domain/tenant.js';
 import { TENANT_CHANNEL } from './notices.js';
 import type { Database, TenantsTable } from './schema.js';
 
@@ -39,6 +39,7 @@ export interface NewTenant {
   sync?: SyncSettings;
   /** Administrators may export people's tokens in clear. */
   tokenExport?: boolean;
+  invitations?: InvitationSettings;
 }
 
 /** The organisation as it appears in affiliations it writes. */
@@ -66,6 +67,7 @@ function portalColumns(id: string, ring: KeyRing, t: Partial<NewTenant>): Update
   if (t.employmentOnConnect !== undefined) set.employment_on_connect = t.employmentOnConnect;
   if (t.sync !== undefined) set.sync_settings = t.sync;
   if (t.tokenExport !== undefined) set.token_export = t.tokenExport;
+  if (t.invitations !== undefined) set.invitation_settings = t.invitations;
   if (t.oidcClientSecret !== undefined)
     set.oidc_client_secret_sealed = seal(ring, t.oidcClientSecret, oidcSecretContext(id));
   if (t.org) {

@@ -92,6 +92,22 @@ export function reconciliation(s: SyncSettings): { everyDays: number; share: num
   return { everyDays: s.reconcileEveryDays ?? (s.webhooks ? 7 : 1), share: s.reconcileShare ?? 0.25 };
 }
 
+/** Reminders of an invitation to connect, until the person connects. */
+export const invitationSettingsSchema = z
+  .object({
+    /** How many reminders after the invitation (0: none). */
+    reminders: z.number().int().min(0).max(10).optional(),
+    /** Days between the invitation and each reminder. */
+    everyDays: z.number().int().min(1).max(365).optional(),
+  })
+  .strict();
+export type InvitationSettings = z.infer<typeof invitationSettingsSchema>;
+
+/** The reminder policy with the defaults applied: 2 reminders, 14 days apart. */
+export function reminderPolicy(s: InvitationSettings): { reminders: number; everyDays: number } {
+  return { reminders: s.reminders ?? 2, everyDays: s.everyDays ?? 14 };
+}
+
 /** What `lanyard tenant --portal-file` reads: the portal's texts, sign-in and identity. */
 export const portalSettingsSchema = z.object({
   texts: portalTextsSchema.optional(),
@@ -102,6 +118,7 @@ export const portalSettingsSchema = z.object({
   sync: syncSettingsSchema.optional(),
   /** Administrators may export people's tokens in clear (default true). */
   tokenExport: z.boolean().optional(),
+  invitations: invitationSettingsSchema.optional(),
 });
 export type PortalSettings = z.infer<typeof portalSettingsSchema>;
 
@@ -127,6 +144,7 @@ export const tenantSettingsSchema = z
     employmentOnConnect: z.boolean().optional(),
     sync: syncSettingsSchema.optional(),
     tokenExport: z.boolean().optional(),
+    invitations: invitationSettingsSchema.optional(),
   })
   .superRefine((t, ctx) => {
     // Seeded passwords are for the demo and tests, never for real ORCID records.

@@ -3,6 +3,7 @@
 import type { Queue } from '../queue/queue.js';
 import type { JobQueuePorts } from '../services/ports.js';
 import { deliverEventJob, eventDeliveryQueue } from './deliver-event.job.js';
+import { invitationRemindersJob } from './invitation-reminders.job.js';
 import type { Job } from './job.js';
 import { purgeCallLogJob } from './purge-call-log.job.js';
 import { purgeExpiredStateJob } from './purge-expired-state.job.js';
@@ -16,6 +17,7 @@ import { webhookJob, webhookQueue, webhookRepairJob } from './webhook.job.js';
 export const JOBS: ReadonlyArray<Job<never>> = [
   stateUploadJob,
   sendInvitationJob,
+  invitationRemindersJob,
   revokeTokenJob,
   reconcileJob,
   tokenHealthJob,

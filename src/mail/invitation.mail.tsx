@@ -12,6 +12,8 @@ export interface InvitationContent {
   supportContact: string;
   /** What the organisation will add to the record (e.g. "your employment"), counted. */
   pendingItems: number;
+  /** A reminder of an invitation sent before (the person has not connected yet). */
+  reminder?: boolean;
 }
 
 type Recipient = Omit<InvitationContent, 'pendingItems'>;
@@ -66,8 +68,13 @@ export function invitationMail(c: InvitationContent): MailMessage {
       ? `${c.organisation} has 1 item to add to your ORCID record`
       : `${c.organisation} has ${c.pendingItems} items to add to your ORCID record`;
   return organisationMail(c, {
-    subject: `${c.organisation}: connect your ORCID iD`,
-    lead: [`${what}, such as your affiliation with us. We can add them only with your permission.`],
+    subject: `${c.reminder ? 'Reminder: ' : ''}${c.organisation}: connect your ORCID iD`,
+    lead: [
+      ...(c.reminder
+        ? [`We wrote to you before: you have not connected your ORCID iD to ${c.organisation} yet.`]
+        : []),
+      `${what}, such as your affiliation with us. We can add them only with your permission.`,
+    ],
     linkIntro: `Sign in with your ${c.organisation} account and connect your ORCID iD here:`,
     button: 'Connect your ORCID iD',
     closing: ['You stay in control: you can see what we added, and disconnect at any time.'],

@@ -48,7 +48,11 @@ function messageOf(invitation: InvitationToSend, content: Parameters<typeof reco
     case 'primary':
       return primaryMail({ ...content, primaryOrcid: invitation.primary_orcid });
     default:
-      return invitationMail({ ...content, pendingItems: invitation.pending_items });
+      return invitationMail({
+        ...content,
+        pendingItems: invitation.pending_items,
+        reminder: invitation.reminders_sent > 0,
+      });
   }
 }
 
@@ -94,5 +98,19 @@ export class InvitationMailService {
     await this.d.invitations.addToOutbox(tenantId, message, messageId);
     await this.d.invitations.markSent(tenantId, invitationId, null);
     this.d.logger.info({ tenantId, invitationId, smtp: !!this.d.mailer }, 'invitation sent');
+  }
+}
+
+/** The hourly sweep: every invitation whose reminder is due goes to the mail queue. */
+export async function sendDueReminders(
+  invitations: InvitationRepository,
+  mail: InvitationMailQueue,
+): Promise<number> {
+  let sent = 0;
+  for (;;) {
+    const due = await invitations.takeDueReminders(500);
+    for (const r of due) await mail.enqueueInvitation(r.tenant_id, r.id);
+    sent += due.length;
+    if (due.length < 500) return sent;
   }
 }

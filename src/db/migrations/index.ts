@@ -24,6 +24,7 @@ import * as m0021 from './0021-items-person-check-per-statement.js';
 import * as m0022 from './0022-console-people.js';
 import * as m0023 from './0023-call-log-console.js';
 import * as m0024 from './0024-token-export-setting.js';
+import * as m0025 from './0025-invitation-reminders.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-core': m0001,
@@ -50,4 +51,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0022-console-people': m0022,
   '0023-call-log-console': m0023,
   '0024-token-export-setting': m0024,
+  '0025-invitation-reminders': m0025,
 };

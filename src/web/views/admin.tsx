@@ -27,6 +27,7 @@ const STATUS_ORDER = Object.keys(ADMIN_STATUS_WORDS) as ItemStatus[];
 const SECTIONS: Array<[string, string]> = [
   ['overview', 'console.nav.overview'],
   ['people', 'console.nav.people'],
+  ['invitations', 'console.nav.invitations'],
   ['', 'console.nav.uploads'],
   ['calls', 'console.nav.calls'],
   ['export', 'console.nav.export'],

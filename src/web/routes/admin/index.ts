@@ -7,6 +7,7 @@ import type { Container } from '../../../app/container.js';
 import { auditRoutes } from './audit.routes.js';
 import { callRoutes } from './calls.routes.js';
 import { exportRoutes } from './export.routes.js';
+import { invitationRoutes } from './invitations.routes.js';
 import { organisationRoutes } from './organisation.routes.js';
 import { overviewRoutes } from './overview.routes.js';
 import { peopleRoutes } from './people.routes.js';
@@ -18,6 +19,7 @@ export function adminArea(app: FastifyInstance, c: Container): void {
   const shared = { portal: c.portal, orcid: c.orcid, admins: c.adminAccess };
   uploadRoutes(app, { ...shared, uploads: c.uploads });
   peopleRoutes(app, { ...shared, people: c.peopleConsole });
+  invitationRoutes(app, { ...shared, invitations: c.invitationsConsole });
   auditRoutes(app, { ...shared, audit: c.auditLog });
   overviewRoutes(app, { ...shared, overview: c.overview });
   reviewRoutes(app, { ...shared, review: c.integrationReview });

@@ -1,0 +1,149 @@
+// The console's invitations: the reminder policy form, the list with each invitation's state,
+// and a resend button for those not connected.
+import { INVITATION_STATES, type InvitationState } from '../../domain/invitation-state.js';
+import type { InvitationsConsoleService } from '../../services/invitations-console.service.js';
+import { AdminPage } from './admin.js';
+import { Hidden } from './layout.js';
+import type { PageContext } from './portal.js';
+
+type Page = Awaited<ReturnType<InvitationsConsoleService['list']>>;
+
+const when = (d: Date | null) => (d ? new Date(d).toISOString().replace('T', ' ').slice(0, 16) : '');
+
+export function InvitationsPage(props: {
+  c: PageContext;
+  state: InvitationState | undefined;
+  page: Page;
+  policy: { reminders: number; everyDays: number };
+  flash: string | null;
+}) {
+  const { c, page } = props;
+  const { t } = c;
+  const url = `${c.base}/admin/invitations`;
+  const next = page.next ? Buffer.from(`${page.next.at}~${page.next.id}`).toString('base64url') : null;
+  return (
+    <AdminPage c={c} title={t('console.invitations.title')}>
+      {props.flash ? (
+        <p class="flash" role="status" id="flash">
+          {props.flash}
+        </p>
+      ) : null}
+      <section aria-labelledby="reminders">
+        <h2 id="reminders">{t('console.invitations.reminders')}</h2>
+        <p>{t('console.invitations.remindersText')}</p>
+        <form method="post" action={`${url}/settings`} class="filters">
+          <Hidden name="_csrf" value={c.csrf} />
+          <div>
+            <label for="reminders-count">{t('console.invitations.count')}</label>
+            <input
+              id="reminders-count"
+              name="reminders"
+              type="number"
+              min="0"
+              max="10"
+              value={String(props.policy.reminders)}
+              required
+            />
+          </div>
+          <div>
+            <label for="reminders-days">{t('console.invitations.everyDays')}</label>
+            <input
+              id="reminders-days"
+              name="everyDays"
+              type="number"
+              min="1"
+              max="365"
+              value={String(props.policy.everyDays)}
+              required
+            />
+          </div>
+          <div>
+            <button class="btn" type="submit" id="save-reminders">
+              {t('console.invitations.save')}
+            </button>
+          </div>
+        </form>
+      </section>
+      <search>
+        <form method="get" action={url} class="filters">
+          <div>
+            <label for="state">{t('console.invitations.state')}</label>
+            <select id="state" name="state">
+              <option value="">{t('console.people.any')}</option>
+              {INVITATION_STATES.map((s) => (
+                <option value={s} selected={props.state === s}>
+                  {t(`console.invitations.state.${s}`)}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div>
+            <button class="btn" type="submit">
+              {t('console.people.apply')}
+            </button>
+          </div>
+        </form>
+      </search>
+      {page.rows.length ? (
+        <div class="scroll" tabindex={0}>
+          <table id="invitations">
+            <thead>
+              <tr>
+                <th scope="col">{t('console.people.name')}</th>
+                <th scope="col">{t('console.people.email')}</th>
+                <th scope="col">{t('console.invitations.kind')}</th>
+                <th scope="col">{t('console.invitations.state')}</th>
+                <th scope="col">{t('console.invitations.sent')}</th>
+                <th scope="col">{t('console.invitations.remindersSent')}</th>
+                <th scope="col">{t('console.person.action')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {page.rows.map((v) => (
+                <tr data-invitation={v.id} data-state={v.state}>
+                  <td>
+                    <a href={`${c.base}/admin/people/${v.person_id}`}>
+                      {[v.given_names, v.family_name].filter(Boolean).join(' ') || v.local_id}
+                    </a>
+                  </td>
+                  <td>{v.email}</td>
+                  <td>{t(`console.invitation.${v.kind}`)}</td>
+                  <td>
+                    {t(`console.invitations.state.${v.state}`)}
+                    {v.state === 'failed' && v.last_error ? (
+                      <span class="muted"> ({v.last_error})</span>
+                    ) : null}
+                  </td>
+                  <td>{when(v.sent_at)}</td>
+                  <td>{v.reminders_sent}</td>
+                  <td>
+                    {v.state === 'connected' ? null : (
+                      <form method="post" action={`${c.base}/admin/people/${v.person_id}/invite`}>
+                        <Hidden name="_csrf" value={c.csrf} />
+                        <button class="btn-secondary" type="submit" id={`resend-${v.id}`}>
+                          {t('console.person.resend')}
+                        </button>
+                      </form>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : (
+        <p id="no-invitations">{t('console.invitations.none')}</p>
+      )}
+      {next ? (
+        <nav aria-label={t('console.pages')} class="console-nav">
+          <a
+            rel="next"
+            href={`${url}?${new URLSearchParams({ ...(props.state ? { state: props.state } : {}), after: next })}`}
+          >
+            {t('console.invitations.older')}
+          </a>
+        </nav>
+      ) : null}
+    </AdminPage>
+  );
+}

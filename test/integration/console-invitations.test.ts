@@ -1,0 +1,133 @@
+// Invitations in the console, with the worker and a real SMTP receiver: the organisation sets its
+// reminder policy (audited; a bad one refused); a person who has not connected gets each reminder
+// when it is due, marked as a reminder, and no more than the policy says, then their invitation
+// shows as expired; a person who connected gets none. The list shows every state and filters.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sendDueReminders } from '../../src/services/invitation.service.js';
+import { connectInPortal, signInToPortal, startPortal, type TestPortal } from '../helpers/portal.js';
+import { newResearcher, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
+import { csrfOf, type WebClient } from '../helpers/web-client.js';
+
+let sb: TestSandbox;
+let smtp: TestSmtp;
+let p: TestPortal;
+let admin: WebClient;
+let page: string;
+
+const mailsTo = (address: string) => smtp.messages.filter((m) => m.to.includes(address));
+const sweep = () => sendDueReminders(p.container.repos.invitations, p.container.queues.invitationMail);
+/** As if the last invitation or reminder to the address had gone out `days` ago. */
+const sentAgo = (email: string, days: number) =>
+  p.db.pool.query(`update invitations set sent_at = now() - make_interval(days => $2) where email = $1`, [
+    email,
+    days,
+  ]);
+/** The state the invitations page shows for the invitation to that address. */
+const stateOf = async (email: string) => {
+  const rows = (await admin.get(page)).text.split('<tr data-invitation=').slice(1);
+  const row = rows.find((r) => r.includes(`<td>${email}</td>`));
+  return row ? /data-state="([a-z]+)"/.exec(row)?.[1] : undefined;
+};
+
+async function until(check: () => Promise<boolean> | boolean, what: string) {
+  for (let i = 0; i < 200; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`never: ${what}`);
+}
+
+async function invite(localId: string, email: string) {
+  await p.container.repos.people.upsertByLocalId(p.tenant.id, localId, { email, givenNames: localId });
+  await p.container.intake.stateItem(p.tenant.id, localId, {
+    section: 'employment',
+    sourceKey: `${localId}-emp`,
+    payload: { 'role-title': 'Invitee', 'start-date': { year: { value: '2024' } } },
+  });
+  await until(() => mailsTo(email).length === 1, `the invitation to ${email}`);
+}
+
+beforeAll(async () => {
+  sb = await startTestSandbox();
+  smtp = await startSmtp();
+  p = await startPortal(sb.base, { worker: true, smtpUrl: smtp.url });
+  page = `${p.tenantUrl}/admin/invitations`;
+  await p.container.repos.adminUsers.grant(p.tenant.id, 'IN-ADMIN', 'test');
+  admin = (await signInToPortal(p, await p.addPerson({ employeeId: 'IN-ADMIN' }))).web;
+}, 60_000);
+afterAll(async () => {
+  await p?.close();
+  await smtp?.close();
+  await sb?.close();
+});
+
+describe('invitations and reminders', () => {
+  it('sets the reminder policy, audited, and refuses a bad one', async () => {
+    const form = await admin.get(page);
+    expect(form.text).toContain('value="2"');
+    expect(form.text).toContain('value="14"');
+    const bad = await admin.post(`${page}/settings`, {
+      _csrf: csrfOf(form.text),
+      reminders: '-1',
+      everyDays: '3',
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('reminders');
+    const ok = await admin.post(`${page}/settings`, {
+      _csrf: csrfOf(form.text),
+      reminders: '2',
+      everyDays: '3',
+    });
+    expect(ok.status).toBe(303);
+    const after = await admin.get(page);
+    expect(after.text).toContain('The reminder settings are saved.');
+    expect(after.text).toContain('value="3"');
+    const audit = await p.db.pool.query(
+      `select details from audit_log where tenant_id = $1 and action = 'invitations.settings_changed'`,
+      [p.tenant.id],
+    );
+    expect(audit.rows[0].details).toEqual({
+      before: { reminders: 2, everyDays: 14 },
+      after: { reminders: 2, everyDays: 3 },
+    });
+  });
+
+  it('reminds a person who has not connected when each reminder is due, then stops: expired', async () => {
+    await invite('IN-1', 'in1@inv.example.org');
+    expect(await sweep()).toBe(0);
+    expect(await stateOf('in1@inv.example.org')).toBe('sent');
+    await sentAgo('in1@inv.example.org', 2);
+    expect(await sweep()).toBe(0);
+    await sentAgo('in1@inv.example.org', 4);
+    expect(await sweep()).toBe(1);
+    await until(() => mailsTo('in1@inv.example.org').length === 2, 'the first reminder');
+    const reminder = mailsTo('in1@inv.example.org')[1]!;
+    expect(reminder.text).toContain(`Reminder: ${p.tenant.name}: connect your ORCID iD`);
+    expect(reminder.text).toContain('have not connected your ORCID iD');
+    await sentAgo('in1@inv.example.org', 4);
+    expect(await sweep()).toBe(1);
+    await until(() => mailsTo('in1@inv.example.org').length === 3, 'the second reminder');
+    await sentAgo('in1@inv.example.org', 4);
+    expect(await sweep()).toBe(0);
+    expect(mailsTo('in1@inv.example.org')).toHaveLength(3);
+    expect(await stateOf('in1@inv.example.org')).toBe('expired');
+    const expired = await admin.get(`${page}?state=expired`);
+    expect(expired.text).toContain('in1@inv.example.org');
+    expect((await admin.get(`${page}?state=connected`)).text).not.toContain('in1@inv.example.org');
+  });
+
+  it('does not remind a person who connected since', async () => {
+    await invite('IN-2', 'in2@inv.example.org');
+    const { web } = await signInToPortal(
+      p,
+      await p.addPerson({ employeeId: 'IN-2', email: 'in2@inv.example.org' }),
+    );
+    expect((await connectInPortal(p, sb.base, web, (await newResearcher(sb.base)).orcid)).status).toBe(303);
+    await sentAgo('in2@inv.example.org', 10);
+    expect(await sweep()).toBe(0);
+    expect(mailsTo('in2@inv.example.org')).toHaveLength(1);
+    expect(await stateOf('in2@inv.example.org')).toBe('connected');
+    expect((await admin.get(`${page}?state=bogus`)).status).toBe(400);
+  });
+});
