@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectInPortal, signInToPortal, startPortal, type TestPortal } from '../helpers/portal.js';
 import { newResearcher, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import { untilWritten } from '../helpers/until.js';
 import { csrfOf, WebClient } from '../helpers/web-client.js';
 
 let sb: TestSandbox;
@@ -37,13 +38,7 @@ beforeAll(async () => {
     sourceKey: 'cl-emp',
     payload: { 'role-title': 'Archivist', 'start-date': { year: { value: '2019' } } },
   });
-  for (let i = 0; i < 100; i++) {
-    const r = await p.db.pool.query(
-      `select 1 from items where source_key = 'cl-emp' and status = 'in_orcid'`,
-    );
-    if (r.rowCount) break;
-    await new Promise((res) => setTimeout(res, 50));
-  }
+  await untilWritten(p.db.pool, 'cl-emp');
 }, 60_000);
 afterAll(async () => {
   await p?.close();

@@ -7,6 +7,7 @@ import { csvCell } from '../../src/domain/csv-cell.js';
 import { lanyard } from '../helpers/cli.js';
 import { connectInPortal, signInToPortal, startPortal, type TestPortal } from '../helpers/portal.js';
 import { call, newResearcher, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import { untilWritten } from '../helpers/until.js';
 import { csrfOf, type WebClient } from '../helpers/web-client.js';
 
 let sb: TestSandbox;
@@ -55,13 +56,7 @@ beforeAll(async () => {
     sourceKey: 'ex-emp',
     payload: { 'role-title': 'Crystallographer', 'start-date': { year: { value: '1951' } } },
   });
-  for (let i = 0; i < 100; i++) {
-    const r = await p.db.pool.query(
-      `select 1 from items where source_key = 'ex-emp' and status = 'in_orcid'`,
-    );
-    if (r.rowCount) break;
-    await new Promise((res) => setTimeout(res, 50));
-  }
+  await untilWritten(p.db.pool, 'ex-emp');
 }, 60_000);
 afterAll(async () => {
   await p?.close();

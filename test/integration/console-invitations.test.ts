@@ -7,6 +7,7 @@ import { sendDueReminders } from '../../src/services/invitation.service.js';
 import { connectInPortal, signInToPortal, startPortal, type TestPortal } from '../helpers/portal.js';
 import { newResearcher, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
+import { until } from '../helpers/until.js';
 import { csrfOf, type WebClient } from '../helpers/web-client.js';
 
 let sb: TestSandbox;
@@ -29,14 +30,6 @@ const stateOf = async (email: string) => {
   const row = rows.find((r) => r.includes(`<td>${email}</td>`));
   return row ? /data-state="([a-z]+)"/.exec(row)?.[1] : undefined;
 };
-
-async function until(check: () => Promise<boolean> | boolean, what: string) {
-  for (let i = 0; i < 200; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`never: ${what}`);
-}
 
 async function invite(localId: string, email: string) {
   await p.container.repos.people.upsertByLocalId(p.tenant.id, localId, { email, givenNames: localId });

@@ -13,6 +13,7 @@ import {
   type TestSandbox,
 } from '../helpers/sandbox.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
+import { until } from '../helpers/until.js';
 import { csrfOf, type WebClient } from '../helpers/web-client.js';
 
 let sb: TestSandbox;
@@ -36,14 +37,6 @@ const linkOf = (html: string, rel: 'next' | 'prev') => {
   const m = new RegExp(`<a rel="${rel}" href="([^"]+)"`).exec(html);
   return m ? new URL(m[1]!.replaceAll('&amp;', '&'), p.base).href : null;
 };
-
-async function until(check: () => Promise<boolean>, what: string, ms = 10_000) {
-  for (const end = Date.now() + ms; Date.now() < end; ) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`never: ${what}`);
-}
 
 const auditOf = async (action: string) =>
   (

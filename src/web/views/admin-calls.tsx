@@ -3,6 +3,7 @@
 // ORCID support opens without an account.
 import type { CallRow, CallWithBodies } from '../../domain/call-log-query.js';
 import { CALL_METHODS } from '../../domain/call-log-query.js';
+import { pageKeyParam } from '../console-input.js';
 import type { T } from '../i18n.js';
 import { AdminPage } from './admin.js';
 import { Hidden } from './layout.js';
@@ -31,8 +32,6 @@ export function callQueryString(f: CallFilterFields, over: Record<string, string
   const s = params.toString();
   return s ? `?${s}` : '';
 }
-
-const pageKeyOf = (k: { at: string; id: string }) => Buffer.from(`${k.at}~${k.id}`).toString('base64url');
 
 function Field(props: {
   id: string;
@@ -186,7 +185,7 @@ export function CallLogPage(props: {
       )}
       <nav aria-label={t('console.pages')} class="console-nav">
         {page.next ? (
-          <a rel="next" href={`${url}${callQueryString(fields, { after: pageKeyOf(page.next) })}`}>
+          <a rel="next" href={`${url}${callQueryString(fields, { after: pageKeyParam(page.next) })}`}>
             {t('console.calls.older')}
           </a>
         ) : null}

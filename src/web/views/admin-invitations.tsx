@@ -2,6 +2,7 @@
 // and a resend button for those not connected.
 import { INVITATION_STATES, type InvitationState } from '../../domain/invitation-state.js';
 import type { InvitationsConsoleService } from '../../services/invitations-console.service.js';
+import { pageKeyParam } from '../console-input.js';
 import { AdminPage } from './admin.js';
 import { Hidden } from './layout.js';
 import type { PageContext } from './portal.js';
@@ -20,7 +21,7 @@ export function InvitationsPage(props: {
   const { c, page } = props;
   const { t } = c;
   const url = `${c.base}/admin/invitations`;
-  const next = page.next ? Buffer.from(`${page.next.at}~${page.next.id}`).toString('base64url') : null;
+  const next = page.next ? pageKeyParam(page.next) : null;
   return (
     <AdminPage c={c} title={t('console.invitations.title')}>
       {props.flash ? (

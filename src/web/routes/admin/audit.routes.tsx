@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AdminAccessService } from '../../../services/admin-access.service.js';
 import type { AuditLogService } from '../../../services/audit-log.service.js';
-import { webErrors } from '../../errors.js';
+import { parsedInput } from '../../console-input.js';
 import { requireAdmin } from '../../plugins/tenant-scope.js';
 import { AuditLogPage } from '../../views/admin-audit.js';
 import { type PortalDeps, pageContext, sendPage } from '../portal/portal-context.js';
@@ -31,13 +31,7 @@ const auditQuery = z.object({
 });
 
 function fieldsOf(req: FastifyRequest) {
-  const r = auditQuery.safeParse(req.query ?? {});
-  if (!r.success)
-    throw webErrors.invalidRequest(
-      'path',
-      r.error.issues.map((i) => ({ field: String(i.path[0] ?? 'query'), message: i.message })),
-    );
-  const f = r.data;
+  const f = parsedInput(auditQuery, req.query, 'path');
   return {
     fields: f,
     filter: {

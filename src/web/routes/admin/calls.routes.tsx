@@ -7,10 +7,11 @@ import { z } from 'zod';
 import { CALL_METHODS, callStatusFilter } from '../../../domain/call-log-query.js';
 import type { AdminAccessService } from '../../../services/admin-access.service.js';
 import { type CallFilter, type CallLogService, SHARE_DAYS } from '../../../services/call-log.service.js';
+import { pageKeySchema, parsedInput, UUID } from '../../console-input.js';
 import { webErrors } from '../../errors.js';
 import { requireAdmin } from '../../plugins/tenant-scope.js';
 import { CallLogPage, CallPage, SharedLinkPage } from '../../views/admin-calls.js';
-import { type PortalDeps, pageContext, sendPage } from '../portal/portal-context.js';
+import { type PortalDeps, pageContext, sendPage, takeFlash } from '../portal/portal-context.js';
 import { sendExport } from './send-export.js';
 
 export interface CallRouteDeps extends PortalDeps {
@@ -52,24 +53,7 @@ const filterFields = z.object({
 });
 type FilterFields = z.infer<typeof filterFields>;
 
-const pageKey = z
-  .string()
-  .max(200)
-  .transform((s, ctx) => {
-    const m = /^(.+)~(\d+)$/.exec(Buffer.from(s, 'base64url').toString('utf8'));
-    if (m && !Number.isNaN(Date.parse(m[1]!))) return { at: m[1]!, id: m[2]! };
-    ctx.addIssue({ code: 'custom', message: 'not a page of this log' });
-    return z.NEVER;
-  });
-
-function parsed<T>(schema: z.ZodType<T>, raw: unknown, where: 'path' | 'body'): T {
-  const r = schema.safeParse(raw ?? {});
-  if (r.success) return r.data;
-  throw webErrors.invalidRequest(
-    where,
-    r.error.issues.map((i) => ({ field: String(i.path[0] ?? where), message: i.message })),
-  );
-}
+const pageKey = pageKeySchema(/^\d{1,18}$/);
 
 function filterOf(f: FilterFields): CallFilter {
   const next = (d: string) => new Date(Date.parse(d) + 86_400_000);
@@ -97,12 +81,11 @@ const idOf = (value: string | undefined, pattern: RegExp) => {
   return value;
 };
 const CALL_ID = /^\d{1,18}$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function callRoutes(app: FastifyInstance, d: CallRouteDeps): void {
   const adminRoute = requireAdmin(d);
   const listFields = (req: FastifyRequest) =>
-    parsed(
+    parsedInput(
       filterFields.extend({ after: pageKey.optional(), lang: z.string().optional() }),
       req.query,
       'path',
@@ -117,8 +100,7 @@ export function callRoutes(app: FastifyInstance, d: CallRouteDeps): void {
         d.calls.shares(tenant.id),
       ]);
       const c = pageContext(req, reply, tenant, d.orcid, true);
-      const flash = req.session.flash;
-      if (flash) req.session.flash = undefined;
+      const flash = takeFlash(req);
       return sendPage(
         reply,
         <CallLogPage
@@ -156,7 +138,7 @@ export function callRoutes(app: FastifyInstance, d: CallRouteDeps): void {
     '/o/:tenant/admin/calls/share',
     { preHandler: app.csrfProtection },
     adminRoute(async (req, reply, tenant, admin) => {
-      const form = parsed(shareForm, req.body, 'body');
+      const form = parsedInput(shareForm, req.body, 'body');
       const chosen = [form.call ?? []].flat().filter((id) => CALL_ID.test(id));
       const shared = await d.calls.share(tenant.id, {
         chosen,

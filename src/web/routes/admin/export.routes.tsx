@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { Tenant } from '../../../db/rows.js';
 import type { AdminAccessService } from '../../../services/admin-access.service.js';
 import type { LinksExportService } from '../../../services/links-export.service.js';
-import { webErrors } from '../../errors.js';
+import { parsedInput } from '../../console-input.js';
 import { requireAdmin } from '../../plugins/tenant-scope.js';
 import { ExportPage } from '../../views/admin-export.js';
 import { type PortalDeps, pageContext, sendPage } from '../portal/portal-context.js';
@@ -60,23 +60,18 @@ export function exportRoutes(app: FastifyInstance, d: ExportRouteDeps): void {
     '/o/:tenant/admin/export',
     { preHandler: app.csrfProtection },
     adminRoute(async (req, reply, tenant, admin) => {
-      const r = exportForm.safeParse(req.body ?? {});
-      if (!r.success)
-        throw webErrors.invalidRequest(
-          'body',
-          r.error.issues.map((i) => ({ field: String(i.path[0] ?? 'form'), message: i.message })),
-        );
-      const withTokens = r.data.tokens === 'yes';
+      const form = parsedInput(exportForm, req.body, 'body');
+      const withTokens = form.tokens === 'yes';
       if (withTokens && !d.exports.tokensAllowed(tenant))
         return page(req, reply, tenant, 'console.export.forbidden', 403);
       if (withTokens && !recent(req)) return page(req, reply, tenant, 'console.export.signInAgain', 403);
       const text = d.exports.export(tenant, {
-        format: r.data.format,
+        format: form.format,
         withTokens,
         actor: `admin:${admin.local_id}`,
       });
-      const name = `orcid-links-${tenant.slug}${withTokens ? '-with-tokens' : ''}.${r.data.format}`;
-      return sendExport(reply, text, name, r.data.format);
+      const name = `orcid-links-${tenant.slug}${withTokens ? '-with-tokens' : ''}.${form.format}`;
+      return sendExport(reply, text, name, form.format);
     }),
   );
 

@@ -6,10 +6,10 @@ import { z } from 'zod';
 import { INVITATION_STATES } from '../../../domain/invitation-state.js';
 import type { AdminAccessService } from '../../../services/admin-access.service.js';
 import type { InvitationsConsoleService } from '../../../services/invitations-console.service.js';
-import { webErrors } from '../../errors.js';
+import { pageKeySchema, parsedInput, UUID } from '../../console-input.js';
 import { requireAdmin } from '../../plugins/tenant-scope.js';
 import { InvitationsPage } from '../../views/admin-invitations.js';
-import { type PortalDeps, pageContext, sendPage } from '../portal/portal-context.js';
+import { type PortalDeps, pageContext, sendPage, takeFlash } from '../portal/portal-context.js';
 
 export interface InvitationRouteDeps extends PortalDeps {
   admins: AdminAccessService;
@@ -20,16 +20,7 @@ const PAGE_SIZE = 50;
 
 const listQuery = z.object({
   state: z.enum(INVITATION_STATES).or(z.literal('')).optional(),
-  after: z
-    .string()
-    .max(200)
-    .transform((s, ctx) => {
-      const m = /^(.+)~([0-9a-f-]{36})$/.exec(Buffer.from(s, 'base64url').toString('utf8'));
-      if (m && !Number.isNaN(Date.parse(m[1]!))) return { at: m[1]!, id: m[2]! };
-      ctx.addIssue({ code: 'custom', message: 'not a page of this list' });
-      return z.NEVER;
-    })
-    .optional(),
+  after: pageKeySchema(UUID).optional(),
   lang: z.string().optional(),
 });
 
@@ -38,24 +29,16 @@ const policyForm = z.object({
   everyDays: z.coerce.number().int('a whole number').min(1).max(365),
 });
 
-const refused = (issues: z.core.$ZodIssue[], where: 'path' | 'body') =>
-  webErrors.invalidRequest(
-    where,
-    issues.map((i) => ({ field: String(i.path[0] ?? where), message: i.message })),
-  );
-
 export function invitationRoutes(app: FastifyInstance, d: InvitationRouteDeps): void {
   const adminRoute = requireAdmin(d);
   app.get(
     '/o/:tenant/admin/invitations',
     adminRoute(async (req, reply, tenant) => {
-      const q = listQuery.safeParse(req.query ?? {});
-      if (!q.success) throw refused(q.error.issues, 'path');
-      const state = q.data.state || undefined;
-      const page = await d.invitations.list(tenant, state, q.data.after, PAGE_SIZE);
+      const q = parsedInput(listQuery, req.query, 'path');
+      const state = q.state || undefined;
+      const page = await d.invitations.list(tenant, state, q.after, PAGE_SIZE);
       const c = pageContext(req, reply, tenant, d.orcid, true);
-      const flash = req.session.flash;
-      if (flash) req.session.flash = undefined;
+      const flash = takeFlash(req);
       return sendPage(
         reply,
         <InvitationsPage
@@ -72,9 +55,8 @@ export function invitationRoutes(app: FastifyInstance, d: InvitationRouteDeps): 
     '/o/:tenant/admin/invitations/settings',
     { preHandler: app.csrfProtection },
     adminRoute(async (req, reply, tenant, admin) => {
-      const f = policyForm.safeParse(req.body ?? {});
-      if (!f.success) throw refused(f.error.issues, 'body');
-      await d.invitations.setPolicy(tenant, f.data, `admin:${admin.local_id}`);
+      const policy = parsedInput(policyForm, req.body, 'body');
+      await d.invitations.setPolicy(tenant, policy, `admin:${admin.local_id}`);
       req.session.flash = { key: 'console.invitations.saved', values: {} };
       return reply.redirect(`/o/${tenant.slug}/admin/invitations`, 303);
     }),

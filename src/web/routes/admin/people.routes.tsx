@@ -10,10 +10,11 @@ import { ITEM_STATUSES } from '../../../domain/item.js';
 import { LINK_FILTERS, PEOPLE_SORTS, type PeopleQuery } from '../../../domain/people-query.js';
 import type { AdminAccessService } from '../../../services/admin-access.service.js';
 import type { PeopleConsoleService, PersonActionResult } from '../../../services/people-console.service.js';
+import { parsedInput } from '../../console-input.js';
 import { webErrors } from '../../errors.js';
 import { requireAdmin } from '../../plugins/tenant-scope.js';
 import { PeopleListPage, PersonPage } from '../../views/admin-people.js';
-import { type PortalDeps, pageContext, sendPage } from '../portal/portal-context.js';
+import { type PortalDeps, pageContext, sendPage, takeFlash } from '../portal/portal-context.js';
 
 export interface PeopleRouteDeps extends PortalDeps {
   admins: AdminAccessService;
@@ -48,13 +49,7 @@ const listQuery = z.object({
 });
 
 function queryOf(raw: unknown): PeopleQuery {
-  const parsed = listQuery.safeParse(raw ?? {});
-  if (!parsed.success)
-    throw webErrors.invalidRequest(
-      'path',
-      parsed.error.issues.map((i) => ({ field: String(i.path[0] ?? 'query'), message: i.message })),
-    );
-  const v = parsed.data;
+  const v = parsedInput(listQuery, raw, 'path');
   return {
     text: v.q || undefined,
     link: v.link || undefined,
@@ -90,8 +85,7 @@ export function peopleRoutes(app: FastifyInstance, d: PeopleRouteDeps): void {
       const query = queryOf(req.query);
       const [page, total] = await Promise.all([d.people.list(tenant.id, query), d.people.count(tenant.id)]);
       const c = pageContext(req, reply, tenant, d.orcid, true);
-      const flash = req.session.flash;
-      if (flash) req.session.flash = undefined;
+      const flash = takeFlash(req);
       return sendPage(
         reply,
         <PeopleListPage
@@ -111,8 +105,7 @@ export function peopleRoutes(app: FastifyInstance, d: PeopleRouteDeps): void {
       const detail = await d.people.person(tenant.id, idOf((req.params as { id?: string }).id));
       if (!detail) throw webErrors.notFound();
       const c = pageContext(req, reply, tenant, d.orcid, true);
-      const flash = req.session.flash;
-      if (flash) req.session.flash = undefined;
+      const flash = takeFlash(req);
       const text = flash ? c.t(flash.key, flash.values) : null;
       const problem = flash?.key.startsWith('console.problem.') ?? false;
       return sendPage(

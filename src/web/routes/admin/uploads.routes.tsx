@@ -8,6 +8,7 @@ import type { Tenant } from '../../../db/rows.js';
 import { MAX_UPLOAD_BYTES, UPLOAD_STATES, UploadRefused } from '../../../domain/upload-file.js';
 import type { AdminAccessService } from '../../../services/admin-access.service.js';
 import { UploadService } from '../../../services/upload.service.js';
+import { pageKeyParam, pageKeySchema, parsedInput, UUID } from '../../console-input.js';
 import { webErrors } from '../../errors.js';
 import { requireAdmin } from '../../plugins/tenant-scope.js';
 import { ADMIN_STATUS_WORDS, UploadPage, UploadsPage } from '../../views/admin.js';
@@ -28,16 +29,7 @@ const listQuery = z.object({
   state: z.enum(UPLOAD_STATES).or(z.literal('')).optional(),
   name: z.string().trim().max(200).optional(),
   by: z.string().trim().max(200).optional(),
-  after: z
-    .string()
-    .max(200)
-    .transform((s, ctx) => {
-      const m = /^(.+)~([0-9a-f-]{36})$/.exec(Buffer.from(s, 'base64url').toString('utf8'));
-      if (m && !Number.isNaN(Date.parse(m[1]!))) return { at: m[1]!, id: m[2]! };
-      ctx.addIssue({ code: 'custom', message: 'not a page of this list' });
-      return z.NEVER;
-    })
-    .optional(),
+  after: pageKeySchema(UUID).optional(),
   lang: z.string().optional(),
 });
 
@@ -66,13 +58,7 @@ export function uploadRoutes(app: FastifyInstance, d: UploadRouteDeps): void {
     refused?: { filename: string; problems: UploadRefused['problems'] },
     status?: number,
   ) => {
-    const r = listQuery.safeParse(req.method === 'GET' ? (req.query ?? {}) : {});
-    if (!r.success)
-      throw webErrors.invalidRequest(
-        'path',
-        r.error.issues.map((i) => ({ field: String(i.path[0] ?? 'query'), message: i.message })),
-      );
-    const fields = r.data;
+    const fields = parsedInput(listQuery, req.method === 'GET' ? req.query : {}, 'path');
     const page = await d.uploads.list(tenant.id, {
       state: fields.state || undefined,
       name: fields.name || undefined,
@@ -90,7 +76,7 @@ export function uploadRoutes(app: FastifyInstance, d: UploadRouteDeps): void {
         c={c}
         uploads={withProgress}
         fields={fields}
-        next={page.next ? Buffer.from(`${page.next.at}~${page.next.id}`).toString('base64url') : null}
+        next={page.next ? pageKeyParam(page.next) : null}
         problems={refused?.problems}
         filename={refused?.filename}
       />,

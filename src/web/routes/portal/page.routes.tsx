@@ -4,7 +4,14 @@ import type { FastifyInstance } from 'fastify';
 import { scopesCover } from '../../../domain/tenant.js';
 import { tenantRoute } from '../../plugins/tenant-scope.js';
 import { PortalPage } from '../../views/portal.js';
-import { type PortalDeps, pageContext, portalTexts, scopeList, sendPage } from './portal-context.js';
+import {
+  type PortalDeps,
+  pageContext,
+  portalTexts,
+  scopeList,
+  sendPage,
+  takeFlash,
+} from './portal-context.js';
 import { renderSignIn } from './sign-in.routes.js';
 
 export function pageRoutes(app: FastifyInstance, d: PortalDeps): void {
@@ -16,8 +23,7 @@ export function pageRoutes(app: FastifyInstance, d: PortalDeps): void {
       if (!view) return renderSignIn(req, reply, tenant, d, null);
       const { person, link, summary, items, held } = view;
       const c = pageContext(req, reply, tenant, d.orcid, true);
-      const flash = req.session.flash;
-      if (flash) req.session.flash = undefined;
+      const flash = takeFlash(req);
       return sendPage(
         reply,
         <PortalPage

@@ -76,6 +76,13 @@ export function pageContext(
   };
 }
 
+/** The message the previous request left for this page (shown once), if any. */
+export function takeFlash(req: FastifyRequest): { key: string; values: Record<string, string> } | undefined {
+  const flash = req.session.flash;
+  if (flash) req.session.flash = undefined;
+  return flash;
+}
+
 export function sendPage(reply: FastifyReply, page: { toString(): string }, status = 200): FastifyReply {
   return reply
     .code(status)
