@@ -533,6 +533,7 @@ export class Container extends Parts {
           tenants: this.repos.tenants,
           log: this.repos.portalLog,
           changed: (tenantId) => this.tenantDirectory.changed(tenantId),
+          mail: this.invitationMail,
         }),
     );
   }

@@ -1,6 +1,7 @@
 // Row types of the platform's tables, as Kysely sees them. Migrations are the source of truth;
 // these types follow them.
 import type { ColumnType, Generated } from 'kysely';
+import type { InvitationTemplates } from '../domain/invitation-template.js';
 import type { ItemStatus } from '../domain/item.js';
 import type { RecordSummary } from '../domain/record-summary.js';
 import type {
@@ -48,6 +49,7 @@ export interface TenantsTable {
   updated_at: Generated<Date>;
   token_export: Generated<boolean>;
   invitation_settings: ColumnType<InvitationSettings, InvitationSettings | undefined, InvitationSettings>;
+  invitation_templates: ColumnType<InvitationTemplates, InvitationTemplates | undefined, InvitationTemplates>;
 }
 
 export interface OrcidCallsTable {

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { type Kysely, type Selectable, sql, type Updateable } from 'kysely';
 import type { KeyRing } from '../crypto/key-ring.js';
 import { open, seal } from '../crypto/seal.js';
+import type { InvitationTemplates } from '../domain/invitation-template.js';
 import type { InvitationSettings, PortalTexts, SignInSettings, SyncSettings } from '../domain/tenant.js';
 import { TENANT_CHANNEL } from './notices.js';
 import type { Database, TenantsTable } from './schema.js';
@@ -40,6 +41,7 @@ export interface NewTenant {
   /** Administrators may export people's tokens in clear. */
   tokenExport?: boolean;
   invitations?: InvitationSettings;
+  invitationTemplates?: InvitationTemplates;
 }
 
 /** The organisation as it appears in affiliations it writes. */
@@ -68,6 +70,7 @@ function portalColumns(id: string, ring: KeyRing, t: Partial<NewTenant>): Update
   if (t.sync !== undefined) set.sync_settings = t.sync;
   if (t.tokenExport !== undefined) set.token_export = t.tokenExport;
   if (t.invitations !== undefined) set.invitation_settings = t.invitations;
+  if (t.invitationTemplates !== undefined) set.invitation_templates = t.invitationTemplates;
   if (t.oidcClientSecret !== undefined)
     set.oidc_client_secret_sealed = seal(ring, t.oidcClientSecret, oidcSecretContext(id));
   if (t.org) {

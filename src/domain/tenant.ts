@@ -1,5 +1,6 @@
 // What makes an organisation's ORCID settings valid. Framework-free.
 import { z } from 'zod';
+import { TEMPLATE_LANGUAGES } from './invitation-template.js';
 
 export const DEFAULT_SCOPES = {
   member: '/read-limited /activities/update /person/update',
@@ -99,13 +100,15 @@ export const invitationSettingsSchema = z
     reminders: z.number().int().min(0).max(10).optional(),
     /** Days between the invitation and each reminder. */
     everyDays: z.number().int().min(1).max(365).optional(),
+    /** The language invitations are written in (the organisation's template for it, if any). */
+    language: z.enum(TEMPLATE_LANGUAGES).optional(),
   })
   .strict();
 export type InvitationSettings = z.infer<typeof invitationSettingsSchema>;
 
-/** The reminder policy with the defaults applied: 2 reminders, 14 days apart. */
-export function reminderPolicy(s: InvitationSettings): { reminders: number; everyDays: number } {
-  return { reminders: s.reminders ?? 2, everyDays: s.everyDays ?? 14 };
+/** The invitation policy with the defaults applied: 2 reminders, 14 days apart, in English. */
+export function reminderPolicy(s: InvitationSettings): Required<InvitationSettings> {
+  return { reminders: s.reminders ?? 2, everyDays: s.everyDays ?? 14, language: s.language ?? 'en' };
 }
 
 /** What `lanyard tenant --portal-file` reads: the portal's texts, sign-in and identity. */

@@ -124,3 +124,32 @@ export function reconsentMail(c: Recipient): MailMessage {
     closing: ['If you meant it, there is nothing to do: we will not ask again for some months.'],
   });
 }
+
+/**
+ * The organisation's own invitation (its template, filled in): the text as written, and the same
+ * paragraphs in the organisation's branded HTML, the portal address made a link.
+ */
+export function templateMail(
+  c: { to: string; organisation: string; portalUrl: string; lang: string },
+  filled: { subject: string; body: string },
+): MailMessage {
+  const paragraphs = filled.body
+    .split(/\n\s*\n/)
+    .map((p) => p.trim())
+    .filter(Boolean);
+  const withLink = (p: string) =>
+    p.split(c.portalUrl).flatMap((part, i) => (i ? [<a href={c.portalUrl}>{c.portalUrl}</a>, part] : [part]));
+  const html = (
+    <html lang={c.lang}>
+      <body style="font-family:system-ui,sans-serif;line-height:1.5;color:#1f1f1f">
+        <p style="font-weight:700;font-size:1.1rem;border-bottom:3px solid #a6ce39;padding-bottom:.5rem">
+          {c.organisation}
+        </p>
+        {paragraphs.map((p) => (
+          <p style="white-space:pre-line">{withLink(p)}</p>
+        ))}
+      </body>
+    </html>
+  );
+  return { to: c.to, subject: filled.subject, text: filled.body, html: `<!doctype html>${html.toString()}` };
+}

@@ -2,9 +2,17 @@
 // email, from their organisation and linking to its portal. Their pending items are queued the
 // moment they connect (connect-orcid.service). Mail goes out from the worker, with retries.
 import type { InvitationRepository, InvitationToSend } from '../db/invitation.repository.js';
-import type { TenantRepository } from '../db/tenant.repository.js';
+import type { Tenant, TenantRepository } from '../db/tenant.repository.js';
+import { fillTemplate, type TemplateLanguage } from '../domain/invitation-template.js';
+import { reminderPolicy } from '../domain/tenant.js';
 import type { Logger } from '../logger.js';
-import { invitationMail, primaryMail, reconsentMail, renewalMail } from '../mail/invitation.mail.js';
+import {
+  invitationMail,
+  primaryMail,
+  reconsentMail,
+  renewalMail,
+  templateMail,
+} from '../mail/invitation.mail.js';
 import type { PersonInviter } from './item-intake.service.js';
 import type { InvitationMailQueue, Mailer, MailMessage, ReconsentInviter } from './ports.js';
 
@@ -33,6 +41,39 @@ export function reconsentInviter(
       if (id) await mail.enqueueInvitation(tenantId, id);
     },
   };
+}
+
+const REMINDER: Record<TemplateLanguage, string> = { en: 'Reminder', es: 'Recordatorio', fr: 'Rappel' };
+
+/**
+ * An invitation to connect in the organisation's own words, when it wrote a template for the
+ * language invitations go out in (null: the built-in message).
+ */
+export function templatedInvitation(
+  tenant: Tenant,
+  content: {
+    to: string;
+    givenNames: string | null;
+    portalUrl: string;
+    pendingItems: number;
+    reminder: boolean;
+  },
+): MailMessage | null {
+  const lang = reminderPolicy(tenant.invitation_settings).language;
+  const template = tenant.invitation_templates[lang];
+  if (!template) return null;
+  const portalUrl = `${content.portalUrl}?lang=${lang}`;
+  const filled = fillTemplate(template, {
+    givenNames: content.givenNames ?? '',
+    organisation: tenant.name,
+    portalUrl,
+    items: String(content.pendingItems),
+    supportContact: tenant.support_contact,
+  });
+  return templateMail(
+    { to: content.to, organisation: tenant.name, portalUrl, lang },
+    { ...filled, subject: content.reminder ? `${REMINDER[lang]}: ${filled.subject}` : filled.subject },
+  );
 }
 
 /** The message of each kind of invitation. */
@@ -85,7 +126,14 @@ export class InvitationMailService {
       portalUrl: `${this.d.publicUrl.replace(/\/$/, '')}/o/${tenant.slug}/`,
       supportContact: tenant.support_contact,
     };
-    const message = messageOf(invitation, content);
+    const message =
+      (invitation.kind === 'connect'
+        ? templatedInvitation(tenant, {
+            ...content,
+            pendingItems: invitation.pending_items,
+            reminder: invitation.reminders_sent > 0,
+          })
+        : null) ?? messageOf(invitation, content);
     let messageId: string | null = null;
     if (this.d.mailer) {
       try {
@@ -98,6 +146,26 @@ export class InvitationMailService {
     await this.d.invitations.addToOutbox(tenantId, message, messageId);
     await this.d.invitations.markSent(tenantId, invitationId, null);
     this.d.logger.info({ tenantId, invitationId, smtp: !!this.d.mailer }, 'invitation sent');
+  }
+
+  /**
+   * The organisation's invitation as a person would get it (its template in the invitation
+   * language, else the built-in message), sent now to `to` with sample values; an SMTP failure
+   * throws. Kept in the outbox like any mail.
+   */
+  async sendTest(tenant: Tenant, to: string, givenNames: string | null): Promise<void> {
+    const content = {
+      to,
+      givenNames,
+      organisation: tenant.name,
+      portalUrl: `${this.d.publicUrl.replace(/\/$/, '')}/o/${tenant.slug}/`,
+      supportContact: tenant.support_contact,
+    };
+    const message =
+      templatedInvitation(tenant, { ...content, pendingItems: 3, reminder: false }) ??
+      invitationMail({ ...content, pendingItems: 3 });
+    const sent = this.d.mailer ? await this.d.mailer.send(message) : null;
+    await this.d.invitations.addToOutbox(tenant.id, message, sent?.messageId ?? null);
   }
 }
 

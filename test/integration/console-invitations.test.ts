@@ -18,12 +18,23 @@ let page: string;
 
 const mailsTo = (address: string) => smtp.messages.filter((m) => m.to.includes(address));
 const sweep = () => sendDueReminders(p.container.repos.invitations, p.container.queues.invitationMail);
-/** As if the last invitation or reminder to the address had gone out `days` ago. */
-const sentAgo = (email: string, days: number) =>
-  p.db.pool.query(`update invitations set sent_at = now() - make_interval(days => $2) where email = $1`, [
-    email,
-    days,
-  ]);
+/**
+ * As if the last invitation or reminder to the address had gone out `days` ago (once the mail
+ * job has recorded that it went: the message reaches SMTP a moment before).
+ */
+async function sentAgo(email: string, days: number) {
+  await until(
+    async () =>
+      ((await p.db.pool.query('select 1 from invitations where email = $1 and sent_at is not null', [email]))
+        .rowCount ?? 0) > 0,
+    `the send to ${email} recorded`,
+  );
+  await p.db.pool.query(
+    `update invitations set sent_at = now() - make_interval(days => $2) where email = $1`,
+    [email, days],
+  );
+}
+
 /** The state the invitations page shows for the invitation to that address. */
 const stateOf = async (email: string) => {
   const rows = (await admin.get(page)).text.split('<tr data-invitation=').slice(1);
@@ -64,6 +75,7 @@ describe('invitations and reminders', () => {
       _csrf: csrfOf(form.text),
       reminders: '-1',
       everyDays: '3',
+      language: 'en',
     });
     expect(bad.status).toBe(400);
     expect(bad.text).toContain('reminders');
@@ -71,6 +83,7 @@ describe('invitations and reminders', () => {
       _csrf: csrfOf(form.text),
       reminders: '2',
       everyDays: '3',
+      language: 'en',
     });
     expect(ok.status).toBe(303);
     const after = await admin.get(page);
@@ -81,8 +94,8 @@ describe('invitations and reminders', () => {
       [p.tenant.id],
     );
     expect(audit.rows[0].details).toEqual({
-      before: { reminders: 2, everyDays: 14 },
-      after: { reminders: 2, everyDays: 3 },
+      before: { reminders: 2, everyDays: 14, language: 'en' },
+      after: { reminders: 2, everyDays: 3, language: 'en' },
     });
   });
 
@@ -122,5 +135,58 @@ describe('invitations and reminders', () => {
     expect(mailsTo('in2@inv.example.org')).toHaveLength(1);
     expect(await stateOf('in2@inv.example.org')).toBe('connected');
     expect((await admin.get(`${page}?state=bogus`)).status).toBe(400);
+  });
+
+  it('sends the organisation’s own message in the chosen language, refuses a broken one, and sends a test', async () => {
+    const form = await admin.get(`${page}?template=es`);
+    const csrf = csrfOf(form.text);
+    const broken = await admin.post(`${page}/template`, {
+      _csrf: csrf,
+      language: 'es',
+      subject: 'Conecte su ORCID iD',
+      body: 'Hola {{name}}',
+    });
+    expect(broken.status).toBe(400);
+    expect(broken.text).toContain('{{name}} is not a placeholder');
+    expect(broken.text).toContain('must contain {{portalUrl}}');
+    const saved = await admin.post(`${page}/template`, {
+      _csrf: csrf,
+      language: 'es',
+      subject: '{{organisation}}: conecte su ORCID iD',
+      body: 'Hola {{givenNames}}:\n\nTenemos {{items}} elementos para su registro ORCID.\n\n{{portalUrl}}\n\nDudas: {{supportContact}}',
+    });
+    expect(saved.status).toBe(303);
+    expect((await admin.get(saved.location!)).text).toContain('The message is saved.');
+    await admin.post(`${page}/settings`, { _csrf: csrf, reminders: '2', everyDays: '3', language: 'es' });
+
+    await invite('IN-3', 'in3@inv.example.org');
+    const mail = mailsTo('in3@inv.example.org')[0]!;
+    expect(mail.text).toContain(`Subject: ${p.tenant.name}: conecte su ORCID iD`);
+    expect(mail.text).toContain('Hola IN-3:');
+    expect(mail.text).toContain('Tenemos 1 elementos');
+    expect(mail.text).toContain(`${p.tenantUrl}/?lang=es`);
+
+    // The administrator's test arrives at their address (they have one).
+    await p.db.pool.query(`update people set email = 'admin@inv.example.org' where local_id = 'IN-ADMIN'`);
+    const test = await admin.post(`${page}/test`, { _csrf: csrf });
+    expect((await admin.get(test.location!)).text).toContain(
+      'A test invitation was sent to admin@inv.example.org',
+    );
+    await until(() => mailsTo('admin@inv.example.org').length === 1, 'the test invitation');
+    expect(mailsTo('admin@inv.example.org')[0]!.text).toContain('conecte su ORCID iD');
+
+    const reset = await admin.post(`${page}/template`, { _csrf: csrf, language: 'es', reset: 'yes' });
+    expect((await admin.get(reset.location!)).text).toContain('The built-in message is used again.');
+    const audit = await p.db.pool.query(
+      `select action from audit_log where tenant_id = $1 and action like 'invitations.%' order by id`,
+      [p.tenant.id],
+    );
+    expect(audit.rows.map((r) => r.action)).toEqual([
+      'invitations.settings_changed',
+      'invitations.template_changed',
+      'invitations.settings_changed',
+      'invitations.test_sent',
+      'invitations.template_changed',
+    ]);
   });
 });

@@ -25,6 +25,7 @@ import * as m0022 from './0022-console-people.js';
 import * as m0023 from './0023-call-log-console.js';
 import * as m0024 from './0024-token-export-setting.js';
 import * as m0025 from './0025-invitation-reminders.js';
+import * as m0026 from './0026-invitation-templates.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-core': m0001,
@@ -52,4 +53,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0023-call-log-console': m0023,
   '0024-token-export-setting': m0024,
   '0025-invitation-reminders': m0025,
+  '0026-invitation-templates': m0026,
 };

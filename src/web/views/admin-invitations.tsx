@@ -1,8 +1,15 @@
 // The console's invitations: the reminder policy form, the list with each invitation's state,
 // and a resend button for those not connected.
 import { INVITATION_STATES, type InvitationState } from '../../domain/invitation-state.js';
+import {
+  INVITATION_PLACEHOLDERS,
+  type InvitationTemplate,
+  TEMPLATE_LANGUAGES,
+  type TemplateLanguage,
+} from '../../domain/invitation-template.js';
 import type { InvitationsConsoleService } from '../../services/invitations-console.service.js';
 import { pageKeyParam } from '../console-input.js';
+import { LANGUAGE_NAMES } from '../i18n.js';
 import { AdminPage } from './admin.js';
 import { Hidden } from './layout.js';
 import type { PageContext } from './portal.js';
@@ -15,7 +22,8 @@ export function InvitationsPage(props: {
   c: PageContext;
   state: InvitationState | undefined;
   page: Page;
-  policy: { reminders: number; everyDays: number };
+  policy: { reminders: number; everyDays: number; language: TemplateLanguage };
+  template: { language: TemplateLanguage; saved: InvitationTemplate | null };
   flash: string | null;
 }) {
   const { c, page } = props;
@@ -59,10 +67,81 @@ export function InvitationsPage(props: {
             />
           </div>
           <div>
+            <label for="invitation-language">{t('console.invitations.language')}</label>
+            <select id="invitation-language" name="language">
+              {TEMPLATE_LANGUAGES.map((l) => (
+                <option value={l} selected={props.policy.language === l}>
+                  {LANGUAGE_NAMES[l]}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div>
             <button class="btn" type="submit" id="save-reminders">
               {t('console.invitations.save')}
             </button>
           </div>
+        </form>
+      </section>
+      <section aria-labelledby="message">
+        <h2 id="message">{t('console.invitations.message')}</h2>
+        <p>
+          {t('console.invitations.messageText', {
+            placeholders: INVITATION_PLACEHOLDERS.map((p) => `{{${p}}}`).join(', '),
+          })}
+        </p>
+        <nav aria-label={t('console.invitations.language')} class="console-nav">
+          {TEMPLATE_LANGUAGES.map((l) =>
+            l === props.template.language ? (
+              <strong>{LANGUAGE_NAMES[l]}</strong>
+            ) : (
+              <a href={`${url}?template=${l}`}>{LANGUAGE_NAMES[l]}</a>
+            ),
+          )}
+        </nav>
+        <form method="post" action={`${url}/template`}>
+          <Hidden name="_csrf" value={c.csrf} />
+          <Hidden name="language" value={props.template.language} />
+          <p>
+            <label for="template-subject">{t('console.invitations.subject')}</label>
+            <br />
+            <input
+              id="template-subject"
+              name="subject"
+              type="text"
+              size={70}
+              value={props.template.saved?.subject ?? ''}
+            />
+          </p>
+          <p>
+            <label for="template-body">{t('console.invitations.body')}</label>
+            <br />
+            <textarea id="template-body" name="body" rows={10} cols={70}>
+              {props.template.saved?.body ?? ''}
+            </textarea>
+          </p>
+          <p class="muted">{props.template.saved ? '' : t('console.invitations.builtIn')}</p>
+          <button class="btn" type="submit" id="save-template">
+            {t('console.invitations.saveTemplate')}
+          </button>{' '}
+          {props.template.saved ? (
+            <button
+              class="btn-secondary"
+              type="submit"
+              name="reset"
+              value="yes"
+              id="reset-template"
+              formnovalidate
+            >
+              {t('console.invitations.resetTemplate')}
+            </button>
+          ) : null}
+        </form>
+        <form method="post" action={`${url}/test`}>
+          <Hidden name="_csrf" value={c.csrf} />
+          <button class="btn-secondary" type="submit" id="test-invitation">
+            {t('console.invitations.test')}
+          </button>
         </form>
       </section>
       <search>

@@ -4,6 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { INVITATION_STATES } from '../../../domain/invitation-state.js';
+import { invitationTemplateSchema, TEMPLATE_LANGUAGES } from '../../../domain/invitation-template.js';
 import type { AdminAccessService } from '../../../services/admin-access.service.js';
 import type { InvitationsConsoleService } from '../../../services/invitations-console.service.js';
 import { pageKeySchema, parsedInput, UUID } from '../../console-input.js';
@@ -18,8 +19,17 @@ export interface InvitationRouteDeps extends PortalDeps {
 
 const PAGE_SIZE = 50;
 
+const templateForm = z.object({
+  language: z.enum(TEMPLATE_LANGUAGES),
+  subject: z.string().optional(),
+  body: z.string().optional(),
+  reset: z.literal('yes').optional(),
+});
+
 const listQuery = z.object({
   state: z.enum(INVITATION_STATES).or(z.literal('')).optional(),
+  /** The language whose template the page shows for editing. */
+  template: z.enum(TEMPLATE_LANGUAGES).optional(),
   after: pageKeySchema(UUID).optional(),
   lang: z.string().optional(),
 });
@@ -27,6 +37,7 @@ const listQuery = z.object({
 const policyForm = z.object({
   reminders: z.coerce.number().int('a whole number').min(0).max(10),
   everyDays: z.coerce.number().int('a whole number').min(1).max(365),
+  language: z.enum(TEMPLATE_LANGUAGES),
 });
 
 export function invitationRoutes(app: FastifyInstance, d: InvitationRouteDeps): void {
@@ -37,6 +48,8 @@ export function invitationRoutes(app: FastifyInstance, d: InvitationRouteDeps): 
       const q = parsedInput(listQuery, req.query, 'path');
       const state = q.state || undefined;
       const page = await d.invitations.list(tenant, state, q.after, PAGE_SIZE);
+      const policy = d.invitations.policy(tenant);
+      const language = q.template ?? policy.language;
       const c = pageContext(req, reply, tenant, d.orcid, true);
       const flash = takeFlash(req);
       return sendPage(
@@ -45,7 +58,8 @@ export function invitationRoutes(app: FastifyInstance, d: InvitationRouteDeps): 
           c={c}
           state={state}
           page={page}
-          policy={d.invitations.policy(tenant)}
+          policy={policy}
+          template={{ language, saved: tenant.invitation_templates[language] ?? null }}
           flash={flash ? c.t(flash.key, flash.values) : null}
         />,
       );
@@ -58,6 +72,37 @@ export function invitationRoutes(app: FastifyInstance, d: InvitationRouteDeps): 
       const policy = parsedInput(policyForm, req.body, 'body');
       await d.invitations.setPolicy(tenant, policy, `admin:${admin.local_id}`);
       req.session.flash = { key: 'console.invitations.saved', values: {} };
+      return reply.redirect(`/o/${tenant.slug}/admin/invitations`, 303);
+    }),
+  );
+
+  app.post(
+    '/o/:tenant/admin/invitations/template',
+    { preHandler: app.csrfProtection },
+    adminRoute(async (req, reply, tenant, admin) => {
+      const form = parsedInput(templateForm, req.body, 'body');
+      const template = form.reset ? null : parsedInput(invitationTemplateSchema, form, 'body');
+      await d.invitations.saveTemplate(tenant, form.language, template, `admin:${admin.local_id}`);
+      req.session.flash = {
+        key: template ? 'console.invitations.templateSaved' : 'console.invitations.templateReset',
+        values: {},
+      };
+      return reply.redirect(`/o/${tenant.slug}/admin/invitations?template=${form.language}`, 303);
+    }),
+  );
+  app.post(
+    '/o/:tenant/admin/invitations/test',
+    { preHandler: app.csrfProtection },
+    adminRoute(async (req, reply, tenant, admin) => {
+      let flash: { key: string; values: Record<string, string> };
+      try {
+        flash = (await d.invitations.sendTest(tenant, admin, `admin:${admin.local_id}`))
+          ? { key: 'console.invitations.testSent', values: { email: admin.email ?? '' } }
+          : { key: 'console.invitations.testNoEmail', values: {} };
+      } catch (e) {
+        flash = { key: 'console.invitations.testFailed', values: { error: (e as Error).message } };
+      }
+      req.session.flash = flash;
       return reply.redirect(`/o/${tenant.slug}/admin/invitations`, 303);
     }),
   );
