@@ -4,12 +4,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { CallQuery, CallRow, CallWithBodies } from '../domain/call-log-query.js';
+import { containing } from './like-pattern.js';
 import type { Database } from './schema.js';
 
 const COLUMNS = sql`c.id::text as id, c.created_at, c.created_at::text as at, c.orcid, c.method, c.url, c.status,
   c.error_code, c.error, c.duration_ms, c.attempt`;
 
-const likeEscaped = (s: string) => s.replace(/[\\%_]/g, (ch) => `\\${ch}`);
 const tokenHash = (token: string) => createHash('sha256').update(token).digest('base64url');
 
 export interface CallLogShare {
@@ -30,7 +30,7 @@ export class CallLogRepository {
     if (q.orcid) where.push(sql`c.orcid = ${q.orcid}`);
     if (q.orcids) where.push(q.orcids.length ? sql`c.orcid in (${sql.join(q.orcids)})` : sql`false`);
     if (q.method) where.push(sql`c.method = ${q.method}`);
-    if (q.path) where.push(sql`c.url like ${`%${likeEscaped(q.path)}%`}`);
+    if (q.path) where.push(sql`c.url like ${containing(q.path)}`);
     const s = q.status;
     if (s === 'none') where.push(sql`c.status is null`);
     else if (typeof s === 'string') {

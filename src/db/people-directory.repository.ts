@@ -11,6 +11,7 @@ import {
   type PeopleSort,
   type PersonListRow,
 } from '../domain/people-query.js';
+import { containing } from './like-pattern.js';
 import type { Database } from './schema.js';
 
 const SORT_KEYS: Record<PeopleSort, { expr: RawBuilder<unknown>; cast: RawBuilder<unknown> }> = {
@@ -18,9 +19,6 @@ const SORT_KEYS: Record<PeopleSort, { expr: RawBuilder<unknown>; cast: RawBuilde
   local_id: { expr: sql`p.local_id`, cast: sql`text` },
   added: { expr: sql`p.created_at`, cast: sql`timestamptz` },
 };
-
-/** LIKE's wildcards in a search are meant literally. */
-const likeEscaped = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 export class PeopleDirectoryRepository {
   constructor(private readonly db: Kysely<Database>) {}
@@ -34,7 +32,7 @@ export class PeopleDirectoryRepository {
       conditions.push(
         id
           ? sql`exists (select 1 from orcid_links l where l.tenant_id = p.tenant_id and l.person_id = p.id and l.orcid = ${id})`
-          : sql`lanyard_person_search_text(p.given_names, p.family_name, p.local_id, p.email) like ${`%${likeEscaped(text.toLowerCase())}%`}`,
+          : sql`lanyard_person_search_text(p.given_names, p.family_name, p.local_id, p.email) like ${containing(text.toLowerCase())}`,
       );
     }
     if (q.link === 'never')

@@ -5,7 +5,7 @@ import type { CallRow, CallWithBodies } from '../../domain/call-log-query.js';
 import { CALL_METHODS } from '../../domain/call-log-query.js';
 import { pageKeyParam } from '../console-input.js';
 import type { T } from '../i18n.js';
-import { AdminPage } from './admin.js';
+import { AdminPage, Flash } from './admin.js';
 import { Hidden } from './layout.js';
 import type { PageContext } from './portal.js';
 
@@ -115,11 +115,7 @@ export function CallLogPage(props: {
   const qs = callQueryString(fields);
   return (
     <AdminPage c={c} title={t('console.calls.title')}>
-      {props.flash ? (
-        <p class="flash" role="status" id="flash">
-          {props.flash}
-        </p>
-      ) : null}
+      <Flash text={props.flash} />
       <p>{t('console.calls.intro')}</p>
       <search>
         <form method="get" action={url} class="filters">

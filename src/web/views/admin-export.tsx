@@ -1,6 +1,6 @@
 // The console's data export: what it holds, the format, and the tokens (only after a recent
 // sign-in, a confirmation, and if the organisation allows it).
-import { AdminPage } from './admin.js';
+import { AdminPage, Flash } from './admin.js';
 import { Hidden } from './layout.js';
 import type { PageContext } from './portal.js';
 
@@ -15,11 +15,7 @@ export function ExportPage(props: {
   const url = `${c.base}/admin/export`;
   return (
     <AdminPage c={c} title={t('console.export.title')}>
-      {props.problem ? (
-        <p class="problem" role="alert" id="problem">
-          {props.problem}
-        </p>
-      ) : null}
+      <Flash text={props.problem} problem />
       <p>{t('console.export.intro')}</p>
       <form method="post" action={url}>
         <Hidden name="_csrf" value={c.csrf} />

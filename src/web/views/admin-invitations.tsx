@@ -10,7 +10,7 @@ import {
 import type { InvitationsConsoleService } from '../../services/invitations-console.service.js';
 import { pageKeyParam } from '../console-input.js';
 import { LANGUAGE_NAMES } from '../i18n.js';
-import { AdminPage } from './admin.js';
+import { AdminPage, Flash } from './admin.js';
 import { Hidden } from './layout.js';
 import type { PageContext } from './portal.js';
 
@@ -32,11 +32,7 @@ export function InvitationsPage(props: {
   const next = page.next ? pageKeyParam(page.next) : null;
   return (
     <AdminPage c={c} title={t('console.invitations.title')}>
-      {props.flash ? (
-        <p class="flash" role="status" id="flash">
-          {props.flash}
-        </p>
-      ) : null}
+      <Flash text={props.flash} />
       <section aria-labelledby="reminders">
         <h2 id="reminders">{t('console.invitations.reminders')}</h2>
         <p>{t('console.invitations.remindersText')}</p>

@@ -5,7 +5,7 @@ import { ITEM_STATUSES, type ItemStatus } from '../../domain/item.js';
 import type { PeoplePage as PeoplePageData, PeopleQuery } from '../../domain/people-query.js';
 import { LINK_FILTERS, PEOPLE_SORTS } from '../../domain/people-query.js';
 import type { PeopleConsoleService } from '../../services/people-console.service.js';
-import { AdminPage } from './admin.js';
+import { AdminPage, Flash } from './admin.js';
 import { Hidden, OrcidId } from './layout.js';
 import type { PageContext } from './portal.js';
 
@@ -71,11 +71,7 @@ export function PeopleListPage(props: {
   const url = `${c.base}/admin/people`;
   return (
     <AdminPage c={c} title={t('console.people.title')}>
-      {props.flash ? (
-        <p class="flash" role="status" id="flash">
-          {props.flash}
-        </p>
-      ) : null}
+      <Flash text={props.flash} />
       <p>{t('console.people.count', { n: props.total.toLocaleString(c.lang) })}</p>
       <search>
         <form method="get" action={url} class="filters">
@@ -218,16 +214,8 @@ export function PersonPage(props: {
   const active = links.find((l) => l.status === 'active');
   return (
     <AdminPage c={c} title={nameOf(person)}>
-      {props.flash ? (
-        <p class="flash" role="status" id="flash">
-          {props.flash}
-        </p>
-      ) : null}
-      {props.problem ? (
-        <p class="problem" role="alert" id="problem">
-          {props.problem}
-        </p>
-      ) : null}
+      <Flash text={props.flash} />
+      <Flash text={props.problem} problem />
       <dl>
         <dt>{t('console.people.localId')}</dt>
         <dd>{person.local_id}</dd>

@@ -71,6 +71,20 @@ export function AdminPage(props: { c: PageContext; title: string; children: Chil
   );
 }
 
+/** What the previous action did (or why it did not), shown once at the top of a console page. */
+export function Flash(props: { text: string | null; problem?: boolean }) {
+  if (!props.text) return null;
+  return props.problem ? (
+    <p class="problem" role="alert" id="problem">
+      {props.text}
+    </p>
+  ) : (
+    <p class="flash" role="status" id="flash">
+      {props.text}
+    </p>
+  );
+}
+
 export function AdminForbiddenPage(props: { c: PageContext; signedIn: boolean }) {
   return (
     <AdminPage c={props.c} title="Administration">
