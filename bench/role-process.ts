@@ -15,7 +15,10 @@ import { freePort } from '../test/helpers/demo-process.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Starts the role; resolves once it says it runs. `nodeArgs`: e.g. "--cpu-prof" to profile it. */
+/**
+ * Starts the role; resolves once it says it runs. `nodeArgs` (and BENCH_NODE_ARGS, for every
+ * role a bench starts): e.g. "--cpu-prof" to profile it.
+ */
 export async function spawnRole(
   role: 'web' | 'worker',
   env: Record<string, string>,
@@ -23,7 +26,16 @@ export async function spawnRole(
 ): Promise<ChildProcess> {
   const child = spawn(
     process.execPath,
-    [...nodeArgs, '--import', 'tsx', join(root, 'src/main.ts'), 'serve', '--role', role],
+    [
+      ...nodeArgs,
+      ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+      '--import',
+      'tsx',
+      join(root, 'src/main.ts'),
+      'serve',
+      '--role',
+      role,
+    ],
     {
       cwd: root,
       stdio: ['ignore', 'pipe', 'inherit'],

@@ -170,9 +170,6 @@ export class RepositorySet extends Parts implements Repositories {
   get items() {
     return this.once('items', () => new ItemRepository(this.db));
   }
-  get linksExport() {
-    return this.once('linksExport', () => new LinksExportRepository(this.db, this.ring));
-  }
   get overview() {
     return this.once('overview', () => new OverviewRepository(this.db));
   }
@@ -292,6 +289,11 @@ export class Container extends Parts {
   /** The person's portal page, a prepared statement on the pool. */
   get portalViews() {
     return this.once('portalViews', () => new PortalViewRepository(this.database));
+  }
+
+  /** What the data export reads: one connection of the pool streams its CSV (a COPY). */
+  get exportedLinks() {
+    return this.once('exportedLinks', () => new LinksExportRepository(this.database, this.ring));
   }
 
   /** Web sessions, read by a prepared statement on the pool. */
@@ -504,7 +506,7 @@ export class Container extends Parts {
   get linksExport() {
     return this.once(
       'linksExport',
-      () => new LinksExportService({ links: this.repos.linksExport, log: this.repos.portalLog }),
+      () => new LinksExportService({ links: this.exportedLinks, log: this.repos.portalLog }),
     );
   }
 

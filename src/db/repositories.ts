@@ -9,7 +9,6 @@ import type { EventRepository } from './event.repository.js';
 import type { IntegrationReviewRepository } from './integration-review.repository.js';
 import type { InvitationRepository } from './invitation.repository.js';
 import type { ItemRepository } from './item.repository.js';
-import type { LinksExportRepository } from './links-export.repository.js';
 import type { OauthStateRepository } from './oauth-state.repository.js';
 import type { OrcidCallRepository } from './orcid-call.repository.js';
 import type { OrcidLinkRepository } from './orcid-link.repository.js';
@@ -34,7 +33,6 @@ export interface Repositories {
   integrationReview: IntegrationReviewRepository;
   invitations: InvitationRepository;
   items: ItemRepository;
-  linksExport: LinksExportRepository;
   oauthStates: OauthStateRepository;
   orcidCalls: OrcidCallRepository;
   links: OrcidLinkRepository;

@@ -43,7 +43,7 @@ export class LinksExportService {
   async *export(
     tenant: Tenant,
     o: { format: ExportFormat; withTokens: boolean; actor: string },
-  ): AsyncGenerator<string> {
+  ): AsyncGenerator<string | Buffer> {
     if (o.withTokens && !this.tokensAllowed(tenant)) throw new TokenExportForbidden();
     await this.d.log.audit({
       tenantId: tenant.id,
@@ -63,6 +63,6 @@ export class LinksExportService {
       return;
     }
     yield `${[...linkColumns, ...ITEM_COLUMNS.map((c) => `item_${c}`)].join(',')}\n`;
-    yield* this.d.links.csvBlocks(tenant.id, o.withTokens);
+    yield* this.d.links.csvPieces(tenant.id, o.withTokens);
   }
 }

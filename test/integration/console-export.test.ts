@@ -2,12 +2,13 @@
 // after a sign-in within 10 minutes and a confirmation, and only if the organisation allows it.
 // The tokens exported are the real ones (they open the simulator's API); every export is audited;
 // `lanyard export-links` writes the same from the command line and honours the same setting.
+import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csvCell } from '../../src/domain/csv-cell.js';
 import { lanyard } from '../helpers/cli.js';
 import { connectInPortal, signInToPortal, startPortal, type TestPortal } from '../helpers/portal.js';
 import { call, newResearcher, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
-import { untilWritten } from '../helpers/until.js';
+import { until, untilWritten } from '../helpers/until.js';
 import { csrfOf, type WebClient } from '../helpers/web-client.js';
 
 let sb: TestSandbox;
@@ -186,5 +187,89 @@ describe('the data export', () => {
     expect(csvCell('=1+2')).toBe(`"'=1+2"`);
     expect(csvCell('say "hi"')).toBe('"say ""hi"""');
     expect(csvCell(null)).toBe('');
+  });
+
+  it('writes a line per item, one for a person without items, and names with commas, quotes and line breaks intact', async () => {
+    const { rows } = await p.db.pool.query<{ id: string }>(
+      `insert into people (tenant_id, local_id, given_names, family_name)
+       values ($1, 'EX-QUOTED', 'Ada, "the first"', E'Love\nlace'), ($1, 'EX-TWO', 'Two', 'Items')
+       returning id`,
+      [p.tenant.id],
+    );
+    await p.db.pool.query(
+      `insert into orcid_links (tenant_id, person_id, orcid, scope, expires_at, status)
+       values ($1, $2, '0000-0002-0000-0001', '/read-limited', now() + interval '1 year', 'active'),
+              ($1, $3, '0000-0002-0000-0002', '/read-limited', now() + interval '1 year', 'active')`,
+      [p.tenant.id, rows[0]!.id, rows[1]!.id],
+    );
+    await p.db.pool.query(
+      `insert into items (tenant_id, person_id, section, source_key, payload, content_hash, desired_state, status, put_code, group_id)
+       select $1, $2, 'work', k, '{}', 'h', 'present', 'in_orcid', 70 + n, case when n = 1 then 'g,1' end
+       from unnest(array['b-key', 'a-key']) with ordinality u(k, n)`,
+      [p.tenant.id, rows[1]!.id],
+    );
+    const res = await exportAs(admin, { format: 'csv' });
+    const lines = parse(res.text, { columns: true }) as Record<string, string>[];
+    const of = (orcid: string) => lines.filter((l) => l.orcid === orcid);
+    expect(of('0000-0002-0000-0001')).toEqual([
+      expect.objectContaining({
+        given_names: 'Ada, "the first"',
+        family_name: 'Love\nlace',
+        local_id: 'EX-QUOTED',
+        item_section: '',
+        item_source_key: '',
+        item_put_code: '',
+        item_status: '',
+      }),
+    ]);
+    expect(
+      of('0000-0002-0000-0002').map((l) => [l.item_source_key, l.item_put_code, l.item_group_id]),
+    ).toEqual([
+      ['a-key', '72', ''],
+      ['b-key', '71', 'g,1'],
+    ]);
+  });
+
+  it('a download abandoned half-way leaves no COPY running and the next export works', async () => {
+    await p.db.pool.query(
+      `with ps as (
+         insert into people (tenant_id, local_id) select $1, 'BULK-' || g from generate_series(1, 40000) g returning id, local_id)
+       insert into orcid_links (tenant_id, person_id, orcid, scope, expires_at, status)
+       select $1, id, '0000-0003-' || lpad((substr(local_id, 6)::int / 10000)::text, 4, '0') || '-' || lpad((substr(local_id, 6)::int % 10000)::text, 4, '0'),
+         '/read-limited', now() + interval '1 year', 'active' from ps`,
+      [p.tenant.id],
+    );
+    const page = await admin.get(exportUrl);
+    const abort = new AbortController();
+    const res = await fetch(exportUrl, {
+      method: 'POST',
+      signal: abort.signal,
+      headers: {
+        cookie: [...(admin.jar.get(new URL(exportUrl).host) ?? [])].map(([k, v]) => `${k}=${v}`).join('; '),
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: new URLSearchParams({ _csrf: csrfOf(page.text), format: 'csv', confirm: 'yes' }),
+    });
+    expect(res.status).toBe(200);
+    const reader = res.body!.getReader();
+    expect((await reader.read()).done).toBe(false);
+    abort.abort();
+    const copies = async () =>
+      Number(
+        (
+          await p.db.pool.query<{ n: string }>(
+            `select count(*) as n from pg_stat_activity where query ilike 'copy (%' and pid <> pg_backend_pid()`,
+          )
+        ).rows[0]!.n,
+      );
+    await until(async () => (await copies()) === 0, 'the abandoned COPY to end');
+    const whole = await exportAs(admin, { format: 'csv' });
+    expect(whole.status).toBe(200);
+    expect(
+      whole.text
+        .trim()
+        .split('\n')
+        .filter((l) => l.includes(',BULK-')).length,
+    ).toBe(40000);
   });
 });

@@ -7,7 +7,7 @@ import type { ExportFormat } from '../../../services/exports.js';
 
 export async function sendExport(
   reply: FastifyReply,
-  text: AsyncGenerator<string>,
+  text: AsyncGenerator<string | Buffer>,
   filename: string,
   format: ExportFormat,
 ): Promise<FastifyReply> {
