@@ -36,6 +36,8 @@ export class OrcidModel {
   #validators: XsdValidators | undefined;
   /** Group-id records build on the v2.1 common schema, whose namespace clashes with v3.0's. */
   readonly groupIdCodec: OrcidCodec;
+  /** Permission notifications (the ORCID inbox) build on the v2.1 common schema too. */
+  readonly notificationCodec: OrcidCodec;
 
   constructor(readonly dir = defaultModelDir()) {
     this.schema = new XsdSchemaSet(
@@ -50,6 +52,19 @@ export class OrcidModel {
     );
     this.codec = new OrcidCodec(this.schema);
     this.groupIdCodec = new OrcidCodec(new XsdSchemaSet([join(dir, 'group-id-3.0/group-id-3.0.xsd')]));
+    this.notificationCodec = new OrcidCodec(
+      new XsdSchemaSet(
+        [join(dir, 'notification_3.0/notification-permission-3.0.xsd')],
+        new Set(['../record_2.1/activities-2.1.xsd']),
+      ),
+    );
+  }
+
+  /** The codec of documents in the namespace `ns`. */
+  codecFor(ns: string): OrcidCodec {
+    if (ns === NS('group-id')) return this.groupIdCodec;
+    if (ns === NS('notification')) return this.notificationCodec;
+    return this.codec;
   }
 
   /** The XSD validators, compiled on first use (after loadXsdValidation). */

@@ -99,7 +99,14 @@ export class XsdSchemaSet {
   /** Conventional prefix of each namespace (from the XSDs' own declarations). */
   readonly prefixOf = new Map<string, string>();
 
-  constructor(entryFiles: string[]) {
+  /**
+   * `absentImports`: schemaLocations an entry imports that are not vendored because nothing the
+   * entry uses comes from them (the notification schema imports the v2.1 activities schema).
+   */
+  constructor(
+    entryFiles: string[],
+    private readonly absentImports: ReadonlySet<string> = new Set(),
+  ) {
     for (const file of entryFiles) this.load(resolve(file));
   }
 
@@ -130,7 +137,8 @@ export class XsdSchemaSet {
       const tag = tagOf(child);
       const a = attrsOf(child);
       if (tag === 'xs:import' || tag === 'xs:include') {
-        if (a.schemaLocation) this.load(join(dirname(file), a.schemaLocation));
+        if (a.schemaLocation && !this.absentImports.has(a.schemaLocation))
+          this.load(join(dirname(file), a.schemaLocation));
       } else if (tag === 'xs:element' && a.name) {
         const key = `${targetNs} ${a.name}`;
         if (!this.globalElements.has(key)) this.globalElements.set(key, { doc, node: child });

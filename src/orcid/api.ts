@@ -55,7 +55,7 @@ export class OrcidApi {
   }
 
   private codecFor(root: Root) {
-    return root.ns === NS('group-id') ? this.model.groupIdCodec : this.model.codec;
+    return this.model.codecFor(root.ns);
   }
 
   private encode(root: Root, json: JsonObject): string {

@@ -204,6 +204,17 @@ export interface ResearcherState {
     uses: number;
     lastUsedAt: number | null;
   }>;
+  memberRequests: boolean;
+  /** Permission requests in the researcher's ORCID inbox, newest first. */
+  inbox: Array<{
+    putCode: number;
+    clientId: string;
+    subject: string | null;
+    grantUrl: string;
+    readAt: number | null;
+    actionedAt: number | null;
+    archivedAt: number | null;
+  }>;
 }
 
 export async function researcherState(base: string, orcid: string): Promise<ResearcherState> {

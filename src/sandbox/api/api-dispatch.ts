@@ -17,6 +17,7 @@ import type { Researcher } from '../store/types.js';
 import { authenticate, bearerOf, type Caller, checkTokenRecord } from './api-auth.js';
 import type { ApiRequest } from './api-request.js';
 import { GroupIdRecords } from './group-id-records.js';
+import { NotificationPermissions } from './notification-permissions.js';
 import { OrcidApiError } from './orcid-errors.js';
 import { canSee, RecordView } from './record-view.js';
 import { type ApiResult, RecordWrites } from './record-writes.js';
@@ -31,6 +32,7 @@ export class ApiDispatcher {
   private readonly groups: GroupIdRecords;
   private readonly search: SearchApi;
   private readonly webhooks: WebhookRegistrations;
+  private readonly notifications: NotificationPermissions;
 
   constructor(private readonly ctx: SandboxContext) {
     this.view = new RecordView(ctx);
@@ -38,6 +40,7 @@ export class ApiDispatcher {
     this.groups = new GroupIdRecords(ctx);
     this.search = new SearchApi(ctx);
     this.webhooks = new WebhookRegistrations(ctx);
+    this.notifications = new NotificationPermissions(ctx);
   }
 
   /** The redirect or error for a path that is not `/v3.0/...`, or null when it is. */
@@ -132,6 +135,8 @@ export class ApiDispatcher {
     const r = this.researcherFor(req, orcid);
     checkTokenRecord(caller, orcid);
     const [seg, a] = rest;
+    if (seg === 'notification-permission' && req.api === 'member')
+      return this.notifications.handle(caller, req, r, rest);
     if (req.method === 'GET') return this.read(caller, r, rest);
     if (req.api === 'public') throw new OrcidApiError(9001, {}, 'The public API is read only', 405);
     const itemSection = seg ? SECTION_BY_ITEM_SEGMENT.get(seg) : undefined;

@@ -37,6 +37,11 @@ const C: Record<number, Entry> = {
     developer: '500 Internal Server Error: Something went wrong in ORCID.',
     user: 'Something went wrong in ORCID.',
   },
+  9009: {
+    status: 403,
+    developer: '403 Forbidden: The notification has already been read.',
+    user: 'The client application tried to archive a message that has already been read.',
+  },
   9010: {
     status: 403,
     developer:
@@ -126,6 +131,16 @@ const C: Record<number, Entry> = {
     status: 409,
     developer: "409 Conflict: The element '${value}' of type '${type}' is duplicated.",
     user: 'The element is duplicated.',
+  },
+  9029: {
+    status: 404,
+    developer: '404 Not Found: Could not find notification with id: ${id} for ORCID: ${orcid}',
+    user: 'The resource was not found.',
+  },
+  9032: {
+    status: 409,
+    developer: "409 Conflict: The user ${orcid} don't allow notifications",
+    user: "The user ${orcid} don't allow notifications",
   },
   9034: {
     status: 400,

@@ -44,7 +44,7 @@ export function parseBody(
   if (format === null)
     throw new OrcidApiError(9001, {}, `Unsupported Content-Type: ${contentType ?? '(none)'}`, 415);
   const { validators } = ctx.model;
-  const codec = ns === NS('group-id') ? ctx.model.groupIdCodec : ctx.model.codec;
+  const codec = ctx.model.codecFor(ns);
   let xml: string;
   let fromJson: JsonObject | null = null;
   if (format === 'json') {

@@ -1,6 +1,5 @@
 // The member (/api) and public (/pub) API hosts: negotiation and serialisation around the dispatcher.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { NS } from '../../../lib/orcid-model/orcid-model.js';
 import type { ApiDispatcher, ApiResult } from '../api/api-dispatch.js';
 import { negotiate } from '../api/negotiate.js';
 import { errorXml, OAuthStyleError, OrcidApiError } from '../api/orcid-errors.js';
@@ -88,7 +87,7 @@ function send(
         serialised(json, format, () => JSON.stringify(json, null, format === 'json-pretty' ? 2 : undefined)),
       );
   }
-  const codec = ns === NS('group-id') ? ctx.model.groupIdCodec : ctx.model.codec;
+  const codec = ctx.model.codecFor(ns);
   return reply
     .type(`${negotiated!.mediaType};charset=UTF-8`)
     .send(serialised(json, 'xml', () => codec.toXml(ns, element, json)));

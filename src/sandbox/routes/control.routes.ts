@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { sectionByAnyName } from '../../../lib/orcid-model/sections.js';
+import { authorizationTarget } from '../api/notification-permissions.js';
 import type { RecordView } from '../api/record-view.js';
 import { parseBody, stripReadOnly } from '../api/record-writes.js';
 import type { SandboxContext } from '../context.js';
@@ -140,6 +141,12 @@ export function registerControlRoutes(app: FastifyInstance, ctx: SandboxContext,
     return reply.code(204).send();
   });
 
+  app.post<{ Params: { orcid: string } }>('/__sandbox/researchers/:orcid/preferences', async (req, reply) => {
+    const b = parse(z.object({ memberRequests: z.boolean() }), req.body);
+    researcher(req.params.orcid).memberRequests = b.memberRequests;
+    return reply.code(204).send();
+  });
+
   app.post<{ Params: { orcid: string } }>('/__sandbox/researchers/:orcid/state', async (req, reply) => {
     const b = parse(stateSchema, req.body);
     const r = researcher(req.params.orcid);
@@ -234,6 +241,16 @@ export function registerControlRoutes(app: FastifyInstance, ctx: SandboxContext,
       familyNames: r.familyNames,
       state: r.state,
       primary: r.primary,
+      memberRequests: r.memberRequests !== false,
+      inbox: store.inboxOf(r.orcid).map((n) => ({
+        putCode: n.putCode,
+        clientId: n.clientId,
+        subject: n.data['notification-subject'] ?? null,
+        grantUrl: authorizationTarget(ctx.urls.registry, n.data),
+        readAt: n.readAt,
+        actionedAt: n.actionedAt,
+        archivedAt: n.archivedAt,
+      })),
       items: store.itemsOf(r.orcid).map((i) => ({
         section: i.section,
         putCode: i.putCode,

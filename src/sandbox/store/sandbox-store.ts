@@ -7,6 +7,7 @@ import type {
   AuthorizationCode,
   Client,
   GroupIdRecord,
+  InboxNotification,
   Item,
   ItemSource,
   Researcher,
@@ -63,6 +64,7 @@ export class SandboxStore {
   webhooks = new Map<string, Webhook>();
   deliveries: WebhookDelivery[] = [];
   groups = new Map<number, GroupIdRecord>();
+  notifications = new Map<number, InboxNotification>();
   requestCounts = new Map<string, number>();
   nextPutCode = 1000;
   private readonly changeListeners: Array<(orcid: string) => void> = [];
@@ -265,6 +267,31 @@ export class SandboxStore {
     return n;
   }
 
+  // ------------------------------------------------------------------ inbox
+
+  /** A permission request from `clientId` in the researcher's inbox; put codes as for items. */
+  addNotification(orcid: string, clientId: string, data: JsonObject): InboxNotification {
+    const n: InboxNotification = {
+      putCode: this.nextPutCode++,
+      orcid,
+      clientId,
+      data,
+      createdAt: this.now(),
+      readAt: null,
+      actionedAt: null,
+      archivedAt: null,
+    };
+    this.notifications.set(n.putCode, n);
+    return n;
+  }
+
+  /** The researcher's inbox, newest first. */
+  inboxOf(orcid: string): InboxNotification[] {
+    return [...this.notifications.values()]
+      .filter((n) => n.orcid === orcid)
+      .sort((a, b) => b.putCode - a.putCode);
+  }
+
   // ------------------------------------------------------------------ snapshot
 
   snapshot(): SandboxSnapshot {
@@ -276,6 +303,7 @@ export class SandboxStore {
       tokens: [...this.tokens.values()],
       webhooks: [...this.webhooks.values()],
       groups: [...this.groups.values()],
+      notifications: [...this.notifications.values()],
       nextPutCode: this.nextPutCode,
     };
   }
@@ -295,6 +323,7 @@ export class SandboxStore {
     for (const t of s.tokens) this.saveToken(t);
     for (const w of s.webhooks) this.webhooks.set(webhookKey(w.orcid, w.uri), w);
     for (const g of s.groups) this.groups.set(g.putCode, g);
+    for (const n of s.notifications ?? []) this.notifications.set(n.putCode, n);
     this.nextPutCode = s.nextPutCode;
   }
 
@@ -320,6 +349,7 @@ export class SandboxStore {
     this.webhooks.clear();
     this.deliveries = [];
     this.groups.clear();
+    this.notifications.clear();
     this.requestCounts.clear();
     this.nextPutCode = 1000;
     this.clockOffsetMs = 0;

@@ -33,6 +33,11 @@ export interface Researcher {
   createdAt: number;
   lastModified: number;
   lastLogin: number | null;
+  /**
+   * "Allow trusted organisations to ask me for permission" (ORCID's sendMemberUpdateRequests):
+   * when false, permission notifications are refused (409 / 9032). Absent means allowed.
+   */
+  memberRequests?: boolean;
 }
 
 /** Who wrote an item: a client (member integration) or the researcher. */
@@ -114,6 +119,19 @@ export interface GroupIdRecord {
   clientId: string | null;
 }
 
+/** A permission request in a researcher's ORCID inbox (SPEC 6.10). */
+export interface InboxNotification {
+  putCode: number;
+  orcid: string;
+  clientId: string;
+  /** As posted, in ORCID JSON: notification-type, authorization-url, subject, intro and items. */
+  data: JsonObject;
+  createdAt: number;
+  readAt: number | null;
+  actionedAt: number | null;
+  archivedAt: number | null;
+}
+
 export interface SandboxSnapshot {
   version: 1;
   clients: Client[];
@@ -122,5 +140,7 @@ export interface SandboxSnapshot {
   tokens: AccessToken[];
   webhooks: Webhook[];
   groups: GroupIdRecord[];
+  /** Absent in snapshots taken before the inbox existed. */
+  notifications?: InboxNotification[];
   nextPutCode: number;
 }

@@ -31,6 +31,15 @@ const en = {
   passwordTooShort: 'The password must have at least 8 characters.',
   emailTaken: 'This email is already registered.',
   required: 'Please fill in every field.',
+  inbox: 'Inbox',
+  inboxEmpty: 'Your inbox is empty.',
+  unread: 'unread',
+  archived: 'archived',
+  inboxFrom: 'From',
+  inboxWantsToAdd: 'would like to add these items to your ORCID record:',
+  grant: 'Grant permissions',
+  archive: 'Archive',
+  memberRequests: 'Allow trusted organizations to ask me for permission through my inbox',
 };
 
 export type Messages = typeof en;
@@ -66,6 +75,16 @@ const es: Messages = {
   passwordTooShort: 'La contraseña debe tener al menos 8 caracteres.',
   emailTaken: 'Este correo ya está registrado.',
   required: 'Rellene todos los campos.',
+  inbox: 'Bandeja de entrada',
+  inboxEmpty: 'Su bandeja de entrada está vacía.',
+  unread: 'no leído',
+  archived: 'archivado',
+  inboxFrom: 'De',
+  inboxWantsToAdd: 'desea añadir estos elementos a su registro ORCID:',
+  grant: 'Conceder permisos',
+  archive: 'Archivar',
+  memberRequests:
+    'Permitir que organizaciones de confianza me pidan permiso a través de mi bandeja de entrada',
 };
 
 const fr: Messages = {
@@ -100,6 +119,16 @@ const fr: Messages = {
   passwordTooShort: 'Le mot de passe doit comporter au moins 8 caractères.',
   emailTaken: 'Ce courriel est déjà enregistré.',
   required: 'Veuillez remplir tous les champs.',
+  inbox: 'Boîte de réception',
+  inboxEmpty: 'Votre boîte de réception est vide.',
+  unread: 'non lu',
+  archived: 'archivé',
+  inboxFrom: 'De',
+  inboxWantsToAdd: 'souhaite ajouter ces éléments à votre dossier ORCID :',
+  grant: 'Accorder les autorisations',
+  archive: 'Archiver',
+  memberRequests:
+    'Permettre aux organisations de confiance de me demander une autorisation via ma boîte de réception',
 };
 
 const ALL: Record<string, Messages> = { en, es, fr };

@@ -1,5 +1,6 @@
 // The registry's browser pages: sign-in, registration, the OAuth consent screen, sign-out,
-// account settings (trusted organisations) and the researcher's record page.
+// account settings (trusted organisations) and the researcher's record page; the inbox is in
+// inbox-ui.routes.tsx.
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { JSX } from 'hono/jsx/jsx-runtime';
@@ -13,6 +14,7 @@ import { SCOPE_TEXT } from '../oauth/scopes.js';
 import { SandboxError } from '../store/sandbox-store.js';
 import type { Visibility } from '../store/types.js';
 import { messages, pickLang } from './i18n.js';
+import { registerInboxUi } from './inbox-ui.routes.js';
 import {
   AccountPage,
   ConsentPage,
@@ -298,6 +300,8 @@ export function registerRegistryUi(
     }
     return current;
   };
+
+  registerInboxUi(app, ctx, { requireSignIn, checkCsrf, html, form });
 
   app.get('/account', async (req, reply) => {
     const current = requireSignIn(req, reply);

@@ -32,8 +32,8 @@ export function Layout(props: {
           </p>
           {props.orcid ? (
             <nav>
-              <a href="/my-orcid">{props.t.record}</a> · <a href="/account">{props.t.account}</a> ·{' '}
-              <a href="/signout">{props.t.signOut}</a>
+              <a href="/my-orcid">{props.t.record}</a> · <a href="/inbox">{props.t.inbox}</a> ·{' '}
+              <a href="/account">{props.t.account}</a> · <a href="/signout">{props.t.signOut}</a>
             </nav>
           ) : null}
         </header>
@@ -174,6 +174,20 @@ export function AccountPage(p: {
 }) {
   return (
     <Layout title={p.t.account} lang={p.lang} t={p.t} orcid={p.researcher.orcid}>
+      <form method="post" action="/account/preferences">
+        <input type="hidden" name="csrf" value={p.csrf} />
+        <label>
+          <input
+            type="checkbox"
+            name="member_requests"
+            value="yes"
+            style="width:auto"
+            checked={p.researcher.memberRequests !== false}
+          />{' '}
+          {p.t.memberRequests}
+        </label>
+        <button type="submit">{p.t.save}</button>
+      </form>
       <h2>{p.t.trusted}</h2>
       {p.clients.length === 0 ? <p>{p.t.noTrusted}</p> : null}
       {p.clients.map((c) => (
@@ -258,6 +272,78 @@ export function RecordPage(p: {
           </form>
         </div>
       ))}
+    </Layout>
+  );
+}
+
+/** A permission request as the inbox shows it. */
+export interface InboxEntry {
+  putCode: number;
+  from: string;
+  subject: string;
+  intro: string;
+  items: { type: string; name: string }[];
+  createdAt: number;
+  read: boolean;
+  archived: boolean;
+}
+
+export function InboxPage(p: { t: Messages; lang: string; researcher: Researcher; entries: InboxEntry[] }) {
+  return (
+    <Layout title={p.t.inbox} lang={p.lang} t={p.t} orcid={p.researcher.orcid}>
+      {p.entries.length === 0 ? <p>{p.t.inboxEmpty}</p> : null}
+      <ul>
+        {p.entries.map((e) => (
+          <li data-put-code={String(e.putCode)}>
+            <a href={`/inbox/${e.putCode}`}>{e.subject}</a>{' '}
+            <span class="muted">
+              {p.t.inboxFrom} {e.from} · {new Date(e.createdAt).toISOString().slice(0, 10)}
+              {e.read ? '' : ` · ${p.t.unread}`}
+              {e.archived ? ` · ${p.t.archived}` : ''}
+            </span>
+          </li>
+        ))}
+      </ul>
+    </Layout>
+  );
+}
+
+export function InboxNotificationPage(p: {
+  t: Messages;
+  lang: string;
+  researcher: Researcher;
+  entry: InboxEntry;
+  csrf: string;
+}) {
+  const e = p.entry;
+  return (
+    <Layout title={e.subject} lang={p.lang} t={p.t} orcid={p.researcher.orcid}>
+      <p class="muted">
+        {p.t.inboxFrom} {e.from} · {new Date(e.createdAt).toISOString().slice(0, 10)}
+      </p>
+      <p>{e.intro}</p>
+      <p>
+        <strong>{e.from}</strong> {p.t.inboxWantsToAdd}
+      </p>
+      <ul>
+        {e.items.map((i) => (
+          <li>
+            {i.name} <span class="muted">({i.type})</span>
+          </li>
+        ))}
+      </ul>
+      <form method="post" action={`/inbox/${e.putCode}/grant`}>
+        <input type="hidden" name="csrf" value={p.csrf} />
+        <button type="submit" class="primary">
+          {p.t.grant}
+        </button>
+      </form>
+      {e.archived ? null : (
+        <form method="post" action={`/inbox/${e.putCode}/archive`}>
+          <input type="hidden" name="csrf" value={p.csrf} />
+          <button type="submit">{p.t.archive}</button>
+        </form>
+      )}
     </Layout>
   );
 }
