@@ -20,6 +20,7 @@ import { LinksExportRepository } from '../db/links-export.repository.js';
 import { NoticeListener } from '../db/notices.js';
 import { OauthStateRepository } from '../db/oauth-state.repository.js';
 import { OrcidCallRepository } from '../db/orcid-call.repository.js';
+import { OrcidInboxRequestRepository } from '../db/orcid-inbox-request.repository.js';
 import { OrcidLinkRepository } from '../db/orcid-link.repository.js';
 import { PgRateLimiter, tenantRateLimits } from '../db/orcid-rate-limiter.js';
 import { OrcidWorkRepository } from '../db/orcid-work.repository.js';
@@ -56,6 +57,7 @@ import { ConnectOrcidService } from '../services/connect-orcid.service.js';
 import { DisconnectOrcidService } from '../services/disconnect-orcid.service.js';
 import { EventService } from '../services/events.service.js';
 import { HealthService } from '../services/health.service.js';
+import { InboxRequestService } from '../services/inbox-request.service.js';
 import { IntegrationReviewService } from '../services/integration-review.service.js';
 import { InvitationMailService, personInviter, reconsentInviter } from '../services/invitation.service.js';
 import { InvitationsConsoleService } from '../services/invitations-console.service.js';
@@ -178,6 +180,9 @@ export class RepositorySet extends Parts implements Repositories {
   }
   get oauthStates() {
     return this.once('oauthStates', () => new OauthStateRepository(this.db));
+  }
+  get inboxRequests() {
+    return this.once('inboxRequests', () => new OrcidInboxRequestRepository(this.db));
   }
   get orcidCalls() {
     return this.once('orcidCalls', () => new OrcidCallRepository(this.db));
@@ -536,6 +541,7 @@ export class Container extends Parts {
           log: this.repos.portalLog,
           changed: (tenantId) => this.tenantDirectory.changed(tenantId),
           mail: this.invitationMail,
+          inboxRequests: this.repos.inboxRequests,
         }),
     );
   }
@@ -567,7 +573,17 @@ export class Container extends Parts {
           disconnect: this.disconnect,
           webhooks: this.webhooks,
           invitationMail: this.queues.invitationMail,
+          inbox: this.inboxRequests,
         }),
+    );
+  }
+
+  /** Permission requests through people's ORCID inboxes. */
+  get inboxRequests() {
+    return this.once(
+      'inboxRequests',
+      () =>
+        new InboxRequestService({ repos: this.repos, directory: this.tenantDirectory, orcid: this.orcid }),
     );
   }
 

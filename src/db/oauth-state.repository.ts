@@ -1,10 +1,13 @@
 // OAuth `state` for linking an iD (DESIGN §7): 256 random bits, single use, bound to the session
-// and the person, ten minutes. Only its SHA-256 is stored.
+// and the person, ten minutes. Only its SHA-256 is stored. A state sent in an ORCID inbox request
+// is bound to the person and the iD asked instead of a session, and lives 30 days: the researcher
+// answers from their inbox whenever they read it, signed in here or not.
 import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, OauthStatesTable } from './schema.js';
 
 export const STATE_TTL_MS = 10 * 60 * 1000;
+export const INBOX_STATE_TTL_MS = 30 * 24 * 3600 * 1000;
 
 export const sha256 = (value: string) => createHash('sha256').update(value).digest('base64url');
 
@@ -40,13 +43,40 @@ export class OauthStateRepository {
     return state;
   }
 
+  /** A state for an ORCID inbox request to `orcid`, for the person (no session). */
+  async createForInbox(s: {
+    tenantId: string;
+    personId: string;
+    orcid: string;
+    scope: string;
+  }): Promise<string> {
+    const state = randomBytes(32).toString('base64url');
+    await this.db
+      .insertInto('oauth_states')
+      .values({
+        state_hash: sha256(state),
+        tenant_id: s.tenantId,
+        person_id: s.personId,
+        // Bound to no session: a hash of nothing any session id can be.
+        session_hash: sha256(randomBytes(32).toString('base64url')),
+        nonce: null,
+        scope: s.scope,
+        origin: 'orcid_inbox',
+        expected_orcid: s.orcid,
+        expires_at: new Date(Date.now() + INBOX_STATE_TTL_MS),
+      })
+      .execute();
+    return state;
+  }
+
   /**
    * Uses the state up (whatever the outcome, it can never be used again) and says whether it
-   * belongs to this tenant, session and person and is still fresh.
+   * belongs to this tenant and is still fresh, and, unless it came with an inbox request, to
+   * this session and person (`who`; null when nobody is signed in).
    */
   async consume(
     state: string,
-    expect: { tenantId: string; sessionId: string; personId: string },
+    expect: { tenantId: string; who: { sessionId: string; personId: string } | null },
   ): Promise<StateCheck> {
     const hash = sha256(state);
     const row = await this.db
@@ -64,12 +94,11 @@ export class OauthStateRepository {
         .executeTakeFirst();
       return { ok: false, reason: seen ? 'replayed' : 'unknown' };
     }
-    if (
-      row.tenant_id !== expect.tenantId ||
-      row.session_hash !== sha256(expect.sessionId) ||
-      row.person_id !== expect.personId
-    )
-      return { ok: false, reason: 'foreign' };
+    const { who } = expect;
+    const sessionOk =
+      row.origin === 'orcid_inbox' ||
+      (who !== null && row.session_hash === sha256(who.sessionId) && row.person_id === who.personId);
+    if (row.tenant_id !== expect.tenantId || !sessionOk) return { ok: false, reason: 'foreign' };
     if (new Date(row.expires_at).getTime() < Date.now()) return { ok: false, reason: 'expired' };
     return { ok: true, state: row };
   }

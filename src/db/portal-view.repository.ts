@@ -3,6 +3,7 @@
 import type { ItemStatus } from '../domain/item.js';
 import type { RecordSummary } from '../domain/record-summary.js';
 import { type Db, preparedQuery } from './database.js';
+import { ITEM_LABEL_SQL } from './item-label.js';
 import type { Person } from './person.repository.js';
 
 /** An item as the researcher sees it on the portal. */
@@ -58,10 +59,7 @@ export class PortalViewRepository {
        ) s on true
        left join lateral (
          select coalesce(json_agg(json_build_object('section', i.section, 'status', i.status, 'label',
-                  coalesce(i.payload #>> '{title,title,value}', i.payload ->> 'role-title',
-                           i.payload #>> '{organization,name}', i.payload ->> 'content',
-                           i.payload ->> 'url-name', i.payload #>> '{country,value}', i.source_key))
-                  order by i.created_at), '[]'::json) as items
+                  ${ITEM_LABEL_SQL}) order by i.created_at), '[]'::json) as items
          from (select * from items
                where items.tenant_id = p.tenant_id and items.person_id = p.id
                  and not (items.status = 'deleted' and items.desired_state = 'absent')

@@ -11,6 +11,7 @@ import type { InvitationRepository } from './invitation.repository.js';
 import type { ItemRepository } from './item.repository.js';
 import type { OauthStateRepository } from './oauth-state.repository.js';
 import type { OrcidCallRepository } from './orcid-call.repository.js';
+import type { OrcidInboxRequestRepository } from './orcid-inbox-request.repository.js';
 import type { OrcidLinkRepository } from './orcid-link.repository.js';
 import type { OverviewRepository } from './overview.repository.js';
 import type { PeopleDirectoryRepository } from './people-directory.repository.js';
@@ -34,6 +35,7 @@ export interface Repositories {
   invitations: InvitationRepository;
   items: ItemRepository;
   oauthStates: OauthStateRepository;
+  inboxRequests: OrcidInboxRequestRepository;
   orcidCalls: OrcidCallRepository;
   links: OrcidLinkRepository;
   overview: OverviewRepository;

@@ -247,6 +247,23 @@ export interface OauthStatesTable {
   created_at: Generated<Date>;
   expires_at: Timestamp;
   used_at: Date | null;
+  /** session: started in the portal, bound to that browser session; orcid_inbox: sent in a permission request (migration 0027). */
+  origin: Generated<'session' | 'orcid_inbox'>;
+  /** The grant must be for this iD (the one the inbox request went to). */
+  expected_orcid: string | null;
+}
+
+export interface OrcidInboxRequestsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  person_id: string;
+  orcid: string;
+  /** ORCID's put code of the notification, once posted. */
+  put_code: ColumnType<string | null, number | null, number | null>;
+  actor: string;
+  created_at: Generated<Date>;
+  sent_at: Date | null;
+  last_error: string | null;
 }
 
 export interface RecordSnapshotsTable {
@@ -442,6 +459,7 @@ export interface Database {
   people: PeopleTable;
   orcid_links: OrcidLinksTable;
   oauth_states: OauthStatesTable;
+  orcid_inbox_requests: OrcidInboxRequestsTable;
   record_snapshots: RecordSnapshotsTable;
   record_items: RecordItemsTable;
   record_changes: RecordChangesTable;

@@ -102,13 +102,23 @@ export const invitationSettingsSchema = z
     everyDays: z.number().int().min(1).max(365).optional(),
     /** The language invitations are written in (the organisation's template for it, if any). */
     language: z.enum(TEMPLATE_LANGUAGES).optional(),
+    /**
+     * Administrators may also ask, through the researcher's ORCID inbox, people whose iD is known
+     * but who hold no valid permission (a premium ORCID client with /premium-notification).
+     */
+    orcidInbox: z.boolean().optional(),
   })
   .strict();
 export type InvitationSettings = z.infer<typeof invitationSettingsSchema>;
 
-/** The invitation policy with the defaults applied: 2 reminders, 14 days apart, in English. */
+/** The invitation policy with the defaults applied: 2 reminders, 14 days apart, in English, no ORCID inbox. */
 export function reminderPolicy(s: InvitationSettings): Required<InvitationSettings> {
-  return { reminders: s.reminders ?? 2, everyDays: s.everyDays ?? 14, language: s.language ?? 'en' };
+  return {
+    reminders: s.reminders ?? 2,
+    everyDays: s.everyDays ?? 14,
+    language: s.language ?? 'en',
+    orcidInbox: s.orcidInbox ?? false,
+  };
 }
 
 /** What `lanyard tenant --portal-file` reads: the portal's texts, sign-in and identity. */

@@ -31,6 +31,8 @@ const MEDIA: Record<WireFormat, string> = {
   xml: 'application/vnd.orcid+xml',
 };
 
+const NOTIFICATION: Root = { ns: NS('notification'), element: 'notification' };
+
 export function sectionOf(name: string): SectionDef {
   const s = SECTION_BY_NAME.get(name);
   if (!s) throw new Error(`unknown ORCID section ${name}`);
@@ -295,6 +297,28 @@ export class OrcidApi {
 
   async unregisterWebhook(token: string, orcid: string, callbackUrl: string): Promise<void> {
     await this.send('DELETE', `/${orcid}/webhook/${encodeURIComponent(callbackUrl)}`, token, { orcid });
+  }
+
+  /**
+   * POST /v3.0/{orcid}/notification-permission: a permission request in the researcher's ORCID
+   * inbox (SPEC 6.10; client-credentials /premium-notification). Returns its put code.
+   */
+  async requestPermission(token: string, orcid: string, notification: JsonObject): Promise<number> {
+    const res = await this.send('POST', `/v3.0/${orcid}/notification-permission`, token, {
+      orcid,
+      body: { root: NOTIFICATION, json: notification },
+    });
+    return putCodeFromLocation(res.headers.location);
+  }
+
+  /** GET one permission request this client sent (with its read, actioned and archived dates). */
+  permissionRequest(token: string, orcid: string, putCode: number): Promise<JsonObject> {
+    return this.read(token, orcid, `notification-permission/${putCode}`, NOTIFICATION);
+  }
+
+  /** DELETE archives a request the researcher has not read (403 / 9009 once read). */
+  async archivePermissionRequest(token: string, orcid: string, putCode: number): Promise<void> {
+    await this.send('DELETE', `/v3.0/${orcid}/notification-permission/${putCode}`, token, { orcid });
   }
 
   /** GET /v3.0/expanded-search: names and institutions with each iD (SPEC 11). */

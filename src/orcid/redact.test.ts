@@ -33,6 +33,19 @@ describe('redaction', () => {
       '{"error_description":"Reused authorization code: [redacted]"}',
     );
     expect(redactText('Invalid refresh token: 9f1c-22')).not.toContain('9f1c');
+    // An ORCID inbox request carries its OAuth state in a URL inside JSON: the rest stays JSON.
+    const request = JSON.stringify({
+      'authorization-url': {
+        uri: 'https://orcid.org/oauth/authorize?client_id=APP-1&state=s3cretState&scope=/read-limited',
+      },
+      'notification-subject': 'x',
+    });
+    expect(JSON.parse(redactText(request)!)).toEqual({
+      'authorization-url': {
+        uri: 'https://orcid.org/oauth/authorize?client_id=APP-1&state=[redacted]&scope=/read-limited',
+      },
+      'notification-subject': 'x',
+    });
     expect(redactHeaders({ Authorization: 'Bearer x', accept: 'application/json' })).toEqual({
       Authorization: '[redacted]',
       accept: 'application/json',

@@ -1,6 +1,6 @@
 // Secrets never reach a log line or the call log: Authorization headers, access/refresh/id
-// tokens (in headers, JSON and form bodies, query strings), client secrets, and the tokens of
-// webhook callbacks.
+// tokens (in headers, JSON and form bodies, query strings), client secrets, the tokens of
+// webhook callbacks, and OAuth states (an ORCID inbox request carries one in its URL).
 
 const SECRET_FIELDS = [
   'access_token',
@@ -10,13 +10,14 @@ const SECRET_FIELDS = [
   'token',
   'subject_token',
   'code',
+  'state',
 ];
 const REDACTED = '[redacted]';
 
 const fieldPattern = SECRET_FIELDS.join('|');
-// "key":"value" in JSON, key=value in forms and query strings.
+// "key":"value" in JSON, key=value in forms and query strings (also inside a JSON string: a URL).
 const JSON_FIELD = new RegExp(`("(?:${fieldPattern})"\\s*:\\s*)"[^"]*"`, 'g');
-const FORM_FIELD = new RegExp(`((?:^|[?&])(?:${fieldPattern})=)[^&#\\s]*`, 'g');
+const FORM_FIELD = new RegExp(`((?:^|[?&])(?:${fieldPattern})=)[^&#\\s"]*`, 'g');
 // ORCID echoes secrets in some error texts: "Invalid access token: <uuid>", "Reused
 // authorization code: <code>", "Invalid refresh token: <uuid>", "Access Denied: <token>".
 const ECHOED_TOKEN = /((?:access token|refresh token|authorization code|Access Denied): )[^"\s,}<]+/gi;

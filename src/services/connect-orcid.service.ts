@@ -47,7 +47,8 @@ export type ConnectProblem =
   | 'exchange_failed'
   | 'id_token_invalid'
   | 'person_has_other_id'
-  | 'id_linked_elsewhere';
+  | 'id_linked_elsewhere'
+  | 'inbox_other_id';
 
 export type CompleteResult =
   | { ok: true; link: OrcidLink; summary: RecordSummary | null }
@@ -69,6 +70,7 @@ const OUTCOME: Record<ConnectProblem, AuthorizeOutcome> = {
   id_token_invalid: 'id_token_invalid',
   person_has_other_id: 'wrong_account',
   id_linked_elsewhere: 'wrong_account',
+  inbox_other_id: 'wrong_account',
 };
 
 export class ConnectOrcidService {
@@ -125,11 +127,17 @@ export class ConnectOrcidService {
     };
   }
 
+  /**
+   * ORCID's callback. `who` is the person signed in in this browser (null if nobody is): a
+   * state started in the portal must belong to them; one sent with an ORCID inbox request names
+   * its person itself, and the grant must then be for the iD the request went to.
+   */
   async complete(
     tenant: Tenant,
-    who: { personId: string; sessionId: string },
+    who: { personId: string; sessionId: string } | null,
     q: CallbackQuery,
   ): Promise<CompleteResult> {
+    let personId = who?.personId ?? null;
     const fail = async (
       problem: ConnectProblem,
       detail?: string,
@@ -137,7 +145,7 @@ export class ConnectOrcidService {
     ): Promise<CompleteResult> => {
       await this.d.log.authorization({
         tenantId: tenant.id,
-        personId: who.personId,
+        personId,
         outcome: OUTCOME[problem],
         orcid: orcid ?? null,
         detail: detail ?? null,
@@ -146,9 +154,12 @@ export class ConnectOrcidService {
     };
 
     // The state first: nothing ORCID sent is trusted before it is known to answer our request.
-    if (!q.state) return fail('state_invalid', 'no state');
-    const check = await this.d.states.consume(q.state, { tenantId: tenant.id, ...who });
-    if (!check.ok) return fail('state_invalid', check.reason);
+    // A visitor signed in nowhere with a state we never issued leaves no trace.
+    const unknown: CompleteResult = { ok: false, problem: 'state_invalid' };
+    if (!q.state) return who ? fail('state_invalid', 'no state') : unknown;
+    const check = await this.d.states.consume(q.state, { tenantId: tenant.id, who });
+    if (!check.ok) return !who && check.reason === 'unknown' ? unknown : fail('state_invalid', check.reason);
+    personId = check.state.person_id;
     if (q.error === 'access_denied') return fail('denied', q.error_description);
     if (q.error) return fail('orcid_error', `${q.error}: ${q.error_description ?? ''}`.trim());
     if (!q.code) return fail('missing_code');
@@ -177,14 +188,20 @@ export class ConnectOrcidService {
       }
     }
 
-    // Wrong account: never switch a person's iD silently, never share an iD between people.
-    const mine = await this.d.links.activeFor(tenant.id, who.personId);
+    // Wrong account: never switch a person's iD silently, never share an iD between people, and
+    // an inbox request is answered by the iD it was sent to.
+    const expected = check.state.expected_orcid;
+    if (expected && expected !== token.orcid) {
+      await this.revokeQuietly(tenant, token);
+      return fail('inbox_other_id', `the inbox request went to ${expected}`, token.orcid);
+    }
+    const mine = await this.d.links.activeFor(tenant.id, personId);
     if (mine && mine.orcid !== token.orcid) {
       await this.revokeQuietly(tenant, token);
       return fail('person_has_other_id', `linked to ${mine.orcid}`, token.orcid);
     }
     const theirs = await this.d.links.activeByOrcid(tenant.id, token.orcid);
-    if (theirs && theirs.person_id !== who.personId) {
+    if (theirs && theirs.person_id !== personId) {
       await this.revokeQuietly(tenant, token);
       return fail('id_linked_elsewhere', undefined, token.orcid);
     }
@@ -194,10 +211,10 @@ export class ConnectOrcidService {
       // Same iD, wider permissions: keep the link, hold the new token, revoke the old one.
       const old = await this.d.links.replaceToken(tenant.id, mine.id, token);
       if (old && old.access_token !== token.access_token) await this.revokeQuietly(tenant, old);
-      link = (await this.d.links.activeFor(tenant.id, who.personId))!;
+      link = (await this.d.links.activeFor(tenant.id, personId))!;
     } else {
       try {
-        link = await this.d.links.create(tenant.id, who.personId, token);
+        link = await this.d.links.create(tenant.id, personId, token);
       } catch (e) {
         // Two callbacks raced and the other won the unique index: treat as linked elsewhere.
         await this.revokeQuietly(tenant, token);
@@ -207,23 +224,23 @@ export class ConnectOrcidService {
     }
     await this.d.log.authorization({
       tenantId: tenant.id,
-      personId: who.personId,
+      personId: personId,
       outcome: 'granted',
       orcid: token.orcid,
       scope: token.scope,
     });
     await this.d.log.audit({
       tenantId: tenant.id,
-      actor: `person:${who.personId}`,
+      actor: `person:${personId}`,
       action: 'orcid.connect',
       subject: token.orcid,
       details: { scope: token.scope },
     });
 
     try {
-      await this.d.afterConnect?.(tenant.id, who.personId, token.orcid);
+      await this.d.afterConnect?.(tenant.id, personId, token.orcid);
       await this.d.records.note(
-        { tenantId: tenant.id, linkId: link.id, personId: who.personId, orcid: token.orcid },
+        { tenantId: tenant.id, linkId: link.id, personId: personId, orcid: token.orcid },
         [{ kind: 'link.connected', detail: { scope: token.scope } }],
       );
       await this.d.recordSync.enqueueSync(tenant.id, link.id, 'connected');
@@ -233,7 +250,7 @@ export class ConnectOrcidService {
         tenant.id,
         'person.connected',
         { orcid: token.orcid, scopes: token.scope.split(/\s+/).filter(Boolean) },
-        who.personId,
+        personId,
       );
     } catch (e) {
       this.d.logger.error({ err: e instanceof Error ? e.message : e }, 'after-connect work failed');
@@ -243,7 +260,7 @@ export class ConnectOrcidService {
     let summary: RecordSummary | null = null;
     try {
       const record = await api.record(token.access_token, token.orcid);
-      summary = await this.d.snapshots.saveRecord(tenant.id, who.personId, token.orcid, record);
+      summary = await this.d.snapshots.saveRecord(tenant.id, personId, token.orcid, record);
     } catch (e) {
       this.d.logger.warn(
         { err: e instanceof OrcidError ? e.message : e },

@@ -1,6 +1,7 @@
 // The console's invitations: every invitation with its state, and the organisation's reminder
 // policy (how many reminders, how many days apart), changed by an administrator and audited.
 import type { InvitationRepository } from '../db/invitation.repository.js';
+import type { OrcidInboxRequestRepository } from '../db/orcid-inbox-request.repository.js';
 import type { PortalLogRepository } from '../db/portal-log.repository.js';
 import type { Tenant, TenantRepository } from '../db/tenant.repository.js';
 import type { InvitationState } from '../domain/invitation-state.js';
@@ -17,8 +18,14 @@ export class InvitationsConsoleService {
       /** This process forgets its copy of the tenant at once (others hear of it from the database). */
       changed: (tenantId: string) => void;
       mail: Pick<InvitationMailService, 'sendTest'>;
+      inboxRequests: OrcidInboxRequestRepository;
     },
   ) {}
+
+  /** The latest requests through people's ORCID inboxes (whether each was answered). */
+  inboxRequests(tenant: Tenant) {
+    return this.d.inboxRequests.recent(tenant.id, 20);
+  }
 
   policy(tenant: Tenant) {
     return reminderPolicy(tenant.invitation_settings);

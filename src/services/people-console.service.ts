@@ -6,6 +6,7 @@ import type { Repositories, UnitOfWork } from '../db/repositories.js';
 import type { Tenant } from '../db/tenant.repository.js';
 import type { PeopleQuery } from '../domain/people-query.js';
 import type { DisconnectOrcidService } from './disconnect-orcid.service.js';
+import type { InboxRequestService } from './inbox-request.service.js';
 import type { ItemIntakeService } from './item-intake.service.js';
 import type { InvitationMailQueue } from './ports.js';
 import type { WebhookService } from './webhooks.service.js';
@@ -16,7 +17,20 @@ const CALLS_SHOWN = 50;
 
 export type PersonActionResult =
   | { ok: true }
-  | { ok: false; reason: 'not_found' | 'no_email' | 'not_retryable' | 'not_connected' | 'orcid_unreachable' };
+  | {
+      ok: false;
+      reason:
+        | 'not_found'
+        | 'no_email'
+        | 'not_retryable'
+        | 'not_connected'
+        | 'orcid_unreachable'
+        | 'not_enabled'
+        | 'not_askable'
+        | 'refused';
+      /** ORCID's answer, when it refused. */
+      detail?: string;
+    };
 
 export class PeopleConsoleService {
   constructor(
@@ -27,6 +41,7 @@ export class PeopleConsoleService {
       disconnect: DisconnectOrcidService;
       webhooks: WebhookService;
       invitationMail: InvitationMailQueue;
+      inbox: InboxRequestService;
     },
   ) {}
 
@@ -54,11 +69,23 @@ export class PeopleConsoleService {
     ]);
     const orcids = [...new Set(links.map((l) => l.orcid))];
     const active = links.find((l) => l.status === 'active');
-    const [calls, record] = await Promise.all([
+    const [calls, record, inboxRequests] = await Promise.all([
       this.directory.calls(tenantId, orcids, CALLS_SHOWN),
       active ? this.d.repos.records.items(tenantId, active.id) : Promise.resolve([]),
+      this.d.repos.inboxRequests.ofPerson(tenantId, personId),
     ]);
-    return { person, links, items, events, invitations, calls, record };
+    return { person, links, items, events, invitations, calls, record, inboxRequests };
+  }
+
+  /** The iD a request through the person's ORCID inbox would go to, or null if none may be sent. */
+  inboxAskable(tenant: Tenant, personId: string): Promise<string | null> {
+    return this.d.inbox.askable(tenant, personId);
+  }
+
+  /** Asks the person, through their ORCID inbox, to grant the organisation's permissions again. */
+  async askThroughInbox(tenant: Tenant, personId: string, actor: string): Promise<PersonActionResult> {
+    const r = await this.d.inbox.send(tenant, personId, actor);
+    return r.ok ? { ok: true } : r;
   }
 
   private audit(tenantId: string, actor: string, action: string, subject: string | null, details = {}) {

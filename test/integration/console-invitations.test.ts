@@ -94,8 +94,8 @@ describe('invitations and reminders', () => {
       [p.tenant.id],
     );
     expect(audit.rows[0].details).toEqual({
-      before: { reminders: 2, everyDays: 14, language: 'en' },
-      after: { reminders: 2, everyDays: 3, language: 'en' },
+      before: { reminders: 2, everyDays: 14, language: 'en', orcidInbox: false },
+      after: { reminders: 2, everyDays: 3, language: 'en', orcidInbox: false },
     });
   });
 

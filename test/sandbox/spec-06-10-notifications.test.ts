@@ -134,7 +134,7 @@ describe('POST /v3.0/{orcid}/notification-permission', () => {
       }),
     });
     expect(refused.status).toBe(400);
-    expect((await refused.json()).error).toBe('invalid_scope');
+    expect(((await refused.json()) as { error: string }).error).toBe('invalid_scope');
     expect((await researcherState(sb.base, orcid)).inbox).toEqual([]);
   });
 });

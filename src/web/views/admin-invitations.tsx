@@ -18,11 +18,15 @@ type Page = Awaited<ReturnType<InvitationsConsoleService['list']>>;
 
 const when = (d: Date | null) => (d ? new Date(d).toISOString().replace('T', ' ').slice(0, 16) : '');
 
+type InboxRequestRow = Awaited<ReturnType<InvitationsConsoleService['inboxRequests']>>[number];
+
 export function InvitationsPage(props: {
   c: PageContext;
   state: InvitationState | undefined;
   page: Page;
-  policy: { reminders: number; everyDays: number; language: TemplateLanguage };
+  policy: { reminders: number; everyDays: number; language: TemplateLanguage; orcidInbox: boolean };
+  /** The latest requests through people's ORCID inboxes. */
+  inboxRequests: InboxRequestRow[];
   template: { language: TemplateLanguage; saved: InvitationTemplate | null };
   flash: string | null;
 }) {
@@ -73,12 +77,56 @@ export function InvitationsPage(props: {
             </select>
           </div>
           <div>
+            <input
+              id="orcid-inbox"
+              name="orcidInbox"
+              type="checkbox"
+              value="yes"
+              checked={props.policy.orcidInbox}
+            />{' '}
+            <label for="orcid-inbox">{t('console.invitations.orcidInbox')}</label>
+          </div>
+          <div>
             <button class="btn" type="submit" id="save-reminders">
               {t('console.invitations.save')}
             </button>
           </div>
         </form>
       </section>
+      {props.inboxRequests.length ? (
+        <section aria-labelledby="inbox-requests-heading">
+          <h2 id="inbox-requests-heading">{t('console.invitations.inboxRequests')}</h2>
+          <div class="scroll" tabindex={0}>
+            <table id="inbox-requests">
+              <thead>
+                <tr>
+                  <th scope="col">{t('console.people.localId')}</th>
+                  <th scope="col">{t('console.people.orcid')}</th>
+                  <th scope="col">{t('console.person.when')}</th>
+                  <th scope="col">{t('console.call.status')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {props.inboxRequests.map((r) => (
+                  <tr>
+                    <td>
+                      <a href={`${c.base}/admin/people/${r.person_id}`}>{r.local_id}</a>
+                    </td>
+                    <td>{r.orcid}</td>
+                    <td>{new Date(r.created_at).toISOString().slice(0, 16).replace('T', ' ')}</td>
+                    <td>
+                      {t(
+                        `console.invitations.inboxState.${r.connected ? 'connected' : r.sent_at ? 'sent' : 'failed'}`,
+                      )}
+                      {!r.connected && r.last_error ? `: ${r.last_error}` : ''}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </section>
+      ) : null}
       <section aria-labelledby="message">
         <h2 id="message">{t('console.invitations.message')}</h2>
         <p>

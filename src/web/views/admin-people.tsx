@@ -204,12 +204,14 @@ const RETRYABLE: readonly ItemStatus[] = ['failed', 'invalid', 'record_unavailab
 export function PersonPage(props: {
   c: PageContext;
   detail: PersonDetail;
+  /** The iD a request through the ORCID inbox would go to, or null if none may be sent. */
+  inboxAskable: string | null;
   flash: string | null;
   problem: string | null;
 }) {
   const { c, detail } = props;
   const { t } = c;
-  const { person, links, items, events, invitations, calls, record } = detail;
+  const { person, links, items, events, invitations, calls, record, inboxRequests } = detail;
   const url = `${c.base}/admin/people/${person.id}`;
   const active = links.find((l) => l.status === 'active');
   return (
@@ -417,6 +419,37 @@ export function PersonPage(props: {
           />
         )}
       </section>
+
+      {inboxRequests.length || props.inboxAskable ? (
+        <section aria-labelledby="orcid-inbox">
+          <h2 id="orcid-inbox">{t('console.person.inbox')}</h2>
+          {inboxRequests.length ? (
+            <ul id="inbox-requests">
+              {inboxRequests.map((r) => (
+                <li>
+                  <OrcidId registry={c.registry} orcid={r.orcid} t={t} /> —{' '}
+                  {r.sent_at
+                    ? t('console.inbox.sent', { when: when(r.sent_at, c.lang), putCode: String(r.put_code) })
+                    : r.last_error
+                      ? t('console.inbox.failed', { error: r.last_error })
+                      : t('console.invitation.waiting')}
+                </li>
+              ))}
+            </ul>
+          ) : null}
+          {props.inboxAskable ? (
+            <>
+              <p>{t('console.person.inboxText', { orcid: props.inboxAskable })}</p>
+              <ActionForm
+                c={c}
+                action={`${url}/inbox-request`}
+                id="inbox-request"
+                label={t('console.person.inboxAsk')}
+              />
+            </>
+          ) : null}
+        </section>
+      ) : null}
 
       <section aria-labelledby="calls">
         <h2 id="calls">{t('console.person.calls')}</h2>

@@ -349,6 +349,23 @@ export function ConnectProblemPage(props: {
   );
 }
 
+/** After a grant from an ORCID inbox request, for a browser where the person is not signed in. */
+export function InboxConnectedPage(props: { c: PageContext; orcid: string }) {
+  const { c } = props;
+  const { t } = c;
+  return (
+    <Page c={c} title={t('connectedTitle')}>
+      <p id="inbox-connected">{t('inboxConnected', { org: c.org })}</p>
+      <p>
+        <OrcidId registry={c.registry} orcid={props.orcid} t={t} />
+      </p>
+      <p>
+        <a href={`${c.base}/`}>{t('signIn')}</a>
+      </p>
+    </Page>
+  );
+}
+
 export function PublicListPage(props: { c: PageContext; people: DisplayedId[] }) {
   const { c } = props;
   const { t } = c;

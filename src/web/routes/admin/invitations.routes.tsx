@@ -38,6 +38,10 @@ const policyForm = z.object({
   reminders: z.coerce.number().int('a whole number').min(0).max(10),
   everyDays: z.coerce.number().int('a whole number').min(1).max(365),
   language: z.enum(TEMPLATE_LANGUAGES),
+  orcidInbox: z
+    .literal('yes')
+    .optional()
+    .transform((v) => v === 'yes'),
 });
 
 export function invitationRoutes(app: FastifyInstance, d: InvitationRouteDeps): void {
@@ -47,7 +51,10 @@ export function invitationRoutes(app: FastifyInstance, d: InvitationRouteDeps): 
     adminRoute(async (req, reply, tenant) => {
       const q = parsedInput(listQuery, req.query, 'path');
       const state = q.state || undefined;
-      const page = await d.invitations.list(tenant, state, q.after, PAGE_SIZE);
+      const [page, inboxRequests] = await Promise.all([
+        d.invitations.list(tenant, state, q.after, PAGE_SIZE),
+        d.invitations.inboxRequests(tenant),
+      ]);
       const policy = d.invitations.policy(tenant);
       const language = q.template ?? policy.language;
       const c = pageContext(req, reply, tenant, d.orcid, true);
@@ -59,6 +66,7 @@ export function invitationRoutes(app: FastifyInstance, d: InvitationRouteDeps): 
           state={state}
           page={page}
           policy={policy}
+          inboxRequests={inboxRequests}
           template={{ language, saved: tenant.invitation_templates[language] ?? null }}
           flash={flash ? c.t(flash.key, flash.values) : null}
         />,

@@ -1,6 +1,6 @@
 // The console's people (/o/{tenant}/admin/people): the list (search, filters, sort, pages by
 // key), a person's page, and the administrator's actions for a person: resend the invitation,
-// retry an item, disconnect, delete. Each action is a POST with the CSRF token, audited by the
+// retry an item, ask through the ORCID inbox, disconnect, delete. Each action is a POST with the CSRF token, audited by the
 // service, and answered by a redirect to the person's page with what happened. Another
 // organisation's person (or item) is unknown here: 404.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -74,6 +74,7 @@ const FLASH: Record<string, string> = {
   invite: 'console.flash.invitationResent',
   retry: 'console.flash.itemRetried',
   disconnect: 'console.flash.disconnected',
+  inbox: 'console.flash.inboxRequested',
 };
 
 export function peopleRoutes(app: FastifyInstance, d: PeopleRouteDeps): void {
@@ -102,15 +103,23 @@ export function peopleRoutes(app: FastifyInstance, d: PeopleRouteDeps): void {
   app.get(
     '/o/:tenant/admin/people/:id',
     adminRoute(async (req, reply, tenant) => {
-      const detail = await d.people.person(tenant.id, idOf((req.params as { id?: string }).id));
+      const personId = idOf((req.params as { id?: string }).id);
+      const detail = await d.people.person(tenant.id, personId);
       if (!detail) throw webErrors.notFound();
+      const askable = await d.people.inboxAskable(tenant, personId);
       const c = pageContext(req, reply, tenant, d.orcid, true);
       const flash = takeFlash(req);
       const text = flash ? c.t(flash.key, flash.values) : null;
       const problem = flash?.key.startsWith('console.problem.') ?? false;
       return sendPage(
         reply,
-        <PersonPage c={c} detail={detail} flash={problem ? null : text} problem={problem ? text : null} />,
+        <PersonPage
+          c={c}
+          detail={detail}
+          inboxAskable={askable}
+          flash={problem ? null : text}
+          problem={problem ? text : null}
+        />,
       );
     }),
   );
@@ -134,7 +143,10 @@ export function peopleRoutes(app: FastifyInstance, d: PeopleRouteDeps): void {
       }
       req.session.flash = r.ok
         ? { key: FLASH[name]!, values: {} }
-        : { key: `console.problem.${r.reason}`, values: { support: tenant.support_contact } };
+        : {
+            key: `console.problem.${r.reason}`,
+            values: { support: tenant.support_contact, detail: r.detail ?? '' },
+          };
       return reply.redirect(`/o/${tenant.slug}/admin/people/${personId}`, 303);
     });
   const post = { preHandler: app.csrfProtection };
@@ -150,6 +162,11 @@ export function peopleRoutes(app: FastifyInstance, d: PeopleRouteDeps): void {
     action('retry', (tenant, id, actor, req) =>
       d.people.retryItem(tenant, id, idOf((req.params as { item?: string }).item), actor),
     ),
+  );
+  app.post(
+    '/o/:tenant/admin/people/:id/inbox-request',
+    post,
+    action('inbox', (tenant, id, actor) => d.people.askThroughInbox(tenant, id, actor)),
   );
   app.post(
     '/o/:tenant/admin/people/:id/disconnect',

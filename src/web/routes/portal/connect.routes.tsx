@@ -5,7 +5,7 @@ import type { Tenant } from '../../../db/rows.js';
 import type { CallbackQuery, ConnectOrcidService } from '../../../services/connect-orcid.service.js';
 import type { DisconnectOrcidService } from '../../../services/disconnect-orcid.service.js';
 import { personRoute as personRouteOf, tenantRoute } from '../../plugins/tenant-scope.js';
-import { ConnectProblemPage } from '../../views/portal.js';
+import { ConnectProblemPage, InboxConnectedPage } from '../../views/portal.js';
 import {
   type PortalDeps,
   pageContext,
@@ -45,7 +45,8 @@ export function connectRoutes(app: FastifyInstance, d: ConnectRouteDeps): void {
   );
 
   // ORCID's redirect back (the tenant's registered redirect URI). A GET, as OAuth requires; it
-  // changes state only through a single-use state bound to this session and person.
+  // changes state only through a single-use state bound to this session and person, or, for a
+  // grant from an ORCID inbox request, to the person and iD the request named (no session needed).
   app.get(
     '/o/:tenant/orcid/callback',
     tenantRoute(async (req, reply, tenant) => {
@@ -77,20 +78,21 @@ export function connectRoutes(app: FastifyInstance, d: ConnectRouteDeps): void {
           />,
           problem === 'denied' ? 200 : 400,
         );
-      if (!person) return problemPage('state_invalid', {});
       const r = await d.connect.complete(
         tenant,
-        { personId: person.id, sessionId: req.session.sessionId },
+        person ? { personId: person.id, sessionId: req.session.sessionId } : null,
         query,
       );
       if (!r.ok) {
-        const current = await d.portal.currentOrcid(tenant.id, person.id);
+        const current = person ? await d.portal.currentOrcid(tenant.id, person.id) : '';
         return problemPage(r.problem, {
           orcid: r.orcid ?? '',
           current,
           detail: query.error_description ?? query.error ?? '',
         });
       }
+      if (person?.id !== r.link.person_id)
+        return sendPage(reply, <InboxConnectedPage c={c} orcid={r.link.orcid} />);
       req.session.flash = { key: 'flashConnected', values: {} };
       return reply.redirect(`${c.base}/`, 303);
     }),
