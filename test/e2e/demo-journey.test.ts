@@ -213,6 +213,40 @@ describe('the demo in Chromium', () => {
     await checkA11y(page, 'console people (es)');
   }, 60_000);
 
+  it('the administrator asks Ada again through her ORCID inbox; she grants there and is connected again', async () => {
+    const page = await (await browser.newContext({ locale: 'en-GB' })).newPage();
+    await portalSignIn(page, 'grace');
+    await page.goto(`${portal}admin/invitations`);
+    await page.check('#orcid-inbox');
+    await page.click('#save-reminders');
+    await page.waitForSelector('#flash');
+    await page.goto(`${portal}admin/people?q=lovelace`);
+    await page.click('#people a:text-is("Ada Lovelace")');
+    await page.click('#inbox-request');
+    await page.waitForSelector('#flash');
+    expect(await page.textContent('#flash')).toContain("The request is in the person's ORCID inbox.");
+    expect(await page.textContent('#inbox-requests')).toContain('request sent');
+    await checkA11y(page, 'console person (inbox request)');
+
+    // Ada, in her own browser, reads her ORCID inbox.
+    const ada = await (await browser.newContext({ locale: 'en-GB' })).newPage();
+    await ada.goto(`${orcid}/signin`);
+    await ada.fill('#username', 'ada@example.org');
+    await ada.fill('#password', 'password');
+    await ada.click('#signin-button');
+    await ada.goto(`${orcid}/inbox`);
+    await ada.click('a:text-is("your activities")');
+    expect(await ada.textContent('main')).toContain('Lanyard Demo University asks for your permission');
+    await ada.click('button:text-is("Grant permissions")');
+    await ada.click('#authorize-button');
+    await ada.waitForSelector('#inbox-connected');
+    expect(await ada.textContent('#inbox-connected')).toContain('now connected to Lanyard Demo University');
+    await checkA11y(ada, 'connected from the ORCID inbox');
+    expect((await tokensOf(ADA)).at(-1)!.disabled).toBe(false);
+    await page.reload();
+    expect(await page.getAttribute('tr[data-link-status]', 'data-link-status')).toBe('active');
+  }, 60_000);
+
   it('the console: overview charts drawn, call log shared with a link that opens without an account, export and audit log', async () => {
     const page = await (
       await browser.newContext({ locale: 'en-GB', viewport: { width: 1200, height: 900 } })
