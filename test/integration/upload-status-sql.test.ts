@@ -3,8 +3,7 @@
 // either must get the same answer from both, or an upload would leave an item in another status
 // than the API would.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ItemStatus, statusAfterUpsert } from '../../src/domain/item.js';
-import { ADMIN_STATUS_WORDS } from '../../src/web/views/admin.js';
+import { ITEM_STATUSES, statusAfterUpsert } from '../../src/domain/item.js';
 import { freshDatabase, type TestDatabase } from '../helpers/database.js';
 
 let db: TestDatabase;
@@ -17,7 +16,7 @@ afterAll(async () => {
 
 describe('lanyard_status_after_upsert', () => {
   it('answers as statusAfterUpsert for every existing status, hash, desired state, put code, written hash and link', async () => {
-    const statuses = [null, ...(Object.keys(ADMIN_STATUS_WORDS) as ItemStatus[])];
+    const statuses = [null, ...ITEM_STATUSES];
     const cases: Array<{
       existing: Parameters<typeof statusAfterUpsert>[0];
       next: { content_hash: string; desired_state: 'present' | 'absent' };

@@ -405,3 +405,24 @@ describe('the uploads list', () => {
     expect((await admin.get(`${list}?state=lost`)).status).toBe(400);
   });
 });
+
+describe('in the console languages', () => {
+  it('the uploads, an upload, the organisation and the registry pages speak Spanish and French', async () => {
+    const res = await upload('mal.csv', 'local_id,source_key\nUP-ADA,x\n');
+    expect(res.status).toBe(303);
+    await settled(res.location!);
+    const list = await admin.get(`${p.tenantUrl}/admin/?lang=es`);
+    expect(list.text).toContain('Cargas recientes');
+    expect(list.text).toContain('<option value="refused">rechazado</option>');
+    const refused = await admin.get(`${res.location!}?lang=fr`);
+    expect(refused.text).toContain('mal.csv n&#39;a pas été accepté : rien n&#39;a été modifié');
+    expect(refused.text).toContain('<h2 id="progress">Avancement</h2>');
+    // The progress island gets its words from the page, in the page's language.
+    expect(refused.text).toContain('Vérification : {{checked}} lignes vérifiées');
+    const organisation = await admin.get(`${p.tenantUrl}/admin/organisation?lang=fr`);
+    expect(organisation.text).toContain("Renommer l&#39;organisation");
+    const registry = await admin.get(`${p.tenantUrl}/admin/registry?lang=es`);
+    expect(registry.text).toContain('Registro ORCID');
+    expect(registry.text).toMatch(/registros encontrados|No se pudo buscar en ORCID/);
+  });
+});

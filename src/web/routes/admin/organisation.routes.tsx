@@ -9,7 +9,7 @@ import { isCountryCode } from '../../../domain/countries.js';
 import type { AdminAccessService } from '../../../services/admin-access.service.js';
 import type { OrganisationRenameService } from '../../../services/organisation-rename.service.js';
 import { requireAdmin } from '../../plugins/tenant-scope.js';
-import { type OrganisationForm, OrganisationPage } from '../../views/admin.js';
+import { type OrganisationForm, OrganisationPage } from '../../views/admin-organisation.js';
 import { type PortalDeps, pageContext, sendPage } from '../portal/portal-context.js';
 
 export interface OrganisationRouteDeps extends PortalDeps {

@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AdminAccessService } from '../../../services/admin-access.service.js';
 import type { RegistryHit, RegistrySearchService } from '../../../services/registry-search.service.js';
 import { requireAdmin } from '../../plugins/tenant-scope.js';
-import { RegistryPage, type RegistryRow } from '../../views/admin.js';
+import { RegistryPage, type RegistryRow } from '../../views/admin-organisation.js';
 import { type PortalDeps, pageContext, sendPage } from '../portal/portal-context.js';
 
 export interface RegistryRouteDeps extends PortalDeps {

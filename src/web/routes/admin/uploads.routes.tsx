@@ -11,17 +11,15 @@ import { UploadService } from '../../../services/upload.service.js';
 import { pageKeyParam, pageKeySchema, parsedInput, UUID } from '../../console-input.js';
 import { webErrors } from '../../errors.js';
 import { requireAdmin } from '../../plugins/tenant-scope.js';
-import { ADMIN_STATUS_WORDS, UploadPage, UploadsPage } from '../../views/admin.js';
+import { UploadPage, UploadsPage } from '../../views/admin-uploads.js';
 import { type PortalDeps, pageContext, sendPage } from '../portal/portal-context.js';
 import { MalformedUpload, receiveFile } from './receive-file.js';
-import { uploadProgressScript } from './upload-progress.js.js';
+import { UPLOAD_PROGRESS_JS } from './upload-progress.js.js';
 
 export interface UploadRouteDeps extends PortalDeps {
   admins: AdminAccessService;
   uploads: UploadService;
 }
-
-const PROGRESS_JS = uploadProgressScript(ADMIN_STATUS_WORDS);
 
 const UPLOADS_PAGE_SIZE = 50;
 
@@ -38,7 +36,7 @@ export function uploadRoutes(app: FastifyInstance, d: UploadRouteDeps): void {
     reply
       .type('text/javascript; charset=utf-8')
       .header('cache-control', 'public, max-age=300')
-      .send(PROGRESS_JS),
+      .send(UPLOAD_PROGRESS_JS),
   );
 
   const adminRoute = requireAdmin(d);
@@ -55,7 +53,7 @@ export function uploadRoutes(app: FastifyInstance, d: UploadRouteDeps): void {
     req: FastifyRequest,
     reply: FastifyReply,
     tenant: Tenant,
-    refused?: { filename: string; problems: UploadRefused['problems'] },
+    refused?: { problems: UploadRefused['problems'] },
     status?: number,
   ) => {
     const fields = parsedInput(listQuery, req.method === 'GET' ? req.query : {}, 'path');
@@ -78,7 +76,6 @@ export function uploadRoutes(app: FastifyInstance, d: UploadRouteDeps): void {
         fields={fields}
         next={page.next ? pageKeyParam(page.next) : null}
         problems={refused?.problems}
-        filename={refused?.filename}
       />,
       status ?? (refused ? 422 : 200),
     );
@@ -121,7 +118,7 @@ export function uploadRoutes(app: FastifyInstance, d: UploadRouteDeps): void {
           if (!(e instanceof UploadRefused)) throw e;
           // Not a readable multipart body: a bad request, nothing received.
           const status = e instanceof MalformedUpload ? 400 : 422;
-          return listPage(req, reply, tenant, { filename: 'The upload', problems: e.problems }, status);
+          return listPage(req, reply, tenant, { problems: e.problems }, status);
         }
       }),
     );
