@@ -27,6 +27,14 @@ export function keysCommand(): Command {
           signal: controller.signal,
           onProgress: (c, n) => console.log(`${c.table}.${c.column}: ${n} re-sealed so far`),
         });
+        // The whole installation's: no organisation's audit log, the operator's (no tenant).
+        await c.repos.portalLog.audit({
+          tenantId: null,
+          actor: 'cli',
+          action: result.remaining ? 'keys.rotation_stopped' : 'keys.rotated',
+          subject: ring.current.id,
+          details: { resealed: result.resealed, remaining: result.remaining },
+        });
         console.log(
           result.remaining
             ? `stopped after ${result.resealed} values; run \`lanyard keys rotate --no-new-key\` to finish`

@@ -1,6 +1,7 @@
-// `lanyard tenant add|update|show`: organisations from the command line until the admin console
-// exists. The ORCID client secret is read from stdin or a file, never from an argument (which
-// would end up in shell history and process lists).
+// `lanyard tenant add|update|show|api-key`: organisations from the command line. The ORCID client
+// secret is read from stdin or a file, never from an argument (which would end up in shell
+// history and process lists). Every change is audited with the actor "cli": which settings
+// changed, never a secret's value.
 import { readFileSync } from 'node:fs';
 import { Command, Option } from '@commander-js/extra-typings';
 import { sealedKeyId } from '../crypto/seal.js';
@@ -118,10 +119,23 @@ function check(settings: unknown): void {
     throw new UsageError(`invalid organisation settings:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
 }
 
+/** The settings a change names, as the audit log and the command's answer list them. */
+const changedNames = (changes: Partial<NewTenant>) =>
+  Object.keys(changes).map(
+    (k) => ({ clientSecret: 'client secret', oidcClientSecret: 'OIDC client secret' })[k] ?? k,
+  );
+
 async function withTenants<T>(
-  fn: (repo: TenantRepository, sealedOf: (id: string) => Promise<string>) => Promise<T>,
+  fn: (
+    repo: TenantRepository,
+    audit: (tenantId: string, action: string, details: Record<string, unknown>) => Promise<void>,
+  ) => Promise<T>,
 ): Promise<T> {
-  return withContainer(({ repos }) => fn(repos.tenants, (id) => repos.tenants.sealedSecretOf(id)));
+  return withContainer(({ repos }) =>
+    fn(repos.tenants, (tenantId, action, details) =>
+      repos.portalLog.audit({ tenantId, actor: 'cli', action, subject: null, details }),
+    ),
+  );
 }
 
 export function tenantCommand(): Command {
@@ -143,9 +157,10 @@ export function tenantCommand(): Command {
         ...fromFlags(o, secret),
       };
       check(settings);
-      await withTenants(async (repo) => {
+      await withTenants(async (repo, audit) => {
         if (await repo.bySlug(slug)) throw new UsageError(`an organisation with slug ${slug} exists already`);
         const t = await repo.create(settings as NewTenant);
+        await audit(t.id, 'tenant.created', { slug, settings: changedNames(settings as Partial<NewTenant>) });
         console.log(`added ${t.slug} (${t.id})`);
       });
     } catch (e) {
@@ -156,7 +171,7 @@ export function tenantCommand(): Command {
   const update = settingsCommand('update', 'Change an organisation').action(async (slug, o) => {
     try {
       const changes = fromFlags(o, await readSecret(o));
-      await withTenants(async (repo) => {
+      await withTenants(async (repo, audit) => {
         const current = await repo.bySlug(slug);
         if (!current) throw new UsageError(`no organisation with slug ${slug}`);
         check({
@@ -173,13 +188,9 @@ export function tenantCommand(): Command {
           ...changes,
         });
         await repo.update(current.id, changes);
-        console.log(
-          `updated ${slug}: ${
-            Object.keys(changes)
-              .map((k) => ({ clientSecret: 'client secret', oidcClientSecret: 'OIDC client secret' })[k] ?? k)
-              .join(', ') || 'nothing'
-          }`,
-        );
+        const names = changedNames(changes);
+        if (names.length) await audit(current.id, 'tenant.settings_changed', { settings: names });
+        console.log(`updated ${slug}: ${names.join(', ') || 'nothing'}`);
       });
     } catch (e) {
       fail(e);
@@ -194,12 +205,12 @@ export function tenantCommand(): Command {
     .argument('<slug>')
     .action(async (slug) => {
       try {
-        await withTenants(async (repo, sealedOf) => {
+        await withTenants(async (repo) => {
           const t = await repo.bySlug(slug);
           if (!t) throw new UsageError(`no organisation with slug ${slug}`);
           console.log(
             JSON.stringify(
-              { ...t, client_secret: `sealed with key ${sealedKeyId(await sealedOf(t.id))}` },
+              { ...t, client_secret: `sealed with key ${sealedKeyId(await repo.sealedSecretOf(t.id))}` },
               null,
               2,
             ),
@@ -220,6 +231,12 @@ export function tenantCommand(): Command {
           const t = await c.repos.tenants.bySlug(slug);
           if (!t) throw new UsageError(`no organisation with slug ${slug}`);
           const { key } = await c.repos.apiKeys.create(t.id, o.name);
+          await c.repos.portalLog.audit({
+            tenantId: t.id,
+            actor: 'cli',
+            action: 'api_key.created',
+            subject: o.name,
+          });
           console.log(key);
           console.error(`API key "${o.name}" for ${slug}: keep it now, it is not shown again.`);
         });

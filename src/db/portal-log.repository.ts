@@ -48,8 +48,9 @@ export class PortalLogRepository {
       .execute();
   }
 
+  /** An administrative action; `tenantId` null for one of the whole installation (key rotation). */
   async audit(e: {
-    tenantId: string;
+    tenantId: string | null;
     actor: string;
     action: string;
     subject?: string | null;

@@ -32,6 +32,21 @@ describe('lanyard keys rotate with LANYARD_KEYS (external database)', () => {
     expect(rows.map((r) => sealedKeyId(r.client_secret_sealed))).toEqual(Array(5).fill('fresh'));
     const reader = new TenantRepository(tdb.db, new KeyRing([ring.current]));
     for (const c of created) expect(await reader.clientSecret(c.t.id)).toBe(c.secret);
+    // The installation's audit entry (no organisation's).
+    const audit = await tdb.db
+      .selectFrom('audit_log')
+      .select(['tenant_id', 'actor', 'action', 'subject', 'details'])
+      .where('action', 'like', 'keys.%')
+      .execute();
+    expect(audit).toEqual([
+      {
+        tenant_id: null,
+        actor: 'cli',
+        action: 'keys.rotated',
+        subject: 'fresh',
+        details: { resealed: 5, remaining: false },
+      },
+    ]);
   });
 });
 

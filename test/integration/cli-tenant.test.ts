@@ -78,6 +78,31 @@ describe('lanyard tenant', () => {
     expect(await repo.clientSecret(t.id)).toBe('file-secret-77a');
   });
 
+  it('audits the creation and every change as the CLI: which settings, never a secret', async () => {
+    const t = (await new TenantRepository(tdb.db, ring).bySlug('wakanda'))!;
+    const key = await lanyard(['tenant', 'api-key', 'wakanda', '--name', 'HR feed'], env);
+    expect(key.code, key.out).toBe(0);
+    const rows = await tdb.db
+      .selectFrom('audit_log')
+      .select(['actor', 'action', 'subject', 'details'])
+      .where('tenant_id', '=', t.id)
+      .orderBy('created_at')
+      .execute();
+    expect(rows.map((r) => [r.actor, r.action, r.subject])).toEqual([
+      ['cli', 'tenant.created', null],
+      ['cli', 'tenant.settings_changed', null],
+      ['cli', 'api_key.created', 'HR feed'],
+    ]);
+    expect(rows[0]!.details).toMatchObject({
+      slug: 'wakanda',
+      settings: expect.arrayContaining(['client secret']),
+    });
+    expect(rows[1]!.details).toEqual({ settings: ['name', 'client secret', 'rateLimitPerSecond'] });
+    const text = JSON.stringify(rows);
+    for (const secret of ['stdin-secret-9f2', 'file-secret-77a', key.out.trim()])
+      expect(text).not.toContain(secret);
+  });
+
   it('refuses bad input with every problem listed, and a secret given nowhere', async () => {
     const bad = await lanyard(
       [

@@ -420,7 +420,7 @@ describe('in the console languages', () => {
     // The progress island gets its words from the page, in the page's language.
     expect(refused.text).toContain('Vérification : {{checked}} lignes vérifiées');
     const organisation = await admin.get(`${p.tenantUrl}/admin/organisation?lang=fr`);
-    expect(organisation.text).toContain("Renommer l&#39;organisation");
+    expect(organisation.text).toContain('Renommer l&#39;organisation');
     const registry = await admin.get(`${p.tenantUrl}/admin/registry?lang=es`);
     expect(registry.text).toContain('Registro ORCID');
     expect(registry.text).toMatch(/registros encontrados|No se pudo buscar en ORCID/);
