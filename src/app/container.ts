@@ -16,7 +16,6 @@ import { InstallationFiguresRepository } from '../db/installation-figures.reposi
 import { IntegrationReviewRepository } from '../db/integration-review.repository.js';
 import { InvitationRepository } from '../db/invitation.repository.js';
 import { ItemRepository } from '../db/item.repository.js';
-import { LinksExportRepository } from '../db/links-export.repository.js';
 import { NoticeListener } from '../db/notices.js';
 import { OauthStateRepository } from '../db/oauth-state.repository.js';
 import { OrcidCallRepository } from '../db/orcid-call.repository.js';
@@ -50,23 +49,15 @@ import { OutboundGuard } from '../outbound/outbound-guard.js';
 import type { Platform } from '../platform.js';
 import { AdminAccessService } from '../services/admin-access.service.js';
 import { ApiKeyService } from '../services/api-keys.service.js';
-import { AuditLogService } from '../services/audit-log.service.js';
-import { CallLogService } from '../services/call-log.service.js';
 import { CollectService } from '../services/collect.service.js';
 import { ConnectOrcidService } from '../services/connect-orcid.service.js';
 import { DisconnectOrcidService } from '../services/disconnect-orcid.service.js';
 import { EventService } from '../services/events.service.js';
 import { HealthService } from '../services/health.service.js';
-import { InboxRequestService } from '../services/inbox-request.service.js';
-import { IntegrationReviewService } from '../services/integration-review.service.js';
 import { InvitationMailService, personInviter, reconsentInviter } from '../services/invitation.service.js';
-import { InvitationsConsoleService } from '../services/invitations-console.service.js';
 import { ItemIntakeService, type PersonInviter } from '../services/item-intake.service.js';
-import { LinksExportService } from '../services/links-export.service.js';
 import { OrcidClients } from '../services/orcid-clients.js';
 import { OrganisationRenameService } from '../services/organisation-rename.service.js';
-import { OverviewService } from '../services/overview.service.js';
-import { PeopleConsoleService } from '../services/people-console.service.js';
 import { PortalService } from '../services/portal.service.js';
 import type { JobQueuePorts, Mailer, QueuePorts } from '../services/ports.js';
 import { ReconcileService } from '../services/reconcile.service.js';
@@ -79,6 +70,8 @@ import { TokenHealthService } from '../services/token-health.service.js';
 import { UploadService } from '../services/upload.service.js';
 import { WebhookService } from '../services/webhooks.service.js';
 import { DEFAULT_LEASE_MS, WriteItemService } from '../services/write-item.service.js';
+import { ConsoleParts } from './console-parts.js';
+import { Parts } from './parts.js';
 
 export interface ContainerOptions {
   database: Db;
@@ -130,18 +123,6 @@ const NO_QUEUES: JobQueuePorts = {
   webhooks: { enqueueWebhook: noQueue },
   events: { enqueueDeliveries: noQueue },
 };
-
-/** Memoised parts: each is built on first use. */
-class Parts {
-  private readonly built = new Map<string, unknown>();
-  protected once<T>(key: string, make: () => T): T {
-    if (!this.built.has(key)) this.built.set(key, make());
-    return this.built.get(key) as T;
-  }
-  protected has(key: string): boolean {
-    return this.built.has(key);
-  }
-}
 
 /** Every repository, bound to `db` (the pool or one transaction). */
 export class RepositorySet extends Parts implements Repositories {
@@ -294,11 +275,6 @@ export class Container extends Parts {
   /** The person's portal page, a prepared statement on the pool. */
   get portalViews() {
     return this.once('portalViews', () => new PortalViewRepository(this.database));
-  }
-
-  /** What the data export reads: one connection of the pool streams its CSV (a COPY). */
-  get exportedLinks() {
-    return this.once('exportedLinks', () => new LinksExportRepository(this.database, this.ring));
   }
 
   /** Web sessions, read by a prepared statement on the pool. */
@@ -508,83 +484,9 @@ export class Container extends Parts {
     );
   }
 
-  get linksExport() {
-    return this.once(
-      'linksExport',
-      () => new LinksExportService({ links: this.exportedLinks, log: this.repos.portalLog }),
-    );
-  }
-
-  get overview() {
-    return this.once('overview', () => new OverviewService(this.repos.overview));
-  }
-
-  get integrationReview() {
-    return this.once(
-      'integrationReview',
-      () =>
-        new IntegrationReviewService({
-          review: this.repos.integrationReview,
-          orcid: this.orcid,
-          publicUrl: () => this.publicUrl,
-        }),
-    );
-  }
-
-  get invitationsConsole() {
-    return this.once(
-      'invitationsConsole',
-      () =>
-        new InvitationsConsoleService({
-          invitations: this.repos.invitations,
-          tenants: this.repos.tenants,
-          log: this.repos.portalLog,
-          changed: (tenantId) => this.tenantDirectory.changed(tenantId),
-          mail: this.invitationMail,
-          inboxRequests: this.repos.inboxRequests,
-        }),
-    );
-  }
-
-  get auditLog() {
-    return this.once('auditLog', () => new AuditLogService(this.repos.portalLog));
-  }
-
-  get callLogConsole() {
-    return this.once(
-      'callLogConsole',
-      () =>
-        new CallLogService({
-          calls: this.repos.callLog,
-          people: this.repos.peopleDirectory,
-          log: this.repos.portalLog,
-        }),
-    );
-  }
-
-  get peopleConsole() {
-    return this.once(
-      'peopleConsole',
-      () =>
-        new PeopleConsoleService({
-          repos: this.repos,
-          unitOfWork: this.unitOfWork,
-          intake: this.intake,
-          disconnect: this.disconnect,
-          webhooks: this.webhooks,
-          invitationMail: this.queues.invitationMail,
-          inbox: this.inboxRequests,
-        }),
-    );
-  }
-
-  /** Permission requests through people's ORCID inboxes. */
-  get inboxRequests() {
-    return this.once(
-      'inboxRequests',
-      () =>
-        new InboxRequestService({ repos: this.repos, directory: this.tenantDirectory, orcid: this.orcid }),
-    );
+  /** The organisation console's services. */
+  get console(): ConsoleParts {
+    return this.once('console', () => new ConsoleParts(this));
   }
 
   get uploads() {

@@ -29,9 +29,9 @@ export function exportLinksCommand() {
           const tenant = await c.repos.tenants.bySlug(slug);
           if (!tenant) throw new UsageError(`no organisation with slug ${slug}`);
           const withTokens = o.withTokens === true;
-          if (withTokens && !c.linksExport.tokensAllowed(tenant))
+          if (withTokens && !c.console.linksExport.tokensAllowed(tenant))
             throw new UsageError(new TokenExportForbidden().message);
-          const text = c.linksExport.export(tenant, { format: o.format, withTokens, actor: 'cli' });
+          const text = c.console.linksExport.export(tenant, { format: o.format, withTokens, actor: 'cli' });
           const out = o.out
             ? createWriteStream(o.out, { mode: withTokens ? 0o600 : 0o644 })
             : new Writable({

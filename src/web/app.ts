@@ -50,7 +50,7 @@ export function buildApp(c: Container, deps: WebOptions = {}): FastifyInstance {
   apiArea(app, c);
   orcidHookRoutes(app, c.webhooks, (outcome) => c.metrics.webhookReceived(outcome));
   if (deps.showOutbox) outboxRoutes(app, c.invitationMail);
-  sharedCallRoutes(app, c.callLogConsole, c.tenantDirectory);
+  sharedCallRoutes(app, c.console.calls, c.tenantDirectory);
 
   // Everything under /o/{tenant}/: the organisation is resolved once per request.
   app.register(async (tenantArea) => {

@@ -1,6 +1,7 @@
 // The organisation's admin area (the console) under /o/{tenant}/admin/, one file per feature:
-// uploads (the area's first page), people, the organisation's identity, and the ORCID registry's
-// records of it.
+// uploads (the area's first page), people, invitations, the audit log, the overview, the
+// integration review, the data export, the ORCID call log, the organisation's identity, and the
+// ORCID registry's records of it.
 // Administrators only (requireAdmin).
 import type { FastifyInstance } from 'fastify';
 import type { Container } from '../../../app/container.js';
@@ -18,13 +19,14 @@ import { uploadRoutes } from './uploads.routes.js';
 export function adminArea(app: FastifyInstance, c: Container): void {
   const shared = { portal: c.portal, orcid: c.orcid, admins: c.adminAccess };
   uploadRoutes(app, { ...shared, uploads: c.uploads });
-  peopleRoutes(app, { ...shared, people: c.peopleConsole });
-  invitationRoutes(app, { ...shared, invitations: c.invitationsConsole });
-  auditRoutes(app, { ...shared, audit: c.auditLog });
-  overviewRoutes(app, { ...shared, overview: c.overview });
-  reviewRoutes(app, { ...shared, review: c.integrationReview });
-  exportRoutes(app, { ...shared, exports: c.linksExport });
-  callRoutes(app, { ...shared, calls: c.callLogConsole, publicUrl: () => c.publicUrl });
+  const parts = c.console;
+  peopleRoutes(app, { ...shared, people: parts.people });
+  invitationRoutes(app, { ...shared, invitations: parts.invitations });
+  auditRoutes(app, { ...shared, audit: parts.audit });
+  overviewRoutes(app, { ...shared, overview: parts.overview });
+  reviewRoutes(app, { ...shared, review: parts.review });
+  exportRoutes(app, { ...shared, exports: parts.linksExport });
+  callRoutes(app, { ...shared, calls: parts.calls, publicUrl: () => c.publicUrl });
   organisationRoutes(app, { ...shared, rename: c.rename });
   registryRoutes(app, { ...shared, registry: c.registrySearch });
 }
