@@ -20,50 +20,37 @@ export type StateCheck =
 export class OauthStateRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async create(s: {
-    tenantId: string;
-    personId: string;
-    sessionId: string;
-    scope: string;
-    nonce: string | null;
-  }): Promise<string> {
-    const state = randomBytes(32).toString('base64url');
-    await this.db
-      .insertInto('oauth_states')
-      .values({
-        state_hash: sha256(state),
-        tenant_id: s.tenantId,
-        person_id: s.personId,
-        session_hash: sha256(s.sessionId),
-        nonce: s.nonce,
-        scope: s.scope,
-        expires_at: new Date(Date.now() + STATE_TTL_MS),
-      })
-      .execute();
-    return state;
+  /** A state for the person's session (the portal's Connect). */
+  create(s: { tenantId: string; personId: string; sessionId: string; scope: string; nonce: string | null }) {
+    return this.insert(s, STATE_TTL_MS, { session_hash: sha256(s.sessionId), nonce: s.nonce });
   }
 
   /** A state for an ORCID inbox request to `orcid`, for the person (no session). */
-  async createForInbox(s: {
-    tenantId: string;
-    personId: string;
-    orcid: string;
-    scope: string;
-  }): Promise<string> {
+  createForInbox(s: { tenantId: string; personId: string; orcid: string; scope: string }) {
+    return this.insert(s, INBOX_STATE_TTL_MS, {
+      // Bound to no session: a hash of nothing any session id can be.
+      session_hash: sha256(randomBytes(32).toString('base64url')),
+      nonce: null,
+      origin: 'orcid_inbox',
+      expected_orcid: s.orcid,
+    });
+  }
+
+  private async insert(
+    s: { tenantId: string; personId: string; scope: string },
+    ttlMs: number,
+    o: { session_hash: string; nonce: string | null; origin?: 'orcid_inbox'; expected_orcid?: string },
+  ): Promise<string> {
     const state = randomBytes(32).toString('base64url');
     await this.db
       .insertInto('oauth_states')
       .values({
+        ...o,
         state_hash: sha256(state),
         tenant_id: s.tenantId,
         person_id: s.personId,
-        // Bound to no session: a hash of nothing any session id can be.
-        session_hash: sha256(randomBytes(32).toString('base64url')),
-        nonce: null,
         scope: s.scope,
-        origin: 'orcid_inbox',
-        expected_orcid: s.orcid,
-        expires_at: new Date(Date.now() + INBOX_STATE_TTL_MS),
+        expires_at: new Date(Date.now() + ttlMs),
       })
       .execute();
     return state;

@@ -1,21 +1,8 @@
 // What a permission request in a researcher's ORCID inbox says (ORCID's notification-permission
 // model, SPEC 6.10): a short subject, an intro of at most 1000 characters, and the items the
 // organisation would add, each of a type ORCID's inbox knows. In the invitation language.
+import { NOTIFICATION_ITEM_TYPES } from '../../lib/orcid-model/notification.js';
 import type { TemplateLanguage } from './invitation-template.js';
-
-/** The sections an inbox request can name (notification-permission-3.0.xsd, activity-type). */
-const NAMEABLE = new Set([
-  'employment',
-  'education',
-  'qualification',
-  'invited-position',
-  'distinction',
-  'membership',
-  'service',
-  'funding',
-  'work',
-  'peer-review',
-]);
 
 /** At most this many items are named; the request shows examples, not the whole record. */
 export const ITEMS_NAMED = 10;
@@ -48,7 +35,7 @@ export function inboxRequest(o: {
   const text = TEXT[o.language];
   const url = new URL(o.authorizationUrl);
   const named = o.items
-    .filter((i) => NAMEABLE.has(i.section))
+    .filter((i) => NOTIFICATION_ITEM_TYPES.has(i.section))
     .slice(0, ITEMS_NAMED)
     .map((i) => ({ 'item-type': i.section, 'item-name': i.label.slice(0, 1000) }));
   return {

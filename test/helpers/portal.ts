@@ -17,7 +17,7 @@ import { buildApp } from '../../src/web/app.js';
 import type { AbuseLimits } from '../../src/web/plugins/abuse-limits.js';
 import { freshDatabase, type TestDatabase } from './database.js';
 import { freePort } from './demo-process.js';
-import { control, newClient, newResearcher } from './sandbox.js';
+import { newClient, newResearcher, orcidAnswers } from './sandbox.js';
 import { csrfOf, WebClient } from './web-client.js';
 
 export interface TestPortal {
@@ -183,13 +183,5 @@ export async function connectInPortal(
 ) {
   const page = await web.get(`${portal.tenantUrl}/`);
   const start = await web.post(`${portal.tenantUrl}/connect`, { _csrf: csrfOf(page.text) });
-  const q = new URL(start.location!).searchParams;
-  const { location } = await control<{ location: string }>(sandboxBase, 'POST', '/authorize', {
-    orcid,
-    clientId: q.get('client_id'),
-    scope: q.get('scope'),
-    redirectUri: q.get('redirect_uri'),
-    state: q.get('state'),
-  });
-  return web.get(location);
+  return web.get(await orcidAnswers(sandboxBase, new URL(start.location!), orcid));
 }

@@ -124,6 +124,29 @@ export async function threeLegged(
   return (await res.json()) as TokenResponse;
 }
 
+/**
+ * The researcher's answer at ORCID's authorize page for this authorize URL (what Lanyard or an
+ * inbox request sent the browser to), given through the control API as `orcid`: where ORCID
+ * sends the browser back (the callback with a code, or the denial).
+ */
+export async function orcidAnswers(
+  base: string,
+  authorize: URL,
+  orcid: string,
+  deny = false,
+): Promise<string> {
+  const q = authorize.searchParams;
+  const { location } = await control<{ location: string }>(base, 'POST', '/authorize', {
+    orcid,
+    clientId: q.get('client_id'),
+    scope: q.get('scope'),
+    redirectUri: q.get('redirect_uri'),
+    state: q.get('state'),
+    deny,
+  });
+  return location;
+}
+
 export async function clientCredentials(
   base: string,
   client: { clientId: string; clientSecret: string },

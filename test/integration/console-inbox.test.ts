@@ -10,6 +10,7 @@ import {
   clientTokens,
   control,
   newResearcher,
+  orcidAnswers,
   researcherState,
   signIn,
   startTestSandbox,
@@ -72,17 +73,7 @@ async function grantFromInbox(researcher: { orcid: string; email: string; passwo
 }
 
 /** ORCID's authorize page approved as `orcid` (control API): where ORCID sends the browser. */
-async function approveAs(orcid: string, authorize: URL) {
-  const q = authorize.searchParams;
-  const { location } = await control<{ location: string }>(sb.base, 'POST', '/authorize', {
-    orcid,
-    clientId: q.get('client_id'),
-    scope: q.get('scope'),
-    redirectUri: q.get('redirect_uri'),
-    state: q.get('state'),
-  });
-  return location;
-}
+const approveAs = (orcid: string, authorize: URL) => orcidAnswers(sb.base, authorize, orcid);
 
 beforeAll(async () => {
   sb = await startTestSandbox();

@@ -4,7 +4,7 @@
 // prove it, in the page and in the JSON.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectInPortal, signInToPortal, startPortal, type TestPortal } from '../helpers/portal.js';
-import { control, newResearcher, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import { newResearcher, orcidAnswers, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 import { csrfOf, type WebClient } from '../helpers/web-client.js';
 
 let sb: TestSandbox;
@@ -72,15 +72,12 @@ describe('the integration-review report', () => {
     // A third denies at ORCID.
     const third = await signInToPortal(p, await p.addPerson({ employeeId: 'RV-3' }));
     const start = await third.web.post(`${p.tenantUrl}/connect`, { _csrf: csrfOf(third.page) });
-    const q = new URL(start.location!).searchParams;
-    const { location } = await control<{ location: string }>(sb.base, 'POST', '/authorize', {
-      orcid: (await newResearcher(sb.base)).orcid,
-      clientId: q.get('client_id'),
-      scope: q.get('scope'),
-      redirectUri: q.get('redirect_uri'),
-      state: q.get('state'),
-      deny: true,
-    });
+    const location = await orcidAnswers(
+      sb.base,
+      new URL(start.location!),
+      (await newResearcher(sb.base)).orcid,
+      true,
+    );
     await third.web.get(location);
     for (let i = 0; i < 200; i++) {
       const v = await verdicts();

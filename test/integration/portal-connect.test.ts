@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectInPortal, signInToPortal, startPortal, type TestPortal } from '../helpers/portal.js';
 import {
+  orcidAnswers as answerAtOrcid,
   clientItems,
   clientTokens,
   control,
@@ -55,18 +56,8 @@ async function startConnect(web: WebClient): Promise<URL> {
 }
 
 /** The researcher's answer at ORCID (through the simulator's control API): the callback URL. */
-async function orcidAnswers(authorize: URL, orcid: string, deny = false): Promise<string> {
-  const q = authorize.searchParams;
-  const { location } = await control<{ location: string }>(sb.base, 'POST', '/authorize', {
-    orcid,
-    clientId: q.get('client_id'),
-    scope: q.get('scope'),
-    redirectUri: q.get('redirect_uri'),
-    state: q.get('state'),
-    deny,
-  });
-  return location;
-}
+const orcidAnswers = (authorize: URL, orcid: string, deny = false) =>
+  answerAtOrcid(sb.base, authorize, orcid, deny);
 
 async function connect(web: WebClient, orcid: string) {
   const callback = await orcidAnswers(await startConnect(web), orcid);

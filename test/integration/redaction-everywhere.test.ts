@@ -7,7 +7,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signInToPortal, startPortal, type TestPortal } from '../helpers/portal.js';
-import { control, form, newResearcher, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import { form, newResearcher, orcidAnswers, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 import { csrfOf, type WebClient } from '../helpers/web-client.js';
 
 let sb: TestSandbox;
@@ -73,14 +73,7 @@ describe('redaction everywhere', () => {
     const start = await web.post(`${p.tenantUrl}/connect`, {
       _csrf: csrfOf((await web.get(`${p.tenantUrl}/`)).text),
     });
-    const q = new URL(start.location!).searchParams;
-    const { location } = await control<{ location: string }>(sb.base, 'POST', '/authorize', {
-      orcid,
-      clientId: q.get('client_id'),
-      scope: q.get('scope'),
-      redirectUri: q.get('redirect_uri'),
-      state: q.get('state'),
-    });
+    const location = await orcidAnswers(sb.base, new URL(start.location!), orcid);
     secrets['authorization code'] = new URL(location).searchParams.get('code')!;
     expect((await web.get(location)).status).toBe(303);
     await keep('portal page', await web.get(`${p.tenantUrl}/`));

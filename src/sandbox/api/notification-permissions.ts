@@ -6,6 +6,7 @@
 // accept requests from organisations makes the POST fail with 409 / 9032.
 import type { Json, JsonObject } from '../../../lib/orcid-model/codec.js';
 import { CodecError } from '../../../lib/orcid-model/codec.js';
+import { NOTIFICATION_ITEM_TYPES } from '../../../lib/orcid-model/notification.js';
 import { NS } from '../../../lib/orcid-model/orcid-model.js';
 import type { SandboxContext } from '../context.js';
 import type { InboxNotification, Researcher } from '../store/types.js';
@@ -16,18 +17,6 @@ import { OrcidApiError } from './orcid-errors.js';
 import type { ApiResult } from './record-writes.js';
 
 const NOTIFICATION_NS = NS('notification');
-const ITEM_TYPES = new Set([
-  'employment',
-  'education',
-  'qualification',
-  'invited-position',
-  'distinction',
-  'membership',
-  'service',
-  'funding',
-  'work',
-  'peer-review',
-]);
 /** What ORCID fills in; a client's values for them are ignored. */
 const READ_ONLY = [
   'put-code',
@@ -57,7 +46,7 @@ export function notificationProblem(n: JsonObject): string | null {
   const items = ((n.items as JsonObject | null)?.item ?? []) as JsonObject[];
   if (!items.length) return 'items must hold at least one item';
   for (const item of items) {
-    if (!ITEM_TYPES.has(text(item['item-type'])))
+    if (!NOTIFICATION_ITEM_TYPES.has(text(item['item-type'])))
       return `item-type ${String(item['item-type'])} is not known`;
     const name = text(item['item-name']);
     if (!name.trim() || name.length > 1000) return 'item-name is required, at most 1000 characters';

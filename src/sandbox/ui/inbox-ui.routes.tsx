@@ -77,27 +77,36 @@ export function registerInboxUi(app: FastifyInstance, ctx: SandboxContext, h: In
     );
   });
 
-  app.post<{ Params: { pc: string } }>('/inbox/:pc/grant', async (req, reply) => {
-    const current = h.checkCsrf(req, reply, h.form(req));
-    if (!current) return reply;
-    const n = mine(current.r.orcid, req.params.pc);
-    if (!n) return reply.code(404).send('Not found');
-    const at = store.now();
-    n.readAt ??= at;
-    n.actionedAt ??= at;
-    return reply.redirect(authorizationTarget(ctx.urls.registry, n.data), 303);
-  });
-
-  app.post<{ Params: { pc: string } }>('/inbox/:pc/archive', async (req, reply) => {
-    const current = h.checkCsrf(req, reply, h.form(req));
-    if (!current) return reply;
-    const n = mine(current.r.orcid, req.params.pc);
-    if (!n) return reply.code(404).send('Not found');
-    const at = store.now();
-    n.readAt ??= at;
-    n.archivedAt ??= at;
-    return reply.redirect('/inbox', 303);
-  });
+  /** A researcher's action on one of their requests (CSRF-checked): marks it, answers with `then`. */
+  const action = (
+    path: string,
+    mark: (n: InboxNotification, at: number) => void,
+    then: (n: InboxNotification) => string,
+  ) =>
+    app.post<{ Params: { pc: string } }>(path, async (req, reply) => {
+      const current = h.checkCsrf(req, reply, h.form(req));
+      if (!current) return reply;
+      const n = mine(current.r.orcid, req.params.pc);
+      if (!n) return reply.code(404).send('Not found');
+      const at = store.now();
+      n.readAt ??= at;
+      mark(n, at);
+      return reply.redirect(then(n), 303);
+    });
+  action(
+    '/inbox/:pc/grant',
+    (n, at) => {
+      n.actionedAt ??= at;
+    },
+    (n) => authorizationTarget(ctx.urls.registry, n.data),
+  );
+  action(
+    '/inbox/:pc/archive',
+    (n, at) => {
+      n.archivedAt ??= at;
+    },
+    () => '/inbox',
+  );
 
   app.post('/account/preferences', async (req, reply) => {
     const f = h.form(req);
