@@ -2,6 +2,9 @@
 // directory, connects the iD in the simulator's pages, sees it displayed, disconnects (the
 // simulator shows the token revoked) and reconnects; another denies; a third signs in to ORCID
 // with an iD that is already someone else's. axe-core checks every portal page on the way.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seriousA11yProblems } from '../helpers/axe.js';
@@ -315,6 +318,65 @@ describe('the demo in Chromium', () => {
     await checkA11y(page, 'console review');
     await screenshot(page, 'review');
   }, 60_000);
+
+  it('the administrator retries an item ORCID refused, revokes a shared link, and deletes Ada: revoked at ORCID', async () => {
+    const page = await (await browser.newContext({ locale: 'en-GB' })).newPage();
+    await portalSignIn(page, 'grace');
+    // ORCID refuses the next employment written (a 400, as for data it cannot take).
+    await control(orcid, 'POST', '/faults', {
+      method: 'POST',
+      pathPattern: '/employment$',
+      status: 400,
+      rate: 1,
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'lanyard-e2e-'));
+    const csv = join(dir, 'one-more.csv');
+    writeFileSync(
+      csv,
+      'local_id,source_key,type,role,start_date\nE1001,hr-2024-visiting,employment,Visiting Fellow,2024-01-15\n',
+    );
+    await page.goto(`${portal}admin/`);
+    await page.setInputFiles('#file', csv);
+    await page.click('button[type=submit].btn');
+    await page.waitForSelector('strong[data-status="invalid"]:text-is("1")', { timeout: 20_000 });
+    await control(orcid, 'DELETE', '/faults');
+    await page.goto(`${portal}admin/people?q=lovelace`);
+    await page.click('#people a:text-is("Ada Lovelace")');
+    const person = page.url();
+    expect(await page.getAttribute('tr[data-item="hr-2024-visiting"]', 'data-status')).toBe('invalid');
+    await page.click('tr[data-item="hr-2024-visiting"] button[id^="retry-"]');
+    await page.waitForSelector('#flash');
+    for (let i = 0; i < 50; i++) {
+      if ((await page.getAttribute('tr[data-item="hr-2024-visiting"]', 'data-status')) === 'in_orcid') break;
+      await page.waitForTimeout(200);
+      await page.goto(person);
+    }
+    expect(await page.getAttribute('tr[data-item="hr-2024-visiting"]', 'data-status')).toBe('in_orcid');
+
+    // A link shared with ORCID support stops working once revoked.
+    await page.goto(`${portal}admin/calls`);
+    const first = await page.getAttribute('#calls tbody tr', 'data-call');
+    await page.check(`#call-${first}`);
+    await page.click('#share');
+    const url = await page.inputValue('#shared-url');
+    const support = await (await browser.newContext()).newPage();
+    expect((await support.goto(url))!.status()).toBe(200);
+    await page.goto(`${portal}admin/calls`);
+    await page.click('tr[data-share] button[id^="revoke-"]');
+    await page.waitForSelector('#flash');
+    expect((await support.goto(url))!.status()).toBe(404);
+
+    // Deleting Ada revokes her tokens at ORCID first, then removes her.
+    await page.goto(person);
+    await page.check('#confirm-delete');
+    await page.click('#delete-person');
+    await page.waitForSelector('#flash');
+    expect(await page.textContent('#flash')).toContain('deleted');
+    expect((await allTokensOf(ADA)).every((t) => t.disabled)).toBe(true);
+    expect((await page.goto(person))!.status()).toBe(404);
+    await page.goto(`${portal}admin/people?q=lovelace`);
+    expect(await page.textContent('main')).not.toContain('Ada Lovelace');
+  }, 90_000);
 
   it('axe-core finds no serious or critical problem on any portal page', () => {
     expect(a11y.length).toBeGreaterThanOrEqual(20);
