@@ -66,6 +66,7 @@ import { RecordSyncRequests } from '../services/record-sync-requests.js';
 import { RegistrySearchService } from '../services/registry-search.service.js';
 import { SignInService } from '../services/sign-in.service.js';
 import { TenantDirectory } from '../services/tenant-directory.js';
+import { TenantSettingsService } from '../services/tenant-settings.service.js';
 import { TokenHealthService } from '../services/token-health.service.js';
 import { UploadService } from '../services/upload.service.js';
 import { WebhookService } from '../services/webhooks.service.js';
@@ -480,6 +481,20 @@ export class Container extends Parts {
           records: this.repos.records,
           events: this.events,
           logger: this.logger,
+        }),
+    );
+  }
+
+  /** An organisation's settings, from the console and the CLI alike. */
+  get tenantSettings() {
+    return this.once(
+      'tenantSettings',
+      () =>
+        new TenantSettingsService({
+          tenants: this.repos.tenants,
+          log: this.repos.portalLog,
+          changed: (tenantId) => this.tenantDirectory.changed(tenantId),
+          orcid: this.orcid,
         }),
     );
   }

@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from '@commander-js/extra-typings';
 import { sealedKeyId } from '../crypto/seal.js';
-import type { NewTenant, TenantRepository } from '../db/tenant.repository.js';
-import { DEFAULT_SCOPES, portalSettingsSchema, tenantSettingsProblems } from '../domain/tenant.js';
+import type { NewTenant } from '../db/tenant.repository.js';
+import { DEFAULT_SCOPES, portalSettingsSchema } from '../domain/tenant.js';
 import { withContainer } from './cli-container.js';
 import { fail, UsageError } from './cli-errors.js';
 
@@ -113,29 +113,9 @@ function fromFlags(o: SettingsFlags, secret: string | undefined): Partial<NewTen
   return t;
 }
 
-function check(settings: unknown): void {
-  const problems = tenantSettingsProblems(settings);
+function check(problems: string[]): void {
   if (problems.length)
     throw new UsageError(`invalid organisation settings:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-}
-
-/** The settings a change names, as the audit log and the command's answer list them. */
-const changedNames = (changes: Partial<NewTenant>) =>
-  Object.keys(changes).map(
-    (k) => ({ clientSecret: 'client secret', oidcClientSecret: 'OIDC client secret' })[k] ?? k,
-  );
-
-async function withTenants<T>(
-  fn: (
-    repo: TenantRepository,
-    audit: (tenantId: string, action: string, details: Record<string, unknown>) => Promise<void>,
-  ) => Promise<T>,
-): Promise<T> {
-  return withContainer(({ repos }) =>
-    fn(repos.tenants, (tenantId, action, details) =>
-      repos.portalLog.audit({ tenantId, actor: 'cli', action, subject: null, details }),
-    ),
-  );
 }
 
 export function tenantCommand(): Command {
@@ -156,12 +136,12 @@ export function tenantCommand(): Command {
         orcidEnvironment: 'sandbox',
         ...fromFlags(o, secret),
       };
-      check(settings);
-      await withTenants(async (repo, audit) => {
-        if (await repo.bySlug(slug)) throw new UsageError(`an organisation with slug ${slug} exists already`);
-        const t = await repo.create(settings as NewTenant);
-        await audit(t.id, 'tenant.created', { slug, settings: changedNames(settings as Partial<NewTenant>) });
-        console.log(`added ${t.slug} (${t.id})`);
+      await withContainer(async (c) => {
+        if (await c.repos.tenants.bySlug(slug))
+          throw new UsageError(`an organisation with slug ${slug} exists already`);
+        const r = await c.tenantSettings.create(settings as NewTenant, 'cli');
+        if (!r.ok) return check(r.problems);
+        console.log(`added ${r.tenant.slug} (${r.tenant.id})`);
       });
     } catch (e) {
       fail(e);
@@ -171,26 +151,12 @@ export function tenantCommand(): Command {
   const update = settingsCommand('update', 'Change an organisation').action(async (slug, o) => {
     try {
       const changes = fromFlags(o, await readSecret(o));
-      await withTenants(async (repo, audit) => {
-        const current = await repo.bySlug(slug);
+      await withContainer(async (c) => {
+        const current = await c.repos.tenants.bySlug(slug);
         if (!current) throw new UsageError(`no organisation with slug ${slug}`);
-        check({
-          slug: current.slug,
-          name: current.name,
-          orcidEnvironment: current.orcid_environment,
-          apiType: current.api_type,
-          clientId: current.client_id,
-          clientSecret: 'kept',
-          scopes: current.scopes,
-          redirectUri: current.redirect_uri,
-          supportContact: current.support_contact,
-          signIn: current.sign_in,
-          ...changes,
-        });
-        await repo.update(current.id, changes);
-        const names = changedNames(changes);
-        if (names.length) await audit(current.id, 'tenant.settings_changed', { settings: names });
-        console.log(`updated ${slug}: ${names.join(', ') || 'nothing'}`);
+        const r = await c.tenantSettings.update(current, changes, 'cli');
+        if (!r.ok) return check(r.problems);
+        console.log(`updated ${slug}: ${r.changed.join(', ') || 'nothing'}`);
       });
     } catch (e) {
       fail(e);
@@ -205,7 +171,7 @@ export function tenantCommand(): Command {
     .argument('<slug>')
     .action(async (slug) => {
       try {
-        await withTenants(async (repo) => {
+        await withContainer(async ({ repos: { tenants: repo } }) => {
           const t = await repo.bySlug(slug);
           if (!t) throw new UsageError(`no organisation with slug ${slug}`);
           console.log(

@@ -17,6 +17,7 @@ const SECTIONS: Array<[string, string]> = [
   ['review', 'console.nav.review'],
   ['organisation', 'console.nav.organisation'],
   ['registry', 'console.nav.registry'],
+  ['settings', 'console.nav.settings'],
 ];
 
 export function AdminPage(props: { c: PageContext; title: string; children: Child }) {

@@ -14,6 +14,7 @@ import { overviewRoutes } from './overview.routes.js';
 import { peopleRoutes } from './people.routes.js';
 import { registryRoutes } from './registry.routes.js';
 import { reviewRoutes } from './review.routes.js';
+import { settingsRoutes } from './settings.routes.js';
 import { uploadRoutes } from './uploads.routes.js';
 
 export function adminArea(app: FastifyInstance, c: Container): void {
@@ -29,4 +30,5 @@ export function adminArea(app: FastifyInstance, c: Container): void {
   callRoutes(app, { ...shared, calls: parts.calls, publicUrl: () => c.publicUrl });
   organisationRoutes(app, { ...shared, rename: c.rename });
   registryRoutes(app, { ...shared, registry: c.registrySearch });
+  settingsRoutes(app, { ...shared, settings: c.tenantSettings, publicUrl: () => c.publicUrl });
 }

@@ -1,0 +1,197 @@
+// The console's settings (/o/{tenant}/admin/settings): the ORCID credentials and scopes, the name
+// and support contact, "Test connection", and the values for ORCID's client registration form.
+// Saved through TenantSettingsService, as `lanyard tenant update` saves them: the settings after
+// the change are checked whole, every problem is listed and nothing is changed if there is one.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { NewTenant, Tenant } from '../../../db/rows.js';
+import type { AdminAccessService } from '../../../services/admin-access.service.js';
+import type { TenantSettingsService } from '../../../services/tenant-settings.service.js';
+import { requireAdmin } from '../../plugins/tenant-scope.js';
+import {
+  ASKABLE_SCOPES,
+  RegistrationPage,
+  type SettingsForm,
+  SettingsPage,
+  settingsFormOf,
+} from '../../views/admin-settings.js';
+import { type PortalDeps, pageContext, portalTexts, sendPage, takeFlash } from '../portal/portal-context.js';
+
+export interface SettingsRouteDeps extends PortalDeps {
+  admins: AdminAccessService;
+  settings: TenantSettingsService;
+  publicUrl: () => string;
+}
+
+const text = (max: number) => z.string().trim().max(max).optional().default('');
+const orcidForm = z.object({
+  environment: text(20),
+  apiType: text(20),
+  clientId: text(100),
+  clientSecret: z.string().max(1000).optional().default(''),
+  scopes: z
+    .union([z.string(), z.array(z.string())])
+    .optional()
+    .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v])),
+  webhooks: z.literal('yes').optional(),
+});
+const organisationForm = z.object({ name: text(300), supportContact: text(300) });
+
+/** Fields a form could not even read (before the settings are checked whole). */
+const formProblems = (r: z.ZodSafeParseResult<unknown>) =>
+  r.success ? [] : r.error.issues.map((i) => `${String(i.path[0] ?? 'form')}: ${i.message}`);
+
+/** The registration page's island: each "Copy" button copies its value. */
+const COPY_JS = `document.addEventListener('click', (e) => {
+  const id = e.target instanceof HTMLElement ? e.target.dataset.copy : undefined;
+  if (!id) return;
+  const input = document.getElementById(id);
+  input.select();
+  navigator.clipboard?.writeText(input.value);
+});
+`;
+
+export function settingsRoutes(app: FastifyInstance, d: SettingsRouteDeps): void {
+  app.get('/assets/copy-buttons.js', async (_req, reply) =>
+    reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=300').send(COPY_JS),
+  );
+  const adminRoute = requireAdmin(d);
+  const url = (t: Tenant) => `/o/${t.slug}/admin/settings`;
+
+  const page = (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    tenant: Tenant,
+    form: SettingsForm,
+    problems: string[] = [],
+  ) => {
+    const c = pageContext(req, reply, tenant, d.orcid, true);
+    const flash = takeFlash(req);
+    const text = flash ? c.t(flash.key, flash.values) : null;
+    const problem = flash?.key.startsWith('console.settings.testFailed') ?? false;
+    return sendPage(
+      reply,
+      <SettingsPage
+        c={c}
+        tenant={tenant}
+        form={form}
+        problems={problems}
+        flash={problem ? null : text}
+        problem={problem ? text : null}
+      />,
+      problems.length ? 422 : 200,
+    );
+  };
+
+  /** Saves `changes` (or lists every problem, with the form as it was sent). */
+  const save = async (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    tenant: Tenant,
+    actor: string,
+    form: SettingsForm,
+    changes: Partial<NewTenant>,
+    earlier: string[],
+  ) => {
+    const problems = [...earlier, ...d.settings.problems(tenant, changes)];
+    if (problems.length) return page(req, reply, tenant, form, problems);
+    await d.settings.update(tenant, changes, actor);
+    req.session.flash = { key: 'console.settings.saved', values: {} };
+    return reply.redirect(url(tenant), 303);
+  };
+
+  app.get(
+    '/o/:tenant/admin/settings',
+    adminRoute(async (req, reply, tenant) => page(req, reply, tenant, settingsFormOf(tenant))),
+  );
+
+  app.post(
+    '/o/:tenant/admin/settings/orcid',
+    { preHandler: app.csrfProtection },
+    adminRoute(async (req, reply, tenant, admin) => {
+      const r = orcidForm.safeParse(req.body ?? {});
+      const f = r.success ? r.data : orcidForm.parse({});
+      const unknownScopes = f.scopes.filter((s) => !ASKABLE_SCOPES.includes(s));
+      const form: SettingsForm = {
+        ...settingsFormOf(tenant),
+        environment: f.environment,
+        apiType: f.apiType,
+        clientId: f.clientId,
+        scopes: f.scopes,
+        webhooks: f.webhooks === 'yes',
+      };
+      const changes: Partial<NewTenant> = {
+        orcidEnvironment: f.environment as NewTenant['orcidEnvironment'],
+        apiType: f.apiType as NewTenant['apiType'],
+        clientId: f.clientId,
+        scopes: f.scopes.join(' '),
+        sync: { ...tenant.sync_settings, webhooks: f.webhooks === 'yes' },
+        ...(f.clientSecret.trim() ? { clientSecret: f.clientSecret.trim() } : {}),
+      };
+      // Only what differs is saved (and audited by name).
+      const current = settingsFormOf(tenant);
+      if (changes.orcidEnvironment === current.environment) delete changes.orcidEnvironment;
+      if (changes.apiType === current.apiType) delete changes.apiType;
+      if (changes.clientId === current.clientId) delete changes.clientId;
+      if (changes.scopes === tenant.scopes) delete changes.scopes;
+      if ((f.webhooks === 'yes') === current.webhooks) delete changes.sync;
+      return save(req, reply, tenant, `admin:${admin.local_id}`, form, changes, [
+        ...formProblems(r),
+        ...(f.scopes.length ? [] : ['scopes: choose at least one']),
+        ...unknownScopes.map((s) => `scopes: ${s}`),
+      ]);
+    }),
+  );
+
+  app.post(
+    '/o/:tenant/admin/settings/organisation',
+    { preHandler: app.csrfProtection },
+    adminRoute(async (req, reply, tenant, admin) => {
+      const r = organisationForm.safeParse(req.body ?? {});
+      const f = r.success ? r.data : organisationForm.parse({});
+      const changes: Partial<NewTenant> = {};
+      if (f.name !== tenant.name) changes.name = f.name;
+      if (f.supportContact !== tenant.support_contact) changes.supportContact = f.supportContact;
+      return save(
+        req,
+        reply,
+        tenant,
+        `admin:${admin.local_id}`,
+        { ...settingsFormOf(tenant), ...f },
+        changes,
+        formProblems(r),
+      );
+    }),
+  );
+
+  app.post(
+    '/o/:tenant/admin/settings/test',
+    { preHandler: app.csrfProtection },
+    adminRoute(async (req, reply, tenant, admin) => {
+      const r = await d.settings.testConnection(tenant, `admin:${admin.local_id}`);
+      req.session.flash = r.ok
+        ? { key: 'console.settings.testOk', values: { registry: r.environment } }
+        : { key: `console.settings.testFailed.${r.reason}`, values: { detail: r.detail } };
+      return reply.redirect(url(tenant), 303);
+    }),
+  );
+
+  app.get(
+    '/o/:tenant/admin/settings/registration',
+    adminRoute(async (req, reply, tenant) => {
+      const c = pageContext(req, reply, tenant, d.orcid, true);
+      const website = `${d.publicUrl().replace(/\/+$/, '')}/o/${tenant.slug}/`;
+      const why = portalTexts(tenant, 'en').why;
+      return sendPage(
+        reply,
+        <RegistrationPage
+          c={c}
+          tenant={tenant}
+          website={website}
+          description={why ?? c.t('console.registration.defaultDescription', { org: tenant.name })}
+          redirectUris={[tenant.redirect_uri]}
+        />,
+      );
+    }),
+  );
+}

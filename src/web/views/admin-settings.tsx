@@ -1,0 +1,233 @@
+// The console's settings: the organisation's ORCID credentials (the secret is write-only), the
+// scopes asked in words, webhooks, the name and support contact; "Test connection"; and the
+// values to enter on ORCID's client registration form, each with a copy button.
+import type { Tenant } from '../../db/rows.js';
+import { AdminPage, Flash } from './admin.js';
+import { Hidden } from './layout.js';
+import type { PageContext } from './portal.js';
+
+/** The scopes an organisation may ask, in the order ORCID lists them. */
+export const ASKABLE_SCOPES = [
+  'openid',
+  '/authenticate',
+  '/read-limited',
+  '/activities/update',
+  '/person/update',
+];
+
+export interface SettingsForm {
+  environment: string;
+  apiType: string;
+  clientId: string;
+  scopes: string[];
+  webhooks: boolean;
+  name: string;
+  supportContact: string;
+}
+
+export const settingsFormOf = (t: Tenant): SettingsForm => ({
+  environment: t.orcid_environment,
+  apiType: t.api_type,
+  clientId: t.client_id,
+  scopes: t.scopes.split(/\s+/).filter(Boolean),
+  webhooks: t.sync_settings.webhooks === true,
+  name: t.name,
+  supportContact: t.support_contact,
+});
+
+function Problems(props: { c: PageContext; problems: string[] }) {
+  if (!props.problems.length) return null;
+  return (
+    <div class="problem" role="alert" id="problems">
+      <p>{props.c.t('console.settings.nothingChanged')}</p>
+      <ul>
+        {props.problems.map((p) => (
+          <li>{p}</li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+export function SettingsPage(props: {
+  c: PageContext;
+  tenant: Tenant;
+  form: SettingsForm;
+  problems: string[];
+  flash: string | null;
+  problem: string | null;
+}) {
+  const { c, form } = props;
+  const { t } = c;
+  const url = `${c.base}/admin/settings`;
+  const environments =
+    props.tenant.orcid_environment === 'local'
+      ? ['local', 'sandbox', 'production']
+      : ['sandbox', 'production'];
+  return (
+    <AdminPage c={c} title={t('console.settings.title')}>
+      <Flash text={props.flash} />
+      <Flash text={props.problem} problem />
+      <Problems c={c} problems={props.problems} />
+      <section aria-labelledby="orcid-credentials">
+        <h2 id="orcid-credentials">{t('console.settings.orcid')}</h2>
+        <p>{t('console.settings.orcidText')}</p>
+        <form method="post" action={`${url}/orcid`}>
+          <Hidden name="_csrf" value={c.csrf} />
+          <label for="environment">{t('console.settings.environment')}</label>
+          <select id="environment" name="environment">
+            {environments.map((e) => (
+              <option value={e} selected={form.environment === e}>
+                {t(`console.settings.environment.${e}`)}
+              </option>
+            ))}
+          </select>
+          <label for="apiType">{t('console.settings.apiType')}</label>
+          <select id="apiType" name="apiType">
+            {['member', 'public'].map((a) => (
+              <option value={a} selected={form.apiType === a}>
+                {t(`console.settings.apiType.${a}`)}
+              </option>
+            ))}
+          </select>
+          <label for="clientId">{t('console.settings.clientId')}</label>
+          <input
+            id="clientId"
+            name="clientId"
+            type="text"
+            value={form.clientId}
+            autocomplete="off"
+            required
+          />
+          <label for="clientSecret">{t('console.settings.clientSecret')}</label>
+          <input id="clientSecret" name="clientSecret" type="password" value="" autocomplete="new-password" />
+          <p class="muted">{t('console.settings.clientSecretNote')}</p>
+          <fieldset>
+            <legend>{t('console.settings.scopes')}</legend>
+            {ASKABLE_SCOPES.map((s, i) => (
+              <div>
+                <input
+                  type="checkbox"
+                  id={`scope-${i}`}
+                  name="scopes"
+                  value={s}
+                  checked={form.scopes.includes(s)}
+                />{' '}
+                <label for={`scope-${i}`}>
+                  {t(`scope.${s}`)} <code>{s}</code>
+                </label>
+              </div>
+            ))}
+          </fieldset>
+          <div>
+            <input type="checkbox" id="webhooks" name="webhooks" value="yes" checked={form.webhooks} />{' '}
+            <label for="webhooks">{t('console.settings.webhooks')}</label>
+          </div>
+          <p>
+            <button class="btn" type="submit" id="save-orcid">
+              {t('console.settings.save')}
+            </button>
+          </p>
+        </form>
+        <form method="post" action={`${url}/test`}>
+          <Hidden name="_csrf" value={c.csrf} />
+          <button class="btn-secondary" type="submit" id="test-connection">
+            {t('console.settings.test')}
+          </button>
+        </form>
+        <p>
+          <a href={`${url}/registration`}>{t('console.settings.registrationLink')}</a>
+        </p>
+      </section>
+      <section aria-labelledby="organisation-settings">
+        <h2 id="organisation-settings">{t('console.settings.organisation')}</h2>
+        <form method="post" action={`${url}/organisation`}>
+          <Hidden name="_csrf" value={c.csrf} />
+          <label for="name">{t('console.settings.name')}</label>
+          <input id="name" name="name" type="text" value={form.name} required />
+          <label for="supportContact">{t('console.settings.supportContact')}</label>
+          <input id="supportContact" name="supportContact" type="text" value={form.supportContact} required />
+          <p>
+            <button class="btn" type="submit" id="save-organisation">
+              {t('console.settings.save')}
+            </button>
+          </p>
+        </form>
+      </section>
+    </AdminPage>
+  );
+}
+
+/** One value to copy onto ORCID's form. */
+function Value(props: { c: PageContext; id: string; label: string; value: string; note?: string | null }) {
+  return (
+    <div class="copy-value">
+      <label for={props.id}>{props.label}</label>
+      <input id={props.id} type="text" readonly value={props.value} />
+      <button class="btn-secondary" type="button" data-copy={props.id}>
+        {props.c.t('console.registration.copy')}
+      </button>
+      {props.note ? <p class="muted">{props.note}</p> : null}
+    </div>
+  );
+}
+
+export function RegistrationPage(props: {
+  c: PageContext;
+  tenant: Tenant;
+  website: string;
+  description: string;
+  redirectUris: string[];
+}) {
+  const { c, tenant } = props;
+  const { t } = c;
+  const production = tenant.orcid_environment === 'production';
+  return (
+    <AdminPage c={c} title={t('console.registration.title')}>
+      <p>{t('console.registration.intro')}</p>
+      <section aria-labelledby="values">
+        <h2 id="values">{t('console.registration.values')}</h2>
+        <Value
+          c={c}
+          id="reg-name"
+          label={t('console.registration.name')}
+          value={tenant.name}
+          note={t('console.registration.nameNote')}
+        />
+        <Value c={c} id="reg-website" label={t('console.registration.website')} value={props.website} />
+        <Value
+          c={c}
+          id="reg-description"
+          label={t('console.registration.description')}
+          value={props.description}
+          note={t('console.registration.descriptionNote')}
+        />
+        {props.redirectUris.map((uri, i) => (
+          <Value
+            c={c}
+            id={`reg-redirect-${i}`}
+            label={t('console.registration.redirectUri')}
+            value={uri}
+            note={
+              production && !uri.startsWith('https://')
+                ? t('console.registration.httpsRequired')
+                : t('console.registration.redirectNote')
+            }
+          />
+        ))}
+      </section>
+      <section aria-labelledby="steps">
+        <h2 id="steps">{t('console.registration.steps')}</h2>
+        <ol>
+          <li>{t('console.registration.step1')}</li>
+          <li>{t('console.registration.step2')}</li>
+          <li>
+            {t('console.registration.step3')} <a href={`${c.base}/admin/review`}>{t('console.nav.review')}</a>
+          </li>
+          <li>{t('console.registration.step4')}</li>
+        </ol>
+      </section>
+      <script src="/assets/copy-buttons.js" defer />
+    </AdminPage>
+  );
+}

@@ -1,0 +1,163 @@
+// The organisation's settings in the console: the ORCID credentials (the secret write-only and
+// sealed), the scopes, the name and support contact, saved through the same code as `lanyard
+// tenant update` (every problem listed at once, nothing changed when there is one); "Test
+// connection" against the simulator with ORCID's answer in words; and the values for ORCID's
+// client registration form.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lanyard } from '../helpers/cli.js';
+import { signInToPortal, startPortal, type TestPortal } from '../helpers/portal.js';
+import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import { csrfOf, type WebClient } from '../helpers/web-client.js';
+
+let sb: TestSandbox;
+let p: TestPortal;
+let admin: WebClient;
+let settings: string;
+
+const tenantRow = async () => (await p.container.repos.tenants.bySlug(p.tenant.slug))!;
+const audits = async () =>
+  (
+    await p.db.pool.query<{ action: string; details: Record<string, unknown> }>(
+      `select action, details from audit_log where tenant_id = $1 and action like 'tenant.%' order by created_at`,
+      [p.tenant.id],
+    )
+  ).rows;
+
+async function postOrcid(form: Record<string, string | string[]>) {
+  const page = await admin.get(settings);
+  const body = new URLSearchParams({ _csrf: csrfOf(page.text) });
+  for (const [k, v] of Object.entries(form)) for (const x of [v].flat()) body.append(k, x);
+  return admin.post(`${settings}/orcid`, body);
+}
+
+const valid = () => ({
+  environment: 'local',
+  apiType: 'member',
+  clientId: p.client.clientId,
+  scopes: ['/read-limited', '/activities/update', '/person/update'],
+});
+
+async function testConnection() {
+  const page = await admin.get(settings);
+  const res = await admin.post(`${settings}/test`, { _csrf: csrfOf(page.text) });
+  expect(res.status).toBe(303);
+  return (await admin.get(res.location!)).text;
+}
+
+beforeAll(async () => {
+  sb = await startTestSandbox();
+  p = await startPortal(sb.base, { tenant: { slug: 'settings-uni' } });
+  settings = `${p.tenantUrl}/admin/settings`;
+  await p.container.repos.adminUsers.grant(p.tenant.id, 'ST-ADMIN', 'test');
+  admin = (await signInToPortal(p, await p.addPerson({ employeeId: 'ST-ADMIN' }))).web;
+}, 60_000);
+afterAll(async () => {
+  await p?.close();
+  await sb?.close();
+});
+
+describe('the settings page', () => {
+  it('shows the credentials and scopes in words, never the client secret', async () => {
+    const page = await admin.get(settings);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain(`value="${p.client.clientId}"`);
+    expect(page.text).toContain('Add or update your research activities');
+    expect(page.text).not.toContain(p.client.clientSecret);
+    expect(page.text).toContain('id="clientSecret" name="clientSecret" type="password" value=""');
+  });
+
+  it('refuses wrong values with every problem listed, and changes nothing', async () => {
+    const before = await tenantRow();
+    const res = await postOrcid({
+      environment: 'production',
+      apiType: 'member',
+      clientId: 'nope',
+      scopes: [],
+    });
+    expect(res.status).toBe(422);
+    const problems = [...res.text.matchAll(/<li>([^<]+)<\/li>/g)].map((m) => m[1]!);
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'scopes: choose at least one',
+        expect.stringContaining('clientId: an ORCID client id'),
+        'redirectUri: must be https in the production environment',
+      ]),
+    );
+    expect(await tenantRow()).toEqual(before);
+    expect(await audits()).toEqual([]);
+  });
+
+  it('refuses production while the redirect URI is http, even with every other value right', async () => {
+    const res = await postOrcid({ ...valid(), environment: 'production' });
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('redirectUri: must be https in the production environment');
+    expect((await tenantRow()).orcid_environment).toBe('local');
+  });
+
+  it('saves a new secret sealed and write-only; a wrong one fails Test connection with ORCID’s answer', async () => {
+    const saved = await postOrcid({ ...valid(), clientSecret: 'not-the-secret' });
+    expect(saved.status).toBe(303);
+    expect(await p.container.repos.tenants.clientSecret(p.tenant.id)).toBe('not-the-secret');
+    const { rows } = await p.db.pool.query<{ client_secret_sealed: string }>(
+      'select client_secret_sealed from tenants where id = $1',
+      [p.tenant.id],
+    );
+    expect(rows[0]!.client_secret_sealed).not.toContain('not-the-secret');
+    const failed = await testConnection();
+    expect(failed).toContain('ORCID did not accept the client id and secret');
+    expect(failed).toContain('invalid_client');
+    expect(failed).toContain('Client authentication failed');
+    expect(failed).not.toContain('not-the-secret');
+
+    expect((await postOrcid({ ...valid(), clientSecret: p.client.clientSecret })).status).toBe(303);
+    const ok = await testConnection();
+    expect(ok).toContain('ORCID accepted the credentials');
+    expect((await audits()).map((a) => [a.action, a.details])).toEqual([
+      ['tenant.settings_changed', { settings: ['client secret'] }],
+      ['tenant.connection_tested', expect.objectContaining({ ok: false, reason: 'credentials' })],
+      ['tenant.settings_changed', { settings: ['client secret'] }],
+      ['tenant.connection_tested', { ok: true }],
+    ]);
+  });
+
+  it('the name and support contact; the same problem from the console and from the CLI', async () => {
+    const page = await admin.get(settings);
+    const res = await admin.post(`${settings}/organisation`, {
+      _csrf: csrfOf(page.text),
+      name: 'Settings University',
+      supportContact: 'x',
+    });
+    expect(res.status).toBe(422);
+    const webProblem = /<li>(supportContact: [^<]+)<\/li>/.exec(res.text)![1]!;
+    const cli = await lanyard(['tenant', 'update', p.tenant.slug, '--support-contact', 'x'], {
+      DATABASE_URL: p.db.url,
+      LANYARD_KEYS: p.ring.format(),
+    });
+    expect(cli.code).toBe(2);
+    const unescaped = webProblem.replaceAll('&gt;', '>').replaceAll('&lt;', '<').replaceAll('&#39;', "'");
+    expect(cli.out).toContain(`  - ${unescaped}`);
+    expect((await tenantRow()).name).toBe('Test University');
+
+    const good = await admin.post(`${settings}/organisation`, {
+      _csrf: csrfOf(page.text),
+      name: 'Settings University',
+      supportContact: 'orcid-help@settings.example',
+    });
+    expect(good.status).toBe(303);
+    expect((await tenantRow()).name).toBe('Settings University');
+  });
+
+  it("lists the values for ORCID's registration form, each with a copy button", async () => {
+    const page = await admin.get(`${settings}/registration`);
+    expect(page.status).toBe(200);
+    for (const value of [
+      'Settings University',
+      `${p.base}/o/${p.tenant.slug}/`,
+      `${p.base}/o/${p.tenant.slug}/orcid/callback`,
+    ])
+      expect(page.text).toContain(`readonly="" value="${value}"`);
+    expect(page.text.match(/data-copy=/g)!.length).toBe(4);
+    expect(page.text).toContain('/assets/copy-buttons.js');
+    expect((await admin.get(`${p.base}/assets/copy-buttons.js`)).status).toBe(200);
+  });
+});
