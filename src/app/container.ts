@@ -421,7 +421,7 @@ export class Container extends Parts {
   }
 
   get apiKeys() {
-    return this.once('apiKeys', () => new ApiKeyService(this.repos.apiKeys));
+    return this.once('apiKeys', () => new ApiKeyService(this.repos.apiKeys, this.repos.portalLog));
   }
 
   get inviter(): PersonInviter {

@@ -196,13 +196,7 @@ export function tenantCommand(): Command {
         await withContainer(async (c) => {
           const t = await c.repos.tenants.bySlug(slug);
           if (!t) throw new UsageError(`no organisation with slug ${slug}`);
-          const { key } = await c.repos.apiKeys.create(t.id, o.name);
-          await c.repos.portalLog.audit({
-            tenantId: t.id,
-            actor: 'cli',
-            action: 'api_key.created',
-            subject: o.name,
-          });
+          const { key } = await c.apiKeys.create(t.id, o.name, 'cli');
           console.log(key);
           console.error(`API key "${o.name}" for ${slug}: keep it now, it is not shown again.`);
         });

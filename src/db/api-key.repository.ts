@@ -45,6 +45,16 @@ export class ApiKeyRepository {
     return { tenantId: row.tenant_id, keyId: row.id };
   }
 
+  /** The tenant's keys, newest first: name, the key's first characters, made, last used, revoked. */
+  list(tenantId: string) {
+    return this.db
+      .selectFrom('api_keys')
+      .select(['id', 'name', 'prefix', 'created_at', 'last_used_at', 'revoked_at'])
+      .where('tenant_id', '=', tenantId)
+      .orderBy('created_at', 'desc')
+      .execute();
+  }
+
   async revoke(tenantId: string, id: string): Promise<boolean> {
     const r = await this.db
       .updateTable('api_keys')

@@ -32,7 +32,7 @@ export class WebClient {
   async request(
     method: string,
     url: string,
-    form?: Record<string, string>,
+    form?: Record<string, string> | URLSearchParams,
     extraHeaders: Record<string, string> = {},
   ): Promise<WebResponse> {
     const u = new URL(url);
@@ -87,7 +87,12 @@ export class WebClient {
     return this.request('GET', url);
   }
 
-  post(url: string, form: Record<string, string>, headers?: Record<string, string>): Promise<WebResponse> {
+  /** A form: its fields, or URLSearchParams for a field given more than once. */
+  post(
+    url: string,
+    form: Record<string, string> | URLSearchParams,
+    headers?: Record<string, string>,
+  ): Promise<WebResponse> {
     return this.request('POST', url, form, headers);
   }
 

@@ -160,4 +160,37 @@ describe('the settings page', () => {
     expect(page.text).toContain('/assets/copy-buttons.js');
     expect((await admin.get(`${p.base}/assets/copy-buttons.js`)).status).toBe(200);
   });
+
+  it('makes an API key shown once, lists it with its last use, and revokes it: the API refuses it', async () => {
+    const keys = `${settings}/api-keys`;
+    const page = await admin.get(keys);
+    const made = await admin.post(keys, { _csrf: csrfOf(page.text), name: 'HR feed' });
+    expect(made.status).toBe(200);
+    expect(made.headers.get('cache-control')).toBe('no-store');
+    const key = /id="made-key" type="text" readonly="" value="(lk_[\w-]+)"/.exec(made.text)![1]!;
+    const call = (k: string) =>
+      fetch(`${p.base}/api/v1/people`, { headers: { authorization: `Bearer ${k}` } });
+    expect((await call(key)).status).toBe(200);
+    const listed = await admin.get(keys);
+    expect(listed.text).not.toContain(key);
+    expect(listed.text).toContain(`<code>${key.slice(0, 10)}…</code>`);
+    expect(listed.text).not.toMatch(/<td>never<\/td>/);
+    const id = /<tr data-key="([\w-]+)">/.exec(listed.text)![1]!;
+    const revoked = await admin.post(`${keys}/${id}/revoke`, { _csrf: csrfOf(listed.text) });
+    expect(revoked.status).toBe(303);
+    expect((await call(key)).status).toBe(401);
+    expect((await admin.post(`${keys}/${id}/revoke`, { _csrf: csrfOf(listed.text) })).status).toBe(404);
+    const { rows } = await p.db.pool.query<{ action: string; actor: string }>(
+      `select action, actor from audit_log where tenant_id = $1 and action like 'api_key.%' order by created_at`,
+      [p.tenant.id],
+    );
+    expect(rows).toEqual([
+      { action: 'api_key.created', actor: 'admin:ST-ADMIN' },
+      { action: 'api_key.revoked', actor: 'admin:ST-ADMIN' },
+    ]);
+    const dump = JSON.stringify(
+      (await p.db.pool.query('select * from audit_log where tenant_id = $1', [p.tenant.id])).rows,
+    );
+    expect(dump).not.toContain(key);
+  });
 });

@@ -138,6 +138,9 @@ export function SettingsPage(props: {
         <p>
           <a href={`${url}/registration`}>{t('console.settings.registrationLink')}</a>
         </p>
+        <p>
+          <a href={`${url}/api-keys`}>{t('console.apiKeys.title')}</a>
+        </p>
       </section>
       <section aria-labelledby="organisation-settings">
         <h2 id="organisation-settings">{t('console.settings.organisation')}</h2>
@@ -228,6 +231,98 @@ export function RegistrationPage(props: {
         </ol>
       </section>
       <script src="/assets/copy-buttons.js" defer />
+    </AdminPage>
+  );
+}
+
+export interface ApiKeyRow {
+  id: string;
+  name: string;
+  prefix: string;
+  created_at: Date;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+}
+
+const minute = (d: Date) => new Date(d).toISOString().slice(0, 16).replace('T', ' ');
+
+/** The organisation's API keys; a key just made is shown here once. */
+export function ApiKeysPage(props: {
+  c: PageContext;
+  keys: ApiKeyRow[];
+  made: { name: string; key: string } | null;
+  flash: string | null;
+}) {
+  const { c } = props;
+  const { t } = c;
+  const url = `${c.base}/admin/settings/api-keys`;
+  return (
+    <AdminPage c={c} title={t('console.apiKeys.title')}>
+      <Flash text={props.flash} />
+      <p>{t('console.apiKeys.intro')}</p>
+      {props.made ? (
+        <section aria-labelledby="new-key" class="flash">
+          <h2 id="new-key">{t('console.apiKeys.made', { name: props.made.name })}</h2>
+          <p>{t('console.apiKeys.onlyOnce')}</p>
+          <div class="copy-value">
+            <label for="made-key">{t('console.apiKeys.key')}</label>
+            <input id="made-key" type="text" readonly value={props.made.key} />
+            <button class="btn-secondary" type="button" data-copy="made-key">
+              {t('console.registration.copy')}
+            </button>
+          </div>
+          <script src="/assets/copy-buttons.js" defer />
+        </section>
+      ) : null}
+      <form method="post" action={url}>
+        <Hidden name="_csrf" value={c.csrf} />
+        <label for="key-name">{t('console.apiKeys.name')}</label>
+        <input id="key-name" name="name" type="text" required maxlength={100} />
+        <p>
+          <button class="btn" type="submit" id="make-key">
+            {t('console.apiKeys.make')}
+          </button>
+        </p>
+      </form>
+      {props.keys.length ? (
+        <table id="api-keys">
+          <thead>
+            <tr>
+              <th scope="col">{t('console.apiKeys.name')}</th>
+              <th scope="col">{t('console.apiKeys.starts')}</th>
+              <th scope="col">{t('console.apiKeys.madeOn')}</th>
+              <th scope="col">{t('console.apiKeys.lastUsed')}</th>
+              <th scope="col">{t('console.apiKeys.state')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.keys.map((k) => (
+              <tr data-key={k.id}>
+                <td>{k.name}</td>
+                <td>
+                  <code>{k.prefix}…</code>
+                </td>
+                <td>{minute(k.created_at)}</td>
+                <td>{k.last_used_at ? minute(k.last_used_at) : t('console.apiKeys.never')}</td>
+                <td>
+                  {k.revoked_at ? (
+                    t('console.apiKeys.revokedOn', { when: minute(k.revoked_at) })
+                  ) : (
+                    <form method="post" action={`${url}/${k.id}/revoke`}>
+                      <Hidden name="_csrf" value={c.csrf} />
+                      <button class="btn-secondary" type="submit" id={`revoke-key-${k.id}`}>
+                        {t('console.apiKeys.revoke')}
+                      </button>
+                    </form>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : (
+        <p>{t('console.apiKeys.none')}</p>
+      )}
     </AdminPage>
   );
 }

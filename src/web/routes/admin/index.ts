@@ -30,5 +30,10 @@ export function adminArea(app: FastifyInstance, c: Container): void {
   callRoutes(app, { ...shared, calls: parts.calls, publicUrl: () => c.publicUrl });
   organisationRoutes(app, { ...shared, rename: c.rename });
   registryRoutes(app, { ...shared, registry: c.registrySearch });
-  settingsRoutes(app, { ...shared, settings: c.tenantSettings, publicUrl: () => c.publicUrl });
+  settingsRoutes(app, {
+    ...shared,
+    settings: c.tenantSettings,
+    apiKeys: c.apiKeys,
+    publicUrl: () => c.publicUrl,
+  });
 }

@@ -6,9 +6,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { NewTenant, Tenant } from '../../../db/rows.js';
 import type { AdminAccessService } from '../../../services/admin-access.service.js';
+import type { ApiKeyService } from '../../../services/api-keys.service.js';
 import type { TenantSettingsService } from '../../../services/tenant-settings.service.js';
+import { parsedInput } from '../../console-input.js';
+import { webErrors } from '../../errors.js';
 import { requireAdmin } from '../../plugins/tenant-scope.js';
 import {
+  ApiKeysPage,
   ASKABLE_SCOPES,
   RegistrationPage,
   type SettingsForm,
@@ -20,6 +24,7 @@ import { type PortalDeps, pageContext, portalTexts, sendPage, takeFlash } from '
 export interface SettingsRouteDeps extends PortalDeps {
   admins: AdminAccessService;
   settings: TenantSettingsService;
+  apiKeys: ApiKeyService;
   publicUrl: () => string;
 }
 
@@ -192,6 +197,55 @@ export function settingsRoutes(app: FastifyInstance, d: SettingsRouteDeps): void
           redirectUris={[tenant.redirect_uri]}
         />,
       );
+    }),
+  );
+
+  const keysPage = async (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    tenant: Tenant,
+    made: { name: string; key: string } | null = null,
+  ) => {
+    const c = pageContext(req, reply, tenant, d.orcid, true);
+    const flash = takeFlash(req);
+    return sendPage(
+      reply,
+      <ApiKeysPage
+        c={c}
+        keys={await d.apiKeys.list(tenant.id)}
+        made={made}
+        flash={flash ? c.t(flash.key, flash.values) : null}
+      />,
+    );
+  };
+  app.get(
+    '/o/:tenant/admin/settings/api-keys',
+    adminRoute((req, reply, tenant) => keysPage(req, reply, tenant)),
+  );
+  // The key is in this answer only (never in a session or a redirect), and the page is not cached.
+  app.post(
+    '/o/:tenant/admin/settings/api-keys',
+    { preHandler: app.csrfProtection },
+    adminRoute(async (req, reply, tenant, admin) => {
+      const { name } = parsedInput(
+        z.object({ name: z.string().trim().min(1, 'a name is required').max(100) }),
+        req.body,
+        'body',
+      );
+      const { key } = await d.apiKeys.create(tenant.id, name, `admin:${admin.local_id}`);
+      return keysPage(req, reply, tenant, { name, key });
+    }),
+  );
+  app.post(
+    '/o/:tenant/admin/settings/api-keys/:id/revoke',
+    { preHandler: app.csrfProtection },
+    adminRoute(async (req, reply, tenant, admin) => {
+      const id = (req.params as { id?: string }).id ?? '';
+      const ok =
+        z.uuid().safeParse(id).success && (await d.apiKeys.revoke(tenant.id, id, `admin:${admin.local_id}`));
+      if (!ok) throw webErrors.notFound();
+      req.session.flash = { key: 'console.apiKeys.revoked', values: {} };
+      return reply.redirect(`/o/${tenant.slug}/admin/settings/api-keys`, 303);
     }),
   );
 }
