@@ -6,6 +6,7 @@
 import type { PortalLogRepository } from '../db/portal-log.repository.js';
 import type { NewTenant, Tenant, TenantRepository } from '../db/tenant.repository.js';
 import { tenantSettingsProblems } from '../domain/tenant.js';
+import { identityProviderFromMetadata, serviceProviderMetadata } from '../identity/saml-metadata.js';
 import { OrcidError } from '../orcid/errors.js';
 import type { OrcidClients } from './orcid-clients.js';
 
@@ -93,6 +94,28 @@ export class TenantSettingsService {
       details: { slug: settings.slug, settings: changedNames(settings) },
     });
     return { ok: true, tenant };
+  }
+
+  /** What the organisation's identity provider registers: our OIDC redirect URI and SAML values. */
+  signInEndpoints(tenant: Tenant, publicUrl: string) {
+    const base = `${publicUrl.replace(/\/+$/, '')}/o/${tenant.slug}`;
+    return {
+      oidcRedirectUri: `${base}/signin/oidc/callback`,
+      samlEntityId: tenant.sign_in.saml?.issuer ?? base,
+      samlAcs: `${base}/signin/saml/acs`,
+      samlMetadataUrl: `${base}/signin/saml/metadata`,
+    };
+  }
+
+  /** Our SAML service-provider metadata for the organisation's IdP. */
+  samlMetadata(tenant: Tenant, publicUrl: string): string {
+    const e = this.signInEndpoints(tenant, publicUrl);
+    return serviceProviderMetadata({ entityId: e.samlEntityId, acsUrl: e.samlAcs });
+  }
+
+  /** The IdP's sign-on URL and certificate from the metadata an administrator gives. */
+  identityProvider(xml: string) {
+    return identityProviderFromMetadata(xml);
   }
 
   /**

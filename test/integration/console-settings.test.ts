@@ -193,4 +193,58 @@ describe('the settings page', () => {
     );
     expect(dump).not.toContain(key);
   });
+
+  it('institutional sign-in: our SAML metadata, the IdP read from its metadata, OIDC with a sealed secret', async () => {
+    const signIn = `${settings}/sign-in`;
+    const metadata = await fetch(`${p.tenantUrl}/signin/saml/metadata`);
+    expect(metadata.status).toBe(200);
+    const xml = await metadata.text();
+    expect(xml).toContain(`entityID="${p.base}/o/${p.tenant.slug}"`);
+    expect(xml).toContain(`Location="${p.base}/o/${p.tenant.slug}/signin/saml/acs"`);
+
+    const page = await admin.get(signIn);
+    expect(page.text).toContain(`value="${p.base}/o/${p.tenant.slug}/signin/oidc/callback"`);
+    const post = (path: string, form: Record<string, string>) =>
+      admin.post(`${signIn}/${path}`, { _csrf: csrfOf(page.text), ...form });
+
+    const broken = await post('saml', {
+      samlEntityId: 'https://lanyard.example/uni',
+      samlMetadata: '<nope/>',
+    });
+    expect(broken.status).toBe(422);
+    expect(broken.text).toContain('samlMetadata: the metadata describes no identity provider');
+    const idp = `<EntityDescriptor xmlns="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="https://idp.example.edu">
+      <IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">
+        <KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>MIIBszCCAVmgAwIBAgIUTESTCERTIFICATE</ds:X509Certificate></ds:X509Data></ds:KeyInfo></KeyDescriptor>
+        <SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="https://idp.example.edu/sso"/>
+      </IDPSSODescriptor></EntityDescriptor>`;
+    expect(
+      (await post('saml', { samlEntityId: 'https://lanyard.example/uni', samlMetadata: idp })).status,
+    ).toBe(303);
+    expect((await tenantRow()).sign_in.saml).toMatchObject({
+      entryPoint: 'https://idp.example.edu/sso',
+      idpCert: 'MIIBszCCAVmgAwIBAgIUTESTCERTIFICATE',
+      issuer: 'https://lanyard.example/uni',
+    });
+
+    const bad = await post('oidc', { oidcIssuer: 'not a url', oidcClientId: '' });
+    expect(bad.status).toBe(422);
+    expect(bad.text).toMatch(/signIn\.oidc\.issuer: /);
+    expect(bad.text).toMatch(/signIn\.oidc\.clientId: /);
+    const ok = await post('oidc', {
+      oidcIssuer: 'https://idp.example.edu/oidc',
+      oidcClientId: 'lanyard',
+      oidcClientSecret: 'oidc-secret-0451',
+    });
+    expect(ok.status).toBe(303);
+    const t = await tenantRow();
+    expect(t.sign_in.oidc).toMatchObject({ issuer: 'https://idp.example.edu/oidc', clientId: 'lanyard' });
+    expect(t.sign_in.saml?.entryPoint).toBe('https://idp.example.edu/sso');
+    expect(await p.container.repos.tenants.oidcClientSecret(p.tenant.id)).toBe('oidc-secret-0451');
+    expect((await admin.get(signIn)).text).not.toContain('oidc-secret-0451');
+    expect((await audits()).slice(-2).map((a) => a.details)).toEqual([
+      { settings: ['signIn'] },
+      { settings: ['signIn', 'OIDC client secret'] },
+    ]);
+  });
 });

@@ -141,6 +141,9 @@ export function SettingsPage(props: {
         <p>
           <a href={`${url}/api-keys`}>{t('console.apiKeys.title')}</a>
         </p>
+        <p>
+          <a href={`${url}/sign-in`}>{t('console.signIn.title')}</a>
+        </p>
       </section>
       <section aria-labelledby="organisation-settings">
         <h2 id="organisation-settings">{t('console.settings.organisation')}</h2>
@@ -323,6 +326,108 @@ export function ApiKeysPage(props: {
       ) : (
         <p>{t('console.apiKeys.none')}</p>
       )}
+    </AdminPage>
+  );
+}
+
+export interface SignInForm {
+  oidcIssuer: string;
+  oidcClientId: string;
+  oidcLabel: string;
+  samlEntityId: string;
+  samlLabel: string;
+  samlMetadata: string;
+}
+
+export const signInFormOf = (t: Tenant, entityId: string): SignInForm => ({
+  oidcIssuer: t.sign_in.oidc?.issuer ?? '',
+  oidcClientId: t.sign_in.oidc?.clientId ?? '',
+  oidcLabel: t.sign_in.oidc?.label ?? '',
+  samlEntityId: entityId,
+  samlLabel: t.sign_in.saml?.label ?? '',
+  samlMetadata: '',
+});
+
+/** Institutional sign-in: what the IdP registers, and the OIDC and SAML settings. */
+export function SignInSettingsPage(props: {
+  c: PageContext;
+  tenant: Tenant;
+  endpoints: { oidcRedirectUri: string; samlEntityId: string; samlAcs: string; samlMetadataUrl: string };
+  form: SignInForm;
+  problems: string[];
+  flash: string | null;
+}) {
+  const { c, form, endpoints } = props;
+  const { t } = c;
+  const url = `${c.base}/admin/settings/sign-in`;
+  const saml = props.tenant.sign_in.saml;
+  return (
+    <AdminPage c={c} title={t('console.signIn.title')}>
+      <Flash text={props.flash} />
+      <Problems c={c} problems={props.problems} />
+      <section aria-labelledby="oidc">
+        <h2 id="oidc">{t('console.signIn.oidc')}</h2>
+        <Value
+          c={c}
+          id="oidc-redirect"
+          label={t('console.signIn.oidcRedirect')}
+          value={endpoints.oidcRedirectUri}
+        />
+        <form method="post" action={`${url}/oidc`}>
+          <Hidden name="_csrf" value={c.csrf} />
+          <label for="oidcIssuer">{t('console.signIn.issuer')}</label>
+          <input id="oidcIssuer" name="oidcIssuer" type="text" value={form.oidcIssuer} />
+          <label for="oidcClientId">{t('console.signIn.clientId')}</label>
+          <input id="oidcClientId" name="oidcClientId" type="text" value={form.oidcClientId} />
+          <label for="oidcClientSecret">{t('console.signIn.clientSecret')}</label>
+          <input
+            id="oidcClientSecret"
+            name="oidcClientSecret"
+            type="password"
+            value=""
+            autocomplete="new-password"
+          />
+          <p class="muted">{t('console.settings.clientSecretNote')}</p>
+          <label for="oidcLabel">{t('console.signIn.label')}</label>
+          <input id="oidcLabel" name="oidcLabel" type="text" value={form.oidcLabel} />
+          <p class="muted">{t('console.signIn.emptyRemoves')}</p>
+          <p>
+            <button class="btn" type="submit" id="save-oidc">
+              {t('console.settings.save')}
+            </button>
+          </p>
+        </form>
+      </section>
+      <section aria-labelledby="saml">
+        <h2 id="saml">{t('console.signIn.saml')}</h2>
+        <Value
+          c={c}
+          id="saml-metadata-url"
+          label={t('console.signIn.metadataUrl')}
+          value={endpoints.samlMetadataUrl}
+        />
+        <Value c={c} id="saml-acs" label={t('console.signIn.acs')} value={endpoints.samlAcs} />
+        <p>
+          {saml ? t('console.signIn.samlNow', { entryPoint: saml.entryPoint }) : t('console.signIn.samlNone')}
+        </p>
+        <form method="post" action={`${url}/saml`}>
+          <Hidden name="_csrf" value={c.csrf} />
+          <label for="samlEntityId">{t('console.signIn.entityId')}</label>
+          <input id="samlEntityId" name="samlEntityId" type="text" value={form.samlEntityId} />
+          <label for="samlMetadata">{t('console.signIn.idpMetadata')}</label>
+          <textarea id="samlMetadata" name="samlMetadata" rows={8} cols={60}>
+            {form.samlMetadata}
+          </textarea>
+          <label for="samlLabel">{t('console.signIn.label')}</label>
+          <input id="samlLabel" name="samlLabel" type="text" value={form.samlLabel} />
+          <p>
+            <button class="btn" type="submit" id="save-saml">
+              {t('console.settings.save')}
+            </button>
+          </p>
+        </form>
+      </section>
+      <script src="/assets/copy-buttons.js" defer />
     </AdminPage>
   );
 }

@@ -10,14 +10,17 @@ import type { ApiKeyService } from '../../../services/api-keys.service.js';
 import type { TenantSettingsService } from '../../../services/tenant-settings.service.js';
 import { parsedInput } from '../../console-input.js';
 import { webErrors } from '../../errors.js';
-import { requireAdmin } from '../../plugins/tenant-scope.js';
+import { requireAdmin, tenantRoute } from '../../plugins/tenant-scope.js';
 import {
   ApiKeysPage,
   ASKABLE_SCOPES,
   RegistrationPage,
   type SettingsForm,
   SettingsPage,
+  type SignInForm,
+  SignInSettingsPage,
   settingsFormOf,
+  signInFormOf,
 } from '../../views/admin-settings.js';
 import { type PortalDeps, pageContext, portalTexts, sendPage, takeFlash } from '../portal/portal-context.js';
 
@@ -246,6 +249,126 @@ export function settingsRoutes(app: FastifyInstance, d: SettingsRouteDeps): void
       if (!ok) throw webErrors.notFound();
       req.session.flash = { key: 'console.apiKeys.revoked', values: {} };
       return reply.redirect(`/o/${tenant.slug}/admin/settings/api-keys`, 303);
+    }),
+  );
+
+  // Our SAML metadata, for the organisation's IdP to read (public, like the sign-in page).
+  app.get(
+    '/o/:tenant/signin/saml/metadata',
+    tenantRoute(async (_req, reply, tenant) =>
+      reply
+        .type('application/samlmetadata+xml; charset=utf-8')
+        .send(d.settings.samlMetadata(tenant, d.publicUrl())),
+    ),
+  );
+
+  const signInPage = (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    tenant: Tenant,
+    form?: SignInForm,
+    problems: string[] = [],
+  ) => {
+    const c = pageContext(req, reply, tenant, d.orcid, true);
+    const endpoints = d.settings.signInEndpoints(tenant, d.publicUrl());
+    const flash = takeFlash(req);
+    return sendPage(
+      reply,
+      <SignInSettingsPage
+        c={c}
+        tenant={tenant}
+        endpoints={endpoints}
+        form={form ?? signInFormOf(tenant, endpoints.samlEntityId)}
+        problems={problems}
+        flash={flash ? c.t(flash.key, flash.values) : null}
+      />,
+      problems.length ? 422 : 200,
+    );
+  };
+  const saveSignIn = async (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    tenant: Tenant,
+    actor: string,
+    form: SignInForm,
+    changes: Partial<NewTenant>,
+    earlier: string[],
+  ) => {
+    const problems = [...earlier, ...d.settings.problems(tenant, changes)];
+    if (problems.length) return signInPage(req, reply, tenant, form, problems);
+    await d.settings.update(tenant, changes, actor);
+    req.session.flash = { key: 'console.signIn.saved', values: {} };
+    return reply.redirect(`${url(tenant)}/sign-in`, 303);
+  };
+  const signInForm = z.object({
+    oidcIssuer: text(500),
+    oidcClientId: text(500),
+    oidcClientSecret: z.string().max(2000).optional().default(''),
+    oidcLabel: text(100),
+    samlEntityId: text(500),
+    samlMetadata: z.string().max(200_000).optional().default(''),
+    samlLabel: text(100),
+  });
+  const signInFields = (tenant: Tenant, body: unknown) => {
+    const r = signInForm.safeParse(body ?? {});
+    const f = r.success ? r.data : signInForm.parse({});
+    const form: SignInForm = {
+      ...signInFormOf(tenant, d.settings.signInEndpoints(tenant, d.publicUrl()).samlEntityId),
+      ...f,
+    };
+    return { f, form, earlier: formProblems(r) };
+  };
+
+  app.get(
+    '/o/:tenant/admin/settings/sign-in',
+    adminRoute(async (req, reply, tenant) => signInPage(req, reply, tenant)),
+  );
+  app.post(
+    '/o/:tenant/admin/settings/sign-in/oidc',
+    { preHandler: app.csrfProtection },
+    adminRoute(async (req, reply, tenant, admin) => {
+      const { f, form, earlier } = signInFields(tenant, req.body);
+      const { oidc: _, ...rest } = tenant.sign_in;
+      const signIn = f.oidcIssuer
+        ? {
+            ...rest,
+            oidc: {
+              ...tenant.sign_in.oidc,
+              issuer: f.oidcIssuer,
+              clientId: f.oidcClientId,
+              scope: tenant.sign_in.oidc?.scope ?? 'openid email profile',
+              ...(f.oidcLabel ? { label: f.oidcLabel } : {}),
+            },
+          }
+        : rest;
+      const changes: Partial<NewTenant> = { signIn };
+      if (f.oidcClientSecret.trim()) changes.oidcClientSecret = f.oidcClientSecret.trim();
+      return saveSignIn(req, reply, tenant, `admin:${admin.local_id}`, form, changes, earlier);
+    }),
+  );
+  app.post(
+    '/o/:tenant/admin/settings/sign-in/saml',
+    { preHandler: app.csrfProtection },
+    adminRoute(async (req, reply, tenant, admin) => {
+      const { f, form, earlier } = signInFields(tenant, req.body);
+      const current = tenant.sign_in.saml;
+      const idp = f.samlMetadata.trim() ? d.settings.identityProvider(f.samlMetadata) : null;
+      const problems = [...earlier];
+      if (idp && !idp.ok) problems.push(`samlMetadata: ${idp.problem}`);
+      if (!idp && !current) problems.push("samlMetadata: give your identity provider's metadata");
+      const from = idp?.ok ? { entryPoint: idp.entryPoint, idpCert: idp.idpCert } : current;
+      const signIn = from
+        ? {
+            ...tenant.sign_in,
+            saml: {
+              ...current,
+              ...from,
+              issuer: f.samlEntityId,
+              ...(f.samlLabel ? { label: f.samlLabel } : {}),
+            },
+          }
+        : tenant.sign_in;
+      return saveSignIn(req, reply, tenant, `admin:${admin.local_id}`, form, { signIn }, problems);
     }),
   );
 }
