@@ -308,6 +308,24 @@ describe('the demo in Chromium', () => {
     for (let i = 0; i < 50 && (await outboxCount()) === before; i++) await page.waitForTimeout(200);
     expect(await outboxCount()).toBe(before + 1);
 
+    // The settings: credentials (Test connection against the simulator), registration values,
+    // API keys and institutional sign-in.
+    await page.goto(`${portal}admin/settings`);
+    await checkA11y(page, 'console settings');
+    await page.click('#test-connection');
+    await page.waitForSelector('#flash');
+    expect(await page.textContent('#flash')).toContain('ORCID accepted the credentials');
+    await screenshot(page, 'settings');
+    await page.goto(`${portal}admin/settings/registration`);
+    await checkA11y(page, 'console registration values');
+    await page.goto(`${portal}admin/settings/api-keys`);
+    await page.fill('#key-name', 'CRIS');
+    await page.click('#make-key');
+    expect(await page.inputValue('#made-key')).toMatch(/^lk_/);
+    await checkA11y(page, 'console API keys');
+    await page.goto(`${portal}admin/settings/sign-in`);
+    await checkA11y(page, 'console sign-in settings');
+
     // The integration review: every checklist line and badge, each with its evidence.
     await page.goto(`${portal}admin/review`);
     expect(await page.locator('#checklist tbody tr').count()).toBe(14);

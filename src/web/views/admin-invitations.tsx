@@ -76,7 +76,7 @@ export function InvitationsPage(props: {
               ))}
             </select>
           </div>
-          <div>
+          <div class="check">
             <input
               id="orcid-inbox"
               name="orcidInbox"

@@ -105,7 +105,7 @@ export function SettingsPage(props: {
           <fieldset>
             <legend>{t('console.settings.scopes')}</legend>
             {ASKABLE_SCOPES.map((s, i) => (
-              <div>
+              <div class="check">
                 <input
                   type="checkbox"
                   id={`scope-${i}`}
@@ -119,7 +119,7 @@ export function SettingsPage(props: {
               </div>
             ))}
           </fieldset>
-          <div>
+          <div class="check">
             <input type="checkbox" id="webhooks" name="webhooks" value="yes" checked={form.webhooks} />{' '}
             <label for="webhooks">{t('console.settings.webhooks')}</label>
           </div>

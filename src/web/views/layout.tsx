@@ -17,7 +17,7 @@ body.wide{max-width:76rem}.console-nav{display:flex;flex-wrap:wrap;gap:.4rem 1re
 .orcid-id{display:inline-flex;align-items:center;gap:.4rem;font-family:ui-monospace,monospace}
 .flash{background:#e8f5e9;border-left:4px solid var(--green);padding:.6rem .9rem}
 .problem{background:#fdecea;border-left:4px solid #b3261e;padding:.6rem .9rem}
-.muted{color:var(--muted)}label{display:block;margin:.7rem 0 .2rem}
+.muted{color:var(--muted)}label{display:block;margin:.7rem 0 .2rem}.check{margin:.4rem 0}.check label{display:inline;margin:0}
 input[type=text],input[type=password]{font:inherit;padding:.45rem;width:100%;max-width:24rem;box-sizing:border-box}
 section{margin:1.5rem 0}footer{border-top:1px solid #ddd;margin-top:2rem;padding:1rem 0}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.4rem;border-bottom:1px solid #ddd}`;
