@@ -247,4 +247,44 @@ describe('the settings page', () => {
       { settings: ['signIn', 'OIDC client secret'] },
     ]);
   });
+
+  it('the portal texts per language and the synchronisation settings, every problem listed', async () => {
+    const page = await admin.get(settings);
+    const form = {
+      _csrf: csrfOf(page.text),
+      why_es: 'Para mantener su registro al día.',
+      use_en: '',
+      employmentOnConnect: 'yes',
+      reconcileEveryDays: '0',
+      reconcileShare: '5',
+    };
+    const bad = await admin.post(`${settings}/portal`, form);
+    expect(bad.status).toBe(422);
+    expect(bad.text).toMatch(/sync\.reconcileEveryDays: /);
+    expect(bad.text).toMatch(/sync\.reconcileShare: /);
+    expect(bad.text).toContain('Para mantener su registro al día.');
+    expect((await tenantRow()).portal_texts).toEqual({});
+
+    const good = await admin.post(`${settings}/portal`, {
+      ...form,
+      reconcileEveryDays: '3',
+      reconcileShare: '0.5',
+    });
+    expect(good.status).toBe(303);
+    const t = await tenantRow();
+    expect(t.portal_texts).toEqual({ es: { why: 'Para mantener su registro al día.' } });
+    expect(t.employment_on_connect).toBe(true);
+    expect(t.sync_settings).toMatchObject({
+      reconcileEveryDays: 3,
+      reconcileShare: 0.5,
+      followOrcidName: false,
+    });
+    const portal = await signInToPortal(p, await p.addPerson({ employeeId: 'ST-RES' }));
+    expect((await portal.web.get(`${p.tenantUrl}/?lang=es`)).text).toContain(
+      'Para mantener su registro al día.',
+    );
+    expect((await audits()).at(-1)!.details).toEqual({
+      settings: ['portalTexts', 'employmentOnConnect', 'sync'],
+    });
+  });
 });

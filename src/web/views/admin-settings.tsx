@@ -2,6 +2,7 @@
 // scopes asked in words, webhooks, the name and support contact; "Test connection"; and the
 // values to enter on ORCID's client registration form, each with a copy button.
 import type { Tenant } from '../../db/rows.js';
+import { LANGUAGE_NAMES, LANGUAGES, type Language } from '../i18n.js';
 import { AdminPage, Flash } from './admin.js';
 import { Hidden } from './layout.js';
 import type { PageContext } from './portal.js';
@@ -23,6 +24,13 @@ export interface SettingsForm {
   webhooks: boolean;
   name: string;
   supportContact: string;
+  /** The organisation's own words on the connect page, per language. */
+  texts: Record<Language, { why: string; use: string }>;
+  employmentOnConnect: boolean;
+  reconcileEveryDays: string;
+  reconcileShare: string;
+  reconsentInvitation: boolean;
+  followOrcidName: boolean;
 }
 
 export const settingsFormOf = (t: Tenant): SettingsForm => ({
@@ -33,7 +41,23 @@ export const settingsFormOf = (t: Tenant): SettingsForm => ({
   webhooks: t.sync_settings.webhooks === true,
   name: t.name,
   supportContact: t.support_contact,
+  texts: Object.fromEntries(
+    LANGUAGES.map((l) => [l, { why: t.portal_texts[l]?.why ?? '', use: t.portal_texts[l]?.use ?? '' }]),
+  ) as SettingsForm['texts'],
+  employmentOnConnect: t.employment_on_connect,
+  reconcileEveryDays:
+    t.sync_settings.reconcileEveryDays === undefined ? '' : String(t.sync_settings.reconcileEveryDays),
+  reconcileShare: t.sync_settings.reconcileShare === undefined ? '' : String(t.sync_settings.reconcileShare),
+  reconsentInvitation: t.sync_settings.reconsentInvitation === true,
+  followOrcidName: t.sync_settings.followOrcidName === true,
 });
+
+const Check = (props: { id: string; name: string; checked: boolean; label: string }) => (
+  <div class="check">
+    <input type="checkbox" id={props.id} name={props.name} value="yes" checked={props.checked} />{' '}
+    <label for={props.id}>{props.label}</label>
+  </div>
+);
 
 function Problems(props: { c: PageContext; problems: string[] }) {
   if (!props.problems.length) return null;
@@ -144,6 +168,67 @@ export function SettingsPage(props: {
         <p>
           <a href={`${url}/sign-in`}>{t('console.signIn.title')}</a>
         </p>
+      </section>
+      <section aria-labelledby="portal-settings">
+        <h2 id="portal-settings">{t('console.settings.portal')}</h2>
+        <form method="post" action={`${url}/portal`}>
+          <Hidden name="_csrf" value={c.csrf} />
+          {LANGUAGES.map((l) => (
+            <fieldset lang={l}>
+              <legend>{LANGUAGE_NAMES[l]}</legend>
+              <label for={`why-${l}`}>{t('console.settings.why')}</label>
+              <textarea id={`why-${l}`} name={`why_${l}`} rows={3} cols={60}>
+                {form.texts[l].why}
+              </textarea>
+              <label for={`use-${l}`}>{t('console.settings.use')}</label>
+              <textarea id={`use-${l}`} name={`use_${l}`} rows={3} cols={60}>
+                {form.texts[l].use}
+              </textarea>
+            </fieldset>
+          ))}
+          <Check
+            id="employmentOnConnect"
+            name="employmentOnConnect"
+            checked={form.employmentOnConnect}
+            label={t('console.settings.employmentOnConnect')}
+          />
+          <label for="reconcileEveryDays">{t('console.settings.reconcileEveryDays')}</label>
+          <input
+            id="reconcileEveryDays"
+            name="reconcileEveryDays"
+            type="number"
+            min="1"
+            max="365"
+            value={form.reconcileEveryDays}
+          />
+          <label for="reconcileShare">{t('console.settings.reconcileShare')}</label>
+          <input
+            id="reconcileShare"
+            name="reconcileShare"
+            type="number"
+            min="0.01"
+            max="1"
+            step="0.01"
+            value={form.reconcileShare}
+          />
+          <Check
+            id="reconsentInvitation"
+            name="reconsentInvitation"
+            checked={form.reconsentInvitation}
+            label={t('console.settings.reconsentInvitation')}
+          />
+          <Check
+            id="followOrcidName"
+            name="followOrcidName"
+            checked={form.followOrcidName}
+            label={t('console.settings.followOrcidName')}
+          />
+          <p>
+            <button class="btn" type="submit" id="save-portal">
+              {t('console.settings.save')}
+            </button>
+          </p>
+        </form>
       </section>
       <section aria-labelledby="organisation-settings">
         <h2 id="organisation-settings">{t('console.settings.organisation')}</h2>

@@ -10,6 +10,7 @@ import type { ApiKeyService } from '../../../services/api-keys.service.js';
 import type { TenantSettingsService } from '../../../services/tenant-settings.service.js';
 import { parsedInput } from '../../console-input.js';
 import { webErrors } from '../../errors.js';
+import { LANGUAGES } from '../../i18n.js';
 import { requireAdmin, tenantRoute } from '../../plugins/tenant-scope.js';
 import {
   ApiKeysPage,
@@ -169,6 +170,64 @@ export function settingsRoutes(app: FastifyInstance, d: SettingsRouteDeps): void
         changes,
         formProblems(r),
       );
+    }),
+  );
+
+  const portalForm = z.object({
+    ...Object.fromEntries(
+      LANGUAGES.flatMap((l) => [
+        [`why_${l}`, z.string().max(4000).optional().default('')],
+        [`use_${l}`, z.string().max(4000).optional().default('')],
+      ]),
+    ),
+    employmentOnConnect: z.literal('yes').optional(),
+    reconcileEveryDays: text(10),
+    reconcileShare: text(10),
+    reconsentInvitation: z.literal('yes').optional(),
+    followOrcidName: z.literal('yes').optional(),
+  });
+  app.post(
+    '/o/:tenant/admin/settings/portal',
+    { preHandler: app.csrfProtection },
+    adminRoute(async (req, reply, tenant, admin) => {
+      const r = portalForm.safeParse(req.body ?? {});
+      const f = (r.success ? r.data : portalForm.parse({})) as Record<string, string | undefined>;
+      const texts = Object.fromEntries(
+        LANGUAGES.map((l) => [l, { why: (f[`why_${l}`] ?? '').trim(), use: (f[`use_${l}`] ?? '').trim() }]),
+      ) as SettingsForm['texts'];
+      const form: SettingsForm = {
+        ...settingsFormOf(tenant),
+        texts,
+        employmentOnConnect: f.employmentOnConnect === 'yes',
+        reconcileEveryDays: f.reconcileEveryDays ?? '',
+        reconcileShare: f.reconcileShare ?? '',
+        reconsentInvitation: f.reconsentInvitation === 'yes',
+        followOrcidName: f.followOrcidName === 'yes',
+      };
+      // Empty texts fall back to the built-in ones; empty numbers to the defaults.
+      const portalTexts = Object.fromEntries(
+        LANGUAGES.flatMap((l) => {
+          const { why, use } = texts[l];
+          return why || use ? [[l, { ...(why ? { why } : {}), ...(use ? { use } : {}) }]] : [];
+        }),
+      );
+      const number = (v: string) => (v === '' ? undefined : Number(v));
+      const { reconcileEveryDays: _d, reconcileShare: _s, ...sync } = tenant.sync_settings;
+      const changes: Partial<NewTenant> = {
+        portalTexts,
+        employmentOnConnect: form.employmentOnConnect,
+        sync: {
+          ...sync,
+          ...(form.reconcileEveryDays ? { reconcileEveryDays: number(form.reconcileEveryDays) } : {}),
+          ...(form.reconcileShare ? { reconcileShare: number(form.reconcileShare) } : {}),
+          reconsentInvitation: form.reconsentInvitation,
+          followOrcidName: form.followOrcidName,
+        },
+      };
+      if (JSON.stringify(portalTexts) === JSON.stringify(tenant.portal_texts)) delete changes.portalTexts;
+      if (form.employmentOnConnect === tenant.employment_on_connect) delete changes.employmentOnConnect;
+      if (JSON.stringify(changes.sync) === JSON.stringify(tenant.sync_settings)) delete changes.sync;
+      return save(req, reply, tenant, `admin:${admin.local_id}`, form, changes, formProblems(r));
     }),
   );
 
