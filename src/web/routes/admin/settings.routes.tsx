@@ -92,22 +92,31 @@ export function settingsRoutes(app: FastifyInstance, d: SettingsRouteDeps): void
     );
   };
 
-  /** Saves `changes` (or lists every problem, with the form as it was sent). */
+  /**
+   * Saves `changes` and goes back to the page (`to`, with `flash`), or shows the form again as it
+   * was sent (`again`) with every problem.
+   */
   const save = async (
     req: FastifyRequest,
     reply: FastifyReply,
     tenant: Tenant,
     actor: string,
-    form: SettingsForm,
     changes: Partial<NewTenant>,
     earlier: string[],
+    then: { again: (problems: string[]) => Promise<FastifyReply>; flash: string; to: string },
   ) => {
     const problems = [...earlier, ...d.settings.problems(tenant, changes)];
-    if (problems.length) return page(req, reply, tenant, form, problems);
+    if (problems.length) return then.again(problems);
     await d.settings.update(tenant, changes, actor);
-    req.session.flash = { key: 'console.settings.saved', values: {} };
-    return reply.redirect(url(tenant), 303);
+    req.session.flash = { key: then.flash, values: {} };
+    return reply.redirect(then.to, 303);
   };
+  /** After a save on the main settings page. */
+  const onSettings = (req: FastifyRequest, reply: FastifyReply, tenant: Tenant, form: SettingsForm) => ({
+    again: async (problems: string[]) => page(req, reply, tenant, form, problems),
+    flash: 'console.settings.saved',
+    to: url(tenant),
+  });
 
   app.get(
     '/o/:tenant/admin/settings',
@@ -144,11 +153,19 @@ export function settingsRoutes(app: FastifyInstance, d: SettingsRouteDeps): void
       if (changes.clientId === current.clientId) delete changes.clientId;
       if (changes.scopes === tenant.scopes) delete changes.scopes;
       if ((f.webhooks === 'yes') === current.webhooks) delete changes.sync;
-      return save(req, reply, tenant, `admin:${admin.local_id}`, form, changes, [
-        ...formProblems(r),
-        ...(f.scopes.length ? [] : ['scopes: choose at least one']),
-        ...unknownScopes.map((s) => `scopes: ${s}`),
-      ]);
+      return save(
+        req,
+        reply,
+        tenant,
+        `admin:${admin.local_id}`,
+        changes,
+        [
+          ...formProblems(r),
+          ...(f.scopes.length ? [] : ['scopes: choose at least one']),
+          ...unknownScopes.map((s) => `scopes: ${s}`),
+        ],
+        onSettings(req, reply, tenant, form),
+      );
     }),
   );
 
@@ -166,9 +183,9 @@ export function settingsRoutes(app: FastifyInstance, d: SettingsRouteDeps): void
         reply,
         tenant,
         `admin:${admin.local_id}`,
-        { ...settingsFormOf(tenant), ...f },
         changes,
         formProblems(r),
+        onSettings(req, reply, tenant, { ...settingsFormOf(tenant), ...f }),
       );
     }),
   );
@@ -227,7 +244,15 @@ export function settingsRoutes(app: FastifyInstance, d: SettingsRouteDeps): void
       if (JSON.stringify(portalTexts) === JSON.stringify(tenant.portal_texts)) delete changes.portalTexts;
       if (form.employmentOnConnect === tenant.employment_on_connect) delete changes.employmentOnConnect;
       if (JSON.stringify(changes.sync) === JSON.stringify(tenant.sync_settings)) delete changes.sync;
-      return save(req, reply, tenant, `admin:${admin.local_id}`, form, changes, formProblems(r));
+      return save(
+        req,
+        reply,
+        tenant,
+        `admin:${admin.local_id}`,
+        changes,
+        formProblems(r),
+        onSettings(req, reply, tenant, form),
+      );
     }),
   );
 
@@ -344,21 +369,12 @@ export function settingsRoutes(app: FastifyInstance, d: SettingsRouteDeps): void
       problems.length ? 422 : 200,
     );
   };
-  const saveSignIn = async (
-    req: FastifyRequest,
-    reply: FastifyReply,
-    tenant: Tenant,
-    actor: string,
-    form: SignInForm,
-    changes: Partial<NewTenant>,
-    earlier: string[],
-  ) => {
-    const problems = [...earlier, ...d.settings.problems(tenant, changes)];
-    if (problems.length) return signInPage(req, reply, tenant, form, problems);
-    await d.settings.update(tenant, changes, actor);
-    req.session.flash = { key: 'console.signIn.saved', values: {} };
-    return reply.redirect(`${url(tenant)}/sign-in`, 303);
-  };
+  /** After a save on the sign-in page. */
+  const onSignIn = (req: FastifyRequest, reply: FastifyReply, tenant: Tenant, form: SignInForm) => ({
+    again: async (problems: string[]) => signInPage(req, reply, tenant, form, problems),
+    flash: 'console.signIn.saved',
+    to: `${url(tenant)}/sign-in`,
+  });
   const signInForm = z.object({
     oidcIssuer: text(500),
     oidcClientId: text(500),
@@ -402,7 +418,15 @@ export function settingsRoutes(app: FastifyInstance, d: SettingsRouteDeps): void
         : rest;
       const changes: Partial<NewTenant> = { signIn };
       if (f.oidcClientSecret.trim()) changes.oidcClientSecret = f.oidcClientSecret.trim();
-      return saveSignIn(req, reply, tenant, `admin:${admin.local_id}`, form, changes, earlier);
+      return save(
+        req,
+        reply,
+        tenant,
+        `admin:${admin.local_id}`,
+        changes,
+        earlier,
+        onSignIn(req, reply, tenant, form),
+      );
     }),
   );
   app.post(
@@ -427,7 +451,15 @@ export function settingsRoutes(app: FastifyInstance, d: SettingsRouteDeps): void
             },
           }
         : tenant.sign_in;
-      return saveSignIn(req, reply, tenant, `admin:${admin.local_id}`, form, { signIn }, problems);
+      return save(
+        req,
+        reply,
+        tenant,
+        `admin:${admin.local_id}`,
+        { signIn },
+        problems,
+        onSignIn(req, reply, tenant, form),
+      );
     }),
   );
 }
