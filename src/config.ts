@@ -38,6 +38,21 @@ const schema = z
           .filter(Boolean),
       )
       .pipe(z.array(z.string().regex(/^[a-z0-9-]+:.+$/, 'expected slug:local-id'))),
+    /** Operators of the installation by e-mail address, comma-separated (also `lanyard operator grant`). */
+    LANYARD_OPERATORS: z
+      .string()
+      .optional()
+      .transform((v) =>
+        (v ?? '')
+          .split(',')
+          .map((s) => s.trim().toLowerCase())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.email('expected e-mail addresses'))),
+    /** The operator console's sign-in: an OpenID provider (issuer URL, client id and secret). */
+    LANYARD_OPERATOR_OIDC_ISSUER: z.url().optional(),
+    LANYARD_OPERATOR_OIDC_CLIENT_ID: z.string().min(1).optional(),
+    LANYARD_OPERATOR_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
     /** How long a write attempt holds its item; after a worker crash its items are retried after this. */
     LANYARD_WRITE_LEASE_SECONDS: z.coerce.number().int().min(2).max(3600).default(300),
     /**
@@ -91,6 +106,12 @@ const schema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((c, ctx) => {
+    if (c.LANYARD_OPERATOR_OIDC_ISSUER && !c.LANYARD_OPERATOR_OIDC_CLIENT_ID)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['LANYARD_OPERATOR_OIDC_CLIENT_ID'],
+        message: 'is required with LANYARD_OPERATOR_OIDC_ISSUER',
+      });
     // A key file next to an external database would leave the secrets' keys on one web host.
     if (c.DATABASE_URL && !c.LANYARD_KEYS)
       ctx.addIssue({

@@ -6,6 +6,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { Config } from '../config.js';
 import type { KeyRing } from '../crypto/key-ring.js';
+import { AdminInvitationRepository } from '../db/admin-invitation.repository.js';
 import { AdminUserRepository } from '../db/admin-user.repository.js';
 import { ApiKeyRepository } from '../db/api-key.repository.js';
 import { CallLogRepository } from '../db/call-log.repository.js';
@@ -18,6 +19,7 @@ import { InvitationRepository } from '../db/invitation.repository.js';
 import { ItemRepository } from '../db/item.repository.js';
 import { NoticeListener } from '../db/notices.js';
 import { OauthStateRepository } from '../db/oauth-state.repository.js';
+import { OperatorRepository } from '../db/operator.repository.js';
 import { OrcidCallRepository } from '../db/orcid-call.repository.js';
 import { OrcidInboxRequestRepository } from '../db/orcid-inbox-request.repository.js';
 import { OrcidLinkRepository } from '../db/orcid-link.repository.js';
@@ -38,6 +40,7 @@ import { TenantRepository } from '../db/tenant.repository.js';
 import { UploadRepository } from '../db/upload.repository.js';
 import { UploadStatingRepository } from '../db/upload-stating.repository.js';
 import { WebhookSubscriptionRepository } from '../db/webhook-subscription.repository.js';
+import { WorkerProcessRepository } from '../db/worker-process.repository.js';
 import { DemoDirectory } from '../identity/demo-directory.js';
 import { OidcSignIn } from '../identity/oidc-sign-in.js';
 import { SamlSignIn } from '../identity/saml-sign-in.js';
@@ -72,6 +75,7 @@ import { UploadService } from '../services/upload.service.js';
 import { WebhookService } from '../services/webhooks.service.js';
 import { DEFAULT_LEASE_MS, WriteItemService } from '../services/write-item.service.js';
 import { ConsoleParts } from './console-parts.js';
+import { OperatorParts } from './operator-parts.js';
 import { Parts } from './parts.js';
 
 export interface ContainerOptions {
@@ -105,6 +109,10 @@ export interface ContainerOptions {
   jobQueue?: JobQueueProbe;
   /** Administrators by configuration ("slug:local-id", LANYARD_ADMINS). */
   configuredAdmins?: readonly string[];
+  /** Operators by configuration (e-mail addresses, LANYARD_OPERATORS). */
+  configuredOperators?: readonly string[];
+  /** Connects to the SMTP server, for the operator's installation health; absent without one. */
+  mailCheck?: () => Promise<void>;
 }
 
 /** What the container may ask of the job queue (src/queue/queue.ts). */
@@ -123,6 +131,8 @@ const NO_QUEUES: JobQueuePorts = {
   invitationMail: { enqueueInvitation: noQueue },
   webhooks: { enqueueWebhook: noQueue },
   events: { enqueueDeliveries: noQueue },
+  adminInvitationMail: { enqueueAdminInvitation: noQueue },
+  organisationDeletions: { enqueueDeletion: noQueue },
 };
 
 /** Every repository, bound to `db` (the pool or one transaction). */
@@ -135,6 +145,15 @@ export class RepositorySet extends Parts implements Repositories {
   }
   get adminUsers() {
     return this.once('adminUsers', () => new AdminUserRepository(this.db));
+  }
+  get adminInvitations() {
+    return this.once('adminInvitations', () => new AdminInvitationRepository(this.db, this.ring));
+  }
+  get operators() {
+    return this.once('operators', () => new OperatorRepository(this.db));
+  }
+  get workerProcesses() {
+    return this.once('workerProcesses', () => new WorkerProcessRepository(this.db));
   }
   get apiKeys() {
     return this.once('apiKeys', () => new ApiKeyRepository(this.db));
@@ -504,6 +523,18 @@ export class Container extends Parts {
     return this.once('console', () => new ConsoleParts(this));
   }
 
+  get operator(): OperatorParts {
+    return this.once(
+      'operator',
+      () =>
+        new OperatorParts(this, {
+          configured: this.o.configuredOperators ?? [],
+          ...(this.o.jobQueue ? { queueWaiting: () => this.o.jobQueue!.waiting() } : {}),
+          ...(this.o.mailCheck ? { mailCheck: this.o.mailCheck } : {}),
+        }),
+    );
+  }
+
   get uploads() {
     return this.once(
       'uploads',
@@ -689,6 +720,10 @@ export function containerOf(
     outboundAllow: config.LANYARD_OUTBOUND_ALLOW,
     callLogRetentionDays: config.LANYARD_CALL_LOG_RETENTION_DAYS,
     configuredAdmins: config.LANYARD_ADMINS,
+    configuredOperators: config.LANYARD_OPERATORS,
+    ...(config.LANYARD_SMTP_URL
+      ? { mailCheck: async () => (await import('../mail/mailer.js')).checkSmtp(config.LANYARD_SMTP_URL!) }
+      : {}),
     ...o,
   });
 }

@@ -37,7 +37,12 @@ export async function startRoles(
   config: Config,
   logger: Logger,
   role: Role,
-  options: { orcidTransport?: TransportOptions; pollingSeconds?: number } = {},
+  options: {
+    orcidTransport?: TransportOptions;
+    pollingSeconds?: number;
+    /** The demo operator signs in with a password (the embedded demo only). */
+    operatorPasswords?: boolean;
+  } = {},
 ): Promise<RunningRoles> {
   const stops: Array<() => Promise<void>> = [];
   const { Queue } = await import('../queue/queue.js');
@@ -67,6 +72,20 @@ export async function startRoles(
       showOutbox: !config.DATABASE_URL,
       trustProxy: config.LANYARD_TRUST_PROXY,
       ...(config.LANYARD_METRICS_TOKEN ? { metricsToken: config.LANYARD_METRICS_TOKEN } : {}),
+      operatorSignIn: {
+        ...(config.LANYARD_OPERATOR_OIDC_ISSUER && config.LANYARD_OPERATOR_OIDC_CLIENT_ID
+          ? {
+              oidc: {
+                issuer: config.LANYARD_OPERATOR_OIDC_ISSUER,
+                clientId: config.LANYARD_OPERATOR_OIDC_CLIENT_ID,
+                ...(config.LANYARD_OPERATOR_OIDC_CLIENT_SECRET
+                  ? { clientSecret: config.LANYARD_OPERATOR_OIDC_CLIENT_SECRET }
+                  : {}),
+              },
+            }
+          : {}),
+        passwords: options.operatorPasswords === true,
+      },
       limits: {
         signInPerAccount: config.LANYARD_SIGNIN_LIMIT_PER_ACCOUNT,
         signInPerAddress: config.LANYARD_SIGNIN_LIMIT_PER_ADDRESS,

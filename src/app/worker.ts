@@ -2,6 +2,7 @@
 // container's parts, and the scheduler of ORCID work (writes and re-reads, fair across tenants)
 // runs here. Calls to ORCID that are not part of a person's request run here.
 import { setFlagsFromString } from 'node:v8';
+import { WorkerProcessRepository } from '../db/worker-process.repository.js';
 import { JOBS } from '../jobs/index.js';
 import { isBatchJob, type Job } from '../jobs/job.js';
 import { OrcidWorkScheduler, orcidWorkOf } from '../jobs/orcid-work.scheduler.js';
@@ -15,6 +16,8 @@ import type { Container } from './container.js';
  * (short) collections. V8 reads this setting at every collection, so it applies once set here.
  */
 const HEAP_GROWING_PERCENT = 50;
+
+const HEARTBEAT_MS = 30_000;
 
 export interface WorkerOptions {
   /** Looks for new jobs at least this often (tests); each job's own setting otherwise. */
@@ -53,10 +56,21 @@ export async function startWorker(
   });
   const unsubscribe = c.onWorkQueued(() => scheduler.wake());
   scheduler.start();
+  // The operator's installation health lists the workers seen in the last minutes.
+  const processes = c.repos.workerProcesses;
+  const self = WorkerProcessRepository.own();
+  const startedAt = new Date();
+  const beat = () =>
+    processes.seen(self, startedAt).catch((err) => c.logger.warn({ err }, 'worker heartbeat not recorded'));
+  await beat();
+  const heartbeat = setInterval(beat, HEARTBEAT_MS);
+  heartbeat.unref();
   return {
     async stop(timeoutMs) {
+      clearInterval(heartbeat);
       unsubscribe();
       await scheduler.stop(timeoutMs);
+      await processes.gone(self).catch(() => {});
     },
   };
 }

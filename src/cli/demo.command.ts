@@ -31,8 +31,10 @@ export function demoCommand(): Command {
       const { openPlatform } = await import('../platform.js');
       const platform = await openPlatform(demoConfig, { log: (l) => console.log(l) });
       const { startRoles } = await import('../app/roles.js');
-      const roles = await startRoles(platform, demoConfig, logger, 'all');
-      const { seedDemoOrganisation, DEMO_PEOPLE } = await import('../services/demo-organisation.js');
+      const roles = await startRoles(platform, demoConfig, logger, 'all', { operatorPasswords: true });
+      const { seedDemoOrganisation, DEMO_PEOPLE, DEMO_OPERATOR } = await import(
+        '../services/demo-organisation.js'
+      );
       const tenant = await seedDemoOrganisation(
         roles.container.repos,
         roles.container.directory,
@@ -43,6 +45,7 @@ export function demoCommand(): Command {
       const demoClient = sandbox.ctx.store.clients.get(tenant.client_id);
       if (demoClient && !demoClient.redirectUris.includes(roles.publicUrl))
         demoClient.redirectUris.push(roles.publicUrl);
+      await roles.container.operator.access.grant(DEMO_OPERATOR.email, 'demo', DEMO_OPERATOR.password);
       const portal = `${roles.publicUrl}/o/${tenant.slug}/`;
       console.log('');
       console.log('Lanyard demo is running.');
@@ -52,6 +55,9 @@ export function demoCommand(): Command {
       );
       console.log(
         `  ORCID simulator:     ${base}   ORCID accounts: ada@example.org / password, alan@example.org / password`,
+      );
+      console.log(
+        `  Operator console:    ${roles.publicUrl}/operator/   (${DEMO_OPERATOR.email} / ${DEMO_OPERATOR.password})`,
       );
       console.log(`  Public iD list:      ${roles.publicUrl}/o/${tenant.slug}/people`);
       console.log(`  Display API:         ${roles.publicUrl}/o/${tenant.slug}/api/people/E1001`);

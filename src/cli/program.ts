@@ -7,6 +7,7 @@ import { exportLinksCommand } from './export-links.command.js';
 import { adminCommand, exportCommand, importCommand } from './import.command.js';
 import { keysCommand } from './keys.command.js';
 import { migrateCommand } from './migrate.command.js';
+import { operatorCommand } from './operator.command.js';
 import { sandboxCommand } from './sandbox.command.js';
 import { serveCommand } from './serve.command.js';
 import { tenantCommand } from './tenant.command.js';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
     .addCommand(tenantCommand())
     .addCommand(eventsCommand())
     .addCommand(adminCommand())
+    .addCommand(operatorCommand())
     .addCommand(importCommand())
     .addCommand(exportCommand())
     .addCommand(exportLinksCommand());

@@ -26,12 +26,24 @@ export class AdminUserRepository {
     return r.numDeletedRows > 0n;
   }
 
-  async isAdmin(tenantId: string, localId: string): Promise<boolean> {
+  /**
+   * By local id; or by the person's e-mail for a role given through an invitation mailed to that
+   * address (the invitee then signs in through the organisation's own sign-in, which may name
+   * them by an employee id).
+   */
+  async isAdmin(tenantId: string, localId: string, email: string | null = null): Promise<boolean> {
     const row = await this.db
       .selectFrom('admin_users')
       .select('local_id')
       .where('tenant_id', '=', tenantId)
-      .where('local_id', '=', localId)
+      .where((eb) =>
+        email
+          ? eb.or([
+              eb('local_id', '=', localId),
+              eb.and([eb('local_id', '=', email.toLowerCase()), eb('granted_by', 'like', 'invitation:%')]),
+            ])
+          : eb('local_id', '=', localId),
+      )
       .executeTakeFirst();
     return row !== undefined;
   }

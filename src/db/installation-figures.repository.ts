@@ -25,4 +25,32 @@ export class InstallationFiguresRepository {
       from orcid_links where status = 'active' group by 1`.execute(this.db);
     return rows.map((r) => ({ tenant: r.tenant, seconds: Math.max(0, Number(r.s)) }));
   }
+
+  /** ORCID calls of each tenant in the last minute (its share of its rate limit). */
+  async callsLastMinute(): Promise<Array<{ tenant: string; count: number }>> {
+    const { rows } = await sql<{ tenant: string; n: string }>`
+      select tenant_id as tenant, count(*) as n from orcid_calls
+      where created_at > now() - interval '1 minute' and tenant_id is not null group by 1`.execute(this.db);
+    return rows.map((r) => ({ tenant: r.tenant, count: Number(r.n) }));
+  }
+
+  /** Each tenant's last failed ORCID call of the last 7 days (an error status, or no answer). */
+  async lastErrors(): Promise<
+    Array<{ tenant: string; at: Date; status: number | null; error: string | null; url: string }>
+  > {
+    const { rows } = await sql<{
+      tenant: string;
+      at: Date;
+      status: number | null;
+      error: string | null;
+      url: string;
+    }>`
+      select t.id as tenant, e.created_at as at, e.status, e.error, e.url
+      from tenants t cross join lateral (
+        select c.created_at, c.status, c.error, c.url from orcid_calls c
+        where c.tenant_id = t.id and c.created_at > now() - interval '7 days'
+          and (c.status >= 400 or c.status is null)
+        order by c.created_at desc limit 1) e`.execute(this.db);
+    return rows;
+  }
 }

@@ -407,6 +407,28 @@ export class OrcidLinkRepository {
       .execute();
   }
 
+  /**
+   * The organisation is being deleted: every link that still holds a token is ended, and up to
+   * `limit` of them are returned to have their tokens revoked at ORCID.
+   */
+  async endAllHoldingTokens(tenantId: string, limit: number): Promise<string[]> {
+    await this.db
+      .updateTable('orcid_links')
+      .set({ status: 'revoked', revoked_at: new Date(), revoked_by: 'admin' })
+      .where('tenant_id', '=', tenantId)
+      .where('token_sealed', 'is not', null)
+      .where('status', '!=', 'revoked')
+      .execute();
+    const rows = await this.db
+      .selectFrom('orcid_links')
+      .select('id')
+      .where('tenant_id', '=', tenantId)
+      .where('token_sealed', 'is not', null)
+      .limit(limit)
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
   /** Links ended here whose token ORCID has not yet confirmed revoked (for the retry sweep). */
   pendingRevocations(limit: number): Promise<Array<{ tenant_id: string; id: string }>> {
     return this.db

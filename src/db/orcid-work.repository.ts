@@ -26,7 +26,10 @@ export class OrcidWorkRepository {
         from wl where wl.t is not null
       )
       select x.t from (select t from wi union select t from wl) x
-      where x.t is not null and (
+      where x.t is not null
+      -- A suspended organisation's work waits until the operator resumes it.
+      and not exists (select 1 from tenants s where s.id = x.t and s.suspended_at is not null)
+      and (
         -- Correlated probes (LIMIT 1), which the planner cannot turn into a scan of every backlog.
         (select true from items i
           where i.tenant_id = x.t and i.status in ('queued', 'retrying') and i.ready_at <= now()

@@ -1,6 +1,7 @@
 // The repositories a use case works with, as one set bound to one database handle: the pool, or
 // one transaction (a unit of work). The composition root (src/app/container.ts) builds the sets;
 // services take them from there and never build a repository themselves.
+import type { AdminInvitationRepository } from './admin-invitation.repository.js';
 import type { AdminUserRepository } from './admin-user.repository.js';
 import type { ApiKeyRepository } from './api-key.repository.js';
 import type { CallLogRepository } from './call-log.repository.js';
@@ -10,6 +11,7 @@ import type { IntegrationReviewRepository } from './integration-review.repositor
 import type { InvitationRepository } from './invitation.repository.js';
 import type { ItemRepository } from './item.repository.js';
 import type { OauthStateRepository } from './oauth-state.repository.js';
+import type { OperatorRepository } from './operator.repository.js';
 import type { OrcidCallRepository } from './orcid-call.repository.js';
 import type { OrcidInboxRequestRepository } from './orcid-inbox-request.repository.js';
 import type { OrcidLinkRepository } from './orcid-link.repository.js';
@@ -24,9 +26,13 @@ import type { TenantRepository } from './tenant.repository.js';
 import type { UploadRepository } from './upload.repository.js';
 import type { UploadStatingRepository } from './upload-stating.repository.js';
 import type { WebhookSubscriptionRepository } from './webhook-subscription.repository.js';
+import type { WorkerProcessRepository } from './worker-process.repository.js';
 
 export interface Repositories {
+  adminInvitations: AdminInvitationRepository;
   adminUsers: AdminUserRepository;
+  operators: OperatorRepository;
+  workerProcesses: WorkerProcessRepository;
   apiKeys: ApiKeyRepository;
   callLog: CallLogRepository;
   records: CollectedRecordRepository;

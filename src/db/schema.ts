@@ -50,6 +50,23 @@ export interface TenantsTable {
   token_export: Generated<boolean>;
   invitation_settings: ColumnType<InvitationSettings, InvitationSettings | undefined, InvitationSettings>;
   invitation_templates: ColumnType<InvitationTemplates, InvitationTemplates | undefined, InvitationTemplates>;
+  /** Set while the operator has suspended the organisation: no ORCID work, the portal explains. */
+  suspended_at: Date | null;
+  /** The operator asked for the organisation's deletion: its tokens are being revoked, then it goes. */
+  deletion_requested_at: Date | null;
+  /** The outcome of the last "Test connection" (the operator's health list shows it). */
+  connection_check: ColumnType<
+    ConnectionCheck | null,
+    ConnectionCheck | null | undefined,
+    ConnectionCheck | null
+  >;
+}
+
+export interface ConnectionCheck {
+  at: string;
+  ok: boolean;
+  /** Why it failed, in the words of TenantSettingsService's reasons. */
+  reason?: string;
 }
 
 export interface OrcidCallsTable {
@@ -425,6 +442,31 @@ export interface AdminUsersTable {
   granted_at: Generated<Date>;
 }
 
+/** Operators of the installation (beside LANYARD_OPERATORS); a password only in the demo. */
+export interface OperatorsTable {
+  email: string;
+  granted_by: string;
+  granted_at: Generated<Date>;
+  password_hash: string | null;
+}
+
+/** An organisation's administrator invited by mail: single use, until expires_at. */
+export interface AdminInvitationsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  email: string;
+  /** SHA-256 of the link's token: what a visit is looked up by. */
+  token_hash: Buffer;
+  /** The token, sealed with AAD admin_invitations/token_sealed/{id}, until the mail is sent. */
+  token_sealed: string;
+  invited_by: string;
+  created_at: Generated<Date>;
+  expires_at: Date;
+  sent_at: Date | null;
+  last_error: string | null;
+  accepted_at: Date | null;
+}
+
 export interface InvitationsTable {
   id: Generated<string>;
   tenant_id: string;
@@ -481,4 +523,16 @@ export interface Database {
   admin_users: AdminUsersTable;
   invitations: InvitationsTable;
   mail_outbox: MailOutboxTable;
+  operators: OperatorsTable;
+  admin_invitations: AdminInvitationsTable;
+  worker_processes: WorkerProcessesTable;
+}
+
+/** A worker process's last sign of life. */
+export interface WorkerProcessesTable {
+  id: string;
+  host: string;
+  pid: number;
+  started_at: Date;
+  seen_at: Date;
 }

@@ -7,7 +7,7 @@ import { open, seal } from '../crypto/seal.js';
 import type { InvitationTemplates } from '../domain/invitation-template.js';
 import type { InvitationSettings, PortalTexts, SignInSettings, SyncSettings } from '../domain/tenant.js';
 import { TENANT_CHANNEL } from './notices.js';
-import type { Database, TenantsTable } from './schema.js';
+import type { ConnectionCheck, Database, TenantsTable } from './schema.js';
 
 type SealedColumns = 'client_secret_sealed' | 'oidc_client_secret_sealed';
 export type Tenant = Omit<Selectable<TenantsTable>, SealedColumns>;
@@ -22,8 +22,9 @@ export interface NewTenant {
   name: string;
   orcidEnvironment: TenantsTable['orcid_environment'];
   apiType: TenantsTable['api_type'];
-  clientId: string;
-  clientSecret: string;
+  /** Absent (with the secret): entered later by the organisation's administrator. */
+  clientId?: string;
+  clientSecret?: string;
   scopes: string;
   redirectUri: string;
   supportContact: string;
@@ -100,8 +101,8 @@ export class TenantRepository {
         name: t.name,
         orcid_environment: t.orcidEnvironment,
         api_type: t.apiType,
-        client_id: t.clientId,
-        client_secret_sealed: seal(this.ring, t.clientSecret, secretContext(id)),
+        client_id: t.clientId ?? '',
+        client_secret_sealed: seal(this.ring, t.clientSecret ?? '', secretContext(id)),
         scopes: t.scopes,
         redirect_uri: t.redirectUri,
         support_contact: t.supportContact,
@@ -178,6 +179,42 @@ export class TenantRepository {
     return row.oidc_client_secret_sealed
       ? open(this.ring, row.oidc_client_secret_sealed, oidcSecretContext(tenantId))
       : null;
+  }
+
+  /** Suspends (a time) or resumes (null) the organisation. */
+  async setSuspended(id: string, at: Date | null): Promise<void> {
+    await this.db
+      .updateTable('tenants')
+      .set({ suspended_at: at, updated_at: new Date() })
+      .where('id', '=', id)
+      .execute();
+    await this.notifyChanged(id);
+  }
+
+  /** Suspended for good: what the deletion job does next is revoke every token, then delete. */
+  async markForDeletion(id: string): Promise<void> {
+    const now = new Date();
+    await sql`update tenants set deletion_requested_at = ${now}, suspended_at = coalesce(suspended_at, ${now})
+      where id = ${id}`.execute(this.db);
+    await this.notifyChanged(id);
+  }
+
+  /** Every organisation, by name (the operator's list). */
+  async all(): Promise<Tenant[]> {
+    const rows = await this.db.selectFrom('tenants').selectAll().orderBy('name').orderBy('slug').execute();
+    return rows.map(withoutSecrets);
+  }
+
+  async recordConnectionCheck(id: string, check: ConnectionCheck): Promise<void> {
+    await this.db.updateTable('tenants').set({ connection_check: check }).where('id', '=', id).execute();
+    await this.notifyChanged(id);
+  }
+
+  /** Deletes the organisation and, by cascade, everything it owns; true when it existed. */
+  async delete(id: string): Promise<boolean> {
+    const r = await this.db.deleteFrom('tenants').where('id', '=', id).executeTakeFirst();
+    await this.notifyChanged(id);
+    return r.numDeletedRows > 0n;
   }
 
   /** Changes the given fields; a new client secret is sealed again for this row. */

@@ -143,8 +143,9 @@ export const tenantSettingsSchema = z
     name: z.string().trim().min(1).max(200),
     orcidEnvironment: z.enum(['production', 'sandbox', 'local']),
     apiType: z.enum(['member', 'public']),
-    clientId: z.string().regex(CLIENT_ID, 'an ORCID client id such as APP-XXXXXXXXXXXXXXXX'),
-    clientSecret: z.string().trim().min(1, 'is empty'),
+    // Both absent: an organisation the operator created, whose administrator enters them later.
+    clientId: z.string().regex(CLIENT_ID, 'an ORCID client id such as APP-XXXXXXXXXXXXXXXX').optional(),
+    clientSecret: z.string().trim().min(1, 'is empty').optional(),
     scopes: z.string().trim().min(1),
     redirectUri: z.url(),
     supportContact: z.string().trim().min(3),
@@ -160,6 +161,13 @@ export const tenantSettingsSchema = z
     invitations: invitationSettingsSchema.optional(),
   })
   .superRefine((t, ctx) => {
+    // ORCID issues the two together: one without the other cannot sign a request.
+    if ((t.clientId === undefined) !== (t.clientSecret === undefined))
+      ctx.addIssue({
+        code: 'custom',
+        path: [t.clientId === undefined ? 'clientId' : 'clientSecret'],
+        message: `is required with ${t.clientId === undefined ? 'the client secret' : 'the client id'}`,
+      });
     // Seeded passwords are for the demo and tests, never for real ORCID records.
     if (t.signIn?.demoDirectory && t.orcidEnvironment !== 'local')
       ctx.addIssue({
@@ -189,6 +197,9 @@ export function tenantSettingsProblems(input: unknown): string[] {
   const r = tenantSettingsSchema.safeParse(input);
   return r.success ? [] : r.error.issues.map((i) => `${i.path.join('.') || 'settings'}: ${i.message}`);
 }
+
+/** Whether the organisation's ORCID client id and secret have been entered (else no ORCID call can be made). */
+export const hasOrcidCredentials = (t: { client_id: string }): boolean => t.client_id !== '';
 
 /** The organisation's stable key for a person: employee id, else eppn, else email. */
 export function localIdOf(a: PersonAttributes): string | null {

@@ -5,6 +5,12 @@ import type { JobQueuePorts } from '../services/ports.js';
 import { deliverEventJob, eventDeliveryQueue } from './deliver-event.job.js';
 import { invitationRemindersJob } from './invitation-reminders.job.js';
 import type { Job } from './job.js';
+import {
+  adminInvitationMailQueue,
+  deleteOrganisationJob,
+  organisationDeletionQueue,
+  sendAdminInvitationJob,
+} from './operator.jobs.js';
 import { purgeCallLogJob } from './purge-call-log.job.js';
 import { purgeExpiredStateJob } from './purge-expired-state.job.js';
 import { reconcileJob } from './reconcile.job.js';
@@ -27,6 +33,8 @@ export const JOBS: ReadonlyArray<Job<never>> = [
   revocationSweepJob,
   purgeCallLogJob,
   purgeExpiredStateJob,
+  sendAdminInvitationJob,
+  deleteOrganisationJob,
 ] as unknown as ReadonlyArray<Job<never>>;
 
 /** Creates every job's queue (idempotent): a role may send any job once this is done. */
@@ -42,5 +50,7 @@ export function queuePorts(queue: Queue): JobQueuePorts {
     invitationMail: invitationMailQueue(queue),
     webhooks: webhookQueue(queue),
     events: eventDeliveryQueue(queue),
+    adminInvitationMail: adminInvitationMailQueue(queue),
+    organisationDeletions: organisationDeletionQueue(queue),
   };
 }

@@ -153,3 +153,21 @@ export function templateMail(
   );
   return { to: c.to, subject: filled.subject, text: filled.body, html: `<!doctype html>${html.toString()}` };
 }
+
+/** The operator invites the organisation's first administrator to set up its ORCID integration. */
+export function adminInvitationMail(
+  c: Omit<Recipient, 'portalUrl' | 'givenNames'> & { acceptUrl: string; expiresAt: Date },
+): MailMessage {
+  return organisationMail(
+    { ...c, givenNames: null, portalUrl: c.acceptUrl },
+    {
+      subject: `${c.organisation}: you are invited to administer its ORCID integration`,
+      lead: [
+        `You are invited to administer ${c.organisation}'s ORCID integration on Lanyard: its ORCID credentials, how its people sign in, and its console.`,
+      ],
+      linkIntro: `Accept the invitation here (the link works once, until ${c.expiresAt.toISOString().slice(0, 16).replace('T', ' ')} UTC):`,
+      button: 'Accept the invitation',
+      closing: ['If you did not expect this invitation, ignore it: nothing happens unless the link is used.'],
+    },
+  );
+}

@@ -22,3 +22,20 @@ export function smtpMailer(url: string | undefined, from: string): Mailer | null
     close: () => transport.close(),
   };
 }
+
+/** Connects to the SMTP server and says hello (nothing is sent); throws when it does not answer. */
+export async function checkSmtp(url: string): Promise<void> {
+  const transport = nodemailer.createTransport(url);
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      transport.verify(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error('the SMTP server did not answer within 5 s')), 5000);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+    transport.close();
+  }
+}

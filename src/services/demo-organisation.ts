@@ -9,6 +9,9 @@ import type { DemoDirectory } from '../identity/demo-directory.js';
 export const DEMO_SLUG = 'demo';
 export const DEMO_ADMIN_LOCAL_ID = 'E1003';
 
+/** The demo's operator (the operator console, /operator/): a password only the demo gives. */
+export const DEMO_OPERATOR = { email: 'operator@demo.example', password: 'operator' };
+
 export const DEMO_PEOPLE: Array<{ username: string; password: string; attributes: PersonAttributes }> = [
   {
     username: 'ada',

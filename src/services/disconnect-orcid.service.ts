@@ -74,7 +74,8 @@ export class DisconnectOrcidService {
     const token = await this.d.links.tokenOf(tenant.id, linkId);
     if (!token) return false;
     const read = await this.d.links.readTokenOf(tenant.id, linkId);
-    const { oauth } = await this.d.orcid.for(tenant);
+    // Revoking only takes access away: it goes ahead while the organisation is suspended.
+    const { oauth } = await this.d.orcid.for(tenant, { whileSuspended: true });
     if (read) await oauth.revoke(read.access_token);
     await oauth.revoke(token.access_token);
     await this.d.links.confirmRevokedAtOrcid(tenant.id, linkId);

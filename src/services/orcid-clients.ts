@@ -2,6 +2,7 @@
 // transport per process that records every call (database + log) and shares the cluster-wide
 // rate limiter. Each client is kept with its tenant in the TenantDirectory.
 import type { Tenant, TenantRepository } from '../db/tenant.repository.js';
+import { hasOrcidCredentials } from '../domain/tenant.js';
 import { OrcidApi } from '../orcid/api.js';
 import { type OrcidEnvironment, orcidEnvironment } from '../orcid/environments.js';
 import { OrcidOAuth } from '../orcid/oauth.js';
@@ -12,6 +13,21 @@ export interface TenantOrcid {
   env: OrcidEnvironment;
   oauth: OrcidOAuth;
   api: OrcidApi;
+}
+
+/** No ORCID call is made for an organisation that is suspended or has no credentials yet. */
+export class OrcidWorkRefused extends Error {
+  constructor(
+    slug: string,
+    readonly reason: 'suspended' | 'no_credentials',
+  ) {
+    super(
+      reason === 'suspended'
+        ? `organisation ${slug} is suspended: no ORCID call is made for it`
+        : `organisation ${slug} has not entered its ORCID client id and secret`,
+    );
+    this.name = 'OrcidWorkRefused';
+  }
 }
 
 export class OrcidClients {
@@ -27,8 +43,16 @@ export class OrcidClients {
     return orcidEnvironment(tenant.orcid_environment, this.localOrcidUrl);
   }
 
-  /** The tenant's client, kept with the tenant in the directory (made anew when it changes). */
-  for(tenant: Tenant): Promise<TenantOrcid> {
+  /**
+   * The tenant's client, kept with the tenant in the directory (made anew when it changes).
+   * Refused while the organisation is suspended (only its deletion's revocations may call ORCID
+   * then) or before its credentials are entered.
+   */
+  for(tenant: Tenant, o: { whileSuspended?: boolean } = {}): Promise<TenantOrcid> {
+    if (!hasOrcidCredentials(tenant))
+      return Promise.reject(new OrcidWorkRefused(tenant.slug, 'no_credentials'));
+    if (tenant.suspended_at && !o.whileSuspended)
+      return Promise.reject(new OrcidWorkRefused(tenant.slug, 'suspended'));
     return this.directory.derived(tenant, 'orcid-client', async () => {
       const clientSecret = await this.tenants.clientSecret(tenant.id);
       const env = this.environmentOf(tenant);

@@ -1,9 +1,9 @@
-import type { EventType } from '../domain/events.js';
-
 // What the services need from the world outside them, as interfaces: the queues their follow-up
 // work goes to, and mail. The jobs (src/jobs/index.ts), the container and the mail module
 // implement them; services import only these, never a job, the queue or a framework
 // (docs/architecture.md).
+
+import type { EventType } from '../domain/events.js';
 
 /**
  * Writes of items to ORCID, done by the workers' scheduler. An item stored as `queued` is already
@@ -62,6 +62,8 @@ export interface JobQueuePorts {
   invitationMail: InvitationMailQueue;
   webhooks: WebhookQueue;
   events: EventDeliveryQueue;
+  adminInvitationMail: AdminInvitationMailQueue;
+  organisationDeletions: OrganisationDeletionQueue;
 }
 
 /** Every queue a service may send work to: the jobs, and the ORCID work the scheduler claims. */
@@ -97,4 +99,14 @@ export interface EventSender {
   check(url: string): Promise<void>;
   /** POSTs the body; throws when nothing was answered (refused, unreachable, timed out). */
   send(url: string, headers: Record<string, string>, body: string): Promise<{ status: number }>;
+}
+
+/** Sends the mail of an administrator's invitation (a job, retried while SMTP is away). */
+export interface AdminInvitationMailQueue {
+  enqueueAdminInvitation(invitationId: string): Promise<void>;
+}
+
+/** Starts an organisation's deletion in the worker (revoking its tokens can take long). */
+export interface OrganisationDeletionQueue {
+  enqueueDeletion(tenantId: string, actor: string): Promise<void>;
 }

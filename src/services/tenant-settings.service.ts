@@ -5,7 +5,7 @@
 // it, and says what ORCID answered in words.
 import type { PortalLogRepository } from '../db/portal-log.repository.js';
 import type { NewTenant, Tenant, TenantRepository } from '../db/tenant.repository.js';
-import { tenantSettingsProblems } from '../domain/tenant.js';
+import { hasOrcidCredentials, tenantSettingsProblems } from '../domain/tenant.js';
 import { identityProviderFromMetadata, serviceProviderMetadata } from '../identity/saml-metadata.js';
 import { OrcidError } from '../orcid/errors.js';
 import type { OrcidClients } from './orcid-clients.js';
@@ -35,8 +35,8 @@ function settingsOf(t: Tenant): Record<string, unknown> {
     name: t.name,
     orcidEnvironment: t.orcid_environment,
     apiType: t.api_type,
-    clientId: t.client_id,
-    clientSecret: 'kept',
+    // An organisation created without credentials has neither until both are entered.
+    ...(hasOrcidCredentials(t) ? { clientId: t.client_id, clientSecret: 'kept' } : {}),
     scopes: t.scopes,
     redirectUri: t.redirect_uri,
     supportContact: t.support_contact,
@@ -58,8 +58,8 @@ export class TenantSettingsService {
   ) {}
 
   /** Every problem of the tenant's settings once `changes` are made (empty: they can be saved). */
-  problems(current: Tenant, changes: Partial<NewTenant>): string[] {
-    return tenantSettingsProblems({ ...settingsOf(current), ...changes });
+  problems(current: Tenant | null, changes: Partial<NewTenant>): string[] {
+    return tenantSettingsProblems({ ...(current ? settingsOf(current) : {}), ...changes });
   }
 
   async update(current: Tenant, changes: Partial<NewTenant>, actor: string): Promise<SettingsResult> {
@@ -124,6 +124,12 @@ export class TenantSettingsService {
    */
   async testConnection(tenant: Tenant, actor: string): Promise<ConnectionTest> {
     const result = await this.runTest(tenant);
+    await this.d.tenants.recordConnectionCheck(tenant.id, {
+      at: new Date().toISOString(),
+      ok: result.ok,
+      ...(result.ok ? {} : { reason: result.reason }),
+    });
+    this.d.changed(tenant.id);
     await this.d.log.audit({
       tenantId: tenant.id,
       actor,
@@ -135,6 +141,8 @@ export class TenantSettingsService {
   }
 
   private async runTest(tenant: Tenant): Promise<ConnectionTest> {
+    if (!hasOrcidCredentials(tenant))
+      return { ok: false, reason: 'credentials', detail: 'No ORCID client id and secret have been entered.' };
     try {
       const { oauth, api, env } = await this.d.orcid.for(tenant);
       const token = await oauth.clientCredentials('/read-public');

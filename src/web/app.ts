@@ -15,6 +15,8 @@ import { apiArea } from './routes/api/index.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { orcidHookRoutes } from './routes/hooks/orcid.routes.js';
 import { metricsRoutes } from './routes/metrics.routes.js';
+import { operatorArea } from './routes/operator/index.js';
+import type { OperatorSignInOptions } from './routes/operator/sign-in.routes.js';
 import { portalArea } from './routes/portal/index.js';
 import { sharedCallRoutes } from './routes/shared-calls.routes.js';
 
@@ -28,6 +30,8 @@ export interface WebOptions {
   trustProxy?: boolean | string;
   /** Serves GET /metrics here to requests with this bearer token (LANYARD_METRICS_TOKEN). */
   metricsToken?: string;
+  /** How operators sign in to /operator/ (LANYARD_OPERATOR_OIDC_*, or the demo's password). */
+  operatorSignIn?: OperatorSignInOptions;
 }
 
 /** The web role's app on the container's parts; `c.publicUrl` is where people reach it. */
@@ -51,6 +55,7 @@ export function buildApp(c: Container, deps: WebOptions = {}): FastifyInstance {
   orcidHookRoutes(app, c.webhooks, (outcome) => c.metrics.webhookReceived(outcome));
   if (deps.showOutbox) outboxRoutes(app, c.invitationMail);
   sharedCallRoutes(app, c.console.calls, c.tenantDirectory);
+  operatorArea(app, c, deps.operatorSignIn ?? {});
 
   // Everything under /o/{tenant}/: the organisation is resolved once per request.
   app.register(async (tenantArea) => {

@@ -11,7 +11,8 @@ export type ErrorPageKey =
   | 'tooMany'
   | 'badRequest'
   | 'forbidden'
-  | 'unavailable';
+  | 'unavailable'
+  | 'suspended';
 
 export type WebErrorId =
   | 'unknown_tenant'
@@ -28,7 +29,9 @@ export type WebErrorId =
   | 'rate_limited'
   | 'orcid_unavailable'
   | 'server_error'
-  | 'unavailable';
+  | 'unavailable'
+  | 'suspended'
+  | 'operator_required';
 
 /** One field at fault, as the API's 400 bodies name them (`a.b` for a nested one). */
 export interface FieldProblem {
@@ -112,6 +115,17 @@ export const webErrors = {
   /** ORCID answered with an error or not at all, for a request that needed it. */
   orcidUnavailable: (why: string) =>
     new WebError('orcid_unavailable', 502, 'serverError', `ORCID could not be reached or refused: ${why}`),
+  /** The installation's operator suspended the organisation: nothing is done for it until resumed. */
+  suspended: () =>
+    new WebError(
+      'suspended',
+      503,
+      'suspended',
+      "This organisation's ORCID service is suspended by the installation's operator.",
+    ),
+  /** The operator console to anyone not signed in there as an operator. */
+  operatorRequired: () =>
+    new WebError('operator_required', 403, 'forbidden', 'Operators of this installation only.'),
   serverError: () => new WebError('server_error', 500, 'serverError', 'The request could not be completed.'),
   /** The database is away (restarting, unreachable): the process recovers by itself. */
   unavailable: () =>

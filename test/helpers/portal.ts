@@ -10,11 +10,12 @@ import { KeyRing } from '../../src/crypto/key-ring.js';
 import type { NewTenant, Tenant } from '../../src/db/tenant.repository.js';
 import { queuePorts, registerJobs } from '../../src/jobs/index.js';
 import { createLogger } from '../../src/logger.js';
-import { smtpMailer } from '../../src/mail/mailer.js';
+import { checkSmtp, smtpMailer } from '../../src/mail/mailer.js';
 import type { TransportOptions } from '../../src/orcid/transport.js';
 import { Queue } from '../../src/queue/queue.js';
 import { buildApp } from '../../src/web/app.js';
 import type { AbuseLimits } from '../../src/web/plugins/abuse-limits.js';
+import type { OperatorSignInOptions } from '../../src/web/routes/operator/sign-in.routes.js';
 import { freshDatabase, type TestDatabase } from './database.js';
 import { freePort } from './demo-process.js';
 import { newClient, newResearcher, orcidAnswers } from './sandbox.js';
@@ -59,6 +60,10 @@ export async function startPortal(
     limits?: Partial<AbuseLimits>;
     /** GET /metrics on the web address with this bearer token (LANYARD_METRICS_TOKEN). */
     metricsToken?: string;
+    /** How operators sign in to /operator/ (default: the demo's password sign-in). */
+    operatorSignIn?: OperatorSignInOptions;
+    /** Operators by configuration (LANYARD_OPERATORS). */
+    configuredOperators?: string[];
   } = {},
 ): Promise<TestPortal> {
   const db = await freshDatabase();
@@ -84,12 +89,15 @@ export async function startPortal(
     orcidTransport: fast,
     configuredAdmins: options.configuredAdmins ?? [],
     outboundAllow: options.outboundAllow ?? [],
+    configuredOperators: options.configuredOperators ?? [],
+    ...(options.smtpUrl ? { mailCheck: () => checkSmtp(options.smtpUrl!) } : {}),
   });
   await container.listenForNotices();
   const app = buildApp(container, {
     showOutbox: true,
     limits: { signInPerAccount: 1000, signInPerAddress: 10_000, apiPerKey: 100_000, ...options.limits },
     ...(options.metricsToken ? { metricsToken: options.metricsToken } : {}),
+    operatorSignIn: options.operatorSignIn ?? { passwords: true },
   });
   const base = await app.listen({ port, host: '127.0.0.1' });
   const worker = options.worker ? await startWorker(queue, container, { pollingSeconds: 0.5 }) : null;
@@ -184,4 +192,21 @@ export async function connectInPortal(
   const page = await web.get(`${portal.tenantUrl}/`);
   const start = await web.post(`${portal.tenantUrl}/connect`, { _csrf: csrfOf(page.text) });
   return web.get(await orcidAnswers(sandboxBase, new URL(start.location!), orcid));
+}
+
+/** Grants `email` the operator role with a password and signs it in to /operator/ (the demo's sign-in). */
+export async function signInAsOperator(
+  portal: Pick<TestPortal, 'base' | 'container'>,
+  email: string,
+): Promise<WebClient> {
+  await portal.container.operator.access.grant(email, 'test', 'operator-pw');
+  const web = new WebClient();
+  const page = await web.get(`${portal.base}/operator/sign-in`);
+  const res = await web.post(`${portal.base}/operator/sign-in/password`, {
+    _csrf: csrfOf(page.text),
+    username: email,
+    password: 'operator-pw',
+  });
+  if (res.status !== 303) throw new Error(`operator sign-in failed: ${res.status}`);
+  return web;
 }

@@ -27,6 +27,7 @@ import * as m0024 from './0024-token-export-setting.js';
 import * as m0025 from './0025-invitation-reminders.js';
 import * as m0026 from './0026-invitation-templates.js';
 import * as m0027 from './0027-orcid-inbox-requests.js';
+import * as m0028 from './0028-operators.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-core': m0001,
@@ -56,4 +57,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0025-invitation-reminders': m0025,
   '0026-invitation-templates': m0026,
   '0027-orcid-inbox-requests': m0027,
+  '0028-operators': m0028,
 };

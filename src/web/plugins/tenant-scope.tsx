@@ -13,6 +13,7 @@ import type { TenantDirectory } from '../../services/tenant-directory.js';
 import { isWebError, webErrors } from '../errors.js';
 import { pageContext, sendPage, signedInPerson } from '../routes/portal/portal-context.js';
 import { AdminForbiddenPage } from '../views/admin.js';
+import { SuspendedPage } from '../views/portal.js';
 import { wantsJson } from './error-pages.js';
 
 declare module 'fastify' {
@@ -31,10 +32,16 @@ export const tenantScope = fp(
     app.addHook('preValidation', async (req) => {
       const slug = (req.params as { tenant?: unknown }).tenant;
       req.tenant = typeof slug === 'string' ? ((await d.directory.bySlug(slug)) ?? null) : null;
+      // A suspended organisation's pages, callbacks and forms all say so, and do nothing else.
+      if (req.tenant?.suspended_at) throw webErrors.suspended();
     });
     // A refusal of the admin area is shown in the organisation's pages; every other error goes
     // on to the app's error pages.
     app.setErrorHandler(async (err, req, reply) => {
+      if (isWebError(err) && err.id === 'suspended' && req.tenant && !wantsJson(req)) {
+        const c = pageContext(req, reply, req.tenant, d.orcid, false);
+        return sendPage(reply, <SuspendedPage c={c} />, err.statusCode);
+      }
       if (!isWebError(err) || !ADMIN_REFUSALS.has(err.id) || !req.tenant || wantsJson(req)) throw err;
       const signedIn = err.id === 'admin_required';
       const c = pageContext(req, reply, req.tenant, d.orcid, signedIn);

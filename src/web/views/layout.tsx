@@ -71,7 +71,8 @@ export function Layout(props: {
   org: string;
   base: string;
   path: string;
-  supportContact: string;
+  /** The footer's support contact (none on the operator's pages). */
+  supportContact?: string;
   signedIn?: { csrf: string } | null;
   /** Wider pages for the console's tables. */
   wide?: boolean;
@@ -119,7 +120,9 @@ export function Layout(props: {
           <h1>{props.title}</h1>
           {props.children}
         </main>
-        <footer class="muted">{t('support', { contact: props.supportContact })}</footer>
+        {props.supportContact ? (
+          <footer class="muted">{t('support', { contact: props.supportContact })}</footer>
+        ) : null}
       </body>
     </html>
   );

@@ -90,6 +90,11 @@ export function SignInPage(props: {
           </form>
         </section>
       ) : null}
+      {props.oidcLabel === null && props.samlLabel === null && !props.directory && !props.orcidSignIn ? (
+        <p class="problem" id="no-sign-in">
+          {t('signInNotSetUp', { org: c.org, contact: c.supportContact })}
+        </p>
+      ) : null}
       {props.orcidSignIn ? (
         <section aria-labelledby="orcid-signin-heading">
           <h2 id="orcid-signin-heading">{t('signInWithOrcid')}</h2>
@@ -393,6 +398,51 @@ export function PublicListPage(props: { c: PageContext; people: DisplayedId[] })
         </table>
       ) : (
         <p>{t('publicNone')}</p>
+      )}
+    </Page>
+  );
+}
+
+/** Every page of an organisation the operator suspended: why nothing can be done, and whom to ask. */
+export function SuspendedPage(props: { c: PageContext }) {
+  const { c } = props;
+  return (
+    <Page c={{ ...c, signedIn: false }} title={c.t('suspendedTitle')}>
+      <p id="suspended" role="alert">
+        {c.t('suspendedText', { org: c.org, contact: c.supportContact })}
+      </p>
+    </Page>
+  );
+}
+
+/**
+ * An administrator's invitation: the button that accepts it (a POST: mail scanners that open the
+ * link change nothing), or why the link cannot be used any more.
+ */
+export function AdminWelcomePage(props: {
+  c: PageContext;
+  state: 'valid' | 'used' | 'expired' | 'unknown';
+  email: string | null;
+  action: string;
+}) {
+  const { c } = props;
+  const { t } = c;
+  return (
+    <Page c={{ ...c, signedIn: false }} title={t('welcome.title', { org: c.org })}>
+      {props.state === 'valid' ? (
+        <>
+          <p>{t('welcome.text', { org: c.org, email: props.email ?? '' })}</p>
+          <form method="post" action={props.action}>
+            <Hidden name="_csrf" value={c.csrf} />
+            <button class="btn" type="submit" id="accept-invitation">
+              {t('welcome.accept')}
+            </button>
+          </form>
+        </>
+      ) : (
+        <p class="problem" role="alert" id="invitation-refused" data-state={props.state}>
+          {t(`welcome.${props.state}`, { contact: c.supportContact })}
+        </p>
       )}
     </Page>
   );

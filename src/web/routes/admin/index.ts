@@ -1,7 +1,8 @@
 // The organisation's admin area (the console) under /o/{tenant}/admin/, one file per feature:
 // uploads (the area's first page), people, invitations, the audit log, the overview, the
-// integration review, the data export, the ORCID call log, the organisation's identity, and the
-// ORCID registry's records of it.
+// integration review, the data export, the ORCID call log, the organisation's identity, the
+// ORCID registry's records of it, the settings, and the page where an invited administrator
+// accepts (the one page here that is not for administrators only).
 // Administrators only (requireAdmin).
 import type { FastifyInstance } from 'fastify';
 import type { Container } from '../../../app/container.js';
@@ -16,6 +17,7 @@ import { registryRoutes } from './registry.routes.js';
 import { reviewRoutes } from './review.routes.js';
 import { settingsRoutes } from './settings.routes.js';
 import { uploadRoutes } from './uploads.routes.js';
+import { welcomeRoutes } from './welcome.routes.js';
 
 export function adminArea(app: FastifyInstance, c: Container): void {
   const shared = { portal: c.portal, orcid: c.orcid, admins: c.adminAccess };
@@ -30,6 +32,7 @@ export function adminArea(app: FastifyInstance, c: Container): void {
   callRoutes(app, { ...shared, calls: parts.calls, publicUrl: () => c.publicUrl });
   organisationRoutes(app, { ...shared, rename: c.rename });
   registryRoutes(app, { ...shared, registry: c.registrySearch });
+  welcomeRoutes(app, { ...shared, invitations: c.operator.adminInvitations, signIns: c.signIns });
   settingsRoutes(app, {
     ...shared,
     settings: c.tenantSettings,

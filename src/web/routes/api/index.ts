@@ -26,6 +26,7 @@ export function apiArea(app: FastifyInstance, c: Container): void {
     const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
     const key = m ? await c.apiKeys.tenantOf(m[1]!) : null;
     if (!key) throw webErrors.unauthorized();
+    if ((await c.tenantDirectory.byId(key.tenantId))?.suspended_at) throw webErrors.suspended();
     req.apiTenantId = key.tenantId;
   };
 

@@ -2,8 +2,10 @@
 // (which also completes "Sign in with ORCID"), and the POST that disconnects (revoking at ORCID).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Tenant } from '../../../db/rows.js';
+import { hasOrcidCredentials } from '../../../domain/tenant.js';
 import type { CallbackQuery, ConnectOrcidService } from '../../../services/connect-orcid.service.js';
 import type { DisconnectOrcidService } from '../../../services/disconnect-orcid.service.js';
+import { webErrors } from '../../errors.js';
 import { personRoute as personRouteOf, tenantRoute } from '../../plugins/tenant-scope.js';
 import { ConnectProblemPage, InboxConnectedPage } from '../../views/portal.js';
 import {
@@ -36,6 +38,8 @@ export function connectRoutes(app: FastifyInstance, d: ConnectRouteDeps): void {
     '/o/:tenant/connect',
     { preHandler: app.csrfProtection },
     personRoute(async (req, reply, tenant, person) => {
+      if (!hasOrcidCredentials(tenant))
+        throw webErrors.conflict('This organisation has not entered its ORCID credentials yet.');
       const c = pageContext(req, reply, tenant, d.orcid, true);
       const r = await d.connect.start(tenant, person, req.session.sessionId, c.lang);
       if (r.kind === 'redirect') return reply.redirect(r.url, 303);
