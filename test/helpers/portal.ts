@@ -64,6 +64,8 @@ export async function startPortal(
     operatorSignIn?: OperatorSignInOptions;
     /** Operators by configuration (LANYARD_OPERATORS). */
     configuredOperators?: string[];
+    /** The web app's port (default a free one): for an IdP that must know the redirect URIs first. */
+    port?: number;
   } = {},
 ): Promise<TestPortal> {
   const db = await freshDatabase();
@@ -73,7 +75,7 @@ export async function startPortal(
     : createLogger('silent');
   const queue = await Queue.start(db.url, { schedule: options.worker === true });
   const fast: TransportOptions = { baseDelayMs: 5, maxDelayMs: 50, attempts: 2, ...options.transport };
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   await registerJobs(queue);
   const container = new Container({
     database: db,
