@@ -7,5 +7,5 @@ export type { Item } from './item.repository.js';
 export type { DisplayedId, OrcidLink } from './orcid-link.repository.js';
 export type { Person } from './person.repository.js';
 export type { PortalView, WrittenItem } from './portal-view.repository.js';
-export type { NewTenant, Tenant } from './tenant.repository.js';
+export type { NewTenant, OrgIdentity, Tenant } from './tenant.repository.js';
 export type { Upload, UploadProgress } from './upload.repository.js';

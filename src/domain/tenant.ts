@@ -1,5 +1,6 @@
 // What makes an organisation's ORCID settings valid. Framework-free.
 import { z } from 'zod';
+import { isCountryCode } from './countries.js';
 import { TEMPLATE_LANGUAGES } from './invitation-template.js';
 
 export const DEFAULT_SCOPES = {
@@ -59,17 +60,24 @@ export const portalTextsSchema = z.record(
 export type PortalTexts = z.infer<typeof portalTextsSchema>;
 
 /** The organisation as it appears in the affiliations it writes. */
-export const orgIdentitySchema = z.object({
-  name: z.string().trim().min(1).max(300).optional(),
-  city: z.string().trim().min(1).optional(),
-  region: z.string().trim().min(1).optional(),
-  country: z
-    .string()
-    .regex(/^[A-Z]{2}$/, 'an ISO 3166 two-letter country code')
-    .optional(),
-  disambiguatedId: z.string().trim().min(1).optional(),
-  disambiguationSource: z.enum(['ROR', 'RINGGOLD', 'GRID', 'FUNDREF', 'LEI']).optional(),
-});
+export const orgIdentitySchema = z
+  .object({
+    name: z.string().trim().min(1).max(300).nullish(),
+    city: z.string().trim().min(1).nullish(),
+    region: z.string().trim().min(1).nullish(),
+    country: z.string().refine(isCountryCode, 'an ISO 3166 two-letter country code, e.g. NZ').nullish(),
+    disambiguatedId: z.string().trim().min(1).nullish(),
+    disambiguationSource: z.enum(['ROR', 'RINGGOLD', 'GRID', 'FUNDREF', 'LEI']).nullish(),
+  })
+  .superRefine((o, ctx) => {
+    // ORCID takes an identifier only with the registry it comes from.
+    if ((o.disambiguatedId == null) !== (o.disambiguationSource == null))
+      ctx.addIssue({
+        code: 'custom',
+        path: [o.disambiguatedId == null ? 'disambiguatedId' : 'disambiguationSource'],
+        message: 'the identifier and its source go together',
+      });
+  });
 
 /** How Lanyard keeps the organisation's connected records in view (docs/sync.md). */
 export const syncSettingsSchema = z

@@ -287,4 +287,39 @@ describe('the settings page', () => {
       settings: ['portalTexts', 'employmentOnConnect', 'sync'],
     });
   });
+
+  it('corrects the organisation identity without a rename: every problem listed, then saved and audited', async () => {
+    const orgUrl = `${p.tenantUrl}/admin/organisation`;
+    const form = {
+      name: 'Test University of Wellington',
+      city: 'Wellington',
+      region: '',
+      country: 'XX',
+      disambiguatedId: 'https://ror.org/0040r6f76',
+      disambiguationSource: '',
+    };
+    const before = await tenantRow();
+    const bad = await admin.post(`${orgUrl}/identity`, { _csrf: csrfOf((await admin.get(orgUrl)).text), ...form });
+    expect(bad.status).toBe(422);
+    expect(bad.text).toContain('country: an ISO 3166 two-letter country code');
+    expect(bad.text).toContain('disambiguationSource: the identifier and its source go together');
+    expect((await tenantRow()).org_name).toBe(before.org_name);
+
+    const good = await admin.post(`${orgUrl}/identity`, {
+      _csrf: csrfOf((await admin.get(orgUrl)).text),
+      ...form,
+      country: 'nz',
+      disambiguationSource: 'ROR',
+    });
+    expect(good.status).toBe(303);
+    expect((await admin.get(orgUrl)).text).toContain('affiliations written from now on use it');
+    expect(await tenantRow()).toMatchObject({
+      org_name: 'Test University of Wellington',
+      org_city: 'Wellington',
+      org_region: null,
+      org_country: 'NZ',
+      org_disambiguation_source: 'ROR',
+    });
+    expect((await audits()).at(-1)!.details).toEqual({ settings: ['org'] });
+  });
 });

@@ -104,13 +104,27 @@ export function OrganisationPage(props: {
   form: OrganisationForm;
   problems: Array<{ field: string; message: string }>;
   done: { ended: number; started: number; kept: number } | null;
+  flash: string | null;
 }) {
   const { c, current, form } = props;
   const { t } = c;
-  const field = (name: keyof OrganisationForm, type = 'text') => (
+  /** A field of one of the two forms (`prefix` keeps their ids apart). */
+  const field = (name: keyof OrganisationForm, values: OrganisationForm, prefix = '', type = 'text') => (
     <>
-      <label for={name}>{t(`console.organisation.${name}`)}</label>
-      <input id={name} name={name} type={type} value={form[name]} />
+      <label for={`${prefix}${name}`}>{t(`console.organisation.${name}`)}</label>
+      <input id={`${prefix}${name}`} name={name} type={type} value={values[name]} />
+    </>
+  );
+  const sources = (id: string, selected: string) => (
+    <>
+      <label for={id}>{t('console.organisation.source')}</label>
+      <select id={id} name="disambiguationSource">
+        {['ROR', 'RINGGOLD', 'GRID', 'FUNDREF', 'LEI'].map((s) => (
+          <option value={s} selected={selected === s}>
+            {s}
+          </option>
+        ))}
+      </select>
     </>
   );
   return (
@@ -121,6 +135,11 @@ export function OrganisationPage(props: {
             ended: String(props.done.ended),
             kept: String(props.done.kept),
           })}
+        </p>
+      ) : null}
+      {props.flash ? (
+        <p class="flash" role="status" id="flash">
+          {props.flash}
         </p>
       ) : null}
       {props.problems.length ? (
@@ -142,25 +161,36 @@ export function OrganisationPage(props: {
           {current.disambiguatedId ? ` (${current.disambiguationSource} ${current.disambiguatedId})` : ''}
         </p>
       </section>
+      <section aria-labelledby="correct">
+        <h2 id="correct">{t('console.organisation.correct')}</h2>
+        <p>{t('console.organisation.correctText')}</p>
+        <form method="post" action={`${c.base}/admin/organisation/identity`}>
+          <Hidden name="_csrf" value={c.csrf} />
+          {field('name', current, 'fix-')}
+          {field('city', current, 'fix-')}
+          {field('region', current, 'fix-')}
+          {field('country', current, 'fix-')}
+          {field('disambiguatedId', current, 'fix-')}
+          {sources('fix-disambiguationSource', current.disambiguationSource)}
+          <p>
+            <button class="btn-secondary" type="submit" id="save-identity">
+              {t('console.settings.save')}
+            </button>
+          </p>
+        </form>
+      </section>
       <section aria-labelledby="rename">
         <h2 id="rename">{t('console.organisation.rename')}</h2>
         <p>{t('console.organisation.renameText')}</p>
         <form method="post" action={`${c.base}/admin/organisation`}>
           <Hidden name="_csrf" value={c.csrf} />
-          {field('name')}
-          {field('city')}
-          {field('region')}
-          {field('country')}
-          {field('disambiguatedId')}
-          <label for="disambiguationSource">{t('console.organisation.source')}</label>
-          <select id="disambiguationSource" name="disambiguationSource">
-            {['ROR', 'RINGGOLD', 'GRID', 'FUNDREF', 'LEI'].map((s) => (
-              <option value={s} selected={form.disambiguationSource === s}>
-                {s}
-              </option>
-            ))}
-          </select>
-          {field('effective', 'date')}
+          {field('name', form)}
+          {field('city', form)}
+          {field('region', form)}
+          {field('country', form)}
+          {field('disambiguatedId', form)}
+          {sources('disambiguationSource', form.disambiguationSource)}
+          {field('effective', form, '', 'date')}
           <p>
             <button class="btn" type="submit">
               {t('console.organisation.submit')}

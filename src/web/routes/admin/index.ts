@@ -30,7 +30,7 @@ export function adminArea(app: FastifyInstance, c: Container): void {
   reviewRoutes(app, { ...shared, review: parts.review });
   exportRoutes(app, { ...shared, exports: parts.linksExport });
   callRoutes(app, { ...shared, calls: parts.calls, publicUrl: () => c.publicUrl });
-  organisationRoutes(app, { ...shared, rename: c.rename });
+  organisationRoutes(app, { ...shared, rename: c.rename, settings: c.tenantSettings });
   registryRoutes(app, { ...shared, registry: c.registrySearch });
   welcomeRoutes(app, { ...shared, invitations: c.operator.adminInvitations, signIns: c.signIns });
   settingsRoutes(app, {

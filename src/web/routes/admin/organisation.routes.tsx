@@ -3,18 +3,20 @@
 // again under the new one).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { Tenant } from '../../../db/rows.js';
+import type { OrgIdentity, Tenant } from '../../../db/rows.js';
 import { DISAMBIGUATION_SOURCES } from '../../../domain/affiliation-csv.js';
 import { isCountryCode } from '../../../domain/countries.js';
 import type { AdminAccessService } from '../../../services/admin-access.service.js';
 import type { OrganisationRenameService } from '../../../services/organisation-rename.service.js';
+import type { TenantSettingsService } from '../../../services/tenant-settings.service.js';
 import { requireAdmin } from '../../plugins/tenant-scope.js';
 import { type OrganisationForm, OrganisationPage } from '../../views/admin-organisation.js';
-import { type PortalDeps, pageContext, sendPage } from '../portal/portal-context.js';
+import { type PortalDeps, pageContext, sendPage, takeFlash } from '../portal/portal-context.js';
 
 export interface OrganisationRouteDeps extends PortalDeps {
   admins: AdminAccessService;
   rename: OrganisationRenameService;
+  settings: TenantSettingsService;
 }
 
 const renameForm = z.object({
@@ -41,6 +43,12 @@ const formOf = (body: unknown): OrganisationForm => {
   };
 };
 
+/** "org.city: message" as the page lists problems. */
+const asField = (problem: string) => {
+  const [field, ...rest] = problem.split(': ');
+  return { field: field!.replace(/^org\./, ''), message: rest.join(': ') };
+};
+
 const currentOf = (t: Tenant): OrganisationForm => ({
   name: t.org_name ?? t.name,
   city: t.org_city ?? '',
@@ -63,12 +71,52 @@ export function organisationRoutes(app: FastifyInstance, d: OrganisationRouteDep
     done: Awaited<ReturnType<OrganisationRenameService['rename']>> | null = null,
   ) => {
     const c = pageContext(req, reply, tenant, d.orcid, true);
+    const flash = takeFlash(req);
     return sendPage(
       reply,
-      <OrganisationPage c={c} current={currentOf(tenant)} form={form} problems={problems} done={done} />,
+      <OrganisationPage
+        c={c}
+        current={currentOf(tenant)}
+        form={form}
+        problems={problems}
+        done={done}
+        flash={flash ? c.t(flash.key, flash.values) : null}
+      />,
       problems.length ? 422 : 200,
     );
   };
+  // A correction (or the first setting) of the identity: saved as a setting, through the same
+  // check as `lanyard tenant update --portal-file`; affiliations already written are not touched.
+  app.post(
+    '/o/:tenant/admin/organisation/identity',
+    { preHandler: app.csrfProtection },
+    adminRoute(async (req, reply, tenant, admin) => {
+      const form = formOf(req.body);
+      const given = (v: string) => (v.trim() ? v.trim() : undefined);
+      const org = {
+        name: given(form.name),
+        city: given(form.city),
+        region: given(form.region),
+        country: given(form.country)?.toUpperCase(),
+        disambiguatedId: given(form.disambiguatedId),
+        disambiguationSource: given(form.disambiguationSource) as OrgIdentity['disambiguationSource'],
+      };
+      const problems = d.settings.problems(tenant, { org });
+      if (problems.length)
+        return page(
+          req,
+          reply,
+          tenant,
+          { ...form, effective: currentOf(tenant).effective },
+          problems.map(asField),
+        );
+      // What the form leaves empty is cleared (null), not kept.
+      const cleared = Object.fromEntries(Object.entries(org).map(([k, v]) => [k, v ?? null])) as OrgIdentity;
+      await d.settings.update(tenant, { org: cleared }, `admin:${admin.local_id}`);
+      req.session.flash = { key: 'console.organisation.corrected', values: {} };
+      return reply.redirect(`/o/${tenant.slug}/admin/organisation`, 303);
+    }),
+  );
   app.get(
     '/o/:tenant/admin/organisation',
     adminRoute(async (req, reply, tenant) => page(req, reply, tenant, currentOf(tenant))),
