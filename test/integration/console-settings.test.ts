@@ -299,7 +299,10 @@ describe('the settings page', () => {
       disambiguationSource: '',
     };
     const before = await tenantRow();
-    const bad = await admin.post(`${orgUrl}/identity`, { _csrf: csrfOf((await admin.get(orgUrl)).text), ...form });
+    const bad = await admin.post(`${orgUrl}/identity`, {
+      _csrf: csrfOf((await admin.get(orgUrl)).text),
+      ...form,
+    });
     expect(bad.status).toBe(422);
     expect(bad.text).toContain('country: an ISO 3166 two-letter country code');
     expect(bad.text).toContain('disambiguationSource: the identifier and its source go together');
