@@ -604,6 +604,7 @@ export class Container extends Parts {
       () =>
         new EventService({
           events: this.repos.events,
+          log: this.repos.portalLog,
           people: this.repos.people,
           queue: this.queues.events,
           sender: eventSender(new OutboundGuard(this.o.outboundAllow ?? [])),

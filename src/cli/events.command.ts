@@ -78,7 +78,7 @@ export function eventsCommand(): Command {
       try {
         await withContainer(async (c) => {
           const t = await tenantOf(c, slug);
-          if (!/^[0-9a-f-]{36}$/i.test(id) || !(await c.repos.events.removeEndpoint(t.id, id)))
+          if (!/^[0-9a-f-]{36}$/i.test(id) || !(await c.events.removeEndpoint(t.id, id)))
             throw new UsageError(`no endpoint ${id} for ${slug}`);
           console.error(`Endpoint ${id} removed.`);
         });

@@ -3,6 +3,7 @@
 
 export type { AdminInvitation } from './admin-invitation.repository.js';
 export type { LinkedPerson, RecordChangeRow } from './collected-record.repository.js';
+export type { EventEndpoint } from './event.repository.js';
 export type { Item } from './item.repository.js';
 export type { DisplayedId, OrcidLink } from './orcid-link.repository.js';
 export type { Person } from './person.repository.js';

@@ -1,5 +1,5 @@
 // Events to the organisation's systems (Standard Webhooks): endpoints per tenant, managed by the
-// CLI (and the console later); each event goes to every enabled endpoint that takes its type,
+// CLI and the console's settings (audited); each event goes to every enabled endpoint that takes its type,
 // signed (webhook-id, webhook-timestamp, webhook-signature) with the endpoint's secret, and is
 // delivered by a job with exponential retries for about a day, each attempt logged. Endpoints
 // must be https in the production ORCID environment and reachable at public addresses (the
@@ -9,6 +9,7 @@ import { LRUCache } from 'lru-cache';
 import { Webhook } from 'standardwebhooks';
 import type { EventEndpoint, EventRepository } from '../db/event.repository.js';
 import type { PersonRepository } from '../db/person.repository.js';
+import type { PortalLogRepository } from '../db/portal-log.repository.js';
 import type { Tenant } from '../db/tenant.repository.js';
 import { type EventBody, type EventType, isEventType } from '../domain/events.js';
 import type { Logger } from '../logger.js';
@@ -20,6 +21,7 @@ export class EndpointRefused extends Error {
 
 export interface EventDeps {
   events: EventRepository;
+  log: PortalLogRepository;
   people: PersonRepository;
   queue: EventDeliveryQueue;
   sender: EventSender;
@@ -41,6 +43,7 @@ export class EventService implements EventPublisher {
   async addEndpoint(
     tenant: Tenant,
     e: { url: string; eventTypes: string[]; description?: string | null },
+    actor = 'cli',
   ): Promise<EventEndpoint & { secret: string }> {
     let url: URL;
     try {
@@ -59,7 +62,32 @@ export class EventService implements EventPublisher {
     }
     const endpoint = await this.d.events.addEndpoint(tenant.id, { ...e, url: url.toString() });
     this.endpointsOf.delete(tenant.id);
+    await this.d.log.audit({
+      tenantId: tenant.id,
+      actor,
+      action: 'event_endpoint.added',
+      subject: endpoint.url,
+      details: { id: endpoint.id, eventTypes: endpoint.eventTypes },
+    });
     return endpoint;
+  }
+
+  endpoints(tenantId: string): Promise<EventEndpoint[]> {
+    return this.d.events.endpoints(tenantId);
+  }
+
+  /** True when the tenant had that endpoint (its deliveries go with it). */
+  async removeEndpoint(tenantId: string, id: string, actor = 'cli'): Promise<boolean> {
+    const removed = await this.d.events.removeEndpoint(tenantId, id);
+    this.endpointsOf.delete(tenantId);
+    if (removed)
+      await this.d.log.audit({ tenantId, actor, action: 'event_endpoint.removed', details: { id } });
+    return removed;
+  }
+
+  /** The newest deliveries of the tenant's events, with their outcome. */
+  deliveries(tenantId: string, limit: number) {
+    return this.d.events.deliveries(tenantId, limit);
   }
 
   async publish(

@@ -325,4 +325,54 @@ describe('the settings page', () => {
     });
     expect((await audits()).at(-1)!.details).toEqual({ settings: ['org'] });
   });
+
+  it('event endpoints: refused targets listed, the secret shown once, removal audited', async () => {
+    const url = `${p.tenantUrl}/admin/settings/events`;
+    const csrf = async () => csrfOf((await admin.get(url)).text);
+    const loopback = await admin.post(url, {
+      _csrf: await csrf(),
+      url: 'http://127.0.0.1:9/events',
+      types: 'person.connected',
+    });
+    expect(loopback.status).toBe(422);
+    expect(loopback.text).toContain('a loopback address');
+    expect(loopback.text).toContain('value="http://127.0.0.1:9/events"');
+    expect(await p.container.events.endpoints(p.tenant.id)).toEqual([]);
+
+    const made = await admin.post(
+      url,
+      new URLSearchParams([
+        ['_csrf', await csrf()],
+        ['url', 'https://8.8.8.8/lanyard-events'],
+        ['description', 'CRIS'],
+        ['types', 'person.connected'],
+        ['types', 'record.changed'],
+      ]),
+    );
+    expect(made.status).toBe(200);
+    const secret = /id="made-secret" type="text" readonly="" value="([^"]+)"/.exec(made.text)?.[1];
+    expect(secret).toMatch(/^whsec_/);
+    const [endpoint] = await p.container.events.endpoints(p.tenant.id);
+    expect(endpoint).toMatchObject({
+      url: 'https://8.8.8.8/lanyard-events',
+      eventTypes: ['person.connected', 'record.changed'],
+    });
+    const later = await admin.get(url);
+    expect(later.text).toContain('https://8.8.8.8/lanyard-events');
+    expect(later.text).not.toContain(secret!);
+
+    // Another organisation's endpoint id is not found here.
+    const other = await p.addTenant({ slug: 'st-other' });
+    const foreign = await p.container.events.addEndpoint(other, { url: 'https://8.8.4.4/x', eventTypes: [] });
+    expect((await admin.post(`${url}/${foreign.id}/remove`, { _csrf: await csrf() })).status).toBe(404);
+    expect(await p.container.events.endpoints(other.id)).toHaveLength(1);
+
+    expect((await admin.post(`${url}/${endpoint!.id}/remove`, { _csrf: await csrf() })).status).toBe(303);
+    expect(await p.container.events.endpoints(p.tenant.id)).toEqual([]);
+    const log = await p.db.pool.query(
+      `select action from audit_log where tenant_id = $1 and action like 'event_endpoint.%' order by created_at`,
+      [p.tenant.id],
+    );
+    expect(log.rows.map((r) => r.action)).toEqual(['event_endpoint.added', 'event_endpoint.removed']);
+  });
 });

@@ -168,6 +168,9 @@ export function SettingsPage(props: {
         <p>
           <a href={`${url}/sign-in`}>{t('console.signIn.title')}</a>
         </p>
+        <p>
+          <a href={`${url}/events`}>{t('console.events.title')}</a>
+        </p>
       </section>
       <section aria-labelledby="portal-settings">
         <h2 id="portal-settings">{t('console.settings.portal')}</h2>

@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Container } from '../../../app/container.js';
 import { auditRoutes } from './audit.routes.js';
 import { callRoutes } from './calls.routes.js';
+import { eventEndpointRoutes } from './event-endpoints.routes.js';
 import { exportRoutes } from './export.routes.js';
 import { invitationRoutes } from './invitations.routes.js';
 import { organisationRoutes } from './organisation.routes.js';
@@ -32,6 +33,7 @@ export function adminArea(app: FastifyInstance, c: Container): void {
   callRoutes(app, { ...shared, calls: parts.calls, publicUrl: () => c.publicUrl });
   organisationRoutes(app, { ...shared, rename: c.rename, settings: c.tenantSettings });
   registryRoutes(app, { ...shared, registry: c.registrySearch });
+  eventEndpointRoutes(app, { ...shared, events: c.events });
   welcomeRoutes(app, { ...shared, invitations: c.operator.adminInvitations, signIns: c.signIns });
   settingsRoutes(app, {
     ...shared,
