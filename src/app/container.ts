@@ -47,6 +47,7 @@ import { SamlSignIn } from '../identity/saml-sign-in.js';
 import { allRecorders, callLogger, type Logger } from '../logger.js';
 import { Metrics } from '../metrics/metrics.js';
 import { OrcidTransport, type TransportOptions } from '../orcid/transport.js';
+import { documentFetcher } from '../outbound/document-fetcher.js';
 import { eventSender } from '../outbound/event-sender.js';
 import { OutboundGuard } from '../outbound/outbound-guard.js';
 import type { Platform } from '../platform.js';
@@ -514,6 +515,7 @@ export class Container extends Parts {
           log: this.repos.portalLog,
           changed: (tenantId) => this.tenantDirectory.changed(tenantId),
           orcid: this.orcid,
+          documents: documentFetcher(this.outboundGuard),
         }),
     );
   }
@@ -597,6 +599,11 @@ export class Container extends Parts {
     );
   }
 
+  /** The SSRF guard for every address an organisation gives (event endpoints, IdP metadata). */
+  get outboundGuard() {
+    return this.once('outboundGuard', () => new OutboundGuard(this.o.outboundAllow ?? []));
+  }
+
   /** Events to the organisation's systems, sent through the SSRF guard. */
   get events() {
     return this.once(
@@ -607,7 +614,7 @@ export class Container extends Parts {
           log: this.repos.portalLog,
           people: this.repos.people,
           queue: this.queues.events,
-          sender: eventSender(new OutboundGuard(this.o.outboundAllow ?? [])),
+          sender: eventSender(this.outboundGuard),
           logger: this.logger,
         }),
     );

@@ -101,6 +101,11 @@ export interface EventSender {
   send(url: string, headers: Record<string, string>, body: string): Promise<{ status: number }>;
 }
 
+/** Reads a document at a URL an organisation gave, through the SSRF guard (throws saying why not). */
+export interface DocumentFetcher {
+  fetchText(url: string): Promise<string>;
+}
+
 /** Sends the mail of an administrator's invitation (a job, retried while SMTP is away). */
 export interface AdminInvitationMailQueue {
   enqueueAdminInvitation(invitationId: string): Promise<void>;

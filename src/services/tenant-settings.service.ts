@@ -9,6 +9,7 @@ import { hasOrcidCredentials, tenantSettingsProblems } from '../domain/tenant.js
 import { identityProviderFromMetadata, serviceProviderMetadata } from '../identity/saml-metadata.js';
 import { OrcidError } from '../orcid/errors.js';
 import type { OrcidClients } from './orcid-clients.js';
+import type { DocumentFetcher } from './ports.js';
 
 export type SettingsResult = { ok: true; changed: string[] } | { ok: false; problems: string[] };
 
@@ -54,6 +55,8 @@ export class TenantSettingsService {
       /** This process forgets its copy of the tenant at once (others hear of it from the database). */
       changed: (tenantId: string) => void;
       orcid: OrcidClients;
+      /** Reads an identity provider's metadata from the URL an administrator gives. */
+      documents: DocumentFetcher;
     },
   ) {}
 
@@ -115,6 +118,17 @@ export class TenantSettingsService {
 
   /** The IdP's sign-on URL and certificate from the metadata an administrator gives. */
   identityProvider(xml: string) {
+    return identityProviderFromMetadata(xml);
+  }
+
+  /** The same, from metadata read at a URL (through the SSRF guard: a private address is refused). */
+  async identityProviderAt(url: string): Promise<ReturnType<typeof identityProviderFromMetadata>> {
+    let xml: string;
+    try {
+      xml = await this.d.documents.fetchText(url);
+    } catch (e) {
+      return { ok: false, problem: (e as Error).message };
+    }
     return identityProviderFromMetadata(xml);
   }
 

@@ -3,6 +3,8 @@
 // tenant update` (every problem listed at once, nothing changed when there is one); "Test
 // connection" against the simulator with ORCID's answer in words; and the values for ORCID's
 // client registration form.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lanyard } from '../helpers/cli.js';
 import { signInToPortal, startPortal, type TestPortal } from '../helpers/portal.js';
@@ -46,7 +48,8 @@ async function testConnection() {
 
 beforeAll(async () => {
   sb = await startTestSandbox();
-  p = await startPortal(sb.base, { tenant: { slug: 'settings-uni' } });
+  // Loopback is allowed for the IdP metadata served by this test; private ranges stay refused.
+  p = await startPortal(sb.base, { tenant: { slug: 'settings-uni' }, outboundAllow: ['127.0.0.1/32'] });
   settings = `${p.tenantUrl}/admin/settings`;
   await p.container.repos.adminUsers.grant(p.tenant.id, 'ST-ADMIN', 'test');
   admin = (await signInToPortal(p, await p.addPerson({ employeeId: 'ST-ADMIN' }))).web;
@@ -227,6 +230,40 @@ describe('the settings page', () => {
       issuer: 'https://lanyard.example/uni',
     });
 
+    // The IdP's metadata read from its address: a private one is refused, an error answer named.
+    const served = createServer((req, res) => {
+      if (req.url === '/metadata')
+        res
+          .writeHead(200, { 'content-type': 'application/samlmetadata+xml' })
+          .end(idp.replace('https://idp.example.edu/sso', 'https://idp.example.edu/sso-from-url'));
+      else res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => served.listen(0, '127.0.0.1', r));
+    const at = `http://127.0.0.1:${(served.address() as AddressInfo).port}`;
+    try {
+      const privateUrl = await post('saml', {
+        samlEntityId: 'https://lanyard.example/uni',
+        samlMetadataFrom: 'http://10.0.0.5/md',
+      });
+      expect(privateUrl.status).toBe(422);
+      expect(privateUrl.text).toContain('samlMetadataFrom: 10.0.0.5 resolves to 10.0.0.5, a private address');
+      const missing = await post('saml', {
+        samlEntityId: 'https://lanyard.example/uni',
+        samlMetadataFrom: `${at}/nothing`,
+      });
+      expect(missing.status).toBe(422);
+      expect(missing.text).toContain('answered HTTP 404');
+      expect((await tenantRow()).sign_in.saml?.entryPoint).toBe('https://idp.example.edu/sso');
+      const fromUrl = await post('saml', {
+        samlEntityId: 'https://lanyard.example/uni',
+        samlMetadataFrom: `${at}/metadata`,
+      });
+      expect(fromUrl.status).toBe(303);
+      expect((await tenantRow()).sign_in.saml?.entryPoint).toBe('https://idp.example.edu/sso-from-url');
+    } finally {
+      served.close();
+    }
+
     const bad = await post('oidc', { oidcIssuer: 'not a url', oidcClientId: '' });
     expect(bad.status).toBe(422);
     expect(bad.text).toMatch(/signIn\.oidc\.issuer: /);
@@ -239,10 +276,11 @@ describe('the settings page', () => {
     expect(ok.status).toBe(303);
     const t = await tenantRow();
     expect(t.sign_in.oidc).toMatchObject({ issuer: 'https://idp.example.edu/oidc', clientId: 'lanyard' });
-    expect(t.sign_in.saml?.entryPoint).toBe('https://idp.example.edu/sso');
+    expect(t.sign_in.saml?.entryPoint).toBe('https://idp.example.edu/sso-from-url');
     expect(await p.container.repos.tenants.oidcClientSecret(p.tenant.id)).toBe('oidc-secret-0451');
     expect((await admin.get(signIn)).text).not.toContain('oidc-secret-0451');
-    expect((await audits()).slice(-2).map((a) => a.details)).toEqual([
+    expect((await audits()).slice(-3).map((a) => a.details)).toEqual([
+      { settings: ['signIn'] },
       { settings: ['signIn'] },
       { settings: ['signIn', 'OIDC client secret'] },
     ]);
@@ -331,12 +369,12 @@ describe('the settings page', () => {
     const csrf = async () => csrfOf((await admin.get(url)).text);
     const loopback = await admin.post(url, {
       _csrf: await csrf(),
-      url: 'http://127.0.0.1:9/events',
+      url: 'http://10.1.2.3/events',
       types: 'person.connected',
     });
     expect(loopback.status).toBe(422);
-    expect(loopback.text).toContain('a loopback address');
-    expect(loopback.text).toContain('value="http://127.0.0.1:9/events"');
+    expect(loopback.text).toContain('a private address');
+    expect(loopback.text).toContain('value="http://10.1.2.3/events"');
     expect(await p.container.events.endpoints(p.tenant.id)).toEqual([]);
 
     const made = await admin.post(

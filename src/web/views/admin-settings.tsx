@@ -425,6 +425,8 @@ export interface SignInForm {
   samlEntityId: string;
   samlLabel: string;
   samlMetadata: string;
+  /** Where the IdP publishes its metadata (read once, when saved). */
+  samlMetadataFrom: string;
 }
 
 export const signInFormOf = (t: Tenant, entityId: string): SignInForm => ({
@@ -434,6 +436,7 @@ export const signInFormOf = (t: Tenant, entityId: string): SignInForm => ({
   samlEntityId: entityId,
   samlLabel: t.sign_in.saml?.label ?? '',
   samlMetadata: '',
+  samlMetadataFrom: '',
 });
 
 /** Institutional sign-in: what the IdP registers, and the OIDC and SAML settings. */
@@ -506,6 +509,9 @@ export function SignInSettingsPage(props: {
           <textarea id="samlMetadata" name="samlMetadata" rows={8} cols={60}>
             {form.samlMetadata}
           </textarea>
+          <label for="samlMetadataFrom">{t('console.signIn.idpMetadataUrl')}</label>
+          <input id="samlMetadataFrom" name="samlMetadataFrom" type="text" value={form.samlMetadataFrom} />
+          <p class="muted">{t('console.signIn.idpMetadataUrlNote')}</p>
           <label for="samlLabel">{t('console.signIn.label')}</label>
           <input id="samlLabel" name="samlLabel" type="text" value={form.samlLabel} />
           <p>

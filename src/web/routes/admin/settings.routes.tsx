@@ -382,6 +382,7 @@ export function settingsRoutes(app: FastifyInstance, d: SettingsRouteDeps): void
     oidcLabel: text(100),
     samlEntityId: text(500),
     samlMetadata: z.string().max(200_000).optional().default(''),
+    samlMetadataFrom: text(2000),
     samlLabel: text(100),
   });
   const signInFields = (tenant: Tenant, body: unknown) => {
@@ -435,9 +436,15 @@ export function settingsRoutes(app: FastifyInstance, d: SettingsRouteDeps): void
     adminRoute(async (req, reply, tenant, admin) => {
       const { f, form, earlier } = signInFields(tenant, req.body);
       const current = tenant.sign_in.saml;
-      const idp = f.samlMetadata.trim() ? d.settings.identityProvider(f.samlMetadata) : null;
+      // Pasted metadata, else metadata read at the URL given (through the SSRF guard).
+      const idp = f.samlMetadata.trim()
+        ? d.settings.identityProvider(f.samlMetadata)
+        : f.samlMetadataFrom
+          ? await d.settings.identityProviderAt(f.samlMetadataFrom)
+          : null;
       const problems = [...earlier];
-      if (idp && !idp.ok) problems.push(`samlMetadata: ${idp.problem}`);
+      if (idp && !idp.ok)
+        problems.push(`${f.samlMetadata.trim() ? 'samlMetadata' : 'samlMetadataFrom'}: ${idp.problem}`);
       if (!idp && !current) problems.push("samlMetadata: give your identity provider's metadata");
       const from = idp?.ok ? { entryPoint: idp.entryPoint, idpCert: idp.idpCert } : current;
       const signIn = from
