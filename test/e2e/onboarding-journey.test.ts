@@ -21,6 +21,7 @@ let smtp: TestSmtp;
 let idp: TestIdp;
 let p: TestPortal;
 let browser: Browser;
+const tenantId = () => p.container.repos.tenants.bySlug('onboard-uni').then((t) => t!.id);
 
 async function checkA11y(page: Page, name: string) {
   expect(await seriousA11yProblems(page), `axe on ${name}`).toEqual([]);
@@ -157,6 +158,13 @@ describe('onboarding a new organisation', () => {
     await admin.fill('#oidcLabel', 'Onboard account');
     await admin.click('#save-oidc');
     await admin.waitForSelector('#flash');
+    // "Try sign-in": the provider's answer is shown, and the administrator stays who they are.
+    await admin.click('#try-oidc');
+    await atIdp(admin, 'lmeitner');
+    await admin.waitForSelector('#flash');
+    expect(await admin.textContent('#flash')).toContain('the local id OB-1878');
+    await checkA11y(admin, 'sign-in settings after Try sign-in');
+    expect(await p.container.repos.people.byLocalId(await tenantId(), 'OB-1878')).toBeUndefined();
 
     // A researcher of the new organisation signs in there and connects in the simulator's pages.
     const researcher = await newResearcher(sb.base, { givenNames: 'Lise', familyNames: 'Meitner' });
@@ -176,6 +184,15 @@ describe('onboarding a new organisation', () => {
     await lise.waitForSelector('#disconnect-orcid');
     expect(await lise.textContent('a.orcid-id span')).toBe(`${sb.base}/${researcher.orcid}`);
     await checkA11y(lise, 'connected (new organisation)');
+
+    // The invited administrator, now signing in through the organisation's provider (which names
+    // her by her employee id), is still its administrator: the invitation was to her address.
+    const grace = await (await browser.newContext()).newPage();
+    await grace.goto(`${p.base}/o/onboard-uni/`);
+    await grace.click('#oidc-signin');
+    await atIdp(grace, 'grace');
+    await grace.waitForSelector('#connect-orcid');
+    expect((await grace.goto(`${p.base}/o/onboard-uni/admin/people`))?.status()).toBe(200);
 
     // The operator sees the organisation's health change.
     await ops.goto(`${p.base}/operator/`);

@@ -5,7 +5,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Tenant } from '../../src/db/tenant.repository.js';
 import { launchChromium } from '../helpers/browser.js';
-import { startPortal, type TestPortal } from '../helpers/portal.js';
+import { signInToPortal, startPortal, type TestPortal } from '../helpers/portal.js';
 import {
   IDP_CERT,
   parseAuthnRequest,
@@ -172,5 +172,50 @@ describe('SAML sign-in in Chromium', () => {
     await page.click('#idp-continue');
     await page.waitForSelector('#connect-orcid');
     expect(await page.textContent('main')).toContain('Signed in as Emmy Noether');
+  });
+});
+
+describe('"Try sign-in" from the console', () => {
+  it('runs the SAML sign-in for an administrator, shows who it names, and leaves them signed in as themselves', async () => {
+    const trial = await p.addTenant({
+      slug: 'saml-try',
+      signIn: {
+        demoDirectory: true,
+        saml: { entryPoint: idp.ssoUrl, issuer: 'https://lanyard.example.edu/saml', idpCert: IDP_CERT },
+      },
+    });
+    const tryUrl = `${p.base}/o/saml-try`;
+    await p.container.repos.adminUsers.grant(trial.id, 'TRY-ADMIN', 'test');
+    const admin = (
+      await signInToPortal({ tenantUrl: tryUrl }, await p.addPerson({ employeeId: 'TRY-ADMIN' }, trial.id))
+    ).web;
+    const researcher = (await signInToPortal({ tenantUrl: tryUrl }, await p.addPerson({}, trial.id))).web;
+    const settingsPage = await admin.get(`${tryUrl}/admin/settings/sign-in`);
+    expect(settingsPage.text).toContain('id="try-saml"');
+
+    // Not for someone who is not an administrator.
+    const csrf = csrfOf((await researcher.get(`${tryUrl}/`)).text);
+    expect((await researcher.post(`${tryUrl}/signin/saml`, { _csrf: csrf, trial: 'yes' })).status).toBe(403);
+
+    const start = await admin.post(`${tryUrl}/signin/saml`, {
+      _csrf: csrfOf(settingsPage.text),
+      trial: 'yes',
+    });
+    expect(start.status).toBe(303);
+    const request = parseAuthnRequest(start.location!);
+    const relayState = new URL(start.location!).searchParams.get('RelayState') ?? '';
+    const acs = await admin.post(`${tryUrl}/signin/saml/acs`, {
+      SAMLResponse: respond(request),
+      RelayState: relayState,
+    });
+    const done = await admin.get(new URL(acs.location!, p.base).toString());
+    expect(done.status).toBe(303);
+    expect(done.location).toBe(`${tryUrl}/admin/settings/sign-in`);
+    const shown = await admin.get(done.location!);
+    expect(shown.status).toBe(200);
+    expect(shown.text).toContain('Sign-in works');
+    expect(shown.text).toContain('the local id G-1882');
+    // Nobody was signed in or created by the trial.
+    expect(await p.container.repos.people.byLocalId(trial.id, 'G-1882')).toBeUndefined();
   });
 });

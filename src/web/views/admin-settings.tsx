@@ -439,6 +439,21 @@ export const signInFormOf = (t: Tenant, entityId: string): SignInForm => ({
   samlMetadataFrom: '',
 });
 
+/** Runs the sign-in as a person would, but shows who it names instead of signing them in. */
+function TrySignIn(props: { c: PageContext; method: 'oidc' | 'saml' }) {
+  const { c } = props;
+  return (
+    <form method="post" action={`${c.base}/signin/${props.method}`}>
+      <Hidden name="_csrf" value={c.csrf} />
+      <Hidden name="trial" value="yes" />
+      <button class="btn-secondary" type="submit" id={`try-${props.method}`}>
+        {c.t('console.signIn.try')}
+      </button>{' '}
+      <span class="muted">{c.t('console.signIn.tryNote')}</span>
+    </form>
+  );
+}
+
 /** Institutional sign-in: what the IdP registers, and the OIDC and SAML settings. */
 export function SignInSettingsPage(props: {
   c: PageContext;
@@ -447,6 +462,7 @@ export function SignInSettingsPage(props: {
   form: SignInForm;
   problems: string[];
   flash: string | null;
+  problem: string | null;
 }) {
   const { c, form, endpoints } = props;
   const { t } = c;
@@ -455,6 +471,7 @@ export function SignInSettingsPage(props: {
   return (
     <AdminPage c={c} title={t('console.signIn.title')}>
       <Flash text={props.flash} />
+      <Flash text={props.problem} problem />
       <Problems c={c} problems={props.problems} />
       <section aria-labelledby="oidc">
         <h2 id="oidc">{t('console.signIn.oidc')}</h2>
@@ -488,6 +505,7 @@ export function SignInSettingsPage(props: {
             </button>
           </p>
         </form>
+        {props.tenant.sign_in.oidc ? <TrySignIn c={c} method="oidc" /> : null}
       </section>
       <section aria-labelledby="saml">
         <h2 id="saml">{t('console.signIn.saml')}</h2>
@@ -520,6 +538,7 @@ export function SignInSettingsPage(props: {
             </button>
           </p>
         </form>
+        {saml ? <TrySignIn c={c} method="saml" /> : null}
       </section>
       <script src="/assets/copy-buttons.js" defer />
     </AdminPage>

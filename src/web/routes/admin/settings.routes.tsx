@@ -364,7 +364,8 @@ export function settingsRoutes(app: FastifyInstance, d: SettingsRouteDeps): void
         endpoints={endpoints}
         form={form ?? signInFormOf(tenant, endpoints.samlEntityId)}
         problems={problems}
-        flash={flash ? c.t(flash.key, flash.values) : null}
+        flash={flash && flash.key !== 'console.signIn.tryFailed' ? c.t(flash.key, flash.values) : null}
+        problem={flash?.key === 'console.signIn.tryFailed' ? c.t(flash.key, flash.values) : null}
       />,
       problems.length ? 422 : 200,
     );

@@ -12,6 +12,7 @@ export function portalArea(app: FastifyInstance, c: Container): void {
   const signIn = {
     ...shared,
     signIns: c.signIns,
+    admins: c.adminAccess,
     directory: c.directory,
     oidc: c.oidcSignIn,
     saml: c.samlSignIn,

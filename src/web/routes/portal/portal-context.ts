@@ -21,10 +21,11 @@ declare module 'fastify' {
     returnTo?: string;
     /** A message for the next portal page: i18n key and its values. */
     flash?: { key: string; values: Record<string, string> };
-    pendingOidc?: PendingOidc & { tenantId: string };
+    /** `trial`: "Try sign-in" from the console (the answer signs nobody in). */
+    pendingOidc?: PendingOidc & { tenantId: string; trial?: boolean };
     pendingOrcidSignIn?: { tenantId: string; state: string; nonce: string };
     /** The RelayState sent with this browser's SAML AuthnRequest (its answer must come back here). */
-    pendingSaml?: { tenantId: string; relayState: string };
+    pendingSaml?: { tenantId: string; relayState: string; trial?: boolean };
   }
 }
 

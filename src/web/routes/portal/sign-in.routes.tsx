@@ -4,19 +4,22 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Tenant } from '../../../db/rows.js';
-import type { PersonAttributes } from '../../../domain/tenant.js';
+import { localIdOf, type PersonAttributes } from '../../../domain/tenant.js';
 import { type DemoDirectory, demoDirectoryEnabled } from '../../../identity/demo-directory.js';
 import { type OidcSignIn, UnverifiedEmail } from '../../../identity/oidc-sign-in.js';
 import type { SamlSignIn } from '../../../identity/saml-sign-in.js';
 import type { Logger } from '../../../logger.js';
+import type { AdminAccessService } from '../../../services/admin-access.service.js';
 import type { CallbackQuery } from '../../../services/connect-orcid.service.js';
 import type { SignInService } from '../../../services/sign-in.service.js';
 import { webErrors } from '../../errors.js';
 import { SignInPage } from '../../views/portal.js';
-import { type PortalDeps, pageContext, sendPage } from './portal-context.js';
+import { type PortalDeps, pageContext, sendPage, signedInPerson } from './portal-context.js';
 
 export interface SignInDeps extends PortalDeps {
   signIns: SignInService;
+  /** "Try sign-in" from the console's settings is for administrators. */
+  admins: AdminAccessService;
   directory: DemoDirectory;
   oidc: OidcSignIn;
   saml: SamlSignIn;
@@ -112,18 +115,49 @@ export function signInRoutes(app: FastifyInstance, d: SignInDeps) {
 
   const oidcRedirectUri = (tenant: Tenant) => `${d.publicUrl}/o/${tenant.slug}/signin/oidc/callback`;
 
+  /**
+   * "Try sign-in" (the console's sign-in settings): the flow runs as for anyone, but its answer
+   * signs nobody in; the administrator, still signed in as themselves, is shown who the identity
+   * provider named and the local id Lanyard would give them. Administrators only.
+   */
+  const isTrial = async (req: FastifyRequest, tenant: Tenant) => {
+    if ((req.body as { trial?: unknown } | undefined)?.trial !== 'yes') return false;
+    const person = await signedInPerson(req, tenant, d.portal);
+    if (!person || !(await d.admins.isAdmin(tenant, person))) throw webErrors.adminRequired(person !== null);
+    return true;
+  };
+  const tried = (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    tenant: Tenant,
+    outcome: PersonAttributes | string,
+  ) => {
+    const name =
+      typeof outcome === 'string' ? '' : [outcome.givenNames, outcome.familyName].filter(Boolean).join(' ');
+    req.session.flash =
+      typeof outcome === 'string'
+        ? { key: 'console.signIn.tryFailed', values: { reason: outcome } }
+        : {
+            key: 'console.signIn.tried',
+            values: { localId: localIdOf(outcome) ?? '-', email: outcome.email ?? '-', name: name || '-' },
+          };
+    return reply.redirect(`/o/${tenant.slug}/admin/settings/sign-in`, 303);
+  };
+
   app.post('/o/:tenant/signin/oidc', { preHandler: limited }, async (req, reply) => {
     const tenant = req.tenant;
     const settings = tenant?.sign_in.oidc;
     if (!tenant || !settings) throw webErrors.notFound();
+    const trial = await isTrial(req, tenant);
     try {
       const secret = await d.signIns.oidcClientSecret(tenant.id);
       const { url, pending } = await d.oidc.start(tenant.id, settings, secret, oidcRedirectUri(tenant));
-      req.session.pendingOidc = { ...pending, tenantId: tenant.id };
+      req.session.pendingOidc = { ...pending, tenantId: tenant.id, trial };
       return reply.redirect(url, 303);
     } catch (e) {
       d.logger.error({ err: e instanceof Error ? e.message : e }, 'institutional OIDC unavailable');
       const reason = e instanceof Error ? e.message : String(e);
+      if (trial) return tried(req, reply, tenant, reason);
       return renderSignIn(req, reply, tenant, d, t(req, reply, tenant)('signInFailed', { reason }), 502);
     }
   });
@@ -135,7 +169,9 @@ export function signInRoutes(app: FastifyInstance, d: SignInDeps) {
     const pending = req.session.pendingOidc;
     req.session.pendingOidc = undefined;
     const fail = (reason: string) =>
-      renderSignIn(req, reply, tenant, d, t(req, reply, tenant)('signInFailed', { reason }), 400);
+      pending?.trial
+        ? tried(req, reply, tenant, reason)
+        : renderSignIn(req, reply, tenant, d, t(req, reply, tenant)('signInFailed', { reason }), 400);
     if (!pending || pending.tenantId !== tenant.id)
       return fail('this sign-in was not started here, or has already been used');
     try {
@@ -147,6 +183,7 @@ export function signInRoutes(app: FastifyInstance, d: SignInDeps) {
         new URL(req.url, d.publicUrl),
         pending,
       );
+      if (pending.trial) return tried(req, reply, tenant, attributes);
       return signIn(req, reply, tenant, attributes, 'oidc');
     } catch (e) {
       if (e instanceof UnverifiedEmail) return fail(t(req, reply, tenant)('emailUnverified'));
@@ -160,8 +197,9 @@ export function signInRoutes(app: FastifyInstance, d: SignInDeps) {
     const tenant = req.tenant;
     const settings = tenant?.sign_in.saml;
     if (!tenant || !settings) throw webErrors.notFound();
+    const trial = await isTrial(req, tenant);
     const relayState = randomBytes(32).toString('base64url');
-    req.session.pendingSaml = { tenantId: tenant.id, relayState };
+    req.session.pendingSaml = { tenantId: tenant.id, relayState, trial };
     return reply.redirect(await d.saml.start(settings, acsUrl(tenant), relayState), 303);
   });
 
@@ -213,6 +251,7 @@ export function signInRoutes(app: FastifyInstance, d: SignInDeps) {
       const reason = t(req, reply, tenant)('samlOtherBrowser');
       return renderSignIn(req, reply, tenant, d, t(req, reply, tenant)('signInFailed', { reason }), 400);
     }
+    if (pending.trial) return tried(req, reply, tenant, result.attributes);
     return signIn(req, reply, tenant, result.attributes, 'saml');
   });
 
