@@ -396,6 +396,26 @@ describe('the demo in Chromium', () => {
     expect(await page.textContent('main')).not.toContain('Ada Lovelace');
   }, 90_000);
 
+  it("the demo's operator signs in with the printed password and sees the demo organisation and the installation's health", async () => {
+    expect(demo.output).toContain('operator@demo.example / operator');
+    const base = new URL(portal).origin;
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(`${base}/operator/sign-in`);
+    await checkA11y(page, 'operator sign-in (demo)');
+    await page.fill('#email', 'operator@demo.example');
+    await page.fill('#password', 'operator');
+    await page.click('#operator-password');
+    await page.waitForSelector('#organisations');
+    expect(await page.textContent('tr[data-slug="demo"]')).toContain('Lanyard Demo University');
+    await checkA11y(page, 'operator organisations (demo)');
+    await page.goto(`${base}/operator/health`);
+    await checkA11y(page, 'installation health (demo)');
+    expect(await page.textContent('#database')).toBe('OK');
+    // The demo runs one worker in its own process: it has said it is alive.
+    expect(await page.$$('#workers tbody tr')).toHaveLength(1);
+    expect(await page.textContent('tr[data-environment="local"]')).toContain('OK');
+  }, 60_000);
+
   it('axe-core finds no serious or critical problem on any portal page', () => {
     expect(a11y.length).toBeGreaterThanOrEqual(20);
     expect(a11y.filter((p) => p.problems.length)).toEqual([]);

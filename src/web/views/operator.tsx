@@ -100,7 +100,7 @@ export function OperatorSignInPage(props: {
           <Hidden name="_csrf" value={c.csrf} />
           <p class="muted">{t('operator.signIn.demoNote')}</p>
           <label for="email">{t('operator.signIn.email')}</label>
-          <input id="email" name="email" type="text" autocomplete="username" required />
+          <input id="email" name="username" type="text" autocomplete="username" required />
           <label for="password">{t('password')}</label>
           <input id="password" name="password" type="password" autocomplete="current-password" required />
           <p>
