@@ -1,9 +1,9 @@
 // Fetches a document an organisation names by URL (its identity provider's SAML metadata): GET,
 // from the address the SSRF guard resolved and checked, no redirects followed, bounded in time
 // and size.
-import { Agent, request } from 'undici';
+import { request } from 'undici';
 import type { DocumentFetcher } from '../services/ports.js';
-import { type OutboundGuard, OutboundRefused } from './outbound-guard.js';
+import { type OutboundGuard, OutboundRefused, pinnedAgent } from './outbound-guard.js';
 
 const TIMEOUT_MS = 10_000;
 
@@ -11,14 +11,7 @@ export function documentFetcher(guard: OutboundGuard, maxBytes = 1024 * 1024): D
   return {
     async fetchText(url) {
       const target = await guard.resolve(url);
-      const agent = new Agent({
-        connect: {
-          lookup: (_host, _opts, cb) => cb(null, [{ address: target.address, family: target.family }]),
-          timeout: TIMEOUT_MS,
-        },
-        headersTimeout: TIMEOUT_MS,
-        bodyTimeout: TIMEOUT_MS,
-      });
+      const agent = pinnedAgent(target, TIMEOUT_MS);
       try {
         const res = await request(target.url, {
           method: 'GET',

@@ -1,9 +1,9 @@
 // Sends one signed event to an organisation's endpoint: POST, to the address the guard resolved
 // and checked (the TLS name and Host header stay the URL's), no redirects followed (undici
 // follows none unless asked), bounded in time and in what is read back.
-import { Agent, request } from 'undici';
+import { request } from 'undici';
 import type { EventSender } from '../services/ports.js';
-import type { OutboundGuard } from './outbound-guard.js';
+import { type OutboundGuard, pinnedAgent } from './outbound-guard.js';
 
 const TIMEOUT_MS = 15_000;
 
@@ -14,15 +14,7 @@ export function eventSender(guard: OutboundGuard): EventSender {
     },
     async send(url, headers, body) {
       const target = await guard.resolve(url);
-      const agent = new Agent({
-        connect: {
-          // Connect to the checked address whatever DNS answers now.
-          lookup: (_host, _opts, cb) => cb(null, [{ address: target.address, family: target.family }]),
-          timeout: TIMEOUT_MS,
-        },
-        headersTimeout: TIMEOUT_MS,
-        bodyTimeout: TIMEOUT_MS,
-      });
+      const agent = pinnedAgent(target, TIMEOUT_MS);
       try {
         const res = await request(target.url, {
           method: 'POST',

@@ -6,6 +6,7 @@
 // rebinding) cannot switch the target.
 import { lookup } from 'node:dns/promises';
 import ipaddr from 'ipaddr.js';
+import { Agent } from 'undici';
 
 export class OutboundRefused extends Error {
   override readonly name = 'OutboundRefused';
@@ -82,4 +83,20 @@ export class OutboundGuard {
     const first = addresses[0]!;
     return { url, address: first.address, family: first.family === 6 ? 6 : 4 };
   }
+}
+
+/**
+ * An HTTP agent that connects only to the address the guard checked, whatever DNS answers now
+ * (the TLS name and Host header stay the URL's); no redirects are followed (undici follows none
+ * unless asked). Close it after the request.
+ */
+export function pinnedAgent(target: ResolvedTarget, timeoutMs: number): Agent {
+  return new Agent({
+    connect: {
+      lookup: (_host, _opts, cb) => cb(null, [{ address: target.address, family: target.family }]),
+      timeout: timeoutMs,
+    },
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+  });
 }

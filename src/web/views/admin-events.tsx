@@ -3,7 +3,7 @@
 // newest deliveries with their outcome.
 import type { EventEndpoint } from '../../db/rows.js';
 import { EVENT_TYPES } from '../../domain/events.js';
-import { AdminPage, Flash } from './admin.js';
+import { AdminPage, Flash, Problems, ShownOnce } from './admin.js';
 import { Hidden } from './layout.js';
 import type { PageContext } from './portal.js';
 
@@ -41,28 +41,17 @@ export function EventEndpointsPage(props: {
   return (
     <AdminPage c={c} title={t('console.events.title')}>
       <Flash text={props.flash} />
-      {props.problem ? (
-        <div class="problem" role="alert" id="problems">
-          <p>{t('console.settings.nothingChanged')}</p>
-          <ul lang="en">
-            <li>{props.problem}</li>
-          </ul>
-        </div>
-      ) : null}
+      <Problems t={t} problems={props.problem ? [props.problem] : []} />
       <p>{t('console.events.intro')}</p>
       {props.made ? (
-        <section aria-labelledby="new-endpoint" class="flash">
-          <h2 id="new-endpoint">{t('console.events.made', { url: props.made.url })}</h2>
-          <p>{t('console.events.onlyOnce')}</p>
-          <div class="copy-value">
-            <label for="made-secret">{t('console.events.secret')}</label>
-            <input id="made-secret" type="text" readonly value={props.made.secret} />
-            <button class="btn-secondary" type="button" data-copy="made-secret">
-              {t('console.registration.copy')}
-            </button>
-          </div>
-          <script src="/assets/copy-buttons.js" defer />
-        </section>
+        <ShownOnce
+          t={t}
+          heading={t('console.events.made', { url: props.made.url })}
+          note={t('console.events.onlyOnce')}
+          id="made-secret"
+          label={t('console.events.secret')}
+          value={props.made.secret}
+        />
       ) : null}
       <form method="post" action={url}>
         <Hidden name="_csrf" value={c.csrf} />

@@ -3,7 +3,7 @@
 // values to enter on ORCID's client registration form, each with a copy button.
 import type { Tenant } from '../../db/rows.js';
 import { LANGUAGE_NAMES, LANGUAGES, type Language } from '../i18n.js';
-import { AdminPage, Flash } from './admin.js';
+import { AdminPage, Flash, Problems, ShownOnce } from './admin.js';
 import { Hidden } from './layout.js';
 import type { PageContext } from './portal.js';
 
@@ -59,20 +59,6 @@ const Check = (props: { id: string; name: string; checked: boolean; label: strin
   </div>
 );
 
-function Problems(props: { c: PageContext; problems: string[] }) {
-  if (!props.problems.length) return null;
-  return (
-    <div class="problem" role="alert" id="problems">
-      <p>{props.c.t('console.settings.nothingChanged')}</p>
-      <ul>
-        {props.problems.map((p) => (
-          <li>{p}</li>
-        ))}
-      </ul>
-    </div>
-  );
-}
-
 export function SettingsPage(props: {
   c: PageContext;
   tenant: Tenant;
@@ -92,7 +78,7 @@ export function SettingsPage(props: {
     <AdminPage c={c} title={t('console.settings.title')}>
       <Flash text={props.flash} />
       <Flash text={props.problem} problem />
-      <Problems c={c} problems={props.problems} />
+      <Problems t={t} problems={props.problems} />
       <section aria-labelledby="orcid-credentials">
         <h2 id="orcid-credentials">{t('console.settings.orcid')}</h2>
         <p>{t('console.settings.orcidText')}</p>
@@ -352,18 +338,14 @@ export function ApiKeysPage(props: {
       <Flash text={props.flash} />
       <p>{t('console.apiKeys.intro')}</p>
       {props.made ? (
-        <section aria-labelledby="new-key" class="flash">
-          <h2 id="new-key">{t('console.apiKeys.made', { name: props.made.name })}</h2>
-          <p>{t('console.apiKeys.onlyOnce')}</p>
-          <div class="copy-value">
-            <label for="made-key">{t('console.apiKeys.key')}</label>
-            <input id="made-key" type="text" readonly value={props.made.key} />
-            <button class="btn-secondary" type="button" data-copy="made-key">
-              {t('console.registration.copy')}
-            </button>
-          </div>
-          <script src="/assets/copy-buttons.js" defer />
-        </section>
+        <ShownOnce
+          t={t}
+          heading={t('console.apiKeys.made', { name: props.made.name })}
+          note={t('console.apiKeys.onlyOnce')}
+          id="made-key"
+          label={t('console.apiKeys.key')}
+          value={props.made.key}
+        />
       ) : null}
       <form method="post" action={url}>
         <Hidden name="_csrf" value={c.csrf} />
@@ -472,7 +454,7 @@ export function SignInSettingsPage(props: {
     <AdminPage c={c} title={t('console.signIn.title')}>
       <Flash text={props.flash} />
       <Flash text={props.problem} problem />
-      <Problems c={c} problems={props.problems} />
+      <Problems t={t} problems={props.problems} />
       <section aria-labelledby="oidc">
         <h2 id="oidc">{t('console.signIn.oidc')}</h2>
         <Value

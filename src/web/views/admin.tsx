@@ -2,6 +2,7 @@
 // order), the page's messages (Flash) and, for those who may not enter, the page that says why.
 // The sections' own pages are in admin-*.tsx.
 import type { Child } from 'hono/jsx';
+import type { T } from '../i18n.js';
 import { Layout } from './layout.js';
 import type { PageContext } from './portal.js';
 
@@ -82,5 +83,48 @@ export function AdminForbiddenPage(props: { c: PageContext; signedIn: boolean })
         </p>
       )}
     </AdminPage>
+  );
+}
+
+/**
+ * Every problem of a refused form, listed at once (in English, as the CLI says them) under the
+ * page's "nothing was changed".
+ */
+export function Problems(props: { t: T; problems: readonly string[] }) {
+  if (!props.problems.length) return null;
+  return (
+    <div class="problem" role="alert" id="problems">
+      <p>{props.t('console.settings.nothingChanged')}</p>
+      <ul lang="en">
+        {props.problems.map((p) => (
+          <li>{p}</li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+/** A secret shown in this answer only (an API key, an endpoint's signing secret), with a Copy button. */
+export function ShownOnce(props: {
+  t: T;
+  heading: string;
+  note: string;
+  id: string;
+  label: string;
+  value: string;
+}) {
+  return (
+    <section aria-labelledby={`${props.id}-heading`} class="flash">
+      <h2 id={`${props.id}-heading`}>{props.heading}</h2>
+      <p>{props.note}</p>
+      <div class="copy-value">
+        <label for={props.id}>{props.label}</label>
+        <input id={props.id} type="text" readonly value={props.value} />
+        <button class="btn-secondary" type="button" data-copy={props.id}>
+          {props.t('console.registration.copy')}
+        </button>
+      </div>
+      <script src="/assets/copy-buttons.js" defer />
+    </section>
   );
 }

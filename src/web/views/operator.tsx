@@ -6,7 +6,7 @@ import type { AdminInvitation } from '../../db/rows.js';
 import type { InstallationHealth } from '../../services/installation-health.service.js';
 import type { OrganisationHealth } from '../../services/organisations.service.js';
 import type { Language, T } from '../i18n.js';
-import { Flash } from './admin.js';
+import { Flash, Problems } from './admin.js';
 import { Hidden, Layout } from './layout.js';
 
 export interface OperatorContext {
@@ -209,20 +209,6 @@ export function OrganisationsPage(props: {
   );
 }
 
-function Problems(props: { c: OperatorContext; problems: string[] }) {
-  if (!props.problems.length) return null;
-  return (
-    <div class="problem" role="alert" id="problems">
-      <p>{props.c.t('console.settings.nothingChanged')}</p>
-      <ul lang="en">
-        {props.problems.map((p) => (
-          <li>{p}</li>
-        ))}
-      </ul>
-    </div>
-  );
-}
-
 export function NewOrganisationPage(props: {
   c: OperatorContext;
   form: NewOrganisationForm;
@@ -233,7 +219,7 @@ export function NewOrganisationPage(props: {
   return (
     <OperatorPage c={c} title={t('operator.new.title')}>
       <p>{t('operator.new.intro')}</p>
-      <Problems c={c} problems={props.problems} />
+      <Problems t={t} problems={props.problems} />
       <form method="post" action="/operator/organisations">
         <Hidden name="_csrf" value={c.csrf} />
         <label for="name">{t('operator.new.name')}</label>
@@ -298,7 +284,7 @@ export function OrganisationPage(props: {
   return (
     <OperatorPage c={c} title={o.tenant.name}>
       <Flash text={props.flash} />
-      <Problems c={c} problems={props.problems} />
+      <Problems t={t} problems={props.problems} />
       <dl id="health">
         <dt>{t('operator.col.state')}</dt>
         <dd id="state">
