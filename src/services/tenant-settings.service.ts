@@ -88,7 +88,15 @@ export class TenantSettingsService {
   ): Promise<{ ok: true; tenant: Tenant } | { ok: false; problems: string[] }> {
     const problems = tenantSettingsProblems(settings);
     if (problems.length) return { ok: false, problems };
-    const tenant = await this.d.tenants.create(settings);
+    let tenant: Tenant;
+    try {
+      tenant = await this.d.tenants.create(settings);
+    } catch (e) {
+      // Another request took the address meanwhile (the slug is unique).
+      if ((e as { code?: string }).code === '23505')
+        return { ok: false, problems: [`slug: ${settings.slug} is already in use`] };
+      throw e;
+    }
     await this.d.log.audit({
       tenantId: tenant.id,
       actor,

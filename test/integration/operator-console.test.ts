@@ -181,6 +181,28 @@ describe('creating an organisation and inviting its administrator', () => {
     expect(await tenantCount()).toBe(before);
   });
 
+  it('two operators creating the same address at once: one organisation, the other told the address is taken', async () => {
+    const other = await signInAsOperator(p, 'ops2@lanyard.example');
+    const form = {
+      name: 'Race University',
+      slug: 'race-uni',
+      environment: 'sandbox',
+      apiType: 'member',
+      supportContact: 'help@race.example',
+      adminEmail: 'admin@race.example',
+    };
+    const results = await Promise.all([createOrganisation(operator, form), createOrganisation(other, form)]);
+    expect(results.map((r) => r.status).sort()).toEqual([303, 422]);
+    expect(results.find((r) => r.status === 422)!.text).toContain('slug: race-uni is already in use');
+    const rows = await p.db.pool.query(`select id from tenants where slug = 'race-uni'`);
+    expect(rows.rows).toHaveLength(1);
+    // One invitation, to the organisation that exists.
+    const invitations = await p.db.pool.query('select tenant_id from admin_invitations where email = $1', [
+      'admin@race.example',
+    ]);
+    expect(invitations.rows).toEqual([{ tenant_id: rows.rows[0].id }]);
+  });
+
   it('refuses production while the redirect URI (from the public URL) is http', async () => {
     const res = await createOrganisation(operator, {
       name: 'Prod Uni',
