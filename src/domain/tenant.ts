@@ -52,10 +52,17 @@ export const signInSettingsSchema = z.object({
 
 export type SignInSettings = z.infer<typeof signInSettingsSchema>;
 
-/** { [lang]: { why?, use? } }: the organisation's own explanation on the connect page. */
+/**
+ * { [lang]: { why?, use?, deny? } }: the organisation's own words on the connect page (why it
+ * asks, what it does with the permissions) and on the page after someone denied access at ORCID.
+ */
 export const portalTextsSchema = z.record(
   z.string().regex(/^[a-z]{2}$/),
-  z.object({ why: z.string().max(4000).optional(), use: z.string().max(4000).optional() }),
+  z.object({
+    why: z.string().max(4000).optional(),
+    use: z.string().max(4000).optional(),
+    deny: z.string().max(4000).optional(),
+  }),
 );
 export type PortalTexts = z.infer<typeof portalTextsSchema>;
 

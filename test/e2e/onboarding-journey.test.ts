@@ -152,6 +152,17 @@ describe('onboarding a new organisation', () => {
     await admin.goto(`${p.base}/o/onboard-uni/admin/settings/sign-in`);
     await checkA11y(admin, 'sign-in settings');
     expect(await admin.inputValue('#oidc-redirect')).toBe(`${p.base}/o/onboard-uni/signin/oidc/callback`);
+    // The IdP's SAML metadata may come from a file: it is read into the text box.
+    await admin.setInputFiles('#samlMetadataFile', {
+      name: 'idp.xml',
+      mimeType: 'application/xml',
+      buffer: Buffer.from('<EntityDescriptor entityID="https://idp.onboard.example"/>'),
+    });
+    await admin.waitForFunction(
+      // biome-ignore lint/suspicious/noExplicitAny: the page's document
+      () => (globalThis as any).document.getElementById('samlMetadata').value !== '',
+    );
+    expect(await admin.inputValue('#samlMetadata')).toContain('https://idp.onboard.example');
     await admin.fill('#oidcIssuer', idp.issuer);
     await admin.fill('#oidcClientId', idp.clientId);
     await admin.fill('#oidcClientSecret', idp.clientSecret);

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lanyard } from '../helpers/cli.js';
 import { signInToPortal, startPortal, type TestPortal } from '../helpers/portal.js';
-import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import { newResearcher, orcidAnswers, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 import { csrfOf, type WebClient } from '../helpers/web-client.js';
 
 let sb: TestSandbox;
@@ -292,6 +292,7 @@ describe('the settings page', () => {
       _csrf: csrfOf(page.text),
       why_es: 'Para mantener su registro al día.',
       use_en: '',
+      deny_en: 'Without it, HR keeps your affiliation up to date by hand: write to hr@test.example.edu.',
       employmentOnConnect: 'yes',
       reconcileEveryDays: '0',
       reconcileShare: '5',
@@ -310,7 +311,10 @@ describe('the settings page', () => {
     });
     expect(good.status).toBe(303);
     const t = await tenantRow();
-    expect(t.portal_texts).toEqual({ es: { why: 'Para mantener su registro al día.' } });
+    expect(t.portal_texts).toEqual({
+      es: { why: 'Para mantener su registro al día.' },
+      en: { deny: 'Without it, HR keeps your affiliation up to date by hand: write to hr@test.example.edu.' },
+    });
     expect(t.employment_on_connect).toBe(true);
     expect(t.sync_settings).toMatchObject({
       reconcileEveryDays: 3,
@@ -321,6 +325,15 @@ describe('the settings page', () => {
     expect((await portal.web.get(`${p.tenantUrl}/?lang=es`)).text).toContain(
       'Para mantener su registro al día.',
     );
+    // The organisation's own words after a denial at ORCID (English: no Spanish one was written).
+    const home = await portal.web.get(`${p.tenantUrl}/?lang=en`);
+    const start = await portal.web.post(`${p.tenantUrl}/connect`, { _csrf: csrfOf(home.text) });
+    const researcher = await newResearcher(sb.base);
+    const denied = await portal.web.get(
+      await orcidAnswers(sb.base, new URL(start.location!), researcher.orcid, true),
+    );
+    expect(denied.text).toContain('data-problem="denied"');
+    expect(denied.text).toContain('HR keeps your affiliation up to date by hand');
     expect((await audits()).at(-1)!.details).toEqual({
       settings: ['portalTexts', 'employmentOnConnect', 'sync'],
     });

@@ -25,7 +25,7 @@ export interface SettingsForm {
   name: string;
   supportContact: string;
   /** The organisation's own words on the connect page, per language. */
-  texts: Record<Language, { why: string; use: string }>;
+  texts: Record<Language, { why: string; use: string; deny: string }>;
   employmentOnConnect: boolean;
   reconcileEveryDays: string;
   reconcileShare: string;
@@ -42,7 +42,14 @@ export const settingsFormOf = (t: Tenant): SettingsForm => ({
   name: t.name,
   supportContact: t.support_contact,
   texts: Object.fromEntries(
-    LANGUAGES.map((l) => [l, { why: t.portal_texts[l]?.why ?? '', use: t.portal_texts[l]?.use ?? '' }]),
+    LANGUAGES.map((l) => [
+      l,
+      {
+        why: t.portal_texts[l]?.why ?? '',
+        use: t.portal_texts[l]?.use ?? '',
+        deny: t.portal_texts[l]?.deny ?? '',
+      },
+    ]),
   ) as SettingsForm['texts'],
   employmentOnConnect: t.employment_on_connect,
   reconcileEveryDays:
@@ -172,6 +179,10 @@ export function SettingsPage(props: {
               <label for={`use-${l}`}>{t('console.settings.use')}</label>
               <textarea id={`use-${l}`} name={`use_${l}`} rows={3} cols={60}>
                 {form.texts[l].use}
+              </textarea>
+              <label for={`deny-${l}`}>{t('console.settings.deny')}</label>
+              <textarea id={`deny-${l}`} name={`deny_${l}`} rows={3} cols={60}>
+                {form.texts[l].deny}
               </textarea>
             </fieldset>
           ))}
@@ -509,6 +520,13 @@ export function SignInSettingsPage(props: {
           <textarea id="samlMetadata" name="samlMetadata" rows={8} cols={60}>
             {form.samlMetadata}
           </textarea>
+          <label for="samlMetadataFile">{t('console.signIn.idpMetadataFile')}</label>
+          <input
+            id="samlMetadataFile"
+            type="file"
+            accept=".xml,application/xml,text/xml"
+            data-fill="samlMetadata"
+          />
           <label for="samlMetadataFrom">{t('console.signIn.idpMetadataUrl')}</label>
           <input id="samlMetadataFrom" name="samlMetadataFrom" type="text" value={form.samlMetadataFrom} />
           <p class="muted">{t('console.signIn.idpMetadataUrlNote')}</p>

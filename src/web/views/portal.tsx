@@ -329,6 +329,8 @@ export function ConnectProblemPage(props: {
   params: Record<string, string>;
   why: string | null;
   use: string | null;
+  /** The organisation's own words after a denial (its portal texts). */
+  deny: string | null;
   scopes: string[];
 }) {
   const { c } = props;
@@ -338,6 +340,7 @@ export function ConnectProblemPage(props: {
       <p class="problem" role="alert" id="problem" data-problem={props.problem}>
         {t(`problem.${props.problem}`, { org: c.org, ...props.params })}
       </p>
+      {props.problem === 'denied' && props.deny ? <p id="org-deny">{props.deny}</p> : null}
       <Explanation c={c} why={props.why} use={props.use} scopes={props.scopes} />
       {c.signedIn ? (
         <form method="post" action={`${c.base}/connect`}>

@@ -50,13 +50,23 @@ const organisationForm = z.object({ name: text(300), supportContact: text(300) }
 const formProblems = (r: z.ZodSafeParseResult<unknown>) =>
   r.success ? [] : r.error.issues.map((i) => `${String(i.path[0] ?? 'form')}: ${i.message}`);
 
-/** The registration page's island: each "Copy" button copies its value. */
+/**
+ * The settings pages' island: each "Copy" button copies its value, and a file chosen for the
+ * IdP's metadata is read into its text box (the form sends the text, never the file).
+ */
 const COPY_JS = `document.addEventListener('click', (e) => {
   const id = e.target instanceof HTMLElement ? e.target.dataset.copy : undefined;
   if (!id) return;
   const input = document.getElementById(id);
   input.select();
   navigator.clipboard?.writeText(input.value);
+});
+document.addEventListener('change', (e) => {
+  const input = e.target;
+  if (!(input instanceof HTMLInputElement) || !input.dataset.fill || !input.files?.[0]) return;
+  input.files[0].text().then((text) => {
+    document.getElementById(input.dataset.fill).value = text;
+  });
 });
 `;
 
@@ -195,6 +205,7 @@ export function settingsRoutes(app: FastifyInstance, d: SettingsRouteDeps): void
       LANGUAGES.flatMap((l) => [
         [`why_${l}`, z.string().max(4000).optional().default('')],
         [`use_${l}`, z.string().max(4000).optional().default('')],
+        [`deny_${l}`, z.string().max(4000).optional().default('')],
       ]),
     ),
     employmentOnConnect: z.literal('yes').optional(),
@@ -210,7 +221,14 @@ export function settingsRoutes(app: FastifyInstance, d: SettingsRouteDeps): void
       const r = portalForm.safeParse(req.body ?? {});
       const f = (r.success ? r.data : portalForm.parse({})) as Record<string, string | undefined>;
       const texts = Object.fromEntries(
-        LANGUAGES.map((l) => [l, { why: (f[`why_${l}`] ?? '').trim(), use: (f[`use_${l}`] ?? '').trim() }]),
+        LANGUAGES.map((l) => [
+          l,
+          {
+            why: (f[`why_${l}`] ?? '').trim(),
+            use: (f[`use_${l}`] ?? '').trim(),
+            deny: (f[`deny_${l}`] ?? '').trim(),
+          },
+        ]),
       ) as SettingsForm['texts'];
       const form: SettingsForm = {
         ...settingsFormOf(tenant),
@@ -224,8 +242,8 @@ export function settingsRoutes(app: FastifyInstance, d: SettingsRouteDeps): void
       // Empty texts fall back to the built-in ones; empty numbers to the defaults.
       const portalTexts = Object.fromEntries(
         LANGUAGES.flatMap((l) => {
-          const { why, use } = texts[l];
-          return why || use ? [[l, { ...(why ? { why } : {}), ...(use ? { use } : {}) }]] : [];
+          const kept = Object.fromEntries(Object.entries(texts[l]).filter(([, v]) => v));
+          return Object.keys(kept).length ? [[l, kept]] : [];
         }),
       );
       const number = (v: string) => (v === '' ? undefined : Number(v));

@@ -93,9 +93,12 @@ export function sendPage(reply: FastifyReply, page: { toString(): string }, stat
 }
 
 /** Portal texts in the page's language, else English, else none (the defaults then apply). */
-export function portalTexts(tenant: Tenant, lang: Language): { why: string | null; use: string | null } {
+export function portalTexts(
+  tenant: Tenant,
+  lang: Language,
+): { why: string | null; use: string | null; deny: string | null } {
   const texts = tenant.portal_texts[lang] ?? tenant.portal_texts.en ?? {};
-  return { why: texts.why ?? null, use: texts.use ?? null };
+  return { why: texts.why ?? null, use: texts.use ?? null, deny: texts.deny ?? null };
 }
 
 export const scopeList = (scopes: string) => scopes.split(/\s+/).filter(Boolean);
