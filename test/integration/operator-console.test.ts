@@ -242,6 +242,13 @@ describe('creating an organisation and inviting its administrator', () => {
     ).rows[0];
     expect(row.sent_at).not.toBeNull();
     expect(row.token_sealed).toBe('');
+    const token = link.split('/welcome/')[1]!;
+    const kept = await p.db.pool.query('select text_body, html_body from mail_outbox where to_address = $1', [
+      'grace@invited.example',
+    ]);
+    expect(kept.rows).toHaveLength(1);
+    expect(JSON.stringify(kept.rows[0])).not.toContain(token);
+    expect(kept.rows[0].text_body).toContain('[link sent by mail, not kept]');
 
     // Opening the link (as a mail scanner would) changes nothing; accepting signs in on the settings.
     const { web, page, res: accepted } = await accept(link);
