@@ -32,6 +32,32 @@ describe('tenant settings', () => {
     expect(problems.join('\n')).toMatch(/scopes: a public API client/);
   });
 
+  it('takes an organisation without ORCID credentials, but never one half of them', () => {
+    const { clientId: _id, clientSecret: _secret, ...none } = valid;
+    expect(tenantSettingsProblems(none)).toEqual([]);
+    expect(tenantSettingsProblems({ ...none, clientId: valid.clientId })).toEqual([
+      'clientSecret: is required with the client id',
+    ]);
+    expect(tenantSettingsProblems({ ...none, clientSecret: 'x' })).toEqual([
+      'clientId: is required with the client secret',
+    ]);
+  });
+
+  it("checks the affiliations' identity: a real country code, an identifier only with its source", () => {
+    expect(
+      tenantSettingsProblems({
+        ...valid,
+        org: { country: 'NZ', disambiguatedId: 'x', disambiguationSource: 'ROR' },
+      }),
+    ).toEqual([]);
+    expect(
+      tenantSettingsProblems({ ...valid, org: { country: 'XX', disambiguatedId: 'https://ror.org/0' } }),
+    ).toEqual([
+      'org.country: an ISO 3166 two-letter country code, e.g. NZ',
+      'org.disambiguationSource: the identifier and its source go together',
+    ]);
+  });
+
   it('allows http redirects on the sandbox and the local simulator', () => {
     expect(
       tenantSettingsProblems({
