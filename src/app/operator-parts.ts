@@ -3,7 +3,7 @@
 // installation's health. Made from the container's parts when first used.
 import { InstallationFiguresRepository } from '../db/installation-figures.repository.js';
 import type { OrcidWorkRepository } from '../db/orcid-work.repository.js';
-import type { Repositories } from '../db/repositories.js';
+import type { Repositories, UnitOfWork } from '../db/repositories.js';
 import type { Logger } from '../logger.js';
 import { probeEnvironment } from '../orcid/reachability.js';
 import { AdminInvitationService } from '../services/admin-invitation.service.js';
@@ -21,6 +21,7 @@ import { Parts } from './parts.js';
 /** What the operator's services are made of: the container's parts (the container itself). */
 export interface OperatorSources {
   readonly repos: Repositories;
+  readonly unitOfWork: UnitOfWork;
   readonly db: ConstructorParameters<typeof InstallationFiguresRepository>[0];
   readonly publicUrl: string;
   readonly queues: JobQueuePorts;
@@ -66,9 +67,8 @@ export class OperatorParts extends Parts {
         new AdminInvitationService({
           invitations: c.repos.adminInvitations,
           tenants: c.repos.tenants,
-          people: c.repos.people,
-          admins: c.repos.adminUsers,
           log: c.repos.portalLog,
+          unitOfWork: c.unitOfWork,
           queue: c.queues.adminInvitationMail,
           mailer: c.mailer,
           addToOutbox: (tenantId, m, id) => c.repos.invitations.addToOutbox(tenantId, m, id),

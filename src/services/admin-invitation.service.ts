@@ -4,9 +4,9 @@
 // they can set up the organisation before its institutional sign-in exists. A link already used,
 // expired, or of another organisation is refused, and nothing changes.
 import type { AdminInvitation, AdminInvitationRepository } from '../db/admin-invitation.repository.js';
-import type { AdminUserRepository } from '../db/admin-user.repository.js';
-import type { Person, PersonRepository } from '../db/person.repository.js';
+import type { Person } from '../db/person.repository.js';
 import type { PortalLogRepository } from '../db/portal-log.repository.js';
+import type { UnitOfWork } from '../db/repositories.js';
 import type { Tenant, TenantRepository } from '../db/tenant.repository.js';
 import type { Logger } from '../logger.js';
 import { adminInvitationMail } from '../mail/invitation.mail.js';
@@ -26,9 +26,8 @@ export class AdminInvitationService {
     private readonly d: {
       invitations: AdminInvitationRepository;
       tenants: TenantRepository;
-      people: PersonRepository;
-      admins: AdminUserRepository;
       log: PortalLogRepository;
+      unitOfWork: UnitOfWork;
       queue: AdminInvitationMailQueue;
       /** Null: mail is only kept in the outbox. */
       mailer: Mailer | null;
@@ -118,19 +117,21 @@ export class AdminInvitationService {
     const checked = await this.check(tenant, token);
     if (checked.state !== 'valid') return { ok: false, state: checked.state };
     const { invitation } = checked;
-    // Two tabs accepting at once: one wins, the other is told the link was used.
-    if (!(await this.d.invitations.accept(tenant.id, invitation.id))) return { ok: false, state: 'used' };
-    const person = await this.d.people.upsertByLocalId(tenant.id, invitation.email, {
-      email: invitation.email,
+    // One transaction: the link is used up only with the role given. Two tabs accepting at once:
+    // one wins, the other is told the link was used.
+    const person = await this.d.unitOfWork(async (r) => {
+      if (!(await r.adminInvitations.accept(tenant.id, invitation.id))) return null;
+      const p = await r.people.upsertByLocalId(tenant.id, invitation.email, { email: invitation.email });
+      await r.adminUsers.grant(tenant.id, invitation.email, `invitation:${invitation.id}`);
+      await r.portalLog.audit({
+        tenantId: tenant.id,
+        actor: `person:${p.id}`,
+        action: 'admin.invitation_accepted',
+        subject: invitation.email,
+        details: { invitedBy: invitation.invited_by },
+      });
+      return p;
     });
-    await this.d.admins.grant(tenant.id, invitation.email, `invitation:${invitation.id}`);
-    await this.d.log.audit({
-      tenantId: tenant.id,
-      actor: `person:${person.id}`,
-      action: 'admin.invitation_accepted',
-      subject: invitation.email,
-      details: { invitedBy: invitation.invited_by },
-    });
-    return { ok: true, person };
+    return person ? { ok: true, person } : { ok: false, state: 'used' };
   }
 }

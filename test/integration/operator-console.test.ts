@@ -280,6 +280,19 @@ describe('creating an organisation and inviting its administrator', () => {
     );
   });
 
+  it('one link accepted from two browsers at once signs in one of them only', async () => {
+    const tenant = (await p.container.repos.tenants.bySlug('invited-uni'))!;
+    const link = await invitationLinkFor(tenant.id, 'twice@invited.example');
+    const browsers = [new WebClient(), new WebClient()];
+    const csrfs = await Promise.all(browsers.map(async (b) => csrfOf((await b.get(link)).text)));
+    const results = await Promise.all(browsers.map((b, i) => b.post(link, { _csrf: csrfs[i]! })));
+    expect(results.map((r) => r.status).sort()).toEqual([303, 410]);
+    const signedIn = await Promise.all(
+      browsers.map(async (b) => (await b.get(`${p.base}/o/invited-uni/admin/settings`)).status),
+    );
+    expect(signedIn.sort()).toEqual([200, 401]);
+  });
+
   it('refuses an expired invitation', async () => {
     const tenant = (await p.container.repos.tenants.bySlug('invited-uni'))!;
     const page = await operator.get(`${p.base}/operator/organisations/${tenant.id}`);
