@@ -123,11 +123,9 @@ export function tenantCommand(): Command {
 
   const add = settingsCommand('add', 'Add an organisation').action(async (slug, o) => {
     try {
+      // Without a client id and secret the organisation waits for its administrator to enter
+      // them (as one the operator creates); one without the other is refused by the settings check.
       const secret = await readSecret(o);
-      if (secret === undefined)
-        throw new UsageError(
-          'the client secret is required: --client-secret-file <path> or --client-secret-stdin',
-        );
       const apiType = o.apiType ?? 'member';
       const settings = {
         slug,

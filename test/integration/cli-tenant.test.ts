@@ -103,7 +103,7 @@ describe('lanyard tenant', () => {
       expect(text).not.toContain(secret);
   });
 
-  it('refuses bad input with every problem listed, and a secret given nowhere', async () => {
+  it('refuses bad input with every problem listed, and a client id without its secret', async () => {
     const bad = await lanyard(
       [
         'tenant',
@@ -124,7 +124,19 @@ describe('lanyard tenant', () => {
     expect(bad.out).toMatch(/redirectUri: must be https in the production environment/);
     const noSecret = await lanyard(['tenant', 'add', 'other', ...base], env);
     expect(noSecret.code).toBe(2);
-    expect(noSecret.out).toContain('the client secret is required');
+    expect(noSecret.out).toContain('clientSecret: is required with the client id');
+    // Neither: the organisation waits for its administrator to enter them (as the operator's do).
+    const pending = await lanyard(
+      [
+        'tenant',
+        'add',
+        'pending',
+        ...base.filter((a) => a !== '--client-id' && a !== 'APP-WAKANDA000000001'),
+      ],
+      env,
+    );
+    expect(pending.code).toBe(0);
+    expect(pending.out).toContain('added pending');
     const twice = await lanyard(['tenant', 'add', 'wakanda', ...base, '--client-secret-stdin'], env, 'x');
     expect(twice.code).toBe(2);
     expect(twice.out).toContain('exists already');
