@@ -258,6 +258,12 @@ describe('creating an organisation and inviting its administrator', () => {
     const settings = await web.get(`${p.base}/o/invited-uni/admin/settings`);
     expect(settings.status).toBe(200);
     expect(settings.text).toContain('you are an administrator');
+    // Until the credentials are entered, the portal says so instead of offering Connect.
+    const home = await web.get(`${p.base}/o/invited-uni/`);
+    expect(home.text).toContain('id="orcid-not-ready"');
+    expect(home.text).not.toContain('id="connect-orcid"');
+    const connect = await web.post(`${p.base}/o/invited-uni/connect`, { _csrf: csrfOf(home.text) });
+    expect(connect.status).toBe(409);
 
     // Used once: the same link, in another browser, is refused and signs nobody in.
     const again = await accept(link);

@@ -238,7 +238,12 @@ function HeldFromRecord(props: { c: PageContext; syncedAt: Date | null; held: Re
   );
 }
 
-export function PortalPage(props: { c: PageContext; v: PortalView }) {
+export function PortalPage(props: {
+  c: PageContext;
+  v: PortalView;
+  /** False until the organisation has entered its ORCID credentials: nothing to connect to yet. */
+  orcidReady: boolean;
+}) {
   const { c, v } = props;
   const { t } = c;
   return (
@@ -314,8 +319,16 @@ export function PortalPage(props: { c: PageContext; v: PortalView }) {
       ) : (
         <>
           <Explanation c={c} why={v.why} use={v.use} scopes={v.askedScopes} />
-          <ConnectButton c={c} />
-          <p class="muted">{t('connectNote', { org: c.org })}</p>
+          {props.orcidReady ? (
+            <>
+              <ConnectButton c={c} />
+              <p class="muted">{t('connectNote', { org: c.org })}</p>
+            </>
+          ) : (
+            <p class="problem" id="orcid-not-ready">
+              {t('orcidNotReady', { org: c.org, contact: c.supportContact })}
+            </p>
+          )}
           {v.items.length ? <WrittenItems c={c} items={v.items} /> : null}
         </>
       )}

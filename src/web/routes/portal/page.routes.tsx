@@ -1,7 +1,8 @@
 // The researcher's page, /o/{tenant}/: the sign-in page to anyone not signed in, else their iD
 // (per ORCID's display guidelines), what the organisation asks and why, and what it wrote.
+
 import type { FastifyInstance } from 'fastify';
-import { scopesCover } from '../../../domain/tenant.js';
+import { hasOrcidCredentials, scopesCover } from '../../../domain/tenant.js';
 import { tenantRoute } from '../../plugins/tenant-scope.js';
 import { PortalPage } from '../../views/portal.js';
 import {
@@ -28,6 +29,7 @@ export function pageRoutes(app: FastifyInstance, d: PortalDeps): void {
         reply,
         <PortalPage
           c={c}
+          orcidReady={hasOrcidCredentials(tenant)}
           v={{
             personName: [person.given_names, person.family_name].filter(Boolean).join(' ') || person.local_id,
             items,
