@@ -47,10 +47,17 @@ export class InstallationFiguresRepository {
     }>`
       select t.id as tenant, e.created_at as at, e.status, e.error, e.url
       from tenants t cross join lateral (
-        select c.created_at, c.status, c.error, c.url from orcid_calls c
-        where c.tenant_id = t.id and c.created_at > now() - interval '7 days'
-          and (c.status >= 400 or c.status is null)
-        order by c.created_at desc limit 1) e`.execute(this.db);
+        -- Two probes of orcid_calls_tenant_status, each reading only failed calls (never the
+        -- tenant's successful ones, however many).
+        select * from (
+          (select c.created_at, c.status, c.error, c.url from orcid_calls c
+            where c.tenant_id = t.id and c.status >= 400 and c.created_at > now() - interval '7 days'
+            order by c.created_at desc limit 1)
+          union all
+          (select c.created_at, c.status, c.error, c.url from orcid_calls c
+            where c.tenant_id = t.id and c.status is null and c.created_at > now() - interval '7 days'
+            order by c.created_at desc limit 1)
+        ) f order by f.created_at desc limit 1) e`.execute(this.db);
     return rows;
   }
 }

@@ -454,12 +454,32 @@ describe('suspending, resuming and deleting', () => {
 });
 
 describe('health', () => {
-  it('lists each organisation with its health', async () => {
+  it('lists each organisation with its health: its last failed ORCID call, its queued work', async () => {
+    const t = await p.addTenant({ slug: 'health-uni', name: 'Health University' });
+    const call = (status: number | null, error: string | null, minutesAgo: number) =>
+      p.db.pool.query(
+        `insert into orcid_calls (tenant_id, method, url, status, error, duration_ms, created_at)
+         values ($1, 'GET', 'https://api.orcid.example/v3.0/x/record', $2, $3, 5, now() - make_interval(mins => $4))`,
+        [t.id, status, error, minutesAgo],
+      );
+    await call(200, null, 1);
+    await call(503, null, 30);
+    await call(null, 'connect ETIMEDOUT', 10);
+    await call(500, null, 60 * 24 * 8); // older than the 7 days shown
     const res = await operator.get(`${p.base}/operator/`);
     expect(res.status).toBe(200);
-    const row = new RegExp(`<tr data-slug="${p.tenant.slug}">[\\s\\S]*?</tr>`).exec(res.text)![0];
-    expect(row).toContain('Active');
-    expect(row).toContain('Entered, not tested');
+    const row = (slug: string) => new RegExp(`<tr data-slug="${slug}">[\\s\\S]*?</tr>`).exec(res.text)![0];
+    expect(row(p.tenant.slug)).toContain('Active');
+    expect(row(p.tenant.slug)).toContain('Entered, not tested');
+    expect(row('health-uni')).toContain('connect ETIMEDOUT');
+    const page = await operator.get(`${p.base}/operator/organisations/${t.id}`);
+    expect(page.text).toMatch(/id="last-error">[^<]*connect ETIMEDOUT/);
+    await p.db.pool.query(`delete from orcid_calls where tenant_id = $1 and status is null`, [t.id]);
+    const again = await operator.get(`${p.base}/operator/organisations/${t.id}`);
+    expect(again.text).toMatch(/id="last-error">[^<]* 503 /);
+    await p.db.pool.query(`delete from orcid_calls where tenant_id = $1 and status = 503`, [t.id]);
+    const old = await operator.get(`${p.base}/operator/organisations/${t.id}`);
+    expect(old.text).toContain('id="last-error">none<');
   });
 
   it("names the installation's database, queue, workers, ORCID environments and mail", async () => {
