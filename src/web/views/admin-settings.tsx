@@ -2,7 +2,7 @@
 // scopes asked in words, webhooks, the name and support contact; "Test connection"; and the
 // values to enter on ORCID's client registration form, each with a copy button.
 import type { Tenant } from '../../db/rows.js';
-import { LANGUAGE_NAMES, LANGUAGES, type Language } from '../i18n.js';
+import { LANGUAGE_NAMES, LANGUAGES, type Language, type T } from '../i18n.js';
 import { AdminPage, Flash, Problems, ShownOnce } from './admin.js';
 import { Hidden } from './layout.js';
 import type { PageContext } from './portal.js';
@@ -66,6 +66,36 @@ const Check = (props: { id: string; name: string; checked: boolean; label: strin
   </div>
 );
 
+/** The ORCID environment and the kind of API client, as ORCID's registration names them. */
+export function OrcidClientFields(props: {
+  t: T;
+  environments: string[];
+  environment: string;
+  apiType: string;
+}) {
+  const { t } = props;
+  return (
+    <>
+      <label for="environment">{t('console.settings.environment')}</label>
+      <select id="environment" name="environment">
+        {props.environments.map((e) => (
+          <option value={e} selected={props.environment === e}>
+            {t(`console.settings.environment.${e}`)}
+          </option>
+        ))}
+      </select>
+      <label for="apiType">{t('console.settings.apiType')}</label>
+      <select id="apiType" name="apiType">
+        {['member', 'public'].map((a) => (
+          <option value={a} selected={props.apiType === a}>
+            {t(`console.settings.apiType.${a}`)}
+          </option>
+        ))}
+      </select>
+    </>
+  );
+}
+
 export function SettingsPage(props: {
   c: PageContext;
   tenant: Tenant;
@@ -91,22 +121,12 @@ export function SettingsPage(props: {
         <p>{t('console.settings.orcidText')}</p>
         <form method="post" action={`${url}/orcid`}>
           <Hidden name="_csrf" value={c.csrf} />
-          <label for="environment">{t('console.settings.environment')}</label>
-          <select id="environment" name="environment">
-            {environments.map((e) => (
-              <option value={e} selected={form.environment === e}>
-                {t(`console.settings.environment.${e}`)}
-              </option>
-            ))}
-          </select>
-          <label for="apiType">{t('console.settings.apiType')}</label>
-          <select id="apiType" name="apiType">
-            {['member', 'public'].map((a) => (
-              <option value={a} selected={form.apiType === a}>
-                {t(`console.settings.apiType.${a}`)}
-              </option>
-            ))}
-          </select>
+          <OrcidClientFields
+            t={t}
+            environments={environments}
+            environment={form.environment}
+            apiType={form.apiType}
+          />
           <label for="clientId">{t('console.settings.clientId')}</label>
           <input
             id="clientId"

@@ -7,6 +7,7 @@ import type { InstallationHealth } from '../../services/installation-health.serv
 import type { OrganisationHealth } from '../../services/organisations.service.js';
 import type { Language, T } from '../i18n.js';
 import { Flash, Problems } from './admin.js';
+import { OrcidClientFields } from './admin-settings.js';
 import { Hidden, Layout } from './layout.js';
 
 export interface OperatorContext {
@@ -229,22 +230,12 @@ export function NewOrganisationPage(props: {
         <p class="muted" id="slug-note">
           {t('operator.new.slugNote')}
         </p>
-        <label for="environment">{t('console.settings.environment')}</label>
-        <select id="environment" name="environment">
-          {['sandbox', 'production', 'local'].map((e) => (
-            <option value={e} selected={form.environment === e}>
-              {t(`console.settings.environment.${e}`)}
-            </option>
-          ))}
-        </select>
-        <label for="apiType">{t('console.settings.apiType')}</label>
-        <select id="apiType" name="apiType">
-          {['member', 'public'].map((a) => (
-            <option value={a} selected={form.apiType === a}>
-              {t(`console.settings.apiType.${a}`)}
-            </option>
-          ))}
-        </select>
+        <OrcidClientFields
+          t={t}
+          environments={['sandbox', 'production', 'local']}
+          environment={form.environment}
+          apiType={form.apiType}
+        />
         <label for="supportContact">{t('console.settings.supportContact')}</label>
         <input id="supportContact" name="supportContact" type="text" value={form.supportContact} required />
         <label for="adminEmail">{t('operator.new.adminEmail')}</label>

@@ -92,27 +92,25 @@ export function organisationRoutes(app: FastifyInstance, d: OrganisationRouteDep
     { preHandler: app.csrfProtection },
     adminRoute(async (req, reply, tenant, admin) => {
       const form = formOf(req.body);
-      const given = (v: string) => (v.trim() ? v.trim() : undefined);
-      const org = {
+      // What the form leaves empty is cleared (null), not kept.
+      const given = (v: string) => (v.trim() ? v.trim() : null);
+      const org: OrgIdentity = {
         name: given(form.name),
         city: given(form.city),
         region: given(form.region),
-        country: given(form.country)?.toUpperCase(),
+        country: given(form.country)?.toUpperCase() ?? null,
         disambiguatedId: given(form.disambiguatedId),
         disambiguationSource: given(form.disambiguationSource) as OrgIdentity['disambiguationSource'],
       };
-      const problems = d.settings.problems(tenant, { org });
-      if (problems.length)
+      const saved = await d.settings.update(tenant, { org }, `admin:${admin.local_id}`);
+      if (!saved.ok)
         return page(
           req,
           reply,
           tenant,
           { ...form, effective: currentOf(tenant).effective },
-          problems.map(asField),
+          saved.problems.map(asField),
         );
-      // What the form leaves empty is cleared (null), not kept.
-      const cleared = Object.fromEntries(Object.entries(org).map(([k, v]) => [k, v ?? null])) as OrgIdentity;
-      await d.settings.update(tenant, { org: cleared }, `admin:${admin.local_id}`);
       req.session.flash = { key: 'console.organisation.corrected', values: {} };
       return reply.redirect(`/o/${tenant.slug}/admin/organisation`, 303);
     }),
