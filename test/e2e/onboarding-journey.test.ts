@@ -143,9 +143,9 @@ describe('onboarding a new organisation', () => {
     await admin.fill('#clientSecret', client.clientSecret);
     await admin.click('#save-orcid');
     await admin.waitForSelector('#flash');
+    // The page still shows the save's notice until the test's answer replaces it.
     await admin.click('#test-connection');
-    await admin.waitForSelector('#flash');
-    expect(await admin.textContent('#flash')).toContain('ORCID accepted the credentials');
+    await admin.locator('#flash', { hasText: 'ORCID accepted the credentials' }).waitFor();
     await checkA11y(admin, 'settings after Test connection');
 
     // Institutional sign-in against the organisation's OpenID provider.
