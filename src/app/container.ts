@@ -12,7 +12,7 @@ import { NoticeListener } from '../db/notices.js';
 import { PgRateLimiter, tenantRateLimits } from '../db/orcid-rate-limiter.js';
 import { OrcidWorkRepository } from '../db/orcid-work.repository.js';
 import { PortalViewRepository } from '../db/portal-view.repository.js';
-import type { Repositories, UnitOfWork } from '../db/repositories.js';
+import type { UnitOfWork } from '../db/repositories.js';
 import type { Database } from '../db/schema.js';
 import { PgSessionStore } from '../db/session.store.js';
 import { DemoDirectory } from '../identity/demo-directory.js';

@@ -54,7 +54,10 @@ export interface TenantsTable {
   suspended_at: Date | null;
   /** The operator asked for the organisation's deletion: its tokens are being revoked, then it goes. */
   deletion_requested_at: Date | null;
-  /** The outcome of the last "Test connection" (the operator's health list shows it). */
+  /**
+   * What ORCID last made of the credentials: at the last "Test connection", or in ordinary work
+   * when that changed what was known (the operator's health list shows it).
+   */
   connection_check: ColumnType<
     ConnectionCheck | null,
     ConnectionCheck | null | undefined,
@@ -67,6 +70,8 @@ export interface ConnectionCheck {
   ok: boolean;
   /** Why it failed, in the words of TenantSettingsService's reasons. */
   reason?: string;
+  /** 'work': seen in ordinary work (a token exchange or revocation); absent: a Test connection. */
+  source?: 'work';
 }
 
 export interface OrcidCallsTable {

@@ -234,9 +234,25 @@ export class TenantRepository {
     if (changes.rateLimitBurst !== undefined) set.rate_limit_burst = changes.rateLimitBurst;
     if (changes.wireFormat !== undefined) set.orcid_wire_format = changes.wireFormat;
     Object.assign(set, portalColumns(id, this.ring, changes));
+    // What ORCID made of the credentials no longer holds once they (or where they are used) change.
+    const credentialsChanged = [
+      ...(changes.clientSecret !== undefined ? [sql<boolean>`true`] : []),
+      ...(changes.clientId !== undefined
+        ? [sql<boolean>`client_id is distinct from ${changes.clientId}`]
+        : []),
+      ...(changes.orcidEnvironment !== undefined
+        ? [sql<boolean>`orcid_environment is distinct from ${changes.orcidEnvironment}`]
+        : []),
+    ];
     const row = await this.db
       .updateTable('tenants')
       .set(set)
+      .$if(credentialsChanged.length > 0, (q) =>
+        q.set({
+          connection_check: sql<ConnectionCheck | null>`case when ${sql.join(credentialsChanged, sql` or `)}
+            then null else connection_check end`,
+        }),
+      )
       .where('id', '=', id)
       .returningAll()
       .executeTakeFirstOrThrow();

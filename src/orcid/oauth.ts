@@ -4,7 +4,7 @@
 import { createHash, createPublicKey, createVerify, type JsonWebKey } from 'node:crypto';
 import type { OrcidEnvironment } from './environments.js';
 import { OrcidError } from './errors.js';
-import type { OrcidTransport } from './transport.js';
+import type { OrcidHttpRequest, OrcidHttpResponse, OrcidTransport } from './transport.js';
 
 export interface OrcidClientCredentials {
   clientId: string;
@@ -63,6 +63,15 @@ interface Discovery {
 
 const b64urlJson = <T>(part: string): T => JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as T;
 
+export interface OAuthContext {
+  tenantId?: string | null;
+  /**
+   * Told what ORCID made of the client's id and secret whenever it answered at the token or
+   * revocation endpoint: accepted, or refused (invalid_client) with its words.
+   */
+  onClientAnswer?: (answer: { accepted: true } | { accepted: false; detail: string }) => Promise<void>;
+}
+
 export class OrcidOAuth {
   private discovery: Promise<Discovery> | null = null;
   private jwks: Promise<Map<string, JsonWebKey>> | null = null;
@@ -71,7 +80,7 @@ export class OrcidOAuth {
     private readonly env: OrcidEnvironment,
     private readonly client: OrcidClientCredentials,
     private readonly transport: OrcidTransport,
-    private readonly context: { tenantId?: string | null } = {},
+    private readonly context: OAuthContext = {},
   ) {}
 
   authorizeUrl(p: AuthorizeParams): string {
@@ -101,7 +110,7 @@ export class OrcidOAuth {
     orcid: string | null = null,
     retrySafe = false,
   ): Promise<TokenResponse> {
-    const res = await this.transport.send({
+    const res = await this.clientAuthenticated({
       method: 'POST',
       url: `${this.env.registry}/oauth/token`,
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
@@ -147,7 +156,7 @@ export class OrcidOAuth {
   }
 
   async revoke(token: string): Promise<void> {
-    await this.transport.send({
+    await this.clientAuthenticated({
       method: 'POST',
       url: `${this.env.registry}/oauth/revoke`,
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -161,6 +170,20 @@ export class OrcidOAuth {
       tenantId: this.context.tenantId ?? null,
       clientId: this.client.clientId,
     });
+  }
+
+  /** A request that authenticates the client: its outcome tells whether ORCID accepts it. */
+  private async clientAuthenticated(request: OrcidHttpRequest): Promise<OrcidHttpResponse> {
+    let res: OrcidHttpResponse;
+    try {
+      res = await this.transport.send(request);
+    } catch (e) {
+      if (e instanceof OrcidError && e.details.oauthError === 'invalid_client')
+        await this.context.onClientAnswer?.({ accepted: false, detail: e.message });
+      throw e;
+    }
+    await this.context.onClientAnswer?.({ accepted: true });
+    return res;
   }
 
   private async getJson<T>(url: string): Promise<T> {

@@ -5,7 +5,7 @@ import type { Tenant, TenantRepository } from '../db/tenant.repository.js';
 import { hasOrcidCredentials } from '../domain/tenant.js';
 import { OrcidApi } from '../orcid/api.js';
 import { type OrcidEnvironment, orcidEnvironment } from '../orcid/environments.js';
-import { OrcidOAuth } from '../orcid/oauth.js';
+import { type OAuthContext, OrcidOAuth } from '../orcid/oauth.js';
 import type { OrcidTransport } from '../orcid/transport.js';
 import type { TenantDirectory } from './tenant-directory.js';
 
@@ -56,7 +56,10 @@ export class OrcidClients {
     return this.directory.derived(tenant, 'orcid-client', async () => {
       const clientSecret = await this.tenants.clientSecret(tenant.id);
       const env = this.environmentOf(tenant);
-      const context = { tenantId: tenant.id };
+      const context: OAuthContext = {
+        tenantId: tenant.id,
+        onClientAnswer: (answer) => this.recordClientAnswer(tenant, answer),
+      };
       return {
         env,
         oauth: new OrcidOAuth(env, { clientId: tenant.client_id, clientSecret }, this.transport, context),
@@ -68,6 +71,26 @@ export class OrcidClients {
         }),
       };
     });
+  }
+
+  /**
+   * Keeps what ORCID made of the credentials in ordinary work when it differs from what was known
+   * (one write when it changes, not one per call): secrets revoked or rotated at ORCID show in the
+   * operator's health without anyone testing. Never fails the call it comes from.
+   */
+  private async recordClientAnswer(
+    tenant: Tenant,
+    answer: { accepted: true } | { accepted: false; detail: string },
+  ): Promise<void> {
+    if (tenant.connection_check?.ok === answer.accepted) return;
+    await this.tenants
+      .recordConnectionCheck(tenant.id, {
+        at: new Date().toISOString(),
+        ok: answer.accepted,
+        source: 'work',
+        ...(answer.accepted ? {} : { reason: 'credentials' }),
+      })
+      .catch(() => {});
   }
 
   close(): Promise<void> {

@@ -1,4 +1,4 @@
-// The operator's organisations: each with its health (credentials valid at the last test, the
+// The operator's organisations: each with its health (credentials accepted or refused by ORCID, the
 // last failed ORCID call, its use of its rate limit, its queued work, its links and items by
 // status); created through the same validated settings as `lanyard tenant add`, with its first
 // administrator invited by mail; suspended and resumed (no ORCID work meanwhile, the portal
@@ -18,7 +18,8 @@ import type { TenantSettingsService } from './tenant-settings.service.js';
 
 export interface OrganisationHealth {
   tenant: Tenant;
-  credentials: 'missing' | 'untested' | 'valid' | 'invalid';
+  /** What ORCID last made of the credentials: at a Test connection, or (…InUse) in ordinary work. */
+  credentials: 'missing' | 'untested' | 'valid' | 'invalid' | 'validInUse' | 'invalidInUse';
   lastError: { at: Date; status: number | null; error: string | null; url: string } | null;
   /** Calls in the last minute over what the rate limit allows in a minute (0..1+). */
   rateLimitUse: number;
@@ -70,9 +71,7 @@ export class OrganisationsService {
           ? 'missing'
           : !check
             ? 'untested'
-            : check.ok
-              ? 'valid'
-              : 'invalid',
+            : `${check.ok ? 'valid' : 'invalid'}${check.source === 'work' ? 'InUse' : ''}`,
         lastError: errors.find((e) => e.tenant === tenant.id) ?? null,
         rateLimitUse: (calls.find((c) => c.tenant === tenant.id)?.count ?? 0) / perMinute,
         queued: {

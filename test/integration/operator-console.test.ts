@@ -17,6 +17,7 @@ import {
 import { type Route, routeTable } from '../helpers/route-table.js';
 import {
   clientTokens,
+  control,
   newClient,
   newResearcher,
   startTestSandbox,
@@ -345,6 +346,43 @@ describe('creating an organisation and inviting its administrator', () => {
     const list = await operator.get(`${p.base}/operator/`);
     const row = /<tr data-slug="invited-uni">[\s\S]*?<\/tr>/.exec(list.text)![0];
     expect(row).toContain('Valid at the last test');
+  });
+
+  it('shows what ORCID made of the credentials in ordinary work: accepted, refused once reset at ORCID, untested once replaced', async () => {
+    const t = await p.addTenant({ slug: 'reset-uni', name: 'Reset University' });
+    const tenantUrl = `${p.base}/o/reset-uni`;
+    const clientId = (await p.db.pool.query('select client_id from tenants where id = $1', [t.id])).rows[0]
+      .client_id as string;
+    const credentials = async () => {
+      const list = await operator.get(`${p.base}/operator/`);
+      return /<tr data-slug="reset-uni">[\s\S]*?<\/tr>/.exec(list.text)![0];
+    };
+    const connect = async (employeeId: string) => {
+      const { web } = await signInToPortal({ tenantUrl }, await p.addPerson({ employeeId }, t.id));
+      return connectInPortal({ tenantUrl }, sb.base, web, (await newResearcher(sb.base)).orcid);
+    };
+    expect(await credentials()).toContain('Entered, not tested');
+
+    // A researcher connects: ORCID accepted the client at the code exchange.
+    expect((await connect('RESET-1')).status).toBe(303);
+    expect(await credentials()).toContain('Accepted by ORCID at the last token exchange');
+
+    // The member resets the secret at ORCID: the next exchange is refused, and that shows.
+    const reset = await control<{ clientSecret: string }>(sb.base, 'POST', `/clients/${clientId}/secret`);
+    expect((await connect('RESET-2')).status).not.toBe(303);
+    expect(await credentials()).toContain('Refused by ORCID at the last token exchange');
+
+    // The new secret entered: nothing is known of it until it is tested or used.
+    const current = (await p.container.repos.tenants.byId(t.id))!;
+    const saved = await p.container.tenantSettings.update(
+      current,
+      { clientSecret: reset.clientSecret },
+      'test',
+    );
+    expect(saved.ok).toBe(true);
+    expect(await credentials()).toContain('Entered, not tested');
+    expect((await connect('RESET-3')).status).toBe(303);
+    expect(await credentials()).toContain('Accepted by ORCID at the last token exchange');
   });
 });
 

@@ -246,6 +246,26 @@ describe('SPEC 3.10: token endpoint errors', () => {
     );
   });
 
+  it('a secret reset by the member is refused with invalid_client; the new one is accepted', async () => {
+    const own = await newClient(sb.base);
+    const exchange = (secret: string) =>
+      fetch(
+        `${sb.base}/oauth/token`,
+        form({
+          client_id: own.clientId,
+          client_secret: secret,
+          grant_type: 'client_credentials',
+          scope: '/read-public',
+        }),
+      );
+    const reset = await control<{ clientSecret: string }>(sb.base, 'POST', `/clients/${own.clientId}/secret`);
+    expect(reset.clientSecret).not.toBe(own.clientSecret);
+    const old = await exchange(own.clientSecret);
+    expect(old.status).toBe(401);
+    expect(((await old.json()) as { error: string }).error).toBe('invalid_client');
+    expect((await exchange(reset.clientSecret)).status).toBe(200);
+  });
+
   it('missing grant_type: 400 unsupported_grant_type', async () => {
     const res = await fetch(
       `${sb.base}/oauth/token`,

@@ -108,6 +108,11 @@ export function registerControlRoutes(app: FastifyInstance, ctx: SandboxContext,
     return reply.code(201).send({ clientId: c.clientId, clientSecret: c.clientSecret });
   });
 
+  app.post('/__sandbox/clients/:clientId/secret', async (req) => {
+    const c = store.resetClientSecret((req.params as { clientId: string }).clientId);
+    return { clientId: c.clientId, clientSecret: c.clientSecret };
+  });
+
   app.post('/__sandbox/researchers', async (req, reply) => {
     const r = store.addResearcher(parse(researcherSchema, req.body));
     return reply.code(201).send({ orcid: r.orcid });

@@ -119,6 +119,14 @@ export class SandboxStore {
     return client;
   }
 
+  /** The member resets the client's secret (ORCID's Developer Tools): the old one stops working. */
+  resetClientSecret(clientId: string): Client {
+    const client = this.clients.get(clientId);
+    if (!client) throw new SandboxError(404, `no client ${clientId}`);
+    client.clientSecret = newClientSecret();
+    return client;
+  }
+
   // ------------------------------------------------------------------ researchers
 
   addResearcher(input: NewResearcher): Researcher {
