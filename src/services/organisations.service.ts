@@ -141,14 +141,16 @@ export class OrganisationsService {
 
   /**
    * The worker's part of a deletion: every token revoked at ORCID (an unreachable ORCID throws,
-   * and the job is retried; a token ORCID refuses to revoke is already void), then every row of
-   * the organisation, with the installation's audit entry kept.
+   * and the job is retried; a token ORCID refuses to revoke is already void, unless ORCID refused
+   * the client itself: then the token stays valid at ORCID, and the audit entry counts it apart),
+   * then every row of the organisation, with the installation's audit entry kept.
    */
   async runDeletion(tenantId: string, actor: string): Promise<void> {
     const tenant = await this.d.tenants.byId(tenantId);
     if (!tenant?.deletion_requested_at) return;
     let revoked = 0;
     let refused = 0;
+    let clientRefused = 0;
     for (;;) {
       const ids = await this.d.links.endAllHoldingTokens(tenantId, REVOKE_BATCH);
       for (const id of ids) {
@@ -157,8 +159,11 @@ export class OrganisationsService {
           revoked++;
         } catch (e) {
           if (!(e instanceof OrcidError) || e.kind === 'transient') throw e;
-          await this.d.links.confirmRevokedAtOrcid(tenantId, id);
-          refused++;
+          if (e.details.oauthError === 'invalid_client') clientRefused++;
+          else {
+            await this.d.links.confirmRevokedAtOrcid(tenantId, id);
+            refused++;
+          }
         }
       }
       if (ids.length < REVOKE_BATCH) break;
@@ -170,8 +175,14 @@ export class OrganisationsService {
       actor,
       action: 'tenant.deleted',
       subject: tenant.slug,
-      details: { id: tenant.id, name: tenant.name, tokensRevoked: revoked, tokensAlreadyVoid: refused },
+      details: {
+        id: tenant.id,
+        name: tenant.name,
+        tokensRevoked: revoked,
+        tokensAlreadyVoid: refused,
+        ...(clientRefused ? { tokensNotRevokedClientRefused: clientRefused } : {}),
+      },
     });
-    this.d.logger.info({ tenantId, revoked, refused }, 'organisation deleted');
+    this.d.logger.info({ tenantId, revoked, refused, clientRefused }, 'organisation deleted');
   }
 }
