@@ -214,7 +214,7 @@ export class InvitationRepository {
     const { rows } = await sql<{ tenant_id: string; id: string }>`
       with due as (
         select v.id from invitations v join tenants t on t.id = v.tenant_id
-        where v.kind = 'connect' and v.sent_at is not null
+        where v.kind = 'connect' and v.sent_at is not null and t.suspended_at is null
           and v.reminders_sent < coalesce((t.invitation_settings->>'reminders')::int, 2)
           and v.sent_at < now() - make_interval(days => coalesce((t.invitation_settings->>'everyDays')::int, 14))
           and not exists (select 1 from orcid_links l where l.tenant_id = v.tenant_id and l.person_id = v.person_id

@@ -138,11 +138,19 @@ export class TenantRepository {
     return rows.map((r) => r.slug);
   }
 
-  /** Every tenant's id (for work done per tenant: reconciliation, webhook repair). */
-  async ids(): Promise<string[]> {
-    return (await this.db.selectFrom('tenants').select('id').orderBy('created_at').execute()).map(
-      (r) => r.id,
-    );
+  /**
+   * The organisations whose work runs (not suspended): the scheduled sweeps (reconciliation, token
+   * health, webhook repair) pass the others by, and take them up again once they are resumed.
+   */
+  async workingIds(): Promise<string[]> {
+    return (
+      await this.db
+        .selectFrom('tenants')
+        .select('id')
+        .where('suspended_at', 'is', null)
+        .orderBy('created_at')
+        .execute()
+    ).map((r) => r.id);
   }
 
   async byId(id: string): Promise<Tenant | undefined> {

@@ -9,7 +9,7 @@ export const reconcileJob = declareJob({
   retry: { limit: 0, delaySeconds: 0, backoff: false },
   schedule: { everySeconds: (c) => c.reconcileIntervalSeconds, payload: () => ({}) },
   async handle(c) {
-    for (const tenantId of await c.repos.tenants.ids()) {
+    for (const tenantId of await c.repos.tenants.workingIds()) {
       const plan = await c.reconcile.run(tenantId, c.reconcileIntervalSeconds);
       if (plan.queued) c.logger.debug({ tenantId, ...plan }, 'reconciliation asked for re-reads');
     }

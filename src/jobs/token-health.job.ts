@@ -10,7 +10,7 @@ export const tokenHealthJob = declareJob({
   policy: 'singleton',
   schedule: { cron: '41 4 * * *', payload: () => ({}) },
   async handle(c) {
-    for (const tenantId of await c.repos.tenants.ids()) {
+    for (const tenantId of await c.repos.tenants.workingIds()) {
       const r = await c.tokenHealth.run(tenantId);
       if (r.expired || r.expiring) c.logger.info({ tenantId, ...r }, 'token health');
     }

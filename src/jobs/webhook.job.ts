@@ -25,7 +25,7 @@ export const webhookRepairJob = declareJob({
   policy: 'singleton',
   schedule: { cron: '17 3 * * *', payload: () => ({}) },
   async handle(c) {
-    for (const tenantId of await c.repos.tenants.ids()) {
+    for (const tenantId of await c.repos.tenants.workingIds()) {
       const r = await c.webhooks.repair(tenantId);
       if (r.subscribed || r.unsubscribed) c.logger.info({ tenantId, ...r }, 'webhook subscriptions repaired');
     }

@@ -6,6 +6,9 @@
 // it is resumed; deleting revokes every token at ORCID, then deletes everything, audited; and the
 // installation's health names the database, the workers, the ORCID environments and mail.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { invitationRemindersJob } from '../../src/jobs/invitation-reminders.job.js';
+import { reconcileJob } from '../../src/jobs/reconcile.job.js';
+import { tokenHealthJob } from '../../src/jobs/token-health.job.js';
 import { lanyard } from '../helpers/cli.js';
 import {
   connectInPortal,
@@ -446,6 +449,72 @@ describe('suspending, resuming and deleting', () => {
     expect(audits.rows.map((r) => r.action)).toEqual(
       expect.arrayContaining(['tenant.suspended', 'tenant.resumed']),
     );
+  });
+
+  it('the scheduled sweeps pass a suspended organisation by (renewals, reminders, re-reads), and take it up once resumed', async () => {
+    const t = await p.addTenant({ slug: 'quiet-uni', name: 'Quiet University' });
+    const tenantUrl = `${p.base}/o/quiet-uni`;
+    const { web } = await signInToPortal({ tenantUrl }, await p.addPerson({ employeeId: 'QUIET-1' }, t.id));
+    await connectInPortal({ tenantUrl }, sb.base, web, (await newResearcher(sb.base)).orcid);
+    const link = async () =>
+      (
+        await p.db.pool.query(
+          'select sync_due_at, sync_reason, expiry_notified_at from orcid_links where tenant_id = $1',
+          [t.id],
+        )
+      ).rows[0];
+    await until(async () => (await link()).sync_due_at === null, "the connection's first read");
+    // Its grant ends within 30 days and its record has not been read for over a year.
+    await p.db.pool.query(
+      `update orcid_links set expires_at = now() + interval '10 days', synced_at = now() - interval '400 days'
+       where tenant_id = $1`,
+      [t.id],
+    );
+    // Someone else was invited to connect 20 days ago and has not.
+    const other = await p.container.repos.people.upsertByLocalId(t.id, 'QUIET-2', {
+      email: 'q2@quiet.example',
+    });
+    await p.container.inviter.invite(t.id, [other.id]);
+    await until(
+      async () =>
+        ((
+          await p.db.pool.query('select 1 from invitations where tenant_id = $1 and sent_at is not null', [
+            t.id,
+          ])
+        ).rowCount ?? 0) > 0,
+      'the invitation sent',
+    );
+    await p.db.pool.query(
+      `update invitations set sent_at = now() - interval '20 days' where tenant_id = $1`,
+      [t.id],
+    );
+    const reminders = async () =>
+      Number(
+        (
+          await p.db.pool.query(
+            `select reminders_sent from invitations where tenant_id = $1 and kind = 'connect'`,
+            [t.id],
+          )
+        ).rows[0].reminders_sent,
+      );
+    const sweep = async () => {
+      const job = { id: 'test', retryCount: 0, finalAttempt: true };
+      await tokenHealthJob.handle(p.container, {}, job);
+      await reconcileJob.handle(p.container, {}, job);
+      await invitationRemindersJob.handle(p.container, {}, job);
+    };
+
+    expect((await operatorAction(t.id, 'suspend')).status).toBe(303);
+    await sweep();
+    expect(await link()).toMatchObject({ sync_due_at: null, expiry_notified_at: null });
+    expect(await reminders()).toBe(0);
+
+    expect((await operatorAction(t.id, 'resume')).status).toBe(303);
+    await sweep();
+    const after = await link();
+    expect(after.expiry_notified_at).not.toBeNull();
+    expect(after.sync_reason).toBe('reconcile');
+    expect(await reminders()).toBe(1);
   });
 
   it('deletes an organisation only once its address is typed: tokens revoked at ORCID, every row gone, audited', async () => {
