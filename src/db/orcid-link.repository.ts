@@ -429,6 +429,17 @@ export class OrcidLinkRepository {
     return rows.map((r) => r.id);
   }
 
+  /** How many of the tenant's links still hold a token. */
+  async countHoldingTokens(tenantId: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('orcid_links')
+      .select(sql<string>`count(*)`.as('n'))
+      .where('tenant_id', '=', tenantId)
+      .where('token_sealed', 'is not', null)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
   /** Links ended here whose token ORCID has not yet confirmed revoked (for the retry sweep). */
   pendingRevocations(limit: number): Promise<Array<{ tenant_id: string; id: string }>> {
     return this.db

@@ -67,9 +67,9 @@ export interface OAuthContext {
   tenantId?: string | null;
   /**
    * Told what ORCID made of the client's id and secret whenever it answered at the token or
-   * revocation endpoint: accepted, or refused (invalid_client) with its words.
+   * revocation endpoint: accepted, or refused (invalid_client).
    */
-  onClientAnswer?: (answer: { accepted: true } | { accepted: false; detail: string }) => Promise<void>;
+  onClientAnswer?: (accepted: boolean) => Promise<void>;
 }
 
 export class OrcidOAuth {
@@ -179,10 +179,10 @@ export class OrcidOAuth {
       res = await this.transport.send(request);
     } catch (e) {
       if (e instanceof OrcidError && e.details.oauthError === 'invalid_client')
-        await this.context.onClientAnswer?.({ accepted: false, detail: e.message });
+        await this.context.onClientAnswer?.(false);
       throw e;
     }
-    await this.context.onClientAnswer?.({ accepted: true });
+    await this.context.onClientAnswer?.(true);
     return res;
   }
 

@@ -58,7 +58,7 @@ export class OrcidClients {
       const env = this.environmentOf(tenant);
       const context: OAuthContext = {
         tenantId: tenant.id,
-        onClientAnswer: (answer) => this.recordClientAnswer(tenant, answer),
+        onClientAnswer: (accepted) => this.recordClientAnswer(tenant, accepted),
       };
       return {
         env,
@@ -78,17 +78,14 @@ export class OrcidClients {
    * (one write when it changes, not one per call): secrets revoked or rotated at ORCID show in the
    * operator's health without anyone testing. Never fails the call it comes from.
    */
-  private async recordClientAnswer(
-    tenant: Tenant,
-    answer: { accepted: true } | { accepted: false; detail: string },
-  ): Promise<void> {
-    if (tenant.connection_check?.ok === answer.accepted) return;
+  private async recordClientAnswer(tenant: Tenant, accepted: boolean): Promise<void> {
+    if (tenant.connection_check?.ok === accepted) return;
     await this.tenants
       .recordConnectionCheck(tenant.id, {
         at: new Date().toISOString(),
-        ok: answer.accepted,
+        ok: accepted,
         source: 'work',
-        ...(answer.accepted ? {} : { reason: 'credentials' }),
+        ...(accepted ? {} : { reason: 'credentials' }),
       })
       .catch(() => {});
   }

@@ -151,7 +151,7 @@ export class OrganisationsService {
     let revoked = 0;
     let refused = 0;
     let clientRefused = 0;
-    for (;;) {
+    revoking: for (;;) {
       const ids = await this.d.links.endAllHoldingTokens(tenantId, REVOKE_BATCH);
       for (const id of ids) {
         try {
@@ -159,11 +159,13 @@ export class OrganisationsService {
           revoked++;
         } catch (e) {
           if (!(e instanceof OrcidError) || e.kind === 'transient') throw e;
-          if (e.details.oauthError === 'invalid_client') clientRefused++;
-          else {
-            await this.d.links.confirmRevokedAtOrcid(tenantId, id);
-            refused++;
+          if (e.details.oauthError === 'invalid_client') {
+            // ORCID refuses the client itself: none of the tokens left can be revoked with it.
+            clientRefused = await this.d.links.countHoldingTokens(tenantId);
+            break revoking;
           }
+          await this.d.links.confirmRevokedAtOrcid(tenantId, id);
+          refused++;
         }
       }
       if (ids.length < REVOKE_BATCH) break;
