@@ -178,7 +178,7 @@ async function reconcile(platform: Platform, c: Container, env: Record<string, s
       body: JSON.stringify({ enabled: false }),
     });
     for (let i = 0; i < links.length; i += 16)
-      await Promise.all(links.slice(i, i + 16).map((l) => reader.recordSync.sync(tenant.id, l.id)));
+      await Promise.all(links.slice(i, i + 16).map((l) => reader.sync.recordSync.sync(tenant.id, l.id)));
     await reader.close();
     await fetch(`${sandbox.base}/__sandbox/rate-limit`, {
       method: 'PUT',

@@ -19,8 +19,8 @@ import { OverviewService } from '../services/overview.service.js';
 import { PeopleConsoleService } from '../services/people-console.service.js';
 import type { JobQueuePorts } from '../services/ports.js';
 import type { TenantDirectory } from '../services/tenant-directory.js';
-import type { WebhookService } from '../services/webhooks.service.js';
 import { Parts } from './parts.js';
+import type { SyncParts } from './sync-parts.js';
 
 /** What the console's services are made of: the container's parts (the container itself). */
 export interface ConsoleSources {
@@ -32,7 +32,7 @@ export interface ConsoleSources {
   readonly queues: JobQueuePorts;
   readonly intake: ItemIntakeService;
   readonly disconnect: DisconnectOrcidService;
-  readonly webhooks: WebhookService;
+  readonly sync: Pick<SyncParts, 'webhooks'>;
   readonly tenantDirectory: TenantDirectory;
   readonly orcid: OrcidClients;
   readonly invitationMail: InvitationMailService;
@@ -53,7 +53,7 @@ export class ConsoleParts extends Parts {
           unitOfWork: c.unitOfWork,
           intake: c.intake,
           disconnect: c.disconnect,
-          webhooks: c.webhooks,
+          webhooks: c.sync.webhooks,
           invitationMail: c.queues.invitationMail,
           inbox: this.inboxRequests,
         }),

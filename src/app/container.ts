@@ -38,21 +38,17 @@ import { OrcidClients } from '../services/orcid-clients.js';
 import { OrganisationRenameService } from '../services/organisation-rename.service.js';
 import { PortalService } from '../services/portal.service.js';
 import type { JobQueuePorts, Mailer, QueuePorts } from '../services/ports.js';
-import { ReconcileService } from '../services/reconcile.service.js';
-import { RecordSyncService } from '../services/record-sync.service.js';
 import { RecordSyncRequests } from '../services/record-sync-requests.js';
-import { RegistrySearchService } from '../services/registry-search.service.js';
 import { SignInService } from '../services/sign-in.service.js';
 import { TenantDirectory } from '../services/tenant-directory.js';
 import { TenantSettingsService } from '../services/tenant-settings.service.js';
-import { TokenHealthService } from '../services/token-health.service.js';
 import { UploadService } from '../services/upload.service.js';
-import { WebhookService } from '../services/webhooks.service.js';
 import { DEFAULT_LEASE_MS, WriteItemService } from '../services/write-item.service.js';
 import { ConsoleParts } from './console-parts.js';
 import { OperatorParts } from './operator-parts.js';
 import { Parts } from './parts.js';
 import { RepositorySet } from './repository-set.js';
+import { SyncParts } from './sync-parts.js';
 
 export interface ContainerOptions {
   database: Db;
@@ -507,81 +503,9 @@ export class Container extends Parts {
     );
   }
 
-  get webhooks() {
-    return this.once(
-      'webhooks',
-      () =>
-        new WebhookService({
-          directory: this.tenantDirectory,
-          links: this.repos.links,
-          subscriptions: this.repos.webhooks,
-          orcid: this.orcid,
-          recordSync: this.workPorts.recordSync,
-          webhookQueue: this.queues.webhooks,
-          logger: this.logger,
-          publicUrl: () => this.publicUrl,
-        }),
-    );
-  }
-
-  get registrySearch() {
-    return this.once(
-      'registrySearch',
-      () =>
-        new RegistrySearchService({
-          directory: this.tenantDirectory,
-          orcid: this.orcid,
-          links: this.repos.links,
-        }),
-    );
-  }
-
-  get tokenHealth() {
-    return this.once(
-      'tokenHealth',
-      () =>
-        new TokenHealthService({
-          links: this.repos.links,
-          items: this.repos.items,
-          records: this.repos.records,
-          invitations: this.repos.invitations,
-          mail: this.queues.invitationMail,
-          events: this.events,
-        }),
-    );
-  }
-
-  get reconcile() {
-    return this.once(
-      'reconcile',
-      () =>
-        new ReconcileService({
-          directory: this.tenantDirectory,
-          links: this.repos.links,
-          recordSync: this.workPorts.recordSync,
-        }),
-    );
-  }
-
-  get recordSync() {
-    return this.once(
-      'recordSync',
-      () =>
-        new RecordSyncService({
-          directory: this.tenantDirectory,
-          links: this.repos.links,
-          people: this.repos.people,
-          items: this.repos.items,
-          records: this.repos.records,
-          webhooks: this.queues.webhooks,
-          writes: this.workPorts.writes,
-          events: this.events,
-          reconsent: this.reconsent,
-          unitOfWork: this.unitOfWork,
-          orcid: this.orcid,
-          logger: this.logger,
-        }),
-    );
+  /** The Synchronize services: webhooks, re-reads, reconciliation, token health, registry search. */
+  get sync(): SyncParts {
+    return this.once('sync', () => new SyncParts(this));
   }
 
   /** Closes what the parts opened (the ORCID transport, the mailer); the database is the caller's. */

@@ -215,7 +215,7 @@ export function orcidWorkOf(c: Container): WorkUnitRunner {
     async sync(tenantId, link) {
       let retryIn: number | null = null;
       try {
-        const outcome = await c.recordSync.sync(tenantId, link.id);
+        const outcome = await c.sync.recordSync.sync(tenantId, link.id);
         c.logger.debug(
           { linkId: link.id, reason: link.reason, outcome: outcome.kind },
           'record synchronised',

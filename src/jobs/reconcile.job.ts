@@ -10,7 +10,7 @@ export const reconcileJob = declareJob({
   schedule: { everySeconds: (c) => c.reconcileIntervalSeconds, payload: () => ({}) },
   async handle(c) {
     for (const tenantId of await c.repos.tenants.workingIds()) {
-      const plan = await c.reconcile.run(tenantId, c.reconcileIntervalSeconds);
+      const plan = await c.sync.reconcile.run(tenantId, c.reconcileIntervalSeconds);
       if (plan.queued) c.logger.debug({ tenantId, ...plan }, 'reconciliation asked for re-reads');
     }
   },

@@ -11,7 +11,7 @@ export const tokenHealthJob = declareJob({
   schedule: { cron: '41 4 * * *', payload: () => ({}) },
   async handle(c) {
     for (const tenantId of await c.repos.tenants.workingIds()) {
-      const r = await c.tokenHealth.run(tenantId);
+      const r = await c.sync.tokenHealth.run(tenantId);
       if (r.expired || r.expiring) c.logger.info({ tenantId, ...r }, 'token health');
     }
   },

@@ -13,8 +13,8 @@ export const webhookJob = declareJob({
   policy: 'stately',
   concurrency: 4,
   async handle(c, p) {
-    if (p.action === 'subscribe') await c.webhooks.subscribe(p.tenantId, p.linkId);
-    else await c.webhooks.unsubscribe(p.tenantId, p.linkId);
+    if (p.action === 'subscribe') await c.sync.webhooks.subscribe(p.tenantId, p.linkId);
+    else await c.sync.webhooks.unsubscribe(p.tenantId, p.linkId);
   },
 });
 
@@ -26,7 +26,7 @@ export const webhookRepairJob = declareJob({
   schedule: { cron: '17 3 * * *', payload: () => ({}) },
   async handle(c) {
     for (const tenantId of await c.repos.tenants.workingIds()) {
-      const r = await c.webhooks.repair(tenantId);
+      const r = await c.sync.webhooks.repair(tenantId);
       if (r.subscribed || r.unsubscribed) c.logger.info({ tenantId, ...r }, 'webhook subscriptions repaired');
     }
   },

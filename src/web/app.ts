@@ -52,7 +52,7 @@ export function buildApp(c: Container, deps: WebOptions = {}): FastifyInstance {
 
   app.register(apiDocument, c);
   apiArea(app, c);
-  orcidHookRoutes(app, c.webhooks, (outcome) => c.metrics.webhookReceived(outcome));
+  orcidHookRoutes(app, c.sync.webhooks, (outcome) => c.metrics.webhookReceived(outcome));
   if (deps.showOutbox) outboxRoutes(app, c.invitationMail);
   sharedCallRoutes(app, c.console.calls, c.tenantDirectory);
   operatorArea(app, c, deps.operatorSignIn ?? {});

@@ -63,7 +63,7 @@ describe('the collected record', () => {
       item: { title: { title: { value: 'Written by the researcher' } }, type: 'journal-article' },
     });
     const link = await linkOf(s);
-    expect(await h.container.recordSync.sync(s.tenant.id, link.id)).toMatchObject({ kind: 'changed' });
+    expect(await h.container.sync.recordSync.sync(s.tenant.id, link.id)).toMatchObject({ kind: 'changed' });
 
     const rows = await h.container.repos.records.items(s.tenant.id, link.id);
     const employment = rows.find((r) => r.section === 'employment')!;
@@ -89,9 +89,9 @@ describe('the collected record', () => {
     const s = await connected();
     await written(s, 'emp-1', 'Lecturer');
     const link = await linkOf(s);
-    await h.container.recordSync.sync(s.tenant.id, link.id);
+    await h.container.sync.recordSync.sync(s.tenant.id, link.id);
     const before = { calls: await calls(s), feed: await feed(s) };
-    expect(await h.container.recordSync.sync(s.tenant.id, link.id)).toEqual({ kind: 'unchanged' });
+    expect(await h.container.sync.recordSync.sync(s.tenant.id, link.id)).toEqual({ kind: 'unchanged' });
     expect(await calls(s)).toBe(before.calls + 1);
     expect(await feed(s)).toEqual(before.feed);
   });
@@ -99,7 +99,7 @@ describe('the collected record', () => {
   it('a change by another source, or a visibility change, is in the copy and the feed', async () => {
     const s = await connected();
     const link = await linkOf(s);
-    await h.container.recordSync.sync(s.tenant.id, link.id);
+    await h.container.sync.recordSync.sync(s.tenant.id, link.id);
     const { putCode } = await control<{ putCode: number }>(
       sb.base,
       'POST',
@@ -110,12 +110,12 @@ describe('the collected record', () => {
         visibility: 'public',
       },
     );
-    await h.container.recordSync.sync(s.tenant.id, link.id);
+    await h.container.sync.recordSync.sync(s.tenant.id, link.id);
     await control(sb.base, 'PUT', `/researchers/${s.orcidId}/items/keywords/${putCode}`, {
       item: { content: 'glaciology' },
       visibility: 'limited',
     });
-    await h.container.recordSync.sync(s.tenant.id, link.id);
+    await h.container.sync.recordSync.sync(s.tenant.id, link.id);
     const changes = await h.container.repos.records.changesAfter(s.tenant.id, '0', 100);
     const visibility = changes.find((c) => c.kind === 'item.visibility')!;
     expect(visibility).toMatchObject({ section: 'keywords', put_code: String(putCode), own: false });
@@ -133,7 +133,8 @@ describe('synchronising what the researcher did at ORCID', () => {
     await h.container.repos.tenants.update(following.tenant.id, { sync: { followOrcidName: true } });
     h.container.tenantDirectory.changed(following.tenant.id);
     const other = await connected();
-    for (const s of [following, other]) await h.container.recordSync.sync(s.tenant.id, (await linkOf(s)).id);
+    for (const s of [following, other])
+      await h.container.sync.recordSync.sync(s.tenant.id, (await linkOf(s)).id);
 
     const named = (await h.container.repos.people.byId(following.tenant.id, following.personId))!;
     // The simulator's researchers publish "Josiah Carberry<n>".
@@ -146,10 +147,10 @@ describe('synchronising what the researcher did at ORCID', () => {
     const s = await connected();
     const item = await written(s, 'emp-1', 'Lecturer');
     const link = await linkOf(s);
-    await h.container.recordSync.sync(s.tenant.id, link.id);
+    await h.container.sync.recordSync.sync(s.tenant.id, link.id);
     await control(sb.base, 'DELETE', `/researchers/${s.orcidId}/items/employment/${item.put_code}`);
 
-    expect(await h.container.recordSync.sync(s.tenant.id, link.id)).toMatchObject({
+    expect(await h.container.sync.recordSync.sync(s.tenant.id, link.id)).toMatchObject({
       kind: 'changed',
       deletedByResearcher: 1,
     });
@@ -203,7 +204,7 @@ describe('synchronising what the researcher did at ORCID', () => {
     expect(waiting.status).toBe('queued');
     const link = await linkOf(s);
     await control(sb.base, 'POST', `/researchers/${s.orcidId}/revoke`, { clientId: s.client.clientId });
-    expect(await h.container.recordSync.sync(s.tenant.id, link.id)).toEqual({ kind: 'revoked' });
+    expect(await h.container.sync.recordSync.sync(s.tenant.id, link.id)).toEqual({ kind: 'revoked' });
     const ended = (await h.container.repos.links.byId(s.tenant.id, link.id))!;
     expect(ended).toMatchObject({ status: 'revoked', revoked_by: 'orcid' });
     expect((await h.items.byId(s.tenant.id, waiting.id))!.status).toBe('revoked');
@@ -211,7 +212,7 @@ describe('synchronising what the researcher did at ORCID', () => {
     expect((await h.items.byId(s.tenant.id, item.id))!.status).toBe('in_orcid');
     expect(await feed(s)).toContain('link.revoked');
     // Nothing left to read.
-    expect(await h.container.recordSync.sync(s.tenant.id, link.id)).toEqual({ kind: 'inactive' });
+    expect(await h.container.sync.recordSync.sync(s.tenant.id, link.id)).toEqual({ kind: 'inactive' });
   });
 });
 
@@ -223,8 +224,8 @@ describe('the sync engine’s own read token', () => {
       (await researcherState(sb.base, s.orcidId)).tokens.filter((t) => t.clientId === s.client.clientId);
     const before = await tokens();
     expect(before).toHaveLength(1);
-    await h.container.recordSync.sync(s.tenant.id, link.id);
-    await h.container.recordSync.sync(s.tenant.id, link.id);
+    await h.container.sync.recordSync.sync(s.tenant.id, link.id);
+    await h.container.sync.recordSync.sync(s.tenant.id, link.id);
 
     const after = await tokens();
     const read = after.find((t) => t.scope === '/read-limited')!;
@@ -249,7 +250,7 @@ describe('the sync engine’s own read token', () => {
   it('a link without /read-limited reads with its own token, and collects what that token may read', async () => {
     const s = await connected('json', '/activities/update');
     const link = await linkOf(s);
-    expect(await h.container.recordSync.sync(s.tenant.id, link.id)).toMatchObject({ kind: 'changed' });
+    expect(await h.container.sync.recordSync.sync(s.tenant.id, link.id)).toMatchObject({ kind: 'changed' });
     expect(await h.container.repos.links.readTokenOf(s.tenant.id, link.id)).toBeNull();
   });
 });
@@ -259,7 +260,7 @@ describe('the API for the organisation’s systems', () => {
     const s = await connected();
     await written(s, 'emp-1', 'Lecturer');
     const link = await linkOf(s);
-    await h.container.recordSync.sync(s.tenant.id, link.id);
+    await h.container.sync.recordSync.sync(s.tenant.id, link.id);
     const key = (await h.container.repos.apiKeys.create(s.tenant.id, 'CRIS')).key;
     const app = buildApp(h.container);
     const get = async (url: string) => {

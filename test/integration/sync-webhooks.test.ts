@@ -377,7 +377,11 @@ describe('ORCID webhooks', () => {
       await new Promise((r) => setTimeout(r, 500));
       expect((await copy(link.id)).some((r) => r.section === 'keywords')).toBe(false);
       // A week later every record is due: reconciliation reads them all (a run every 6 s here).
-      const plan = await p.container.reconcile.run(p.tenant.id, 6, new Date(Date.now() + 8 * 86_400_000));
+      const plan = await p.container.sync.reconcile.run(
+        p.tenant.id,
+        6,
+        new Date(Date.now() + 8 * 86_400_000),
+      );
       expect(plan.overdue).toBe(plan.active);
       expect(plan.queued).toBeGreaterThanOrEqual(1);
       await until('reconciliation read the change', async () =>
@@ -409,7 +413,7 @@ describe('ORCID webhooks', () => {
       redirect: 'manual',
     });
     // ORCID sends no notification for a revocation: the next read (here, reconciliation's) finds it.
-    await p.container.recordSync.sync(p.tenant.id, link.id);
+    await p.container.sync.recordSync.sync(p.tenant.id, link.id);
     expect((await p.container.repos.links.byId(p.tenant.id, link.id))!.status).toBe('revoked');
     // Already written: it stays on the record, as ORCID keeps it.
     expect((await p.container.repos.items.byId(p.tenant.id, item.id))!.status).toBe('in_orcid');
@@ -445,7 +449,7 @@ describe('record states', () => {
       state: 'deprecated',
       primary: primary.orcid,
     });
-    expect(await p.container.recordSync.sync(p.tenant.id, link.id)).toEqual({
+    expect(await p.container.sync.recordSync.sync(p.tenant.id, link.id)).toEqual({
       kind: 'deprecated',
       primary: primary.orcid,
     });
@@ -466,7 +470,9 @@ describe('record states', () => {
   it('a locked record pauses writes, and they resume once a read finds it unlocked', async () => {
     const { researcher, link, person } = await connectedPerson();
     await control(sb.base, 'POST', `/researchers/${researcher.orcid}/state`, { state: 'locked' });
-    expect(await p.container.recordSync.sync(p.tenant.id, link.id)).toMatchObject({ kind: 'unavailable' });
+    expect(await p.container.sync.recordSync.sync(p.tenant.id, link.id)).toMatchObject({
+      kind: 'unavailable',
+    });
     expect((await p.container.repos.links.byId(p.tenant.id, link.id))!.record_state).toBe('locked');
     expect(await feedKinds(link)).toContain('link.unavailable');
 
@@ -482,7 +488,7 @@ describe('record states', () => {
     expect(paused.status_detail).toContain('locked');
 
     await control(sb.base, 'POST', `/researchers/${researcher.orcid}/state`, { state: 'active' });
-    expect(await p.container.recordSync.sync(p.tenant.id, link.id)).toMatchObject({ kind: 'changed' });
+    expect(await p.container.sync.recordSync.sync(p.tenant.id, link.id)).toMatchObject({ kind: 'changed' });
     expect((await p.container.repos.links.byId(p.tenant.id, link.id))!.record_state).toBeNull();
     expect(await feedKinds(link)).toContain('link.available');
     await until('the paused write is made', async () => {
@@ -498,12 +504,12 @@ describe('token health', () => {
     const setExpiry = (at: Date) =>
       p.db.db.updateTable('orcid_links').set({ expires_at: at }).where('id', '=', link.id).execute();
     await setExpiry(new Date(Date.now() + 10 * 86_400_000));
-    expect(await p.container.tokenHealth.run(p.tenant.id)).toMatchObject({ expiring: 1 });
+    expect(await p.container.sync.tokenHealth.run(p.tenant.id)).toMatchObject({ expiring: 1 });
     expect(await feedKinds(link)).toContain('link.expiring');
     const mail = await smtp.waitFor((m) => m.to.includes(person.email!) && /permission ends on/.test(m.text));
     expect(mail.text).toContain(`${p.tenantUrl}/`);
     // Told once.
-    expect(await p.container.tokenHealth.run(p.tenant.id)).toMatchObject({ expiring: 0 });
+    expect(await p.container.sync.tokenHealth.run(p.tenant.id)).toMatchObject({ expiring: 0 });
 
     const item = await p.container.intake.stateItem(p.tenant.id, person.local_id, {
       section: 'keywords',
@@ -515,7 +521,7 @@ describe('token health', () => {
       async () => (await p.container.repos.items.byId(p.tenant.id, item.id))?.status === 'in_orcid',
     );
     await setExpiry(new Date(Date.now() - 1000));
-    expect(await p.container.tokenHealth.run(p.tenant.id)).toMatchObject({ expired: 1 });
+    expect(await p.container.sync.tokenHealth.run(p.tenant.id)).toMatchObject({ expired: 1 });
     expect((await p.container.repos.links.byId(p.tenant.id, link.id))!.status).toBe('expired');
     expect(await p.container.repos.links.tokenOf(p.tenant.id, link.id)).toBeNull();
     expect(await feedKinds(link)).toContain('link.expired');

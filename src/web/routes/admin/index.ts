@@ -32,7 +32,7 @@ export function adminArea(app: FastifyInstance, c: Container): void {
   exportRoutes(app, { ...shared, exports: parts.linksExport });
   callRoutes(app, { ...shared, calls: parts.calls, publicUrl: () => c.publicUrl });
   organisationRoutes(app, { ...shared, rename: c.rename, settings: c.tenantSettings });
-  registryRoutes(app, { ...shared, registry: c.registrySearch });
+  registryRoutes(app, { ...shared, registry: c.sync.registrySearch });
   eventEndpointRoutes(app, { ...shared, events: c.events });
   welcomeRoutes(app, { ...shared, invitations: c.operator.adminInvitations, signIns: c.signIns });
   settingsRoutes(app, {

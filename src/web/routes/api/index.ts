@@ -56,7 +56,7 @@ export function apiArea(app: FastifyInstance, c: Container): void {
     itemRoutes(api, { intake: c.intake });
     collectRoutes(api, {
       collect: c.collect,
-      registry: c.registrySearch,
+      registry: c.sync.registrySearch,
       orcid: c.orcid,
       directory: c.tenantDirectory,
     });
